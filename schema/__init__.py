@@ -1,0 +1,29 @@
+"""The GraphQL schema, code-first in Strawberry; `schema.graphql` beside this file is its print."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+
+from schema.base import SCALARS
+from schema.mutations import Mutation
+from schema.queries import Query
+from schema.types import NODE_TYPES
+
+PRINTED = Path(__file__).parent / "schema.graphql"
+
+
+@cache
+def build_schema() -> strawberry.Schema:
+    return strawberry.Schema(query=Query, mutation=Mutation, types=list(NODE_TYPES.values()),
+                             config=StrawberryConfig(relay_max_results=250, scalar_map=SCALARS))
+
+
+def printed_schema() -> str:
+    return build_schema().as_str() + "\n"
+
+
+__all__ = ["PRINTED", "build_schema", "printed_schema"]

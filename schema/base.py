@@ -1,0 +1,237 @@
+"""What every part of the schema shares: scalars, Node and global IDs, Money, Address,
+connections, user errors, and the small helpers resolvers use."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import decimal
+import inspect
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import Info
+
+from server import money
+from server.context import RequestContext
+from server.errors import DomainError, ErrorCode, NotImplementedYet
+from server.pagination import BadPageArgs, offset_cursor, offset_from, page_size
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+# ----------------------------------------------------------------- scalars
+
+def _parse_decimal(value: object) -> decimal.Decimal:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValueError('Decimal takes a string such as "12.30", never a float')
+    try:
+        result = decimal.Decimal(value.strip() if isinstance(value, str) else value)
+    except decimal.InvalidOperation:
+        raise ValueError(f"{value!r} is not a decimal number") from None
+    if not result.is_finite():
+        raise ValueError(f"{value!r} is not a finite number")
+    return result
+
+
+DecimalScalar = decimal.Decimal
+SCALARS = {
+    decimal.Decimal: strawberry.scalar(
+        name="Decimal", description='An exact decimal as a string, such as "1234.50". Never a float.',
+        serialize=str, parse_value=_parse_decimal),
+}
+
+JSON = strawberry.scalars.JSON
+
+
+# ------------------------------------------------------------- global ids
+
+def global_id(type_name: str, pk: int) -> strawberry.ID:
+    return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("="))
+
+
+def parse_global_id(value: str) -> tuple[str, int] | None:
+    """(type name, primary key) of an ID this server gave out, else None."""
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+        type_name, _, pk = raw.partition(":")
+        return (type_name, int(pk)) if type_name and pk.isdigit() else None
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+def pk_of(value: str | None, type_name: str) -> int | None:
+    """The primary key of an ID of `type_name`; None for another type or garbage."""
+    if value is None:
+        return None
+    parsed = parse_global_id(value)
+    return parsed[1] if parsed and parsed[0] == type_name else None
+
+
+@strawberry.interface(description="An object with a global ID, fetchable with `node(id:)`.")
+class Node:
+    id: strawberry.ID
+
+
+# ------------------------------------------------------------------ shapes
+
+@strawberry.type(description="An amount in a currency; aggregates are in the base currency.")
+class Money:
+    amount: DecimalScalar  # type: ignore[valid-type]
+    currency: str
+
+
+def money_of(minor: int, currency: str) -> Money:
+    return Money(amount=money.from_minor(minor), currency=currency)
+
+
+def money_or_none(minor: int | None, currency: str) -> Money | None:
+    return None if minor is None else Money(amount=money.from_minor(minor), currency=currency)
+
+
+@strawberry.type
+class Address:
+    line1: str | None
+    line2: str | None
+    city: str | None
+    region: str | None = strawberry.field(description="State or province; the customer list filters on it.")
+    postal_code: str | None
+    country: str | None = strawberry.field(description="ISO 3166-1 alpha-2.")
+
+
+def address_of(row: Any, prefix: str) -> Address | None:
+    parts = [getattr(row, f"{prefix}_{p}") for p in ("line1", "line2", "city", "region", "postal_code", "country")]
+    return None if all(p is None for p in parts) else Address(*parts)
+
+
+@strawberry.input
+class AddressInput:
+    line1: str | None = strawberry.UNSET
+    line2: str | None = strawberry.UNSET
+    city: str | None = strawberry.UNSET
+    region: str | None = strawberry.UNSET
+    postal_code: str | None = strawberry.UNSET
+    country: str | None = strawberry.UNSET
+
+
+ErrorCodeEnum = strawberry.enum(ErrorCode, name="ErrorCode")
+
+
+@strawberry.type(description="A rule broken by a mutation's input. Nothing was written.")
+class UserError:
+    field: list[str] | None = strawberry.field(description='Path into the input, e.g. ["input", "email"].')
+    message: str
+    code: ErrorCodeEnum  # type: ignore[valid-type]
+
+
+def user_errors(error: DomainError) -> list[UserError]:
+    return [UserError(field=p.field, message=p.message, code=p.code) for p in error.problems]
+
+
+def not_found(field: Sequence[str], what: str) -> DomainError:
+    return DomainError.one(ErrorCode.NOT_FOUND, f"{field[-1]}: no {what} with that id", list(field))
+
+
+# ------------------------------------------------------------- connections
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    node: T
+    cursor: str
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    count: strawberry.Private[Any]
+
+    @strawberry.field(description="How many there are in all, across every page.")
+    def total_count(self) -> int:
+        return self.count() if callable(self.count) else self.count
+
+
+def connection(nodes: Sequence[T], cursors: Sequence[str], *, has_next: bool, has_previous: bool,
+               count: int | Callable[[], Awaitable[int]]) -> Connection[T]:
+    edges = [Edge(node=node, cursor=cursor) for node, cursor in zip(nodes, cursors, strict=True)]
+    info = PageInfo(has_next_page=has_next, has_previous_page=has_previous,
+                    start_cursor=cursors[0] if cursors else None, end_cursor=cursors[-1] if cursors else None)
+    return Connection(edges=edges, page_info=info, count=count)
+
+
+def offset_connection(rows: Sequence[Any], total: int, offset: int, size: int,
+                      make: Callable[[Any], T]) -> Connection[T]:
+    """A nested list's page from the rows of a PageByParentLoader (one row more than the page)."""
+    shown = rows[:size]
+    return connection([make(row) for row in shown], [offset_cursor(offset + i + 1) for i in range(len(shown))],
+                      has_next=len(rows) > size, has_previous=offset > 0, count=total)
+
+
+def page_window(first: int | None, after: str | None, maximum: int) -> tuple[int, int]:
+    """(offset, size) of a nested list from `first`/`after`."""
+    try:
+        size, _ = page_size(first, None, maximum)
+        return offset_from(after), size
+    except BadPageArgs as error:
+        raise bad_input(str(error)) from None
+
+
+# ----------------------------------------------------------------- helpers
+
+def ctx(info: Info) -> RequestContext:
+    return info.context
+
+
+def then(value: Any, convert: Callable[[Any], R]) -> R | Awaitable[R]:
+    """`convert(value)`, at once when the value is there, later when it is an awaitable."""
+    if inspect.isawaitable(value):
+        async def later() -> R:
+            return convert(await value)
+        return later()
+    return convert(value)
+
+
+async def settle(value: Any) -> Any:
+    """The value of something `ready()` returned: awaited when it is an awaitable."""
+    return await value if inspect.isawaitable(value) else value
+
+
+def bad_input(message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})
+
+
+def not_implemented(what: str) -> GraphQLError:
+    """A contract field whose rules come in a later release (listed in docs/api.md)."""
+    return GraphQLError(f"{what} is not implemented yet", extensions={"code": "NOT_IMPLEMENTED"},
+                        original_error=NotImplementedYet(what))
+
+
+def given(data: object) -> dict[str, Any]:
+    """The fields of a Strawberry input that the client set (null included), by GraphQL name."""
+    result: dict[str, Any] = {}
+    for field in strawberry.types.has_object_definition(data) and data.__strawberry_definition__.fields or []:
+        value = getattr(data, field.python_name)
+        if value is strawberry.UNSET:
+            continue
+        if strawberry.types.has_object_definition(value):
+            value = given(value)
+        elif isinstance(value, list):
+            value = [given(v) if strawberry.types.has_object_definition(v) else v for v in value]
+        result[field.graphql_name or _camel(field.python_name)] = value
+    return result
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

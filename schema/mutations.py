@@ -1,0 +1,339 @@
+"""The root Mutation: decode IDs, call one service, answer the payload or its userErrors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from server.customers import service as customers
+from server.documents import service as documents
+from server.errors import DomainError, ErrorCode, Problem
+from server.payments import service as payments
+
+from schema.base import JSON, UserError, ctx, given, not_implemented, pk_of, settle, user_errors
+from schema.enums import LeadStateEnum, ListKindEnum, OrderStatusEnum, TokenScopeEnum
+from schema.inputs import (ApplicationInput, ContactInput, CustomerBulkSet, CustomerFilter, CustomerInput, InvoiceInput,
+                           ItemInput, LeadInput, ListColumnInput, ListSortInput, LocationInput, NoteInput,
+                           OrderInput, PaymentInput, UserInput)
+from schema.types import (ApiToken, AuditEvent, Contact, Customer, Invoice, Item, Lead, LeadProgram, LeadSource,
+                          ListView, Location, Note, Order, Payment, User)
+
+
+def _payload(name: str, field: str, type_: Any) -> type:
+    cls = type(name, (), {"__annotations__": {field: type_ | None, "user_errors": list[UserError]}})
+    return strawberry.type(cls)
+
+
+CustomerPayload = _payload("CustomerPayload", "customer", Customer)
+LocationPayload = _payload("LocationPayload", "location", Location)
+ContactPayload = _payload("ContactPayload", "contact", Contact)
+ItemPayload = _payload("ItemPayload", "item", Item)
+OrderPayload = _payload("OrderPayload", "order", Order)
+InvoicePayload = _payload("InvoicePayload", "invoice", Invoice)
+PaymentPayload = _payload("PaymentPayload", "payment", Payment)
+NotePayload = _payload("NotePayload", "note", Note)
+LeadPayload = _payload("LeadPayload", "lead", Lead)
+LeadProgramPayload = _payload("LeadProgramPayload", "lead_program", LeadProgram)
+LeadSourcePayload = _payload("LeadSourcePayload", "lead_source", LeadSource)
+ListViewPayload = _payload("ListViewPayload", "list_view", ListView)
+LoginPayload = _payload("LoginPayload", "user", User)
+UserPayload = _payload("UserPayload", "user", User)
+
+
+@strawberry.type
+class ApiTokenPayload:
+    api_token: ApiToken | None
+    secret: str | None = strawberry.field(description="The bearer token, shown once, never stored in clear.")
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class BulkPayload:
+    updated_count: int
+    audit_event: AuditEvent | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class DeletePayload:
+    deleted_id: strawberry.ID | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class RevertPayload:
+    reverted_count: int
+    audit_event: AuditEvent | None
+    user_errors: list[UserError]
+
+
+def decode(data: dict[str, Any], kinds: dict[str, str], path: tuple[str, ...] = ("input",)) -> list[Problem]:
+    """Replaces the global IDs in `data` by primary keys; an ID of the wrong kind is NOT_FOUND."""
+    problems = []
+    for name, kind in kinds.items():
+        value = data.get(name)
+        if value is None:
+            continue
+        pk = pk_of(value, kind)
+        if pk is None:
+            problems.append(Problem(ErrorCode.NOT_FOUND, f"{name}: no {kind} with id {value}", [*path, name]))
+        data[name] = pk
+    return problems
+
+
+def decode_lines(data: dict[str, Any], key: str, kinds: dict[str, str]) -> list[Problem]:
+    problems = []
+    for index, line in enumerate(data.get(key) or []):
+        problems += decode(line, kinds, ("input", key, str(index)))
+    return problems
+
+
+async def run(info: Info, payload: type, field: str, kind: str, make: Callable[[Any], Any],
+              service: Callable[..., Any], problems: list[Problem] | None = None, **kwargs: Any) -> Any:
+    """Runs a service; answers the payload with the fresh object, or its userErrors and no object."""
+    if problems:
+        return payload(**{field: None, "user_errors": user_errors(DomainError(problems))})
+    try:
+        record = await ctx(info).write(service, **kwargs)
+    except DomainError as error:
+        return payload(**{field: None, "user_errors": user_errors(error)})
+    row = await settle(ctx(info).loaders.row(kind, record.id))
+    return payload(**{field: make(row), "user_errors": []})
+
+
+def _base(info: Info) -> dict[str, Any]:
+    return {"actor_id": ctx(info).actor_id}
+
+
+def _documents(info: Info) -> dict[str, Any]:
+    return {"actor_id": ctx(info).actor_id, "today": ctx(info).today,
+            "base_currency": ctx(info).settings.base_currency}
+
+
+CUSTOMER_IDS = {"paymentTerms": "PaymentTerms", "salesRep": "User", "insideSalesRep": "User"}
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def create_customer(self, info: Info, input: CustomerInput) -> CustomerPayload:  # type: ignore
+        data = given(input)
+        return await run(info, CustomerPayload, "customer", "Customer", Customer.of, customers.create_customer,
+                         decode(data, CUSTOMER_IDS), data=data, base_currency=ctx(info).settings.base_currency,
+                         **_base(info))
+
+    @strawberry.mutation
+    async def update_customer(self, info: Info, id: strawberry.ID, input: CustomerInput,
+                              expected_version: int | None = None) -> CustomerPayload:  # type: ignore
+        data = given(input)
+        problems = decode(data, CUSTOMER_IDS) + _id_problem(id, "Customer")
+        return await run(info, CustomerPayload, "customer", "Customer", Customer.of, customers.update_customer,
+                         problems, customer_id=pk_of(id, "Customer"), data=data, expected_version=expected_version,
+                         **_base(info))
+
+    @strawberry.mutation
+    async def create_location(self, info: Info, input: LocationInput) -> LocationPayload:  # type: ignore
+        data = given(input)
+        problems = decode(data, {"customer": "Customer", "salesRep": "User"})
+        return await run(info, LocationPayload, "location", "Location", Location.of, customers.create_location,
+                         problems, data=data, **_base(info))
+
+    @strawberry.mutation
+    async def update_location(self, info: Info, id: strawberry.ID, input: LocationInput,
+                              expected_version: int | None = None) -> LocationPayload:  # type: ignore
+        data = given(input)
+        problems = decode(data, {"customer": "Customer", "salesRep": "User"}) + _id_problem(id, "Location")
+        return await run(info, LocationPayload, "location", "Location", Location.of, customers.update_location,
+                         problems, location_id=pk_of(id, "Location"), data=data, expected_version=expected_version,
+                         **_base(info))
+
+    @strawberry.mutation
+    async def create_contact(self, info: Info, input: ContactInput) -> ContactPayload:  # type: ignore
+        data = given(input)
+        return await run(info, ContactPayload, "contact", "Contact", Contact.of, customers.create_contact,
+                         decode(data, {"customer": "Customer"}), data=data, **_base(info))
+
+    @strawberry.mutation
+    async def update_contact(self, info: Info, id: strawberry.ID, input: ContactInput,
+                             expected_version: int | None = None) -> ContactPayload:  # type: ignore
+        data = given(input)
+        problems = _id_problem(id, "Contact")
+        if data.get("customer") is not None:
+            problems.append(Problem(ErrorCode.INVALID, "a contact cannot move to another customer",
+                                    ["input", "customer"]))
+        return await run(info, ContactPayload, "contact", "Contact", Contact.of, customers.update_contact,
+                         problems, contact_id=pk_of(id, "Contact"), data=data, expected_version=expected_version,
+                         **_base(info))
+
+    @strawberry.mutation
+    async def delete_contact(self, info: Info, id: strawberry.ID) -> DeletePayload:
+        problems = _id_problem(id, "Contact")
+        if problems:
+            return DeletePayload(deleted_id=None, user_errors=user_errors(DomainError(problems)))
+        try:
+            await ctx(info).write(customers.delete_contact, contact_id=pk_of(id, "Contact"), **_base(info))
+        except DomainError as error:
+            return DeletePayload(deleted_id=None, user_errors=user_errors(error))
+        return DeletePayload(deleted_id=id, user_errors=[])
+
+    @strawberry.mutation
+    async def create_item(self, info: Info, input: ItemInput) -> ItemPayload:  # type: ignore
+        base = ctx(info).settings.base_currency
+        return await run(info, ItemPayload, "item", "Item", lambda r: Item.of(r, base), documents.create_item,
+                         data=given(input), **_base(info))
+
+    @strawberry.mutation
+    async def update_item(self, info: Info, id: strawberry.ID, input: ItemInput,
+                          expected_version: int | None = None) -> ItemPayload:  # type: ignore
+        base = ctx(info).settings.base_currency
+        return await run(info, ItemPayload, "item", "Item", lambda r: Item.of(r, base), documents.update_item,
+                         _id_problem(id, "Item"), item_id=pk_of(id, "Item"), data=given(input),
+                         expected_version=expected_version, **_base(info))
+
+    @strawberry.mutation(description="A new order: OPEN, PENDING_APPROVAL for a new account, refused on credit hold.")
+    async def create_order(self, info: Info, input: OrderInput) -> OrderPayload:  # type: ignore
+        data = given(input)
+        problems = decode(data, {"orderCustomer": "Customer", "billingCustomer": "Customer", "location": "Location"})
+        problems += decode_lines(data, "lines", {"item": "Item"})
+        return await run(info, OrderPayload, "order", "Order", Order.of, documents.create_order, problems,
+                         data=data, **_documents(info))
+
+    @strawberry.mutation
+    def approve_order(self, info: Info, id: strawberry.ID) -> OrderPayload:  # type: ignore
+        raise not_implemented("approveOrder")
+
+    @strawberry.mutation
+    def set_order_status(self, info: Info, id: strawberry.ID, status: OrderStatusEnum,  # type: ignore
+                         expected_version: int | None = None) -> OrderPayload:  # type: ignore
+        raise not_implemented("setOrderStatus")
+
+    @strawberry.mutation(description="An invoice or credit note, issued unless `issue` is false.")
+    async def create_invoice(self, info: Info, input: InvoiceInput) -> InvoicePayload:  # type: ignore
+        data = given(input)
+        problems = decode(data, {"billCustomer": "Customer", "orderCustomer": "Customer", "order": "Order"})
+        problems += decode_lines(data, "lines", {"item": "Item"})
+        return await run(info, InvoicePayload, "invoice", "Invoice", Invoice.of, documents.create_invoice, problems,
+                         data=data, **_documents(info))
+
+    @strawberry.mutation
+    def invoice_order(self, info: Info, order: strawberry.ID,
+                      invoice_date: dt.date | None = None) -> InvoicePayload:  # type: ignore
+        raise not_implemented("invoiceOrder")
+
+    @strawberry.mutation
+    def issue_invoice(self, info: Info, id: strawberry.ID) -> InvoicePayload:  # type: ignore
+        raise not_implemented("issueInvoice")
+
+    @strawberry.mutation
+    def void_invoice(self, info: Info, id: strawberry.ID) -> InvoicePayload:  # type: ignore
+        raise not_implemented("voidInvoice")
+
+    @strawberry.mutation(description="A payment or deposit, optionally applied to invoices at once.")
+    async def record_payment(self, info: Info, input: PaymentInput) -> PaymentPayload:  # type: ignore
+        data = given(input)
+        problems = decode(data, {"customer": "Customer"}) + decode_lines(data, "applyTo", {"invoice": "Invoice"})
+        return await run(info, PaymentPayload, "payment", "Payment", Payment.of, payments.record_payment, problems,
+                         data=data, **_documents(info))
+
+    @strawberry.mutation
+    async def apply_payment(self, info: Info, payment: strawberry.ID,
+                            applications: list[ApplicationInput]) -> PaymentPayload:  # type: ignore
+        items = [given(a) for a in applications]
+        problems = _id_problem(payment, "Payment", "payment")
+        for index, item in enumerate(items):
+            problems += decode(item, {"invoice": "Invoice"}, ("applications", str(index)))
+        return await run(info, PaymentPayload, "payment", "Payment", Payment.of, payments.apply_payment, problems,
+                         payment_id=pk_of(payment, "Payment"), applications=items, **_base(info))
+
+    @strawberry.mutation
+    def add_note(self, info: Info, input: NoteInput) -> NotePayload:  # type: ignore
+        raise not_implemented("addNote")
+
+    @strawberry.mutation
+    def create_lead(self, info: Info, input: LeadInput) -> LeadPayload:  # type: ignore
+        raise not_implemented("createLead")
+
+    @strawberry.mutation
+    def update_lead(self, info: Info, id: strawberry.ID, input: LeadInput,
+                    expected_version: int | None = None) -> LeadPayload:  # type: ignore
+        raise not_implemented("updateLead")
+
+    @strawberry.mutation
+    def change_lead_state(self, info: Info, id: strawberry.ID, to: LeadStateEnum,  # type: ignore
+                          assign_to: strawberry.ID | None = None) -> LeadPayload:  # type: ignore
+        raise not_implemented("changeLeadState")
+
+    @strawberry.mutation
+    def create_lead_program(self, info: Info, name: str) -> LeadProgramPayload:  # type: ignore
+        raise not_implemented("createLeadProgram")
+
+    @strawberry.mutation
+    def set_lead_program_active(self, info: Info, id: strawberry.ID, active: bool) -> LeadProgramPayload:  # type: ignore
+        raise not_implemented("setLeadProgramActive")
+
+    @strawberry.mutation
+    def create_lead_source(self, info: Info, name: str) -> LeadSourcePayload:  # type: ignore
+        raise not_implemented("createLeadSource")
+
+    @strawberry.mutation
+    def set_lead_source_active(self, info: Info, id: strawberry.ID, active: bool) -> LeadSourcePayload:  # type: ignore
+        raise not_implemented("setLeadSourceActive")
+
+    @strawberry.mutation
+    def bulk_update_customers(self, info: Info, set: CustomerBulkSet, ids: list[strawberry.ID] | None = None,
+                              filter: CustomerFilter | None = None) -> BulkPayload:
+        raise not_implemented("bulkUpdateCustomers")
+
+    @strawberry.mutation
+    def bulk_update_locations(self, info: Info, ids: list[strawberry.ID],
+                              sales_rep: strawberry.ID | None = None) -> BulkPayload:
+        raise not_implemented("bulkUpdateLocations")
+
+    @strawberry.mutation
+    def revert_change(self, info: Info, audit_event: strawberry.ID) -> RevertPayload:
+        raise not_implemented("revertChange")
+
+    @strawberry.mutation
+    def save_list_view(self, info: Info, kind: ListKindEnum, name: str,  # type: ignore[valid-type]
+                       columns: list[ListColumnInput], id: strawberry.ID | None = None,
+                       sort: list[ListSortInput] | None = None, filter: JSON | None = None,
+                       is_default: bool | None = False) -> ListViewPayload:  # type: ignore
+        raise not_implemented("saveListView")
+
+    @strawberry.mutation
+    def delete_list_view(self, info: Info, id: strawberry.ID) -> DeletePayload:
+        raise not_implemented("deleteListView")
+
+    @strawberry.mutation(description="Signs in and sets the session cookie.")
+    def login(self, info: Info, email: str, password: str) -> LoginPayload:  # type: ignore
+        raise not_implemented("login")
+
+    @strawberry.mutation
+    def logout(self, info: Info) -> bool:
+        raise not_implemented("logout")
+
+    @strawberry.mutation(description="Admins only.")
+    def create_user(self, info: Info, input: UserInput) -> UserPayload:  # type: ignore
+        raise not_implemented("createUser")
+
+    @strawberry.mutation(description="Admins, or oneself (name and password).")
+    def update_user(self, info: Info, id: strawberry.ID, input: UserInput) -> UserPayload:  # type: ignore
+        raise not_implemented("updateUser")
+
+    @strawberry.mutation
+    def create_api_token(self, info: Info, name: str, scopes: list[TokenScopeEnum]) -> ApiTokenPayload:  # type: ignore
+        raise not_implemented("createApiToken")
+
+    @strawberry.mutation
+    def revoke_api_token(self, info: Info, id: strawberry.ID) -> ApiTokenPayload:
+        raise not_implemented("revokeApiToken")
+
+
+def _id_problem(value: str, kind: str, field: str = "id") -> list[Problem]:
+    if pk_of(value, kind) is None:
+        return [Problem(ErrorCode.NOT_FOUND, f"{field}: no {kind} with id {value}", [field])]
+    return []

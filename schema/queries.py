@@ -1,0 +1,208 @@
+"""The root Query: thin resolvers that parse arguments, call one loader or listing, and shape."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+import server
+from server import listing
+from server.customers import listing as customer_listing
+from server.pagination import BadPageArgs, page_size
+from server.sorting import SortDirection
+
+from schema.base import (Connection, Node, bad_input, connection, ctx, given, not_implemented, parse_global_id,
+                         pk_of, settle)
+from schema.enums import ListKindEnum
+from schema.inputs import CustomerFilter, CustomerOrder, LeadFilter, LeadOrder
+from schema.types import (NODE_TYPES, ApiToken, AuditEvent, Customer, Invoice, Item, Lead, LeadProgram,
+                          LeadSource, ListView, Location, Order, PaymentTerms, ServerInfo, User, item_field)
+
+
+def _size(info: Info, first: int | None, last: int | None) -> tuple[int, bool]:
+    try:
+        return page_size(first, last, ctx(info).settings.max_page_size)
+    except BadPageArgs as error:
+        raise bad_input(str(error)) from None
+
+
+async def _keyset(info: Info, spec: tuple[Any, Any, Any], make: Any, first: int | None, after: str | None,
+                  last: int | None = None, before: str | None = None) -> Connection[Any]:
+    size, backwards = _size(info, first, last)
+    stmt, keys, key_of = spec
+    try:
+        page, count = await listing.keyset(ctx(info).reader, stmt, keys, stmt.selected_columns.id, key_of,
+                                           size=size, backwards=backwards, after=after, before=before)
+    except BadPageArgs as error:
+        raise bad_input(str(error)) from None
+    return connection([make(r) for r in page.rows], page.cursors, has_next=page.has_next,
+                      has_previous=page.has_previous, count=count)
+
+
+def _customer_filter(flt: CustomerFilter | None) -> customer_listing.CustomerFilter:
+    data = given(flt) if flt is not None else {}
+    for unsupported in ("engagement", "newestNoteFrom", "newestNoteTo"):
+        if data.get(unsupported):
+            raise not_implemented(f"CustomerFilter.{unsupported}")
+    for person in ("salesRep", "insideSalesRep"):
+        if data.get(person) is not None and pk_of(data[person], "User") is None:
+            raise bad_input(f"filter.{person}: not a user id")
+    return customer_listing.CustomerFilter(
+        search=data.get("search"), include_inactive=bool(data.get("includeInactive")),
+        sales_rep_id=pk_of(data.get("salesRep"), "User"), inside_sales_rep_id=pk_of(data.get("insideSalesRep"), "User"),
+        region=data.get("region"), credit_codes=data.get("creditCode") or (),
+        billing_statuses=data.get("billingStatus") or ())
+
+
+def _load(info: Info, kind: str, pk: int | None) -> Any:
+    return ctx(info).loaders.row(kind, pk) if pk is not None else None
+
+
+async def _one(info: Info, kind: str, id: str | None, column: str, value: Any, make: Any) -> Any:
+    if id is not None:
+        row = await settle(_load(info, kind, pk_of(id, kind)))
+    elif value is not None:
+        row = await settle(ctx(info).loaders.row_by(kind, column, value))
+    else:
+        raise bad_input(f"pass `id` or `{column}`")
+    return make(row) if row is not None else None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Any object by its global ID; null when there is none.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return await _node(info, id)
+
+    @strawberry.field
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        if len(ids) > ctx(info).settings.max_page_size:
+            raise bad_input(f"at most {ctx(info).settings.max_page_size} ids at once")
+        return list(await asyncio.gather(*(_node(info, i) for i in ids)))
+
+    @strawberry.field(description="The signed-in user.")
+    def viewer(self, info: Info) -> User | None:
+        user = ctx(info).user
+        return User.of(user) if user is not None else None
+
+    @strawberry.field
+    def server_info(self, info: Info) -> ServerInfo:
+        settings = ctx(info).settings
+        return ServerInfo(version=server.__version__, base_currency=settings.base_currency,
+                          time_zone=settings.time_zone, today=ctx(info).today)
+
+    @strawberry.field
+    async def customer(self, info: Info, id: strawberry.ID | None = None, number: str | None = None) -> Customer | None:
+        return await _one(info, "Customer", id, "number", number, Customer.of)
+
+    @strawberry.field(description="The customer list: search, filter and sort; keyset cursors.")
+    async def customers(self, info: Info, first: int | None = None, after: str | None = None,
+                        last: int | None = None, before: str | None = None, filter: CustomerFilter | None = None,
+                        order_by: list[CustomerOrder] | None = None) -> Connection[Customer]:
+        flt = _customer_filter(filter)
+        order = [(o.field, o.direction or SortDirection.ASC) for o in order_by or []]
+        for fld, _ in order:
+            if not customer_listing.is_stored(fld):
+                raise not_implemented(f"sorting customers by {fld.name}")
+        size, backwards = _size(info, first, last)
+        reader = ctx(info).reader
+        try:
+            page = await customer_listing.page(reader, flt, order, size=size, backwards=backwards, after=after,
+                                               before=before)
+        except BadPageArgs as error:
+            raise bad_input(str(error)) from None
+        return connection([Customer.of(r) for r in page.rows], page.cursors, has_next=page.has_next,
+                          has_previous=page.has_previous, count=lambda: customer_listing.count(reader, flt))
+
+    @strawberry.field
+    async def locations(self, info: Info, first: int | None = None, after: str | None = None,
+                        customer: strawberry.ID | None = None, search: str | None = None) -> Connection[Location]:
+        customer_id = pk_of(customer, "Customer") if customer is not None else None
+        if customer is not None and customer_id is None:
+            raise bad_input("customer: not a customer id")
+        return await _keyset(info, listing.locations(customer_id, search), Location.of, first, after)
+
+    @strawberry.field
+    async def items(self, info: Info, first: int | None = None, after: str | None = None,
+                    search: str | None = None) -> Connection[Item]:
+        base = ctx(info).settings.base_currency
+        return await _keyset(info, listing.items(search), lambda r: Item.of(r, base), first, after)
+
+    @strawberry.field
+    async def invoice(self, info: Info, id: strawberry.ID | None = None, number: str | None = None) -> Invoice | None:
+        return await _one(info, "Invoice", id, "number", number, Invoice.of)
+
+    @strawberry.field
+    async def order(self, info: Info, id: strawberry.ID | None = None, number: str | None = None) -> Order | None:
+        return await _one(info, "Order", id, "number", number, Order.of)
+
+    @strawberry.field
+    async def lead(self, info: Info, id: strawberry.ID | None = None, number: int | None = None) -> Lead | None:
+        return await _one(info, "Lead", id, "number", number, Lead.of)
+
+    @strawberry.field
+    async def leads(self, info: Info, first: int | None = None, after: str | None = None,
+                    filter: LeadFilter | None = None, order_by: list[LeadOrder] | None = None) -> Connection[Lead]:
+        data = given(filter) if filter is not None else {}
+        for unsupported in ("search", "region", "noteFrom", "noteTo"):
+            if data.get(unsupported):
+                raise not_implemented(f"LeadFilter.{unsupported}")
+        if any(o.field.name != "NUMBER" or o.direction is SortDirection.DESC for o in order_by or []):
+            raise not_implemented("sorting leads other than by number")
+        kinds = {"program": "LeadProgram", "source": "LeadSource", "insideSalesRep": "User",
+                 "outsideSalesRep": "User", "assignedTo": "User"}
+        for name, kind in kinds.items():
+            if data.get(name) is not None:
+                data[name] = pk_of(data[name], kind) or 0
+        return await _keyset(info, listing.leads(data), Lead.of, first, after)
+
+    @strawberry.field
+    async def lead_programs(self, info: Info, include_inactive: bool | None = False) -> list[LeadProgram]:
+        rows = await listing.all_rows(ctx(info).reader, "LeadProgram", include_inactive=bool(include_inactive))
+        return [LeadProgram.of(r) for r in rows]
+
+    @strawberry.field
+    async def lead_sources(self, info: Info, include_inactive: bool | None = False) -> list[LeadSource]:
+        rows = await listing.all_rows(ctx(info).reader, "LeadSource", include_inactive=bool(include_inactive))
+        return [LeadSource.of(r) for r in rows]
+
+    @strawberry.field
+    async def payment_terms(self, info: Info) -> list[PaymentTerms]:
+        return [PaymentTerms.of(r) for r in await listing.all_rows(ctx(info).reader, "PaymentTerms")]
+
+    @strawberry.field
+    async def users(self, info: Info, include_inactive: bool | None = False) -> list[User]:
+        rows = await listing.all_rows(ctx(info).reader, "User", include_inactive=bool(include_inactive))
+        return [User.of(r) for r in rows]
+
+    @strawberry.field
+    def list_views(self, info: Info, kind: ListKindEnum) -> list[ListView]:  # type: ignore[valid-type]
+        raise not_implemented("listViews")
+
+    @strawberry.field(description="Changes, newest first; of one record with `entityId`.")
+    async def audit_events(self, info: Info, first: int | None = None, after: str | None = None,
+                           entity_id: strawberry.ID | None = None) -> Connection[AuditEvent]:
+        entity = parse_global_id(entity_id) if entity_id is not None else None
+        if entity_id is not None and entity is None:
+            raise bad_input("entityId: not an id this server gave out")
+        return await _keyset(info, listing.audit_events(entity), AuditEvent.of, first, after)
+
+    @strawberry.field(description="The viewer's own API tokens; an admin sees all.")
+    def api_tokens(self, info: Info) -> list[ApiToken]:
+        raise not_implemented("apiTokens")
+
+
+async def _node(info: Info, id: str) -> Any:
+    parsed = parse_global_id(id)
+    if parsed is None or parsed[0] not in NODE_TYPES:
+        return None
+    kind, pk = parsed
+    row = await settle(ctx(info).loaders.row(kind, pk))
+    if row is None:
+        return None
+    if kind == "Item":
+        return await settle(item_field(pk, info))
+    return NODE_TYPES[kind].of(row)

@@ -1,0 +1,1004 @@
+"""The object graph: customers, locations, contacts, items, orders, invoices, payments, notes,
+leads, list views, audit events, users and tokens.
+
+The types reference each other in cycles (a customer's invoices, an invoice's customers), so
+they live in one module. Scalar fields are plain attributes copied from a row when the object
+is made; relations and figures read per-request loaders through `ready()`, which answers at
+once when the value is loaded already and batches otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import Info
+
+from server import money
+from server.access.models import Role
+from server.documents.models import InvoiceClassification
+from server.figures.customer_list import Balances, Orders, Sales
+from server.leads.models import CLOSED_LEAD_STATES
+from server.loaders import ready
+from server.payments.models import payment_status
+from server.sorting import InvoiceSortField, SortDirection
+
+from schema.base import (DecimalScalar, JSON, Address, Connection, Money, Node, address_of, ctx, global_id,
+                         money_of, money_or_none, not_implemented, offset_connection, page_window, then)
+from schema.enums import (BillingStatusEnum, CreditCodeEnum, CustomerStatusEnum, EngagementEnum, HistoryRoleEnum,
+                          InvoiceClassificationEnum, InvoiceSortFieldEnum, InvoiceStatusEnum, LeadStateEnum,
+                          LineTypeEnum, ListKindEnum, NoteTypeEnum, OrderClassificationEnum, OrderStatusEnum,
+                          PaymentStatusEnum, PaymentStyleEnum, RoleEnum, SortDirectionEnum, TermsBasisEnum,
+                          TokenScopeEnum)
+from server.figures.history import HistoryRole
+
+Row = Any
+COST_ROLES = (Role.ADMIN, Role.MANAGER)
+
+
+def make(cls: type, **values: Any) -> Any:
+    """An instance without running the dataclass __init__: the hot path of every page."""
+    obj = cls.__new__(cls)
+    obj.__dict__.update(values)
+    return obj
+
+
+def row_or_none(kind: str, pk: int | None, info: Info, convert: Any) -> Any:
+    if pk is None:
+        return None
+    return then(ctx(info).loaders.row(kind, pk), lambda row: convert(row) if row is not None else None)
+
+
+def nested(info: Info, loader: Any, parent_id: int, first: int | None, after: str | None, convert: Any) -> Any:
+    offset, size = page_window(first, after, ctx(info).settings.max_page_size)
+    return then(ready(loader, (parent_id, offset, size)),
+                lambda page: offset_connection(page[0], page[1], offset, size, convert))
+
+
+def check_costs(info: Info) -> None:
+    user = ctx(info).user
+    if user is None or user.role not in COST_ROLES:
+        raise GraphQLError("costs and margins are for managers and admins", extensions={"code": "FORBIDDEN"})
+
+
+# ------------------------------------------------------------------ people
+
+@strawberry.type
+class User(Node):
+    id: strawberry.ID
+    email: str
+    name: str
+    role: RoleEnum  # type: ignore[valid-type]
+    active: bool
+
+    @staticmethod
+    def of(row: Row) -> User:
+        return make(User, id=global_id("User", row.id), email=row.email, name=row.name, role=row.role,
+                    active=row.active)
+
+
+def user_field(pk: int | None, info: Info) -> Any:
+    return row_or_none("User", pk, info, User.of)
+
+
+@strawberry.type
+class PaymentTerms(Node):
+    id: strawberry.ID
+    code: str = strawberry.field(description='e.g. "NET30"')
+    description: str
+    due_days: int
+
+    @staticmethod
+    def of(row: Row) -> PaymentTerms:
+        return make(PaymentTerms, id=global_id("PaymentTerms", row.id), code=row.code, description=row.description,
+                    due_days=row.due_days)
+
+
+# ------------------------------------------------------------- customers
+
+@strawberry.type
+class LifetimeValueDetail:
+    prior_sales: Money
+    invoiced: Money = strawberry.field(description="Net of issued invoices, all time.")
+    credited: Money = strawberry.field(description="Net of issued credit notes, all time.")
+    total: Money = strawberry.field(description="priorSales + invoiced - credited.")
+    first_invoice_date: dt.date | None
+    last_invoice_date: dt.date | None
+    invoice_count: int
+
+
+@strawberry.type
+class CustomerBalances:
+    open_orders: Money
+    current_invoices: Money
+    unapplied_payments: Money
+    credit_limit: Money | None
+    available_credit: Money | None
+
+
+@strawberry.type
+class InvoiceStats:
+    as_of: dt.date
+    last30_days: Money = strawberry.field(name="last30Days")
+    previous30_days: Money = strawberry.field(name="previous30Days")
+    variance30_pct: float | None = strawberry.field(name="variance30Pct")
+    mtd_this_year: Money
+    mtd_last_year: Money
+    variance_mtd_pct: float | None
+    ytd_this_year: Money
+    ytd_last_year: Money
+    variance_ytd_pct: float | None
+
+
+@strawberry.type
+class Margins:
+    as_of: dt.date
+    last30_days: float | None = strawberry.field(name="last30Days")
+    last12_months: float | None = strawberry.field(name="last12Months")
+    previous12_months: float | None = strawberry.field(name="previous12Months")
+
+
+@strawberry.type
+class Aging:
+    as_of: dt.date
+    current: Money
+    days1_to30: Money = strawberry.field(name="days1To30")
+    days31_to60: Money = strawberry.field(name="days31To60")
+    days61_to90: Money = strawberry.field(name="days61To90")
+    over90: Money
+    total: Money
+    days_sales_outstanding: float | None
+
+
+@strawberry.input
+class InvoiceOrder:
+    field: InvoiceSortFieldEnum  # type: ignore[valid-type]
+    direction: SortDirectionEnum | None = SortDirection.DESC  # type: ignore[valid-type]
+
+
+@strawberry.type
+class Customer(Node):
+    id: strawberry.ID
+    number: str = strawberry.field(description='Unique, sequential when not given: "C-000123".')
+    name: str = strawberry.field(description="The business name, used for invoicing.")
+    alias: str | None
+    status: CustomerStatusEnum  # type: ignore[valid-type]
+    currency: str = strawberry.field(description="ISO 4217; this customer's documents are in this currency.")
+    credit_code: CreditCodeEnum  # type: ignore[valid-type]
+    credit_limit: Money | None = strawberry.field(description="Null: no limit.")
+    billing_status: BillingStatusEnum  # type: ignore[valid-type]
+    terms_basis: TermsBasisEnum  # type: ignore[valid-type]
+    email: str | None
+    phone: str | None
+    billing_address: Address | None
+    shipping_address: Address | None
+    prior_sales: Money = strawberry.field(description="Sales before the system was adopted, part of lifetime value.")
+    created_at: dt.datetime
+    version: int
+    row: strawberry.Private[Row]
+
+    @staticmethod
+    def of(row: Row) -> Customer:
+        base = row.currency
+        return make(Customer, id=global_id("Customer", row.id), number=row.number, name=row.name, alias=row.alias,
+                    status=row.status, currency=row.currency, credit_code=row.credit_code,
+                    credit_limit=money_or_none(row.credit_limit_minor, base), billing_status=row.billing_status,
+                    terms_basis=row.terms_basis, email=row.email, phone=row.phone,
+                    billing_address=address_of(row, "billing"), shipping_address=address_of(row, "shipping"),
+                    prior_sales=money_of(row.prior_sales_minor, base), created_at=row.created_at,
+                    version=row.version, row=row)
+
+    def _base(self, info: Info) -> str:
+        return ctx(info).settings.base_currency
+
+    @strawberry.field
+    def payment_terms(self, info: Info) -> PaymentTerms | None:
+        return row_or_none("PaymentTerms", self.row.payment_terms_id, info, PaymentTerms.of)
+
+    @strawberry.field(description="The default (outside) sales rep.")
+    def sales_rep(self, info: Info) -> User | None:
+        return user_field(self.row.sales_rep_id, info)
+
+    @strawberry.field
+    def inside_sales_rep(self, info: Info) -> User | None:
+        return user_field(self.row.inside_sales_rep_id, info)
+
+    @strawberry.field
+    def primary_contact(self, info: Info) -> Contact | None:
+        return then(ready(ctx(info).loaders.of.primary_contact(), self.row.id),
+                    lambda row: Contact.of(row) if row is not None else None)
+
+    @strawberry.field
+    def locations(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Location]:
+        return nested(info, ctx(info).loaders.of.locations(), self.row.id, first, after, Location.of)
+
+    @strawberry.field
+    def contacts(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Contact]:
+        return nested(info, ctx(info).loaders.of.contacts(), self.row.id, first, after, Contact.of)
+
+    # Derived figures (SPEC §4): one loader per family for the whole page.
+
+    def _sales(self, info: Info) -> Any:
+        return ready(ctx(info).loaders.customer_sales(), self.row.id)
+
+    def _orders(self, info: Info, as_of: dt.date | None = None) -> Any:
+        return ready(ctx(info).loaders.customer_orders(), (self.row.id, as_of or ctx(info).today))
+
+    @strawberry.field(description="priorSales + net invoiced - credited, all time, in the base currency.")
+    def lifetime_value(self, info: Info) -> Money:
+        base, prior = self._base(info), self.row.prior_sales_minor
+        return then(self._sales(info), lambda s: money_of(prior + s.invoiced_minor - s.credited_minor, base))
+
+    @strawberry.field
+    def lifetime_value_detail(self, info: Info) -> LifetimeValueDetail:
+        base, prior = self._base(info), self.row.prior_sales_minor
+
+        def detail(s: Sales) -> LifetimeValueDetail:
+            return LifetimeValueDetail(
+                prior_sales=money_of(prior, base), invoiced=money_of(s.invoiced_minor, base),
+                credited=money_of(s.credited_minor, base),
+                total=money_of(prior + s.invoiced_minor - s.credited_minor, base),
+                first_invoice_date=s.first_invoice_on, last_invoice_date=s.last_invoice_on,
+                invoice_count=s.invoice_count)
+        return then(self._sales(info), detail)
+
+    @strawberry.field(description="Orders not cancelled, all time.")
+    def order_count(self, info: Info) -> int:
+        return then(self._orders(info), lambda o: o.count)
+
+    @strawberry.field(description="The net value of orders not cancelled, in the base currency.")
+    def order_total(self, info: Info) -> Money:
+        base = self._base(info)
+        return then(self._orders(info), lambda o: money_of(o.total_minor, base))
+
+    @strawberry.field(description="orderTotal / orderCount; null when there are no orders.")
+    def average_order_value(self, info: Info) -> Money | None:
+        base = self._base(info)
+        return then(self._orders(info), lambda o: money_or_none(o.average_minor, base))
+
+    @strawberry.field(description="ENGAGED: ordered within the 365 days up to asOf (default today).")
+    def engagement(self, info: Info, as_of: dt.date | None = None) -> EngagementEnum:  # type: ignore[valid-type]
+        return then(self._orders(info, as_of), lambda o: o.engagement)
+
+    @strawberry.field
+    def last_order_date(self, info: Info) -> dt.date | None:
+        return then(self._orders(info), lambda o: o.last_order_on)
+
+    @strawberry.field
+    def last_invoice_date(self, info: Info) -> dt.date | None:
+        return then(self._sales(info), lambda s: s.last_invoice_on)
+
+    @strawberry.field
+    def last_payment_date(self, info: Info) -> dt.date | None:
+        return then(ready(ctx(info).loaders.customer_balances(), self.row.id), lambda b: b.last_payment_on)
+
+    @strawberry.field
+    def newest_note_at(self, info: Info) -> dt.datetime | None:
+        return ready(ctx(info).loaders.customer_newest_note(), self.row.id)
+
+    @strawberry.field(description="What the customer owes, as bill customer, in the base currency.")
+    def balances(self, info: Info) -> CustomerBalances:
+        base, limit = self._base(info), self.row.credit_limit_minor
+
+        def shape(b: Balances) -> CustomerBalances:
+            exposure = b.current_invoices_minor + b.open_orders_minor - b.unapplied_payments_minor
+            return CustomerBalances(
+                open_orders=money_of(b.open_orders_minor, base),
+                current_invoices=money_of(b.current_invoices_minor, base),
+                unapplied_payments=money_of(b.unapplied_payments_minor, base),
+                credit_limit=money_or_none(limit, base),
+                available_credit=None if limit is None else money_of(limit - exposure, base))
+        return then(ready(ctx(info).loaders.customer_balances(), self.row.id), shape)
+
+    @strawberry.field
+    def invoice_stats(self, info: Info, as_of: dt.date | None = None,
+                      history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING) -> InvoiceStats:  # type: ignore
+        raise not_implemented("Customer.invoiceStats")
+
+    @strawberry.field(description="Sales margins; for managers and admins only.")
+    def margins(self, info: Info, as_of: dt.date | None = None,
+                history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING) -> Margins | None:  # type: ignore
+        check_costs(info)
+        raise not_implemented("Customer.margins")
+
+    @strawberry.field
+    def aging(self, info: Info, as_of: dt.date | None = None) -> Aging:
+        raise not_implemented("Customer.aging")
+
+    @strawberry.field
+    def invoices(self, info: Info, first: int | None = None, after: str | None = None,
+                 history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING,  # type: ignore[valid-type]
+                 outstanding_only: bool | None = False, order_by: InvoiceOrder | None = None) -> Connection[Invoice]:
+        sort = order_by.field.name if order_by else InvoiceSortField.INVOICE_DATE.name
+        descending = (order_by.direction if order_by else SortDirection.DESC) is not SortDirection.ASC
+        loader = ctx(info).loaders.of.customer_invoices(history or HistoryRole.ORDER_OR_BILLING,
+                                                        bool(outstanding_only), sort, descending)
+        return nested(info, loader, self.row.id, first, after, Invoice.of)
+
+    @strawberry.field(description="One of this customer's invoices by its number or alternative number.")
+    def find_invoice(self, info: Info, number: str | None = None, alt_number: str | None = None) -> Invoice | None:
+        raise not_implemented("Customer.findInvoice")
+
+    @strawberry.field(description="Payments and deposits received from this customer, newest first.")
+    def payments(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Payment]:
+        return nested(info, ctx(info).loaders.of.customer_payments(), self.row.id, first, after, Payment.of)
+
+    @strawberry.field
+    def orders(self, info: Info, first: int | None = None, after: str | None = None,
+               history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING,  # type: ignore[valid-type]
+               open_only: bool | None = False) -> Connection[Order]:
+        loader = ctx(info).loaders.of.customer_orders(history or HistoryRole.ORDER_OR_BILLING, bool(open_only))
+        return nested(info, loader, self.row.id, first, after, Order.of)
+
+    @strawberry.field
+    def item_sales_history(self, info: Info, first: int | None = None, after: str | None = None,
+                           history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING  # type: ignore[valid-type]
+                           ) -> Connection[ItemSale]:
+        raise not_implemented("Customer.itemSalesHistory")
+
+    @strawberry.field
+    def ordered_items(self, info: Info, first: int | None = None, after: str | None = None
+                      ) -> Connection[OrderedItem]:
+        raise not_implemented("Customer.orderedItems")
+
+    @strawberry.field
+    def notes(self, info: Info, first: int | None = None, after: str | None = None,
+              type: NoteTypeEnum | None = None) -> Connection[Note]:  # type: ignore[valid-type]
+        return nested(info, ctx(info).loaders.of.customer_notes(type), self.row.id, first, after, Note.of)
+
+    @strawberry.field
+    def leads(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Lead]:
+        return nested(info, ctx(info).loaders.of.customer_leads(), self.row.id, first, after, Lead.of)
+
+
+def customer_field(pk: int | None, info: Info) -> Any:
+    return row_or_none("Customer", pk, info, Customer.of)
+
+
+# ----------------------------------------------------- locations, contacts
+
+@strawberry.type
+class Location(Node):
+    id: strawberry.ID
+    code: str = strawberry.field(description="Unique within the customer.")
+    alias: str = strawberry.field(description="The common name of the delivery site.")
+    contact_name: str | None
+    contact_email: str | None
+    contact_phone: str | None
+    alt_email: str | None
+    shipping_address: Address | None
+    billing_address: Address | None
+    version: int
+    row: strawberry.Private[Row]
+
+    @staticmethod
+    def of(row: Row) -> Location:
+        return make(Location, id=global_id("Location", row.id), code=row.code, alias=row.alias,
+                    contact_name=row.contact_name, contact_email=row.contact_email, contact_phone=row.contact_phone,
+                    alt_email=row.alt_email, shipping_address=address_of(row, "shipping"),
+                    billing_address=address_of(row, "billing"), version=row.version, row=row)
+
+    @strawberry.field
+    def customer(self, info: Info) -> Customer:
+        return customer_field(self.row.customer_id, info)
+
+    @strawberry.field(description="Overrides the customer's default sales rep.")
+    def sales_rep(self, info: Info) -> User | None:
+        return user_field(self.row.sales_rep_id, info)
+
+    @strawberry.field(description="salesRep, else the customer's.")
+    def effective_sales_rep(self, info: Info) -> User | None:
+        if self.row.sales_rep_id is not None:
+            return user_field(self.row.sales_rep_id, info)
+
+        def of_customer(customer: Row | None) -> Any:
+            return user_field(customer.sales_rep_id, info) if customer is not None else None
+        return then(ctx(info).loaders.row("Customer", self.row.customer_id), of_customer)
+
+
+@strawberry.type
+class Contact(Node):
+    id: strawberry.ID
+    first_name: str
+    last_name: str
+    email: str | None
+    office_phone: str | None
+    mobile_phone: str | None
+    fax: str | None
+    address: Address | None
+    is_primary: bool
+    version: int
+    row: strawberry.Private[Row]
+
+    @staticmethod
+    def of(row: Row) -> Contact:
+        return make(Contact, id=global_id("Contact", row.id), first_name=row.first_name, last_name=row.last_name,
+                    email=row.email, office_phone=row.office_phone, mobile_phone=row.mobile_phone, fax=row.fax,
+                    address=address_of(row, "address"), is_primary=row.is_primary, version=row.version, row=row)
+
+    @strawberry.field
+    def customer(self, info: Info) -> Customer:
+        return customer_field(self.row.customer_id, info)
+
+
+# --------------------------------------------------------- items, orders
+
+@strawberry.type
+class Item(Node):
+    id: strawberry.ID
+    code: str
+    description: str
+    unit: str = strawberry.field(description="Unit of measure.")
+    unit_price: Money
+    active: bool
+    row: strawberry.Private[Row]
+
+    @staticmethod
+    def of(row: Row, currency: str) -> Item:
+        return make(Item, id=global_id("Item", row.id), code=row.code, description=row.description, unit=row.unit,
+                    unit_price=Money(amount=money.from_price(row.unit_price_e4), currency=currency),
+                    active=row.active, row=row)
+
+    @strawberry.field(description="For managers and admins; null with a FORBIDDEN error otherwise.")
+    def unit_cost(self, info: Info) -> Money | None:
+        check_costs(info)
+        cost = self.row.unit_cost_e4
+        return None if cost is None else Money(amount=money.from_price(cost), currency=ctx(info).settings.base_currency)
+
+    @strawberry.field
+    def version(self) -> int:
+        return self.row.version
+
+
+def item_field(pk: int | None, info: Info) -> Any:
+    base = ctx(info).settings.base_currency
+    return row_or_none("Item", pk, info, lambda row: Item.of(row, base))
+
+
+@strawberry.type
+class OrderLine:
+    line_type: LineTypeEnum  # type: ignore[valid-type]
+    code: str
+    description: str
+    unit: str | None
+    quantity: DecimalScalar  # type: ignore[valid-type]
+    unit_price: Money
+    net_amount: Money
+    row: strawberry.Private[Row]
+
+    @staticmethod
+    def of(row: Row, currency: str) -> OrderLine:
+        return make(OrderLine, line_type=row.line_type, code=row.code, description=row.description, unit=row.unit,
+                    quantity=money.unscaled(row.quantity_e3, money.QUANTITY),
+                    unit_price=Money(amount=money.from_price(row.unit_price_e4), currency=currency),
+                    net_amount=money_of(row.net_minor, currency), row=row)
+
+    @strawberry.field
+    def item(self, info: Info) -> Item | None:
+        return item_field(self.row.item_id, info)
+
+
+@strawberry.type
+class Order(Node):
+    id: strawberry.ID
+    number: str
+    order_date: dt.date
+    required_date: dt.date | None
+    status: OrderStatusEnum  # type: ignore[valid-type]
+    classification: OrderClassificationEnum  # type: ignore[valid-type]
+    description: str | None
+    currency: str
+    fx_rate: DecimalScalar | None = strawberry.field(  # type: ignore[valid-type]
+        description="Base units per one unit of the order's currency; null in the base currency.")
+    net_value: Money
+    tax_value: Money
+    total_value: Money
+    warnings: list[str] = strawberry.field(description="e.g. past due, over the credit limit.")
+    version: int
+    row: strawberry.Private[Row]
+
+    @staticmethod
+    def of(row: Row) -> Order:
+        cur = row.currency
+        return make(Order, id=global_id("Order", row.id), number=row.number, order_date=row.order_on,
+                    required_date=row.required_on, status=row.status, classification=row.classification,
+                    description=row.description, currency=cur, fx_rate=fx_rate_of(row.fx_rate_e8),
+                    net_value=money_of(row.net_minor, cur), tax_value=money_of(row.tax_minor, cur),
+                    total_value=money_of(row.total_minor, cur),
+                    warnings=[w for w in (row.warnings or "").split("\n") if w], version=row.version, row=row)
+
+    @strawberry.field
+    def order_customer(self, info: Info) -> Customer:
+        return customer_field(self.row.order_customer_id, info)
+
+    @strawberry.field
+    def billing_customer(self, info: Info) -> Customer:
+        return customer_field(self.row.billing_customer_id, info)
+
+    @strawberry.field
+    def location(self, info: Info) -> Location | None:
+        return row_or_none("Location", self.row.location_id, info, Location.of)
+
+    @strawberry.field
+    def lines(self, info: Info) -> list[OrderLine]:
+        cur = self.currency
+        return then(ready(ctx(info).loaders.of.order_lines(), self.row.id),
+                    lambda rows: [OrderLine.of(r, cur) for r in rows])
+
+    @strawberry.field
+    def invoices(self, info: Info) -> list[Invoice]:
+        return then(ready(ctx(info).loaders.of.order_invoices(), self.row.id),
+                    lambda rows: [Invoice.of(r) for r in rows])
+
+
+def fx_rate_of(rate_e8: int | None) -> decimal.Decimal | None:
+    return None if rate_e8 is None else money.unscaled(rate_e8, money.RATE).normalize()
+
+
+# ------------------------------------------------------ invoices, payments
+
+@strawberry.type
+class InvoiceLine:
+    line_type: LineTypeEnum  # type: ignore[valid-type]
+    code: str
+    description: str
+    unit: str | None
+    quantity: DecimalScalar  # type: ignore[valid-type]
+    unit_price: Money
+    net_amount: Money
+    tax_amount: Money
+    row: strawberry.Private[Row]
+
+    @staticmethod
+    def of(row: Row, currency: str) -> InvoiceLine:
+        return make(InvoiceLine, line_type=row.line_type, code=row.code, description=row.description,
+                    unit=row.unit, quantity=money.unscaled(row.quantity_e3, money.QUANTITY),
+                    unit_price=Money(amount=money.from_price(row.unit_price_e4), currency=currency),
+                    net_amount=money_of(row.net_minor, currency), tax_amount=money_of(row.tax_minor, currency),
+                    row=row)
+
+    @strawberry.field
+    def item(self, info: Info) -> Item | None:
+        return item_field(self.row.item_id, info)
+
+    @strawberry.field(description="For managers and admins only.")
+    def unit_cost(self, info: Info) -> Money | None:
+        check_costs(info)
+        cost = self.row.unit_cost_e4
+        return None if cost is None else Money(amount=money.from_price(cost), currency=self.unit_price.currency)
+
+
+@strawberry.type
+class Invoice(Node):
+    id: strawberry.ID
+    number: str = strawberry.field(description="DRAFT-… while PLANNED; IN-… or CR-… once issued.")
+    alt_number: str | None
+    invoice_date: dt.date
+    due_date: dt.date
+    classification: InvoiceClassificationEnum  # type: ignore[valid-type]
+    status: InvoiceStatusEnum  # type: ignore[valid-type]
+    currency: str
+    fx_rate: DecimalScalar | None  # type: ignore[valid-type]
+    net_amount: Money
+    tax_amount: Money
+    total_amount: Money
+    amount_paid: Money
+    balance_due: Money = strawberry.field(description="Negative for an open credit note; zero when void or a draft.")
+    version: int
+    row: strawberry.Private[Row]
+
+    @staticmethod
+    def of(row: Row) -> Invoice:
+        cur = row.currency
+        open_minor = row.total_minor - row.paid_minor
+        if row.status.name in ("PLANNED", "VOID"):
+            open_minor = 0
+        elif row.classification is InvoiceClassification.CREDIT:
+            open_minor = -open_minor
+        return make(Invoice, id=global_id("Invoice", row.id), number=row.number, alt_number=row.alt_number,
+                    invoice_date=row.invoice_on, due_date=row.due_on, classification=row.classification,
+                    status=row.status, currency=cur, fx_rate=fx_rate_of(row.fx_rate_e8),
+                    net_amount=money_of(row.net_minor, cur), tax_amount=money_of(row.tax_minor, cur),
+                    total_amount=money_of(row.total_minor, cur), amount_paid=money_of(row.paid_minor, cur),
+                    balance_due=money_of(open_minor, cur), version=row.version, row=row)
+
+    @strawberry.field
+    def bill_customer(self, info: Info) -> Customer:
+        return customer_field(self.row.bill_customer_id, info)
+
+    @strawberry.field
+    def order_customer(self, info: Info) -> Customer:
+        return customer_field(self.row.order_customer_id, info)
+
+    @strawberry.field
+    def order(self, info: Info) -> Order | None:
+        return row_or_none("Order", self.row.order_id, info, Order.of)
+
+    @strawberry.field(description="For managers and admins only.")
+    def cost_amount(self, info: Info) -> Money | None:
+        check_costs(info)
+        return money_of(self.row.cost_minor, self.currency)
+
+    @strawberry.field
+    def lines(self, info: Info) -> list[InvoiceLine]:
+        cur = self.currency
+        return then(ready(ctx(info).loaders.of.invoice_lines(), self.row.id),
+                    lambda rows: [InvoiceLine.of(r, cur) for r in rows])
+
+    @strawberry.field(description="The payments applied to this invoice.")
+    def payments(self, info: Info) -> list[PaymentApplication]:
+        cur = self.currency
+        return then(ready(ctx(info).loaders.of.invoice_applications(), self.row.id),
+                    lambda rows: [PaymentApplication.of(r, cur) for r in rows])
+
+
+@strawberry.type
+class ItemSale:
+    invoice_date: dt.date
+    line_type: LineTypeEnum  # type: ignore[valid-type]
+    code: str
+    description: str
+    unit: str | None
+    quantity: DecimalScalar  # type: ignore[valid-type]
+    unit_price: Money
+    row: strawberry.Private[Row]
+
+    @strawberry.field
+    def invoice(self, info: Info) -> Invoice:
+        return row_or_none("Invoice", self.row.invoice_id, info, Invoice.of)
+
+
+@strawberry.type
+class OrderedItem:
+    total_quantity: DecimalScalar  # type: ignore[valid-type]
+    total_net: Money
+    order_count: int
+    last_order_date: dt.date
+    row: strawberry.Private[Row]
+
+    @strawberry.field
+    def item(self, info: Info) -> Item:
+        return item_field(self.row.item_id, info)
+
+
+@strawberry.type
+class Payment(Node):
+    id: strawberry.ID
+    number: str
+    payment_date: dt.date
+    style: PaymentStyleEnum  # type: ignore[valid-type]
+    status: PaymentStatusEnum  # type: ignore[valid-type]
+    currency: str
+    fx_rate: DecimalScalar | None  # type: ignore[valid-type]
+    received_amount: Money
+    applied_amount: Money
+    outstanding_balance: Money
+    reference: str | None
+    version: int
+    row: strawberry.Private[Row]
+
+    @staticmethod
+    def of(row: Row) -> Payment:
+        cur = row.currency
+        return make(Payment, id=global_id("Payment", row.id), number=row.number, payment_date=row.payment_on,
+                    style=row.style, status=payment_status(row.received_minor, row.applied_minor), currency=cur,
+                    fx_rate=fx_rate_of(row.fx_rate_e8), received_amount=money_of(row.received_minor, cur),
+                    applied_amount=money_of(row.applied_minor, cur),
+                    outstanding_balance=money_of(row.received_minor - row.applied_minor, cur),
+                    reference=row.reference, version=row.version, row=row)
+
+    @strawberry.field
+    def customer(self, info: Info) -> Customer:
+        return customer_field(self.row.customer_id, info)
+
+    @strawberry.field
+    def applications(self, info: Info) -> list[PaymentApplication]:
+        cur = self.currency
+        return then(ready(ctx(info).loaders.of.payment_applications(), self.row.id),
+                    lambda rows: [PaymentApplication.of(r, cur) for r in rows])
+
+
+@strawberry.type
+class PaymentApplication:
+    amount: Money
+    applied_at: dt.datetime
+    row: strawberry.Private[Row]
+
+    @staticmethod
+    def of(row: Row, currency: str) -> PaymentApplication:
+        return make(PaymentApplication, amount=money_of(row.amount_minor, currency), applied_at=row.applied_at,
+                    row=row)
+
+    @strawberry.field
+    def payment(self, info: Info) -> Payment:
+        return row_or_none("Payment", self.row.payment_id, info, Payment.of)
+
+    @strawberry.field
+    def invoice(self, info: Info) -> Invoice:
+        return row_or_none("Invoice", self.row.invoice_id, info, Invoice.of)
+
+
+# ------------------------------------------------------------------ notes
+
+@strawberry.type
+class Reminder:
+    due_at: dt.datetime
+    title: str
+    ics_url: str = strawberry.field(description="GET it for the .ics invitation.")
+
+
+@strawberry.type
+class Note(Node):
+    id: strawberry.ID
+    type: NoteTypeEnum  # type: ignore[valid-type]
+    body: str
+    created_at: dt.datetime
+    reminder: Reminder | None
+    row: strawberry.Private[Row]
+
+    @staticmethod
+    def of(row: Row) -> Note:
+        reminder = None
+        if row.reminder_due_at is not None:
+            reminder = Reminder(due_at=row.reminder_due_at, title=row.reminder_title or "",
+                                ics_url=f"/reminders/{global_id('Note', row.id)}.ics")
+        return make(Note, id=global_id("Note", row.id), type=row.type, body=row.body, created_at=row.created_at,
+                    reminder=reminder, row=row)
+
+    @strawberry.field
+    def author(self, info: Info) -> User:
+        return user_field(self.row.author_id, info)
+
+    @strawberry.field
+    def customer(self, info: Info) -> Customer | None:
+        return customer_field(self.row.customer_id, info)
+
+    @strawberry.field
+    def lead(self, info: Info) -> Lead | None:
+        return row_or_none("Lead", self.row.lead_id, info, Lead.of)
+
+
+# ------------------------------------------------------------------ leads
+
+LEAD_MOVES = {
+    "PENDING_QUALIFICATION": ("DEVELOPMENT", "INACTIVE"),
+    "DEVELOPMENT": ("QUOTING", "PENDING_QUALIFICATION", "INACTIVE"),
+    "QUOTING": ("CUSTOMER", "DEVELOPMENT", "INACTIVE"),
+    "INACTIVE": ("PENDING_QUALIFICATION",),
+    "CUSTOMER": (),
+}
+
+
+@strawberry.type
+class LeadStateChange:
+    from_: LeadStateEnum | None = strawberry.field(name="from")  # type: ignore[valid-type]
+    to: LeadStateEnum  # type: ignore[valid-type]
+    at: dt.datetime
+    row: strawberry.Private[Row]
+
+    @strawberry.field
+    def by(self, info: Info) -> User:
+        return user_field(self.row.by_id, info)
+
+    @strawberry.field
+    def assigned_to(self, info: Info) -> User | None:
+        return user_field(self.row.assigned_to_id, info)
+
+
+@strawberry.type
+class Lead(Node):
+    id: strawberry.ID
+    number: int = strawberry.field(description="Increments by one.")
+    state: LeadStateEnum  # type: ignore[valid-type]
+    open: bool = strawberry.field(description="False in CUSTOMER and INACTIVE.")
+    probability: int | None = strawberry.field(description="0..100")
+    estimated_conversion_date: dt.date | None
+    created_at: dt.datetime
+    version: int
+    row: strawberry.Private[Row]
+
+    @staticmethod
+    def of(row: Row) -> Lead:
+        return make(Lead, id=global_id("Lead", row.id), number=row.number, state=row.state,
+                    open=row.state not in CLOSED_LEAD_STATES, probability=row.probability,
+                    estimated_conversion_date=row.estimated_conversion_on, created_at=row.created_at,
+                    version=row.version, row=row)
+
+    @strawberry.field(description="In the base currency.")
+    def potential_value(self, info: Info) -> Money | None:
+        return money_or_none(self.row.potential_value_minor, ctx(info).settings.base_currency)
+
+    @strawberry.field
+    def customer(self, info: Info) -> Customer:
+        return customer_field(self.row.customer_id, info)
+
+    @strawberry.field
+    def program(self, info: Info) -> LeadProgram:
+        return row_or_none("LeadProgram", self.row.program_id, info, LeadProgram.of)
+
+    @strawberry.field
+    def source(self, info: Info) -> LeadSource | None:
+        return row_or_none("LeadSource", self.row.source_id, info, LeadSource.of)
+
+    @strawberry.field
+    def inside_sales_rep(self, info: Info) -> User | None:
+        return user_field(self.row.inside_sales_rep_id, info)
+
+    @strawberry.field
+    def outside_sales_rep(self, info: Info) -> User | None:
+        return user_field(self.row.outside_sales_rep_id, info)
+
+    @strawberry.field
+    def assigned_to(self, info: Info) -> User | None:
+        return user_field(self.row.assigned_to_id, info)
+
+    @strawberry.field
+    def newest_note_at(self, info: Info) -> dt.datetime | None:
+        raise not_implemented("Lead.newestNoteAt")
+
+    @strawberry.field(description="The states this lead may move to now.")
+    def allowed_transitions(self) -> list[LeadStateEnum]:  # type: ignore[valid-type]
+        from server.leads.models import LeadState
+        return [LeadState[name] for name in LEAD_MOVES[self.state.name]]
+
+    @strawberry.field
+    def state_history(self, info: Info) -> list[LeadStateChange]:
+        return then(ready(ctx(info).loaders.of.lead_state_changes(), self.row.id),
+                    lambda rows: [make(LeadStateChange, from_=r.from_state, to=r.to_state, at=r.at, row=r)
+                                  for r in rows])
+
+    @strawberry.field
+    def notes(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Note]:
+        return nested(info, ctx(info).loaders.of.lead_notes(), self.row.id, first, after, Note.of)
+
+
+@strawberry.type
+class StateCount:
+    state: LeadStateEnum  # type: ignore[valid-type]
+    count: int
+
+
+@strawberry.type
+class SourceCount:
+    source: LeadSource | None
+    count: int
+
+
+@strawberry.type
+class ProgramCount:
+    program: LeadProgram
+    count: int
+
+
+@strawberry.type
+class LeadProgram(Node):
+    id: strawberry.ID
+    name: str
+    active: bool
+
+    @staticmethod
+    def of(row: Row) -> LeadProgram:
+        return make(LeadProgram, id=global_id("LeadProgram", row.id), name=row.name, active=row.active)
+
+    @strawberry.field
+    def open_leads(self) -> int:
+        raise not_implemented("LeadProgram.openLeads")
+
+    @strawberry.field
+    def closed_leads(self) -> int:
+        raise not_implemented("LeadProgram.closedLeads")
+
+    @strawberry.field(description="All five states, zeros included.")
+    def leads_by_state(self) -> list[StateCount]:
+        raise not_implemented("LeadProgram.leadsByState")
+
+    @strawberry.field
+    def leads_by_source(self) -> list[SourceCount]:
+        raise not_implemented("LeadProgram.leadsBySource")
+
+
+@strawberry.type
+class LeadSource(Node):
+    id: strawberry.ID
+    name: str
+    active: bool
+
+    @staticmethod
+    def of(row: Row) -> LeadSource:
+        return make(LeadSource, id=global_id("LeadSource", row.id), name=row.name, active=row.active)
+
+    @strawberry.field
+    def open_leads(self) -> int:
+        raise not_implemented("LeadSource.openLeads")
+
+    @strawberry.field
+    def closed_leads(self) -> int:
+        raise not_implemented("LeadSource.closedLeads")
+
+    @strawberry.field
+    def leads_by_state(self) -> list[StateCount]:
+        raise not_implemented("LeadSource.leadsByState")
+
+    @strawberry.field
+    def leads_by_program(self) -> list[ProgramCount]:
+        raise not_implemented("LeadSource.leadsByProgram")
+
+
+# ------------------------------------------------------ list views, audit
+
+@strawberry.type
+class ListColumn:
+    field: str
+    label: str
+    visible: bool
+
+
+@strawberry.type
+class ListSort:
+    field: str
+    direction: SortDirectionEnum  # type: ignore[valid-type]
+
+
+@strawberry.type
+class ListView(Node):
+    id: strawberry.ID
+    kind: ListKindEnum  # type: ignore[valid-type]
+    name: str
+    columns: list[ListColumn]
+    sort: list[ListSort]
+    filter: JSON | None
+    is_default: bool
+
+
+@strawberry.type
+class AuditEvent(Node):
+    id: strawberry.ID
+    at: dt.datetime
+    action: str
+    entity_id: strawberry.ID | None
+    changes: JSON = strawberry.field(description="{field: [before, after]}, or a list of them for a bulk change.")
+    revertible: bool
+    row: strawberry.Private[Row]
+
+    @staticmethod
+    def of(row: Row) -> AuditEvent:
+        entity = global_id(row.entity_type, row.entity_id) if row.entity_type and row.entity_id else None
+        return make(AuditEvent, id=global_id("AuditEvent", row.id), at=row.at, action=row.action, entity_id=entity,
+                    changes=row.changes, revertible=row.revertible, row=row)
+
+    @strawberry.field
+    def by(self, info: Info) -> User | None:
+        return user_field(self.row.by_id, info)
+
+
+@strawberry.type
+class ApiToken(Node):
+    id: strawberry.ID
+    name: str
+    scopes: list[TokenScopeEnum]  # type: ignore[valid-type]
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked: bool
+    row: strawberry.Private[Row]
+
+    @strawberry.field
+    def owner(self, info: Info) -> User:
+        return user_field(self.row.user_id, info)
+
+
+@strawberry.type
+class ServerInfo:
+    version: str
+    base_currency: str
+    time_zone: str
+    today: dt.date
+
+
+NODE_TYPES: dict[str, Any] = {
+    "Customer": Customer, "Location": Location, "Contact": Contact, "Item": Item, "Order": Order,
+    "Invoice": Invoice, "Payment": Payment, "Note": Note, "Lead": Lead, "LeadProgram": LeadProgram,
+    "LeadSource": LeadSource, "User": User, "PaymentTerms": PaymentTerms, "AuditEvent": AuditEvent,
+}

@@ -1,0 +1,52 @@
+"""Users and API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.db.base import Base, UTCDateTime, Versioned, enum_column, now, pk
+
+
+class Role(enum.Enum):
+    ADMIN = "ADMIN"
+    MANAGER = "MANAGER"
+    SALES_REP = "SALES_REP"
+    VIEWER = "VIEWER"
+
+
+class TokenScope(enum.Enum):
+    READ = "READ"
+    WRITE = "WRITE"
+
+
+class User(Versioned, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = pk()
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = enum_column(Role)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = pk()
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    scopes: Mapped[str] = mapped_column(String(40))  # "READ" or "READ,WRITE"
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of the secret
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    @property
+    def scope_set(self) -> frozenset[TokenScope]:
+        return frozenset(TokenScope[s] for s in self.scopes.split(",") if s)

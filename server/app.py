@@ -1,0 +1,63 @@
+"""The ASGI application: `/graphql`, `/schema.graphql`, `/healthz`, `/readyz`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from schema import build_schema, printed_schema
+from server.config import Settings, load_settings
+from server.db.engine import Database
+from server.http.graphql import GraphQLEndpoint
+
+
+def create_app(settings: Settings, database: Database | None = None) -> Starlette:
+    """The app on a database; the caller applies migrations first (`clientele serve` does)."""
+    database = database or Database(settings.database_url)
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    schema = build_schema()
+    graphql = GraphQLEndpoint(schema._schema, schema.execution_context_class, settings, database)
+    sdl = printed_schema()
+
+    async def schema_file(_request: Request) -> Response:
+        return PlainTextResponse(sdl, media_type="application/graphql")
+
+    async def healthz(_request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    async def readyz(_request: Request) -> Response:
+        try:
+            async with database.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - any failure means not ready
+            logging.getLogger("clientele").exception("readiness check failed")
+            return PlainTextResponse("database unavailable", status_code=503)
+        return PlainTextResponse("ok")
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        await database.dispose()
+
+    routes = [
+        Route("/graphql", graphql.handle, methods=["GET", "POST"]),
+        Route("/schema.graphql", schema_file),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.database = database
+    app.state.settings = settings
+    return app
+
+
+def app_from_env() -> Starlette:
+    """For `uvicorn --factory` and several workers: settings from CLIENTELE_* variables."""
+    return create_app(load_settings())

@@ -1,0 +1,65 @@
+"""Settings, from arguments or `CLIENTELE_*` environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/clientele.sqlite3"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"CLIENTELE_{name}", default)
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    base_currency: str = "USD"
+    time_zone: str = "UTC"
+    debug_sql: bool = False
+    smtp_url: str | None = None
+    max_page_size: int = 250
+    max_body_bytes: int = 100_000
+    log_level: str = "INFO"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def sqlite_path(self) -> Path | None:
+        """The database file of a SQLite URL, or None for another database or `:memory:`."""
+        if not self.is_sqlite:
+            return None
+        path = self.database_url.split("///", 1)[1] if "///" in self.database_url else ""
+        return Path(path) if path and path != ":memory:" else None
+
+
+def load_settings() -> Settings:
+    return Settings(
+        database_url=_env("DATABASE_URL", DEFAULT_DATABASE_URL),
+        base_currency=_env("BASE_CURRENCY", "USD").upper(),
+        time_zone=_env("TIME_ZONE", "UTC"),
+        debug_sql=_env_bool("DEBUG_SQL"),
+        smtp_url=_env("SMTP_URL"),
+        max_page_size=int(_env("MAX_PAGE_SIZE", "250")),
+        max_body_bytes=int(_env("MAX_BODY_BYTES", "100000")),
+        log_level=_env("LOG_LEVEL", "INFO").upper(),
+    )

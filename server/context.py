@@ -1,0 +1,52 @@
+"""What one request carries: settings, the signed-in user, its read connection and loaders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.access.models import ApiToken, User
+from server.config import Settings
+from server.db.engine import Database, StatementLog
+from server.loaders import Loaders
+from server.reader import Reader
+
+T = TypeVar("T")
+
+
+class RequestContext:
+    def __init__(self, settings: Settings, database: Database, *, user: User | None = None,
+                 token: ApiToken | None = None, log: StatementLog | None = None) -> None:
+        self.settings = settings
+        self.database = database
+        self.user = user
+        self.token = token
+        self.log = log
+        self.today = dt.datetime.now(settings.zone).date()
+        self.reader = Reader(database)
+        self.loaders = Loaders(self.reader, self.today)
+
+    @property
+    def actor_id(self) -> int | None:
+        return self.user.id if self.user is not None else None
+
+    async def write(self, service: Callable[..., Awaitable[T]], **kwargs: Any) -> T:
+        """Runs a service in its own write session, then makes the next reads see what it wrote."""
+        try:
+            async with self.database.write_session() as session:
+                return await service(session, **kwargs)
+        finally:
+            await self.after_write()
+
+    async def after_write(self) -> None:
+        await self.reader.end()
+        self.loaders.clear()
+
+    async def close(self) -> None:
+        await self.reader.end()
+
+    def session(self) -> AsyncSession:
+        return self.database.read_session()

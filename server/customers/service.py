@@ -1,0 +1,260 @@
+"""Customers, locations and contacts: create and update, with their rules, in one transaction each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.access.models import User
+from server.audit import service as audit
+from server.customers.models import Contact, Customer, Location, PaymentTerms
+from server.db.base import now
+from server.db.sequences import next_number
+from server.errors import DomainError, ErrorCode, Problems
+from server import validate
+
+Data = dict[str, Any]
+
+
+def _customer_columns(problems: Problems, data: Data, *, creating: bool, base_currency: str) -> Data:
+    columns: Data = {
+        "number": validate.text(problems, data, "number", max_length=40),
+        "name": validate.text(problems, data, "name", max_length=200, required=creating or "name" in data),
+        "alias": validate.text(problems, data, "alias", max_length=200),
+        "email": validate.email(problems, data, "email"),
+        "phone": validate.text(problems, data, "phone", max_length=50),
+        "currency": validate.currency(problems, data) or (base_currency if creating else None),
+        "credit_limit_minor": validate.amount(problems, data, "creditLimit"),
+        "prior_sales_minor": validate.amount(problems, data, "priorSales"),
+        "status": data.get("status"), "credit_code": data.get("creditCode"),
+        "billing_status": data.get("billingStatus"), "terms_basis": data.get("termsBasis"),
+        "payment_terms_id": data.get("paymentTerms"), "sales_rep_id": data.get("salesRep"),
+        "inside_sales_rep_id": data.get("insideSalesRep"),
+        **validate.address(problems, data, "billingAddress", "billing"),
+        **validate.address(problems, data, "shippingAddress", "shipping"),
+    }
+    names = {"number": "number", "alias": "alias", "email": "email", "phone": "phone", "currency": "currency",
+             "credit_limit_minor": "creditLimit", "prior_sales_minor": "priorSales", "status": "status",
+             "credit_code": "creditCode", "billing_status": "billingStatus", "terms_basis": "termsBasis",
+             "payment_terms_id": "paymentTerms", "sales_rep_id": "salesRep", "inside_sales_rep_id": "insideSalesRep"}
+    return _given(columns, names, data, creating)
+
+
+async def _check_references(session: AsyncSession, problems: Problems, data: Data) -> None:
+    if data.get("paymentTerms") is not None:
+        if await session.get(PaymentTerms, data["paymentTerms"]) is None:
+            problems.add(ErrorCode.NOT_FOUND, "paymentTerms: no such payment terms", "paymentTerms")
+    for field in ("salesRep", "insideSalesRep"):
+        await check_user(session, problems, data.get(field), field)
+
+
+async def check_user(session: AsyncSession, problems: Problems, user_id: int | None, *field: str) -> None:
+    if user_id is None:
+        return
+    user = await session.get(User, user_id)
+    if user is None or not user.active:
+        problems.add(ErrorCode.NOT_FOUND, f"{field[-1]}: no active user with that id", *field)
+
+
+async def create_customer(session: AsyncSession, *, data: Data, actor_id: int | None,
+                          base_currency: str) -> Customer:
+    """A new customer; numbered C-000001 upward unless the input gives a number."""
+    problems = Problems()
+    columns = _customer_columns(problems, data, creating=True, base_currency=base_currency)
+    problems.raise_if_any()
+    async with session.begin():
+        await _check_references(session, problems, data)
+        problems.raise_if_any()
+        if columns.get("number") is None:
+            columns["number"] = await next_number(session, "customer", taken=Customer.number)
+        elif await session.scalar(select(Customer.id).where(Customer.number == columns["number"])) is not None:
+            raise DomainError.one(ErrorCode.DUPLICATE, f"customer number {columns['number']} is taken",
+                                  ["input", "number"])
+        customer = Customer(**columns)
+        session.add(customer)
+        await session.flush()
+        audit.record(session, actor_id=actor_id, action="createCustomer", entity=customer,
+                     changes=audit.created(customer, columns))
+    return customer
+
+
+async def update_customer(session: AsyncSession, *, customer_id: int, data: Data, expected_version: int | None,
+                          actor_id: int | None) -> Customer:
+    """Changes the fields the input names; refused with STALE_VERSION when the version moved on."""
+    problems = Problems()
+    columns = _customer_columns(problems, data, creating=False, base_currency="")
+    for required in ("name", "currency", "status", "credit_code", "billing_status", "terms_basis", "number",
+                     "prior_sales_minor"):
+        if required in columns and columns[required] is None:
+            problems.add(ErrorCode.REQUIRED, f"{required} cannot be cleared", required)
+    problems.raise_if_any()
+    async with session.begin():
+        customer = await _get_for_update(session, Customer, customer_id, "id")
+        audit.check_version(customer, expected_version)
+        await _check_references(session, problems, data)
+        problems.raise_if_any()
+        if columns.get("number") not in (None, customer.number) and await session.scalar(
+                select(Customer.id).where(Customer.number == columns["number"])) is not None:
+            raise DomainError.one(ErrorCode.DUPLICATE, f"customer number {columns['number']} is taken",
+                                  ["input", "number"])
+        await _save_changes(session, customer, columns, actor_id, "updateCustomer")
+    return customer
+
+
+async def _get_for_update(session: AsyncSession, model: type, record_id: int, field: str) -> Any:
+    record = await session.scalar(select(model).where(model.id == record_id).with_for_update())
+    if record is None:
+        raise DomainError.one(ErrorCode.NOT_FOUND, f"no {model.__name__.lower()} with that id", [field])
+    return record
+
+
+async def _save_changes(session: AsyncSession, record: Any, columns: Data, actor_id: int | None, action: str) -> None:
+    changes = audit.apply_changes(record, columns)
+    if changes:
+        record.version += 1
+        if hasattr(record, "updated_at"):
+            record.updated_at = now()
+        audit.record(session, actor_id=actor_id, action=action, entity=record, changes=changes)
+    await session.flush()
+
+
+def _location_columns(problems: Problems, data: Data, *, creating: bool) -> Data:
+    columns: Data = {
+        "code": validate.text(problems, data, "code", max_length=40, required=creating or "code" in data),
+        "alias": validate.text(problems, data, "alias", max_length=200, required=creating or "alias" in data),
+        "contact_name": validate.text(problems, data, "contactName", max_length=200),
+        "contact_email": validate.email(problems, data, "contactEmail"),
+        "contact_phone": validate.text(problems, data, "contactPhone", max_length=50),
+        "alt_email": validate.email(problems, data, "altEmail"),
+        "sales_rep_id": data.get("salesRep"),
+        **validate.address(problems, data, "shippingAddress", "shipping"),
+        **validate.address(problems, data, "billingAddress", "billing"),
+    }
+    names = {"code": "code", "alias": "alias", "contact_name": "contactName", "contact_email": "contactEmail",
+             "contact_phone": "contactPhone", "alt_email": "altEmail", "sales_rep_id": "salesRep"}
+    return _given(columns, names, data, creating)
+
+
+def _given(columns: Data, names: dict[str, str], data: Data, creating: bool) -> Data:
+    """On create, every value set; on update, only the fields the input names (null clears)."""
+    if creating:
+        return {column: value for column, value in columns.items() if value is not None}
+    return {column: value for column, value in columns.items() if column not in names or names[column] in data}
+
+
+async def _check_customer(session: AsyncSession, problems: Problems, customer_id: int | None) -> None:
+    if customer_id is None:
+        problems.add(ErrorCode.REQUIRED, "customer is required", "customer")
+    elif await session.get(Customer, customer_id) is None:
+        problems.add(ErrorCode.NOT_FOUND, "customer: no customer with that id", "customer")
+
+
+async def create_location(session: AsyncSession, *, data: Data, actor_id: int | None) -> Location:
+    """A delivery location of a customer; its code is unique within the customer."""
+    problems = Problems()
+    columns = _location_columns(problems, data, creating=True)
+    problems.raise_if_any()
+    async with session.begin():
+        await _check_customer(session, problems, data.get("customer"))
+        await check_user(session, problems, data.get("salesRep"), "salesRep")
+        problems.raise_if_any()
+        await _check_location_code(session, data["customer"], columns["code"], None)
+        location = Location(customer_id=data["customer"], **columns)
+        session.add(location)
+        await session.flush()
+        audit.record(session, actor_id=actor_id, action="createLocation", entity=location,
+                     changes=audit.created(location, columns))
+    return location
+
+
+async def _check_location_code(session: AsyncSession, customer_id: int, code: str, location_id: int | None) -> None:
+    existing = await session.scalar(select(Location.id).where(Location.customer_id == customer_id,
+                                                              Location.code == code))
+    if existing is not None and existing != location_id:
+        raise DomainError.one(ErrorCode.DUPLICATE, f"this customer already has a location {code}", ["input", "code"])
+
+
+async def update_location(session: AsyncSession, *, location_id: int, data: Data, expected_version: int | None,
+                          actor_id: int | None) -> Location:
+    problems = Problems()
+    columns = _location_columns(problems, data, creating=False)
+    if "customer" in data and data["customer"] is not None:
+        problems.add(ErrorCode.INVALID, "a location cannot move to another customer", "customer")
+    problems.raise_if_any()
+    async with session.begin():
+        location = await _get_for_update(session, Location, location_id, "id")
+        audit.check_version(location, expected_version)
+        await check_user(session, problems, data.get("salesRep"), "salesRep")
+        problems.raise_if_any()
+        if "code" in columns:
+            await _check_location_code(session, location.customer_id, columns["code"], location.id)
+        await _save_changes(session, location, columns, actor_id, "updateLocation")
+    return location
+
+
+def _contact_columns(problems: Problems, data: Data, *, creating: bool) -> Data:
+    columns: Data = {
+        "first_name": validate.text(problems, data, "firstName", max_length=100,
+                                    required=creating or "firstName" in data),
+        "last_name": validate.text(problems, data, "lastName", max_length=100,
+                                   required=creating or "lastName" in data),
+        "email": validate.email(problems, data, "email"),
+        "office_phone": validate.text(problems, data, "officePhone", max_length=50),
+        "mobile_phone": validate.text(problems, data, "mobilePhone", max_length=50),
+        "fax": validate.text(problems, data, "fax", max_length=50),
+        "is_primary": data.get("isPrimary"),
+        **validate.address(problems, data, "address", "address"),
+    }
+    names = {"first_name": "firstName", "last_name": "lastName", "email": "email", "office_phone": "officePhone",
+             "mobile_phone": "mobilePhone", "fax": "fax", "is_primary": "isPrimary"}
+    return _given(columns, names, data, creating)
+
+
+async def _only_primary(session: AsyncSession, contact: Contact) -> None:
+    """A customer has at most one primary contact: making one primary demotes the others."""
+    if contact.is_primary:
+        await session.execute(update(Contact).where(Contact.customer_id == contact.customer_id,
+                                                    Contact.id != contact.id, Contact.is_primary.is_(True))
+                              .values(is_primary=False, version=Contact.version + 1))
+
+
+async def create_contact(session: AsyncSession, *, data: Data, actor_id: int | None) -> Contact:
+    problems = Problems()
+    columns = _contact_columns(problems, data, creating=True)
+    problems.raise_if_any()
+    async with session.begin():
+        await _check_customer(session, problems, data.get("customer"))
+        problems.raise_if_any()
+        contact = Contact(customer_id=data["customer"], **columns)
+        session.add(contact)
+        await session.flush()
+        await _only_primary(session, contact)
+        audit.record(session, actor_id=actor_id, action="createContact", entity=contact,
+                     changes=audit.created(contact, columns))
+    return contact
+
+
+async def update_contact(session: AsyncSession, *, contact_id: int, data: Data, expected_version: int | None,
+                         actor_id: int | None) -> Contact:
+    problems = Problems()
+    columns = _contact_columns(problems, data, creating=False)
+    if columns.get("is_primary", False) is None:
+        columns["is_primary"] = False
+    problems.raise_if_any()
+    async with session.begin():
+        contact = await _get_for_update(session, Contact, contact_id, "id")
+        audit.check_version(contact, expected_version)
+        await _save_changes(session, contact, columns, actor_id, "updateContact")
+        await _only_primary(session, contact)
+    return contact
+
+
+async def delete_contact(session: AsyncSession, *, contact_id: int, actor_id: int | None) -> None:
+    async with session.begin():
+        contact = await _get_for_update(session, Contact, contact_id, "id")
+        audit.record(session, actor_id=actor_id, action="deleteContact", entity=contact,
+                     changes={"first_name": [contact.first_name, None], "last_name": [contact.last_name, None]})
+        await session.delete(contact)
+

@@ -1,0 +1,80 @@
+"""Declarative base and the column types every model shares."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Enum, Integer, MetaData, String, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """An aware UTC datetime, stored without zone so that SQLite and PostgreSQL agree."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware one")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        return value.replace(tzinfo=dt.UTC)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def enum_column(enum_cls: type[enum.Enum], **kwargs: Any) -> Any:
+    """An enum stored by member name as a short string (no native database enum to migrate)."""
+    length = max(len(m.name) for m in enum_cls)
+    return mapped_column(Enum(enum_cls, native_enum=False, length=max(length, 16), create_constraint=False), **kwargs)
+
+
+def money(**kwargs: Any) -> Any:
+    """Integer minor units (cents): exact on every database."""
+    return mapped_column(BigInteger, **kwargs)
+
+
+def address(prefix: str) -> type:
+    """A mixin with the six address columns `<prefix>_line1` .. `<prefix>_country`."""
+    columns = {f"{prefix}_{part}": mapped_column(String(200), nullable=True) for part in ADDRESS_PARTS}
+    return type(f"{prefix.title()}Address", (), columns)
+
+
+ADDRESS_PARTS = ("line1", "line2", "city", "region", "postal_code", "country")
+
+
+class Versioned:
+    """Every editable record has a version: 1 when created, one more on each change to it."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+
+IdColumn = Mapped[int]
+
+
+def pk() -> Any:
+    return mapped_column(Integer, primary_key=True)

@@ -1,0 +1,100 @@
+"""Engines and sessions: one read session per request, a short write session per service call.
+
+SQLite runs in WAL mode with a busy timeout, and write transactions start with `BEGIN IMMEDIATE`
+so that concurrent writers wait for the lock instead of failing half-way.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+WRITE_OPTION = "clientele_write"
+
+
+@dataclass
+class StatementLog:
+    """SQL statements run on behalf of one request (for `--debug-sql` and the tests)."""
+
+    statements: int = 0
+    seconds: float = 0.0
+    texts: list[str] = field(default_factory=list)
+    keep_texts: bool = False
+
+
+current_log: contextvars.ContextVar[StatementLog | None] = contextvars.ContextVar("current_log", default=None)
+
+
+def normalize_url(url: str) -> str:
+    """Accept plain `postgresql://` and `sqlite:///` URLs and pick the async drivers."""
+    for plain, driver in (("postgresql://", "postgresql+asyncpg://"), ("postgres://", "postgresql+asyncpg://"),
+                          ("sqlite:///", "sqlite+aiosqlite:///")):
+        if url.startswith(plain):
+            return driver + url[len(plain):]
+    return url
+
+
+class Database:
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = normalize_url(url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        kwargs: dict[str, Any] = {}
+        if self.is_sqlite:
+            kwargs["connect_args"] = {"timeout": 30}
+        else:
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        self.write_engine = self.engine.execution_options(**{WRITE_OPTION: True})
+        self.read_session = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self.write_session = async_sessionmaker(self.write_engine, expire_on_commit=False)
+        sync_engine = self.engine.sync_engine
+        if self.is_sqlite:
+            event.listen(sync_engine, "connect", _sqlite_connect)
+            event.listen(sync_engine, "begin", _sqlite_begin)
+        event.listen(sync_engine, "before_cursor_execute", _before_execute)
+        event.listen(sync_engine, "after_cursor_execute", _after_execute)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        async with self.read_session() as session:
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event, not the driver, start transactions (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in ("journal_mode=WAL", "busy_timeout=30000", "foreign_keys=ON", "synchronous=NORMAL"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _before_execute(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+    log = current_log.get()
+    if log is not None:
+        log.statements += 1
+        if log.keep_texts:
+            log.texts.append(statement)
+        conn.info["clientele_started"] = time.perf_counter()
+
+
+def _after_execute(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+    log = current_log.get()
+    started = conn.info.pop("clientele_started", None)
+    if log is not None and started is not None:
+        log.seconds += time.perf_counter() - started

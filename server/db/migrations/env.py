@@ -1,0 +1,45 @@
+"""Alembic environment: runs on the connection handed over by server.db.migrate, or on the URL."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from server.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_on(connection: Connection) -> None:
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                      compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        run_on(connection)
+        return
+    from server.db.engine import Database
+
+    async def run() -> None:
+        database = Database(config.get_main_option("sqlalchemy.url"))
+        async with database.write_engine.begin() as conn:
+            await conn.run_sync(run_on)
+        await database.dispose()
+
+    asyncio.run(run())
+
+
+if context.is_offline_mode():
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
+                      literal_binds=True, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    run_online()

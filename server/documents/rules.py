@@ -1,0 +1,117 @@
+"""Pure rules of documents: line arithmetic, due dates, currencies. No I/O."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from server import money
+from server.customers.models import TermsBasis
+from server.documents.models import LineType
+from server.errors import ErrorCode, Problems
+from server import validate
+
+
+def due_date(invoice_on: dt.date, due_days: int | None, basis: TermsBasis, required_on: dt.date | None) -> dt.date:
+    """SPEC §2: basis + the terms' due days; no terms, due on the invoice date.
+
+    >>> due_date(dt.date(2026, 2, 10), 30, TermsBasis.END_OF_MONTH, None)
+    datetime.date(2026, 3, 30)
+    """
+    if due_days is None:
+        return invoice_on
+    if basis is TermsBasis.END_OF_MONTH:
+        start = invoice_on.replace(day=calendar.monthrange(invoice_on.year, invoice_on.month)[1])
+    elif basis is TermsBasis.DELIVERY_DATE and required_on is not None:
+        start = required_on
+    else:
+        start = invoice_on
+    return start + dt.timedelta(days=due_days)
+
+
+def fx_rate(problems: Problems, data: dict[str, Any], currency: str, base_currency: str) -> int | None:
+    """The document's rate in 1e-8 units: required for a foreign currency, none for the base one."""
+    rate = validate.amount(problems, data, "fxRate", places=money.RATE, positive=True)
+    if currency == base_currency:
+        if rate is not None and rate != 10**money.RATE:
+            problems.add(ErrorCode.INVALID, f"fxRate must be left out for a document in {base_currency}", "fxRate")
+        return None
+    if rate is None and "fxRate" not in problems_fields(problems):
+        problems.add(ErrorCode.REQUIRED, f"fxRate is required: the document is in {currency}, "
+                                         f"not the base currency {base_currency}", "fxRate")
+    return rate
+
+
+def problems_fields(problems: Problems) -> set[str]:
+    return {p.field[-1] for p in problems.items if p.field}
+
+
+@dataclass
+class Line:
+    """A validated line, ready to store."""
+
+    position: int
+    line_type: LineType
+    item_id: int | None
+    code: str
+    description: str
+    unit: str | None
+    quantity_e3: int
+    unit_price_e4: int
+    unit_cost_e4: int | None
+    tax_rate_e4: int
+    amounts: money.LineAmounts
+
+    def columns(self) -> dict[str, Any]:
+        return {"position": self.position, "line_type": self.line_type, "item_id": self.item_id,
+                "code": self.code, "description": self.description, "unit": self.unit,
+                "quantity_e3": self.quantity_e3, "unit_price_e4": self.unit_price_e4,
+                "unit_cost_e4": self.unit_cost_e4, "tax_rate_e4": self.tax_rate_e4,
+                "net_minor": self.amounts.net_minor, "tax_minor": self.amounts.tax_minor,
+                "cost_minor": self.amounts.cost_minor}
+
+
+def line(problems: Problems, index: int, data: dict[str, Any], item: Any | None) -> Line | None:
+    """One input line; an ITEM line takes code, description, unit, price and cost from its item."""
+    path = ("lines", str(index))
+    before = len(problems.items)
+    line_type = data.get("lineType") or LineType.ITEM
+    defaults = {"code": item.code, "description": item.description, "unit": item.unit} if item else {}
+    merged = {**defaults, **{k: v for k, v in data.items() if v is not None}}
+    code = validate.text(problems, merged, "code", max_length=40, required=True, path=path)
+    description = validate.text(problems, merged, "description", max_length=500, required=True, path=path)
+    unit = validate.text(problems, merged, "unit", max_length=20, path=path)
+    quantity = validate.amount(problems, data, "quantity", places=money.QUANTITY, positive=True, path=path)
+    price = validate.amount(problems, data, "unitPrice", places=money.PRICE, path=path)
+    cost = validate.amount(problems, data, "unitCost", places=money.PRICE, path=path)
+    tax = validate.amount(problems, data, "taxRate", places=money.TAX_RATE, path=path)
+    if tax is not None and tax > 100 * 10**money.TAX_RATE:
+        problems.add(ErrorCode.INVALID, "taxRate is a percentage and must be 100 or less", *path, "taxRate")
+    if price is None:
+        price = item.unit_price_e4 if item else None
+        if price is None and line_type is LineType.ITEM:
+            problems.add(ErrorCode.REQUIRED, "unitPrice is required for a line without an item", *path, "unitPrice")
+    if cost is None and item is not None:
+        cost = item.unit_cost_e4
+    if len(problems.items) > before or quantity is None:
+        return None
+    price, tax = price or 0, tax or 0
+    return Line(index, line_type, item.id if item else None, code, description, unit, quantity, price, cost, tax,
+                money.line_amounts(quantity, price, tax, cost))
+
+
+@dataclass(frozen=True)
+class Totals:
+    net_minor: int
+    tax_minor: int
+    total_minor: int
+    cost_minor: int
+
+
+def totals(lines: list[Line]) -> Totals:
+    net = sum(line.amounts.net_minor for line in lines)
+    tax = sum(line.amounts.tax_minor for line in lines)
+    cost = sum(line.amounts.cost_minor or 0 for line in lines)
+    return Totals(net, tax, net + tax, cost)

@@ -1,0 +1,238 @@
+"""Items, orders and invoices: create and update with the rules of SPEC §1-§3, one transaction each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server import money, validate
+from server.audit import service as audit
+from server.customers.models import CreditCode, Customer, Location, PaymentTerms
+from server.customers.service import _get_for_update, _given, _save_changes
+from server.db.sequences import next_number
+from server.documents import rules
+from server.documents.models import (Invoice, InvoiceClassification, InvoiceLine,
+                                     InvoiceStatus, Item, Order, OrderClassification, OrderLine, OrderStatus)
+from server.errors import DomainError, ErrorCode, Problems
+from server.figures import customer_list
+
+Data = dict[str, Any]
+
+
+def _item_columns(problems: Problems, data: Data, *, creating: bool) -> Data:
+    columns: Data = {
+        "code": validate.text(problems, data, "code", max_length=40, required=creating or "code" in data),
+        "description": validate.text(problems, data, "description", max_length=500,
+                                     required=creating or "description" in data),
+        "unit": validate.text(problems, data, "unit", max_length=20, required=creating or "unit" in data),
+        "unit_price_e4": validate.amount(problems, data, "unitPrice", places=money.PRICE),
+        "unit_cost_e4": validate.amount(problems, data, "unitCost", places=money.PRICE),
+        "active": data.get("active"),
+    }
+    if creating and data.get("unitPrice") is None:
+        problems.add(ErrorCode.REQUIRED, "unitPrice is required", "unitPrice")
+    names = {"code": "code", "description": "description", "unit": "unit", "unit_price_e4": "unitPrice",
+             "unit_cost_e4": "unitCost", "active": "active"}
+    return _given(columns, names, data, creating)
+
+
+async def _check_item_code(session: AsyncSession, code: str | None, item_id: int | None) -> None:
+    if code is None:
+        return
+    existing = await session.scalar(select(Item.id).where(Item.code == code))
+    if existing is not None and existing != item_id:
+        raise DomainError.one(ErrorCode.DUPLICATE, f"item code {code} is taken", ["input", "code"])
+
+
+async def create_item(session: AsyncSession, *, data: Data, actor_id: int | None) -> Item:
+    problems = Problems()
+    columns = _item_columns(problems, data, creating=True)
+    problems.raise_if_any()
+    async with session.begin():
+        await _check_item_code(session, columns["code"], None)
+        item = Item(**columns)
+        session.add(item)
+        await session.flush()
+        audit.record(session, actor_id=actor_id, action="createItem", entity=item,
+                     changes=audit.created(item, columns))
+    return item
+
+
+async def update_item(session: AsyncSession, *, item_id: int, data: Data, expected_version: int | None,
+                      actor_id: int | None) -> Item:
+    problems = Problems()
+    columns = _item_columns(problems, data, creating=False)
+    for column in ("unit_price_e4", "active"):
+        if column in columns and columns[column] is None:
+            problems.add(ErrorCode.REQUIRED, f"{column} cannot be cleared", column)
+    problems.raise_if_any()
+    async with session.begin():
+        item = await _get_for_update(session, Item, item_id, "id")
+        audit.check_version(item, expected_version)
+        await _check_item_code(session, columns.get("code"), item.id)
+        await _save_changes(session, item, columns, actor_id, "updateItem")
+    return item
+
+
+async def _lines(session: AsyncSession, problems: Problems, lines: Sequence[Data]) -> list[rules.Line]:
+    if not lines:
+        problems.add(ErrorCode.REQUIRED, "a document needs at least one line", "lines")
+        return []
+    item_ids = {line["item"] for line in lines if line.get("item") is not None}
+    items = {item.id: item for item in (await session.scalars(select(Item).where(Item.id.in_(item_ids))))}
+    result = []
+    for index, data in enumerate(lines):
+        item = items.get(data.get("item")) if data.get("item") is not None else None
+        if data.get("item") is not None and item is None:
+            problems.add(ErrorCode.NOT_FOUND, "item: no item with that id", "lines", str(index), "item")
+            continue
+        checked = rules.line(problems, index, data, item)
+        if checked is not None:
+            result.append(checked)
+    return result
+
+
+async def _customer(session: AsyncSession, problems: Problems, customer_id: int | None, field: str) -> Customer | None:
+    if customer_id is None:
+        problems.add(ErrorCode.REQUIRED, f"{field} is required", field)
+        return None
+    customer = await session.get(Customer, customer_id)
+    if customer is None:
+        problems.add(ErrorCode.NOT_FOUND, f"{field}: no customer with that id", field)
+    return customer
+
+
+async def exposure_minor(session: AsyncSession, customer_id: int) -> int:
+    """SPEC §3: current invoices + open orders - unapplied payments, in the base currency."""
+    row = (await session.execute(customer_list.balances_statement([customer_id]))).one()
+    found = customer_list.balances_of(row)
+    return found.current_invoices_minor + found.open_orders_minor - found.unapplied_payments_minor
+
+
+async def _credit_warnings(session: AsyncSession, payer: Customer, order_base_minor: int) -> list[str]:
+    warnings = []
+    if payer.credit_code is CreditCode.PAST_DUE:
+        warnings.append(f"{payer.name} is past due: check the open invoices before shipping")
+    if payer.credit_limit_minor is not None:
+        exposure = await exposure_minor(session, payer.id) + order_base_minor
+        if exposure > payer.credit_limit_minor:
+            warnings.append(f"over the credit limit: exposure {money.from_minor(exposure)} exceeds the limit "
+                            f"{money.from_minor(payer.credit_limit_minor)}")
+    return warnings
+
+
+async def create_order(session: AsyncSession, *, data: Data, actor_id: int | None, today: dt.date,
+                       base_currency: str) -> Order:
+    """A new order (SPEC §2, §3): OPEN, or PENDING_APPROVAL for a new account; refused on credit hold."""
+    problems = Problems()
+    async with session.begin():
+        customer = await _customer(session, problems, data.get("orderCustomer"), "orderCustomer")
+        payer = (await _customer(session, problems, data["billingCustomer"], "billingCustomer")
+                 if data.get("billingCustomer") is not None else customer)
+        order_on = data.get("orderDate") or today
+        if data.get("requiredDate") is not None and data["requiredDate"] < order_on:
+            problems.add(ErrorCode.INVALID, "requiredDate cannot be before orderDate", "requiredDate")
+        await _check_location(session, problems, data.get("location"), customer)
+        description = validate.text(problems, data, "description", max_length=500)
+        lines = await _lines(session, problems, data.get("lines") or [])
+        rate = rules.fx_rate(problems, data, payer.currency, base_currency) if payer else None
+        problems.raise_if_any()
+        if CreditCode.CREDIT_HOLD in (customer.credit_code, payer.credit_code):
+            raise DomainError.one(ErrorCode.CREDIT_HOLD, f"{payer.name} is on credit hold: no new orders",
+                                  ["input", "orderCustomer"])
+        totals = rules.totals(lines)
+        base_net = money.to_base_minor(totals.net_minor, rate)
+        classification = data.get("classification") or OrderClassification.SALES_ORDER
+        order = Order(
+            number=await next_number(session, "job_order" if classification is OrderClassification.JOB_ORDER
+                                     else "sales_order"),
+            classification=classification,
+            status=OrderStatus.PENDING_APPROVAL if payer.credit_code is CreditCode.NEW_ACCOUNT else OrderStatus.OPEN,
+            order_on=order_on, required_on=data.get("requiredDate"), description=description,
+            order_customer_id=customer.id, billing_customer_id=payer.id, location_id=data.get("location"),
+            currency=payer.currency, fx_rate_e8=rate, net_minor=totals.net_minor, tax_minor=totals.tax_minor,
+            total_minor=totals.total_minor, base_net_minor=base_net, created_by_id=actor_id,
+            warnings="\n".join(await _credit_warnings(session, payer, base_net)),
+        )
+        session.add(order)
+        await session.flush()
+        await session.execute(insert(OrderLine), [{"order_id": order.id, **line.columns()} for line in lines])
+        audit.record(session, actor_id=actor_id, action="createOrder", entity=order,
+                     changes={"number": [None, order.number], "status": [None, order.status.name],
+                              "net": [None, str(money.from_minor(order.net_minor))]})
+    return order
+
+
+async def _check_location(session: AsyncSession, problems: Problems, location_id: int | None,
+                          customer: Customer | None) -> None:
+    if location_id is None or customer is None:
+        return
+    location = await session.get(Location, location_id)
+    if location is None or location.customer_id != customer.id:
+        problems.add(ErrorCode.NOT_FOUND, "location: the order customer has no such location", "location")
+
+
+async def create_invoice(session: AsyncSession, *, data: Data, actor_id: int | None, today: dt.date,
+                         base_currency: str) -> Invoice:
+    """A new invoice or credit note: issued (IN-/CR- number) unless `issue` is false (a DRAFT-)."""
+    problems = Problems()
+    async with session.begin():
+        payer = await _customer(session, problems, data.get("billCustomer"), "billCustomer")
+        customer = (await _customer(session, problems, data["orderCustomer"], "orderCustomer")
+                    if data.get("orderCustomer") is not None else payer)
+        order = await _invoice_order(session, problems, data.get("order"), payer, customer)
+        alt_number = validate.text(problems, data, "altNumber", max_length=40)
+        lines = await _lines(session, problems, data.get("lines") or [])
+        rate = rules.fx_rate(problems, data, payer.currency, base_currency) if payer else None
+        problems.raise_if_any()
+        invoice = await _new_invoice(session, payer=payer, customer=customer, order=order, lines=lines,
+                                     rate=rate, data=data, alt_number=alt_number, today=today, actor_id=actor_id)
+    return invoice
+
+
+async def _invoice_order(session: AsyncSession, problems: Problems, order_id: int | None,
+                         payer: Customer | None, customer: Customer | None) -> Order | None:
+    if order_id is None:
+        return None
+    order = await session.get(Order, order_id)
+    if order is None:
+        problems.add(ErrorCode.NOT_FOUND, "order: no order with that id", "order")
+    elif payer is not None and customer is not None and (order.billing_customer_id, order.order_customer_id) != (
+            payer.id, customer.id):
+        problems.add(ErrorCode.INVALID, "order: the order belongs to other customers", "order")
+    return order
+
+
+async def _new_invoice(session: AsyncSession, *, payer: Customer, customer: Customer, order: Order | None,
+                       lines: list[rules.Line], rate: int | None, data: Data, alt_number: str | None,
+                       today: dt.date, actor_id: int | None) -> Invoice:
+    classification = data.get("classification") or InvoiceClassification.INVOICE
+    issue = data.get("issue", True) is not False
+    invoice_on = data.get("invoiceDate") or today
+    terms = await session.get(PaymentTerms, payer.payment_terms_id) if payer.payment_terms_id else None
+    totals = rules.totals(lines)
+    sequence = "draft" if not issue else ("credit" if classification is InvoiceClassification.CREDIT else "invoice")
+    invoice = Invoice(
+        number=await next_number(session, sequence), alt_number=alt_number, classification=classification,
+        status=InvoiceStatus.PRINTED if issue else InvoiceStatus.PLANNED, invoice_on=invoice_on,
+        due_on=rules.due_date(invoice_on, terms.due_days if terms else None, payer.terms_basis,
+                              order.required_on if order else None),
+        bill_customer_id=payer.id, order_customer_id=customer.id, order_id=order.id if order else None,
+        currency=payer.currency, fx_rate_e8=rate, net_minor=totals.net_minor, tax_minor=totals.tax_minor,
+        total_minor=totals.total_minor, cost_minor=totals.cost_minor, paid_minor=0,
+        base_net_minor=money.to_base_minor(totals.net_minor, rate),
+        base_cost_minor=money.to_base_minor(totals.cost_minor, rate),
+        base_balance_minor=money.to_base_minor(totals.total_minor, rate) if issue else 0,
+        created_by_id=actor_id,
+    )
+    session.add(invoice)
+    await session.flush()
+    await session.execute(insert(InvoiceLine), [{"invoice_id": invoice.id, **line.columns()} for line in lines])
+    audit.record(session, actor_id=actor_id, action="createInvoice", entity=invoice,
+                 changes={"number": [None, invoice.number], "status": [None, invoice.status.name],
+                          "total": [None, str(money.from_minor(invoice.total_minor))]})
+    return invoice

@@ -1,0 +1,222 @@
+"""`/graphql` over HTTP (the GraphQL over HTTP specification, both media types).
+
+Parses and validates once, refuses what a caller without a user may not run, executes on the
+Strawberry schema through graphql-core, and masks unexpected errors with an id that the log
+shows beside the traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import orjson
+from graphql import (DocumentNode, ExecutionResult, FieldNode, FragmentSpreadNode, GraphQLError, GraphQLSchema,
+                     InlineFragmentNode, OperationDefinitionNode, OperationType, execute, get_operation_ast, parse,
+                     validate)
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from server.config import Settings
+from server.context import RequestContext
+from server.db.engine import Database, StatementLog, current_log
+from server.errors import NotImplementedYet
+from server.http.auth import BadCredentials, identify
+
+log = logging.getLogger("clientele.graphql")
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON_TYPE = "application/json"
+PUBLIC_FIELDS = frozenset({"serverInfo", "login", "__schema", "__type", "__typename"})
+GRAPHIQL = (Path(__file__).parent / "graphiql.html").read_text()
+EXPECTED = (NotImplementedYet,)
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, message: str, code: str = "BAD_USER_INPUT", headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.message, self.code, self.headers = status, message, code, headers or {}
+
+
+class GraphQLEndpoint:
+    def __init__(self, schema: GraphQLSchema, executor_class: Any, settings: Settings, database: Database) -> None:
+        self.schema, self.executor_class = schema, executor_class
+        self.settings, self.database = settings, database
+        self._parse = lru_cache(maxsize=512)(self._parse_and_validate)
+
+    async def handle(self, request: Request) -> Response:
+        media = _response_media(request.headers.get("accept", ""))
+        if request.method == "GET" and "query" not in request.query_params and _wants_html(request):
+            return HTMLResponse(GRAPHIQL)
+        try:
+            params = await self._params(request)
+            return await self._run(request, params, media)
+        except HttpError as error:
+            body = {"errors": [{"message": error.message, "extensions": {"code": error.code}}]}
+            return _json(body, error.status, media, error.headers)
+
+    async def _params(self, request: Request) -> dict[str, Any]:
+        if request.method == "GET":
+            params: dict[str, Any] = dict(request.query_params)
+            if isinstance(params.get("variables"), str):
+                params["variables"] = _loads(params["variables"], "variables")
+            if isinstance(params.get("extensions"), str):
+                params["extensions"] = _loads(params["extensions"], "extensions")
+        else:
+            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if content_type != JSON_TYPE:
+                raise HttpError(415, "send the request as application/json")
+            body = await _read_body(request, self.settings.max_body_bytes)
+            params = _loads(body, "the request body")
+        if not isinstance(params, dict):
+            raise HttpError(400, "the request body must be a JSON object")
+        if not isinstance(params.get("query"), str) or not params["query"].strip():
+            raise HttpError(400, "`query` must be a non-empty string")
+        for key in ("variables", "extensions"):
+            if params.get(key) is not None and not isinstance(params[key], dict):
+                raise HttpError(400, f"`{key}` must be a JSON object")
+        if params.get("operationName") is not None and not isinstance(params["operationName"], str):
+            raise HttpError(400, "`operationName` must be a string")
+        return params
+
+    def _parse_and_validate(self, query: str) -> DocumentNode | list[GraphQLError]:
+        try:
+            document = parse(query)
+        except GraphQLError as error:
+            return [error]
+        errors = validate(self.schema, document)
+        return errors if errors else document
+
+    async def _run(self, request: Request, params: dict[str, Any], media: str) -> Response:
+        parsed = self._parse(params["query"])
+        if isinstance(parsed, list):
+            return _json({"errors": [_bad(e) for e in parsed]}, 400 if media == GRAPHQL_RESPONSE else 200, media)
+        operation = get_operation_ast(parsed, params.get("operationName"))
+        if operation is None:
+            raise HttpError(400, "name the operation to run with `operationName`" if params.get("operationName")
+                            is None else f"no operation named {params['operationName']!r}")
+        if request.method == "GET" and operation.operation is not OperationType.QUERY:
+            raise HttpError(405, "mutations only run on POST", headers={"Allow": "POST"})
+        try:
+            identity = await identify(request, self.database)
+        except BadCredentials as error:
+            raise HttpError(401, str(error), "UNAUTHENTICATED", {"WWW-Authenticate": "Bearer"}) from None
+        if identity.user is None and not _is_public(operation, parsed):
+            raise HttpError(401, "sign in or send `Authorization: Bearer <token>`", "UNAUTHENTICATED",
+                            {"WWW-Authenticate": "Bearer"})
+        if identity.token is not None and operation.operation is OperationType.MUTATION and \
+                "WRITE" not in identity.token.scopes.split(","):
+            raise HttpError(403, "this token is read-only: mutations need the WRITE scope", "FORBIDDEN")
+        statement_log = StatementLog()
+        reset = current_log.set(statement_log)
+        context = RequestContext(self.settings, self.database, user=identity.user, token=identity.token,
+                                 log=statement_log)
+        try:
+            result = await self._execute(parsed, params, context)
+        finally:
+            await context.close()
+            current_log.reset(reset)
+        return _json(self._shape(result, statement_log), 200, media)
+
+    async def _execute(self, document: DocumentNode, params: dict[str, Any], context: RequestContext) -> ExecutionResult:
+        result = execute(self.schema, document, context_value=context, variable_values=params.get("variables"),
+                         operation_name=params.get("operationName"), executor_class=self.executor_class)
+        if not isinstance(result, ExecutionResult):
+            result = await result
+        return result
+
+    def _shape(self, result: ExecutionResult, statement_log: StatementLog) -> dict[str, Any]:
+        body: dict[str, Any] = {}
+        if result.errors:
+            body["errors"] = [self._error(e) for e in result.errors]
+        body["data"] = result.data
+        if self.settings.debug_sql:
+            body["extensions"] = {"sql": {"statements": statement_log.statements,
+                                          "durationMs": round(statement_log.seconds * 1000, 3)}}
+        return body
+
+    def _error(self, error: GraphQLError) -> dict[str, Any]:
+        original = error.original_error
+        if original is None or isinstance(original, (GraphQLError, *EXPECTED)):
+            formatted = error.formatted
+            formatted.setdefault("extensions", {}).setdefault("code", "BAD_USER_INPUT")
+            return formatted
+        error_id = uuid.uuid4().hex[:16]
+        log.error("unexpected error %s at %s", error_id, error.path, exc_info=original)
+        return {"message": "Internal server error", "locations": error.formatted.get("locations"),
+                "path": error.path, "extensions": {"code": "INTERNAL_SERVER_ERROR", "errorId": error_id}}
+
+
+def _bad(error: GraphQLError) -> dict[str, Any]:
+    formatted = error.formatted
+    formatted.setdefault("extensions", {})["code"] = "BAD_USER_INPUT"
+    return formatted
+
+
+def _is_public(operation: OperationDefinitionNode, document: DocumentNode) -> bool:
+    """True when the operation asks for nothing but serverInfo, login and introspection."""
+    if operation.operation is OperationType.SUBSCRIPTION:
+        return False
+    fragments = {f.name.value: f for f in document.definitions if hasattr(f, "type_condition")}
+
+    def fields(selection_set: Any, seen: frozenset[str]) -> bool:
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                if selection.name.value not in PUBLIC_FIELDS:
+                    return False
+            elif isinstance(selection, InlineFragmentNode):
+                if not fields(selection.selection_set, seen):
+                    return False
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name in seen or name not in fragments or not fields(fragments[name].selection_set, seen | {name}):
+                    return False
+        return True
+    return fields(operation.selection_set, frozenset())
+
+
+def _response_media(accept: str) -> str:
+    """graphql-response+json when the client accepts it (the spec's preference), else application/json."""
+    accept = accept.lower()
+    if GRAPHQL_RESPONSE in accept:
+        return GRAPHQL_RESPONSE
+    return JSON_TYPE
+
+
+def _wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise HttpError(413, f"the request body is over the limit of {limit} bytes")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise HttpError(413, f"the request body is over the limit of {limit} bytes")
+    return body
+
+
+def _loads(raw: str | bytes, what: str) -> Any:
+    try:
+        return orjson.loads(raw)
+    except (orjson.JSONDecodeError, json.JSONDecodeError):
+        raise HttpError(400, f"{what} is not valid JSON") from None
+
+
+def _json(body: dict[str, Any], status: int, media: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(body, default=_default), status_code=status, media_type=media, headers=headers)
+
+
+def _default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"cannot serialize {type(value).__name__}")
+
+

@@ -1,0 +1,301 @@
+"""The per-request DataLoaders, built in one place.
+
+Every relation and figure of a request goes through one of these, so a page of 50 customers
+costs the same few statements as a page of 1. Loaders answer every key in order and are
+cleared by `Loaders.clear()` after a write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import Any
+
+from aiodataloader import DataLoader
+from sqlalchemy import ColumnElement, Table, func, select, union_all
+
+from server.customers.models import Contact, Location
+from server.documents.models import (OPEN_ORDER_STATUSES, Invoice, InvoiceLine, InvoiceStatus, Order, OrderLine)
+from server.figures import customer_list
+from server.figures.history import HistoryRole, invoices_of
+from server.leads.models import Lead, LeadStateChange
+from server.notes.models import Note
+from server.payments.models import Payment, PaymentApplication
+from server import models
+from server.reader import Reader
+
+Row = Any
+
+
+class RowByIdLoader(DataLoader[int, Row | None]):
+    """A row of one table by primary key (None when it does not exist)."""
+
+    def __init__(self, reader: Reader, table: Table) -> None:
+        super().__init__()
+        self.reader, self.table = reader, table
+
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[Row | None]:
+        rows = await self.reader.rows(select(self.table).where(self.table.c.id.in_(set(keys))))
+        by_id = {row.id: row for row in rows}
+        return [by_id.get(key) for key in keys]
+
+
+class RowByColumnLoader(DataLoader[Hashable, Row | None]):
+    """A row of one table by a unique column (a customer by number, a lead by number)."""
+
+    def __init__(self, reader: Reader, column: ColumnElement[Any]) -> None:
+        super().__init__()
+        self.reader, self.column = reader, column
+
+    async def batch_load_fn(self, keys: Sequence[Hashable]) -> list[Row | None]:
+        table = self.column.table
+        rows = await self.reader.rows(select(table).where(self.column.in_(set(keys))))
+        by_key = {getattr(row, self.column.name): row for row in rows}
+        return [by_key.get(key) for key in keys]
+
+
+class RowsByParentLoader(DataLoader[int, list[Row]]):
+    """All child rows of each parent, in order (the lines of an order, a lead's state changes)."""
+
+    def __init__(self, reader: Reader, parent: ColumnElement[int], *order_by: ColumnElement[Any]) -> None:
+        super().__init__()
+        self.reader, self.parent, self.order_by = reader, parent, order_by
+
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Row]]:
+        stmt = select(self.parent.table).where(self.parent.in_(set(keys))).order_by(*self.order_by)
+        groups: dict[int, list[Row]] = defaultdict(list)
+        for row in await self.reader.rows(stmt):
+            groups[getattr(row, self.parent.name)].append(row)
+        return [groups.get(key, []) for key in keys]
+
+
+PageKey = tuple[int, int, int]  # (parent id, offset, size)
+Source = Callable[[set[int]], Any]  # parent ids -> a selectable with a `parent_id` column
+Order = Callable[[Any], Sequence[ColumnElement[Any]]]  # the selectable's columns -> sort order
+
+
+class PageByParentLoader(DataLoader[PageKey, tuple[list[Row], int]]):
+    """One page of each parent's children and their total, for every parent in one statement.
+
+    Row numbers over a window partitioned by parent pick each page; `count(*)` over the same
+    partition gives the total, so nested connections never run a query per parent.
+    """
+
+    def __init__(self, reader: Reader, source: Source, order: Order) -> None:
+        super().__init__()
+        self.reader, self.source, self.order = reader, source, order
+
+    async def batch_load_fn(self, keys: Sequence[PageKey]) -> list[tuple[list[Row], int]]:
+        by_window: dict[tuple[int, int], set[int]] = defaultdict(set)
+        for parent_id, offset, size in keys:
+            by_window[(offset, size)].add(parent_id)
+        pages: dict[PageKey, tuple[list[Row], int]] = {}
+        for (offset, size), parents in by_window.items():
+            for parent_id, page in (await self._window(parents, offset, size)).items():
+                pages[(parent_id, offset, size)] = page
+        return [pages.get(key, ([], 0)) for key in keys]
+
+    async def _window(self, parents: set[int], offset: int, size: int) -> dict[int, tuple[list[Row], int]]:
+        source = self.source(parents).subquery()
+        order = self.order(source.c)
+        number = func.row_number().over(partition_by=source.c.parent_id, order_by=order).label("_n")
+        total = func.count().over(partition_by=source.c.parent_id).label("_total")
+        inner = select(source, number, total).subquery()
+        # size + 1 rows tell whether another page follows
+        stmt = (select(inner).where(inner.c._n > offset, inner.c._n <= offset + size + 1)
+                .order_by(inner.c.parent_id, inner.c._n))
+        result: dict[int, tuple[list[Row], int]] = {}
+        for row in await self.reader.rows(stmt):
+            rows, _ = result.setdefault(row.parent_id, ([], 0))
+            rows.append(row)
+            result[row.parent_id] = (rows, row._total)
+        return result
+
+
+def children_of(parent: ColumnElement[int], *where: ColumnElement[bool]) -> Source:
+    """The rows of the parent column's table that belong to the given parents."""
+    return lambda ids: select(parent.table, parent.label("parent_id")).where(parent.in_(ids), *where)
+
+
+class FigureLoader(DataLoader[Hashable, Any]):
+    """A figure family for every key of the batch, from one set-based function."""
+
+    def __init__(self, compute: Callable[[Sequence[Hashable]], Awaitable[dict[Hashable, Any]]],
+                 default: Callable[[Hashable], Any]) -> None:
+        super().__init__()
+        self.compute, self.default = compute, default
+
+    async def batch_load_fn(self, keys: Sequence[Hashable]) -> list[Any]:
+        found = await self.compute(list(dict.fromkeys(keys)))
+        return [found[key] if key in found else self.default(key) for key in keys]
+
+
+def ready(loader: DataLoader[Any, Any], key: Hashable) -> Any:
+    """The value if this request has loaded it already, else an awaitable of it.
+
+    Lets a field that reads a pre-fetched value answer synchronously, without the cost of an
+    async resolver, and still batch when it was not pre-fetched.
+    """
+    future = loader._cache.get(key)
+    if future is not None and future.done() and not future.exception():
+        return future.result()
+    return loader.load(key)
+
+
+class Loaders:
+    """Every loader of one request, created on first use."""
+
+    def __init__(self, reader: Reader, today: dt.date) -> None:
+        self.reader = reader
+        self.today = today
+        self._made: dict[str, DataLoader[Any, Any]] = {}
+        self.of = Relations(self)
+
+    def get(self, name: str, make: Callable[[], DataLoader[Any, Any]]) -> DataLoader[Any, Any]:
+        loader = self._made.get(name)
+        if loader is None:
+            loader = self._made[name] = make()
+        return loader
+
+    def by_id(self, table: Table) -> DataLoader[int, Row | None]:
+        return self.get(f"{table.name}:id", lambda: RowByIdLoader(self.reader, table))
+
+    def row(self, kind: str, pk: int | None) -> Any:
+        """The row of a `kind` (a model name, e.g. "Customer") by id: the value if loaded, else an awaitable."""
+        if pk is None:
+            return None
+        return ready(self.by_id(models.Base.registry._class_registry[kind].__table__), pk)
+
+    def row_by(self, kind: str, column: str, value: Any) -> Any:
+        table = models.Base.registry._class_registry[kind].__table__
+        return ready(self.by_column(table.c[column]), value)
+
+    def by_column(self, column: ColumnElement[Any]) -> DataLoader[Hashable, Row | None]:
+        return self.get(f"{column.table.name}:{column.name}", lambda: RowByColumnLoader(self.reader, column))
+
+    def children(self, parent: ColumnElement[int], *order_by: ColumnElement[Any]) -> DataLoader[int, list[Row]]:
+        return self.get(f"{parent.table.name}:{parent.name}:all",
+                        lambda: RowsByParentLoader(self.reader, parent, *order_by))
+
+    def page(self, name: str, source: Source, order: Order) -> DataLoader[PageKey, tuple[list[Row], int]]:
+        return self.get(f"page:{name}", lambda: PageByParentLoader(self.reader, source, order))
+
+    def figures(self, name: str, compute: Callable[[Sequence[Hashable]], Awaitable[dict[Hashable, Any]]],
+                default: Callable[[Hashable], Any]) -> DataLoader[Hashable, Any]:
+        return self.get(f"figures:{name}", lambda: FigureLoader(compute, default))
+
+    # The customer list's figure families (SPEC §4), keyed by customer id.
+
+    def customer_sales(self) -> DataLoader[int, customer_list.Sales]:
+        return self.figures("sales", lambda ids: customer_list.sales(self.reader, ids),
+                            lambda _id: customer_list.Sales.none())
+
+    def customer_orders(self) -> DataLoader[tuple[int, dt.date], customer_list.Orders]:
+        return self.figures("orders", lambda keys: customer_list.orders(self.reader, keys),
+                            lambda _key: customer_list.Orders.none())
+
+    def customer_balances(self) -> DataLoader[int, customer_list.Balances]:
+        return self.figures("balances", lambda ids: customer_list.balances(self.reader, ids),
+                            lambda _id: customer_list.Balances.none())
+
+    def customer_newest_note(self) -> DataLoader[int, dt.datetime | None]:
+        return self.figures("newest_note", lambda ids: customer_list.newest_notes(self.reader, ids),
+                            lambda _id: None)
+
+    def clear(self) -> None:
+        self._made.clear()
+
+
+class Relations:
+    """The graph's nested lists and child rows, each a batched loader (see `Loaders.of`)."""
+
+    def __init__(self, loaders: Loaders) -> None:
+        self.loaders = loaders
+
+    def locations(self) -> DataLoader[PageKey, tuple[list[Row], int]]:
+        return self.loaders.page("customer.locations", children_of(Location.customer_id), lambda c: (c.code, c.id))
+
+    def contacts(self) -> DataLoader[PageKey, tuple[list[Row], int]]:
+        return self.loaders.page("customer.contacts", children_of(Contact.customer_id),
+                                 lambda c: (c.is_primary.desc(), c.last_name, c.first_name, c.id))
+
+    def primary_contact(self) -> DataLoader[int, Row | None]:
+        async def compute(ids: Sequence[int]) -> dict[int, Row]:
+            stmt = select(Contact.__table__).where(Contact.customer_id.in_(ids), Contact.is_primary.is_(True))
+            return {row.customer_id: row for row in await self.loaders.reader.rows(stmt.order_by(Contact.id.desc()))}
+        return self.loaders.figures("primary_contact", compute, lambda _id: None)
+
+    def customer_notes(self, note_type: Any | None) -> DataLoader[PageKey, tuple[list[Row], int]]:
+        where = [] if note_type is None else [Note.type == note_type]
+        return self.loaders.page(f"customer.notes:{note_type}", children_of(Note.customer_id, *where),
+                                 lambda c: (c.created_at.desc(), c.id.desc()))
+
+    def lead_notes(self) -> DataLoader[PageKey, tuple[list[Row], int]]:
+        return self.loaders.page("lead.notes", children_of(Note.lead_id), lambda c: (c.created_at.desc(), c.id.desc()))
+
+    def customer_leads(self) -> DataLoader[PageKey, tuple[list[Row], int]]:
+        return self.loaders.page("customer.leads", children_of(Lead.customer_id), lambda c: (c.number.desc(),))
+
+    def customer_payments(self) -> DataLoader[PageKey, tuple[list[Row], int]]:
+        return self.loaders.page("customer.payments", children_of(Payment.customer_id),
+                                 lambda c: (c.payment_on.desc(), c.id.desc()))
+
+    def customer_orders(self, role: HistoryRole, open_only: bool) -> DataLoader[PageKey, tuple[list[Row], int]]:
+        def source(ids: set[int]) -> Any:
+            where = [Order.status.in_(OPEN_ORDER_STATUSES)] if open_only else []
+            return orders_of(ids, role, *where)
+        return self.loaders.page(f"customer.orders:{role.name}:{open_only}", source,
+                                 lambda c: (c.order_on.desc(), c.id.desc()))
+
+    def customer_invoices(self, role: HistoryRole, outstanding_only: bool, sort: str,
+                          descending: bool) -> DataLoader[PageKey, tuple[list[Row], int]]:
+        def source(ids: set[int]) -> Any:
+            docs = invoices_of(ids, role, Invoice.__table__, issued_only=False)
+            stmt = select(docs, docs.c.customer_id.label("parent_id"))
+            if outstanding_only:
+                stmt = stmt.where(docs.c.status.in_(OUTSTANDING_STATUSES), docs.c.base_balance_minor != 0)
+            return stmt
+
+        def order(c: Any) -> tuple[Any, ...]:
+            column = {"INVOICE_DATE": c.invoice_on, "DUE_DATE": c.due_on, "NUMBER": c.number,
+                      "TOTAL_AMOUNT": c.total_minor, "BALANCE_DUE": c.total_minor - c.paid_minor}[sort]
+            return (column.desc(), c.id.desc()) if descending else (column.asc(), c.id.asc())
+        return self.loaders.page(f"customer.invoices:{role.name}:{outstanding_only}:{sort}:{descending}",
+                                 source, order)
+
+    def order_lines(self) -> DataLoader[int, list[Row]]:
+        return self.loaders.children(OrderLine.order_id, OrderLine.order_id, OrderLine.position)
+
+    def invoice_lines(self) -> DataLoader[int, list[Row]]:
+        return self.loaders.children(InvoiceLine.invoice_id, InvoiceLine.invoice_id, InvoiceLine.position)
+
+    def order_invoices(self) -> DataLoader[int, list[Row]]:
+        return self.loaders.children(Invoice.order_id, Invoice.invoice_on, Invoice.id)
+
+    def payment_applications(self) -> DataLoader[int, list[Row]]:
+        return self.loaders.children(PaymentApplication.payment_id, PaymentApplication.applied_at,
+                                     PaymentApplication.id)
+
+    def invoice_applications(self) -> DataLoader[int, list[Row]]:
+        return self.loaders.children(PaymentApplication.invoice_id, PaymentApplication.applied_at,
+                                     PaymentApplication.id)
+
+    def lead_state_changes(self) -> DataLoader[int, list[Row]]:
+        return self.loaders.children(LeadStateChange.lead_id, LeadStateChange.at, LeadStateChange.id)
+
+
+OUTSTANDING_STATUSES = (InvoiceStatus.PLANNED, InvoiceStatus.PRINTED, InvoiceStatus.PARTIALLY_PAID)
+
+
+def orders_of(customer_ids: set[int], role: HistoryRole, *where: ColumnElement[bool]) -> Any:
+    """Orders of the customers under a history role, each with its `parent_id` (counted once)."""
+    def branch(customer: Any, *extra: Any) -> Any:
+        return select(Order.__table__, customer.label("parent_id")).where(customer.in_(customer_ids), *where, *extra)
+
+    if role is HistoryRole.BILLING_ONLY:
+        return branch(Order.billing_customer_id)
+    if role is HistoryRole.ORDER_ONLY:
+        return branch(Order.order_customer_id)
+    return union_all(branch(Order.billing_customer_id),
+                     branch(Order.order_customer_id, Order.order_customer_id != Order.billing_customer_id))

@@ -1,0 +1,122 @@
+"""Exact money and quantities: the one place that converts and rounds.
+
+The database holds integers: money in minor units (cents, `*_minor`), unit prices and costs
+in ten-thousandths (`*_e4`), quantities in thousandths (`*_e3`), exchange rates in units of
+10**-8 (`*_e8`) and tax rates as percent in ten-thousandths (`*_e4`). Python holds `Decimal`;
+the wire holds strings. Rounding is always half-even, and a `float` is refused outright.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+MINOR = 2  # decimal places of money
+PRICE = 4  # decimal places of unit prices and costs
+QUANTITY = 3
+RATE = 8  # decimal places of exchange rates
+TAX_RATE = 4  # decimal places of tax percentages
+
+MAX_MINOR = 10**15  # 10 trillion in major units: beyond any plausible document
+
+
+class MoneyError(ValueError):
+    """A value that cannot be exact money: too many places, not a number, out of range."""
+
+
+def to_decimal(value: Decimal | int | str) -> Decimal:
+    """A `Decimal` from a string, int or Decimal; floats are refused, they are never exact."""
+    if isinstance(value, float):
+        raise TypeError("money never passes through a float; pass a str or Decimal")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, (int, str)) and not isinstance(value, bool):
+        try:
+            result = Decimal(value.strip() if isinstance(value, str) else value)
+        except InvalidOperation:
+            raise MoneyError(f"{value!r} is not a decimal number") from None
+    else:
+        raise TypeError(f"expected str, int or Decimal, not {type(value).__name__}")
+    if not result.is_finite():
+        raise MoneyError(f"{value!r} is not a finite number")
+    return result
+
+
+def scaled(value: Decimal | int | str, places: int, *, exact: bool = True) -> int:
+    """An integer in units of 10**-places.
+
+    With `exact`, a value with more places is refused: `scaled("1.005", 2)` raises, so input is
+    never rounded silently. Without it, rounds half-even: `scaled("1.005", 2, exact=False) == 100`.
+    """
+    number = to_decimal(value)
+    shifted = number.scaleb(places)
+    rounded = shifted.to_integral_value(rounding=ROUND_HALF_EVEN)
+    if exact and rounded != shifted:
+        raise MoneyError(f"{number} has more than {places} decimal places")
+    result = int(rounded)
+    if abs(result) >= MAX_MINOR * 10 ** max(0, places - MINOR):
+        raise MoneyError(f"{number} is out of range")
+    return result
+
+
+def unscaled(units: int, places: int) -> Decimal:
+    """The `Decimal` of an integer in units of 10**-places: `unscaled(30, 2) == Decimal("0.30")`."""
+    return Decimal(int(units)).scaleb(-places)
+
+
+def to_minor(value: Decimal | int | str) -> int:
+    return scaled(value, MINOR)
+
+
+def from_minor(minor: int) -> Decimal:
+    return unscaled(minor, MINOR)
+
+
+def from_price(units: int) -> Decimal:
+    """A unit price or cost, shown with two places unless it needs more: 12.50, 0.0125."""
+    value = unscaled(units, PRICE)
+    return value if value != value.quantize(Decimal("0.01")) else value.quantize(Decimal("0.01"))
+
+
+def round_div(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half-even, in integers (exact for any size)."""
+    quotient, remainder = divmod(numerator, denominator)
+    twice = 2 * remainder
+    if twice > denominator or (twice == denominator and quotient % 2 == 1):
+        quotient += 1
+    return quotient
+
+
+def to_base_minor(minor: int, fx_rate_e8: int | None) -> int:
+    """A document amount in the base currency, rounded half-even to the cent.
+
+    The rate is base units per one unit of the document's currency: 100.00 EUR at 1.1 is
+    110.00 USD. Without a rate the document is already in the base currency.
+    """
+    if fx_rate_e8 is None:
+        return minor
+    return round_div(minor * fx_rate_e8, 10**RATE)
+
+
+@dataclass(frozen=True, slots=True)
+class LineAmounts:
+    net_minor: int
+    tax_minor: int
+    cost_minor: int | None
+
+
+def line_amounts(quantity_e3: int, unit_price_e4: int, tax_rate_e4: int, unit_cost_e4: int | None) -> LineAmounts:
+    """SPEC §1: net = quantity x unit price, tax = net x rate %, cost = quantity x unit cost, each
+    rounded half-even to the cent. 3 x 0.3333 = 0.9999 -> 1.00."""
+    shift = 10 ** (QUANTITY + PRICE - MINOR)
+    net = round_div(quantity_e3 * unit_price_e4, shift)
+    tax = round_div(net * tax_rate_e4, 100 * 10**TAX_RATE)
+    cost = None if unit_cost_e4 is None else round_div(quantity_e3 * unit_cost_e4, shift)
+    return LineAmounts(net, tax, cost)
+
+
+def percent(numerator: int, denominator: int) -> float | None:
+    """numerator / denominator x 100 from exact integers, turned into a float only at the end."""
+    if denominator == 0:
+        return None
+    return float(Decimal(numerator * 100) / Decimal(denominator))

@@ -1,0 +1,152 @@
+"""Cursor pages: keyset pagination for top-level lists, row numbers for nested ones.
+
+Keyset cursors hold the sort values of the last row and its id, so a page stays stable when
+rows are added before it, and ties are broken by id. Nulls sort last in either direction, on
+SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, false, literal, or_
+
+
+MAX_PAGE = 250
+DEFAULT_PAGE = 50
+
+
+class BadPageArgs(Exception):
+    """first/last/after/before that cannot be honoured: a BAD_USER_INPUT error."""
+
+
+def page_size(first: int | None, last: int | None, maximum: int = MAX_PAGE) -> tuple[int, bool]:
+    """(size, backwards) from first/last; both out of 0..maximum are refused."""
+    for name, value in (("first", first), ("last", last)):
+        if value is not None and not 0 <= value <= maximum:
+            raise BadPageArgs(f"`{name}` must be between 0 and {maximum}, got {value}")
+    if first is not None and last is not None:
+        raise BadPageArgs("pass `first` or `last`, not both")
+    if last is not None:
+        return last, True
+    return (first if first is not None else DEFAULT_PAGE), False
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    raw = json.dumps([_encode_value(v) for v in values], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, length: int | None = None) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = [_decode_value(v) for v in json.loads(base64.urlsafe_b64decode(padded))]
+    except (ValueError, TypeError, KeyError):
+        raise BadPageArgs(f"cursor {cursor!r} is not one this list gave out") from None
+    if length is not None and len(values) != length:
+        raise BadPageArgs(f"cursor {cursor!r} belongs to another sort order")
+    return values
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return {"t": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"d": value.isoformat()}
+    if hasattr(value, "name") and hasattr(value, "value"):  # an enum
+        return value.value
+    return value
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "t" in value:
+            return dt.datetime.fromisoformat(value["t"])
+        return dt.date.fromisoformat(value["d"])
+    if isinstance(value, (str, int, float, type(None))) and not isinstance(value, bool):
+        return value
+    raise ValueError("unexpected cursor value")
+
+
+@dataclass(frozen=True)
+class SortKey:
+    expression: ColumnElement[Any]
+    descending: bool = False
+
+
+@dataclass
+class KeysetPage:
+    rows: list[Any]
+    cursors: list[str]
+    has_next: bool
+    has_previous: bool
+
+
+def keyset_select(stmt: Select, keys: Sequence[SortKey], id_column: ColumnElement[int], *,
+                  size: int, backwards: bool, after: str | None, before: str | None) -> Select:
+    """`stmt` ordered by `keys` then id, limited to one page (and one row more, to see if more follow)."""
+    keys = [*keys, SortKey(id_column)]
+    cursor = before if backwards else after
+    if cursor is not None:
+        values = decode_cursor(cursor, len(keys))
+        stmt = stmt.where(_beyond(keys, values, backwards))
+    order: list[ColumnElement[Any]] = []
+    for key in keys:
+        descending = key.descending != backwards
+        order.append(case((key.expression.is_(None), 1), else_=0).desc() if backwards else
+                     case((key.expression.is_(None), 1), else_=0).asc())
+        order.append(key.expression.desc() if descending else key.expression.asc())
+    return stmt.order_by(*order).limit(size + 1)
+
+
+def _beyond(keys: Sequence[SortKey], values: Sequence[Any], backwards: bool) -> ColumnElement[bool]:
+    """Rows strictly after (or, backwards, before) the cursor in the sort order, nulls last."""
+    alternatives: list[ColumnElement[bool]] = []
+    equal_so_far: list[ColumnElement[bool]] = []
+    for key, value in zip(keys, values, strict=True):
+        expr = key.expression
+        forward_greater = (not key.descending) != backwards
+        if value is None:
+            # Only other nulls tie with a null; nothing sorts after the nulls going forward.
+            if backwards:
+                alternatives.append(and_(*equal_so_far, expr.is_not(None)))
+            equal_so_far.append(expr.is_(None))
+            continue
+        bound = literal(value, expr.type)
+        step = expr > bound if forward_greater else expr < bound
+        if not backwards:
+            step = or_(step, expr.is_(None))
+        alternatives.append(and_(*equal_so_far, step))
+        equal_so_far.append(expr == bound)
+    return or_(*alternatives) if alternatives else false()
+
+
+def keyset_page(rows: Sequence[Any], size: int, backwards: bool, key_of: Any, *, had_cursor: bool) -> KeysetPage:
+    """Shapes the rows of `keyset_select` into a page; `key_of(row)` gives its sort values + id."""
+    more = len(rows) > size
+    rows = list(rows[:size])
+    if backwards:
+        rows.reverse()
+    cursors = [encode_cursor(key_of(row)) for row in rows]
+    if backwards:
+        return KeysetPage(rows, cursors, has_next=had_cursor, has_previous=more)
+    return KeysetPage(rows, cursors, has_next=more, has_previous=had_cursor)
+
+
+def offset_cursor(offset: int) -> str:
+    return encode_cursor(["o", offset])
+
+
+def offset_from(after: str | None) -> int:
+    """The row number a nested list's `after` cursor points at (0 without one)."""
+    if after is None:
+        return 0
+    values = decode_cursor(after, 2)
+    if values[0] != "o" or not isinstance(values[1], int) or values[1] < 0:
+        raise BadPageArgs(f"cursor {after!r} is not one this list gave out")
+    return values[1]

@@ -1,0 +1,148 @@
+"""Real databases and the real HTTP app for every test.
+
+Every database test runs on SQLite and, when CLIENTELE_TEST_POSTGRES_URL names a server, on
+PostgreSQL too. SQLite tests copy a migrated template file; PostgreSQL tests share one migrated
+database that is emptied between tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from server.access import service as access
+from server.access.models import Role, TokenScope
+from server.app import create_app
+from server.config import Settings
+from server.db.engine import Database
+from server.db.migrate import upgrade
+
+POSTGRES_URL = os.environ.get("CLIENTELE_TEST_POSTGRES_URL")
+POSTGRES_SKIP = "PostgreSQL tests skipped: set CLIENTELE_TEST_POSTGRES_URL (./.ci/run does) to run them"
+KEEP_TABLES = {"alembic_version", "payment_terms"}
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"postgresql: {POSTGRES_URL}" if POSTGRES_URL else POSTGRES_SKIP
+
+
+def run_async(coroutine: Any) -> Any:
+    """Runs a coroutine to completion on a loop of its own (for session set-up outside the test loop)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+async def _migrated(url: str, *, fresh_schema: bool = False) -> None:
+    database = Database(url)
+    if fresh_schema:
+        async with database.engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+    await upgrade(database)
+    await database.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    run_async(_migrated(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    if not POSTGRES_URL:
+        pytest.skip(POSTGRES_SKIP)
+    run_async(_migrated(POSTGRES_URL, fresh_schema=True))
+    return POSTGRES_URL
+
+
+async def _empty(database: Database) -> None:
+    async with database.engine.begin() as connection:
+        rows = await connection.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+        tables = [r[0] for r in rows if r[0] not in KEEP_TABLES]
+        await connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database of each kind."""
+    if request.param == "sqlite":
+        path = tmp_path / "clientele.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite+aiosqlite:///{path}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    if not database.is_sqlite:
+        await _empty(database)
+    yield database
+    await database.dispose()
+
+
+@dataclass
+class Api:
+    """The HTTP app with a signed-in admin; `gql` posts a document and returns the JSON answer."""
+
+    client: httpx.AsyncClient
+    token: str
+    database: Database
+
+    async def post(self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = "admin",
+                   **kwargs: Any) -> httpx.Response:
+        headers = kwargs.pop("headers", {})
+        if token is not None:
+            headers["Authorization"] = f"Bearer {self.token if token == 'admin' else token}"
+        return await self.client.post("/graphql", json={"query": query, "variables": variables or {}},
+                                      headers=headers, **kwargs)
+
+    async def gql(self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+        response = await self.post(query, variables, **kwargs)
+        return response.json()
+
+    async def ok(self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+        """The data of an answer that must have no errors."""
+        answer = await self.gql(query, variables, **kwargs)
+        assert "errors" not in answer, answer["errors"]
+        return answer["data"]
+
+    async def count(self, query: str, variables: dict[str, Any] | None = None) -> int:
+        """The SQL statements the request ran."""
+        answer = await self.gql(query, variables)
+        assert "errors" not in answer, answer["errors"]
+        return answer["extensions"]["sql"]["statements"]
+
+
+def settings_for(database: Database, **overrides: Any) -> Settings:
+    return Settings(database_url=database.url, debug_sql=True, **overrides)
+
+
+async def make_token(database: Database, role: Role = Role.ADMIN, email: str = "admin@example.com",
+                     scopes: tuple[TokenScope, ...] = (TokenScope.READ, TokenScope.WRITE)) -> str:
+    async with database.write_session() as session:
+        await access.create_user(session, email=email, name=email.split("@")[0].title(), role=role)
+    async with database.write_session() as session:
+        _token, secret = await access.create_token(session, email=email, name="tests", scopes=scopes)
+    return secret
+
+
+@pytest.fixture
+async def api(database: Database) -> AsyncIterator[Api]:
+    app = create_app(settings_for(database), database)
+    token = await make_token(database)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield Api(client, token, database)
