@@ -114,6 +114,7 @@ class Query:
                                                before=before)
         except BadPageArgs as error:
             raise bad_input(str(error)) from None
+        ctx(info).loaders.prime("Customer", page.rows)
         return connection([Customer.of(r) for r in page.rows], page.cursors, has_next=page.has_next,
                           has_previous=page.has_previous, count=lambda: customer_listing.count(reader, flt))
 

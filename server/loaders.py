@@ -72,7 +72,7 @@ class RowsByParentLoader(DataLoader[int, list[Row]]):
 
 PageKey = tuple[int, int, int]  # (parent id, offset, size)
 Source = Callable[[set[int]], Any]  # parent ids -> a selectable with a `parent_id` column
-Order = Callable[[Any], Sequence[ColumnElement[Any]]]  # the selectable's columns -> sort order
+Ordering = Callable[[Any], Sequence[ColumnElement[Any]]]  # the selectable's columns -> sort order
 
 
 class PageByParentLoader(DataLoader[PageKey, tuple[list[Row], int]]):
@@ -82,7 +82,7 @@ class PageByParentLoader(DataLoader[PageKey, tuple[list[Row], int]]):
     partition gives the total, so nested connections never run a query per parent.
     """
 
-    def __init__(self, reader: Reader, source: Source, order: Order) -> None:
+    def __init__(self, reader: Reader, source: Source, order: Ordering) -> None:
         super().__init__()
         self.reader, self.source, self.order = reader, source, order
 
@@ -167,6 +167,12 @@ class Loaders:
             return None
         return ready(self.by_id(models.Base.registry._class_registry[kind].__table__), pk)
 
+    def prime(self, kind: str, rows: Sequence[Row]) -> None:
+        """Rows a list has read already: later loads of them by id cost no statement."""
+        loader = self.by_id(models.Base.registry._class_registry[kind].__table__)
+        for row in rows:
+            loader.prime(row.id, row)
+
     def row_by(self, kind: str, column: str, value: Any) -> Any:
         table = models.Base.registry._class_registry[kind].__table__
         return ready(self.by_column(table.c[column]), value)
@@ -178,7 +184,7 @@ class Loaders:
         return self.get(f"{parent.table.name}:{parent.name}:all",
                         lambda: RowsByParentLoader(self.reader, parent, *order_by))
 
-    def page(self, name: str, source: Source, order: Order) -> DataLoader[PageKey, tuple[list[Row], int]]:
+    def page(self, name: str, source: Source, order: Ordering) -> DataLoader[PageKey, tuple[list[Row], int]]:
         return self.get(f"page:{name}", lambda: PageByParentLoader(self.reader, source, order))
 
     def figures(self, name: str, compute: Callable[[Sequence[Hashable]], Awaitable[dict[Hashable, Any]]],

@@ -1,0 +1,1 @@
+"""Seed data: a believable demo business (SPEC §11)."""

@@ -1,0 +1,214 @@
+"""How the demo customers paid: payments, deposits and their applications to invoices.
+
+Each customer pays in its own way (on time, a little late, slowly, in advance, on delivery,
+or at some point not at all), so that every aging bucket has something in it. Payments only
+apply to invoices of the customer that pays them, in the same currency, and never beyond an
+invoice's total or the payment's amount. `settle` then derives the kept totals and statuses
+from the applications, exactly as the payments service keeps them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from server.customers.models import BillingStatus
+from server.db.sequences import FORMATS
+from server.documents.models import ISSUED_STATUSES, InvoiceClassification, InvoiceStatus, OPEN_ORDER_STATUSES
+from server.money import to_base_minor
+from server.payments.models import PaymentStyle
+from server.seed.world import CustomerPlan, Doc, Row, World, at, office_time, take, weighted
+
+DELAYS = {"prompt": (-10, 2), "steady": (-3, 12), "slow": (8, 40)}  # days after the due date
+
+
+@dataclass
+class Intent:
+    """Money meant for one invoice on one day."""
+
+    day: dt.date
+    amount: int
+    invoice: Doc
+    alone: bool = False  # paid by a payment of its own (deposits, cash, partial payments)
+
+
+@dataclass
+class PaymentDraft:
+    """A payment being built: who paid, when, how much, and for which invoices."""
+
+    customer: CustomerPlan
+    day: dt.date
+    style: PaymentStyle
+    received: int
+    intents: list[Intent] = field(default_factory=list)
+    applied_on: dt.date | None = None  # deposits are applied when the invoice is issued
+
+
+def build_payments(world: World) -> None:
+    """Payments for issued invoices, open deposits, then numbers and kept totals."""
+    intents: dict[int, list[Intent]] = defaultdict(list)
+    for doc in world.invoices:
+        if doc.kind == "order":
+            intents[doc.bill.id].extend(_intents(world, doc))
+    drafts = []
+    for customer_id in sorted(intents):
+        drafts += _group(world, intents[customer_id])
+    drafts += _open_deposits(world)
+    _write_payments(world, drafts)
+    settle(world)
+
+
+def _intents(world: World, doc: Doc) -> list[Intent]:
+    """When and how much the payer of an invoice paid for it (nothing yet, for some)."""
+    rng, plan, row = world.rng, doc.bill, doc.row
+    total = row["total_minor"]
+    if plan.billing_status is BillingStatus.PREPAY:
+        return [Intent(doc.order.row["order_on"], total, doc, alone=True)]
+    if plan.billing_status is BillingStatus.CASH_ON_DELIVERY:
+        return [Intent(row["invoice_on"], total, doc, alone=True)]
+    low, high = DELAYS[plan.payer]
+    day = max(row["invoice_on"], row["due_on"] + dt.timedelta(days=rng.randint(low, high)))
+    disputed = row["invoice_on"] > world.days_ago(400) and rng.random() < 0.01
+    if disputed or not _can_pay(world, plan, day):
+        return []
+    first = total * rng.randint(30, 80) // 100 // 100 * 100  # whole currency units
+    if rng.random() >= 0.06 or not 0 < first < total:
+        return [Intent(day, total, doc)]
+    later = day + dt.timedelta(days=rng.randint(14, 45))
+    paid_up = _can_pay(world, plan, later) and rng.random() < 0.6
+    rest = [Intent(later, total - first, doc, alone=True)] if paid_up else []
+    return [Intent(day, first, doc, alone=True), *rest]
+
+
+def _can_pay(world: World, plan: CustomerPlan, day: dt.date) -> bool:
+    """Whether a payment on `day` happened: not in the future, not after the payer stopped."""
+    return day <= world.last_day and (plan.stop_paying_on is None or day <= plan.stop_paying_on)
+
+
+def _group(world: World, intents: list[Intent]) -> list[PaymentDraft]:
+    """One payment per run of invoices paid within a week (a cheque covering several)."""
+    drafts: list[PaymentDraft] = []
+    batch: list[Intent] = []
+    for intent in sorted(intents, key=lambda i: (i.day, i.invoice.row["id"])):
+        if intent.alone:
+            drafts.append(_draft(world, [intent]))
+        elif batch and (intent.day - batch[0].day).days > 7:
+            drafts.append(_draft(world, batch))
+            batch = [intent]
+        else:
+            batch.append(intent)
+    if batch:
+        drafts.append(_draft(world, batch))
+    return drafts
+
+
+def _draft(world: World, intents: list[Intent]) -> PaymentDraft:
+    """A payment for these intents; now and then the customer sends a little too much."""
+    plan = intents[0].invoice.bill
+    amount = sum(intent.amount for intent in intents)
+    prepaid = plan.billing_status is BillingStatus.PREPAY
+    extra = world.rng.randint(1, 50) * 100 if not prepaid and world.rng.random() < 0.04 else 0
+    draft = PaymentDraft(plan, max(i.day for i in intents), PaymentStyle.DEPOSIT if prepaid else PaymentStyle.PAYMENT,
+                         amount + extra, list(intents))
+    if prepaid:
+        draft.applied_on = intents[0].invoice.row["invoice_on"]
+    return draft
+
+
+def _open_deposits(world: World) -> list[PaymentDraft]:
+    """Deposits received against orders not invoiced yet: unapplied money on account."""
+    rng, drafts = world.rng, []
+    open_orders = [doc for doc in world.orders if doc.row["status"] in OPEN_ORDER_STATUSES]
+    others = []
+    for doc in open_orders:
+        if doc.bill.billing_status is BillingStatus.PREPAY:
+            drafts.append(PaymentDraft(doc.bill, doc.row["order_on"], PaymentStyle.DEPOSIT, doc.row["total_minor"]))
+        else:
+            others.append(doc)
+    for doc in sorted(take(rng, others, 6), key=lambda d: d.row["id"]):
+        part = max(100, doc.row["total_minor"] * rng.randint(30, 50) // 100 // 100 * 100)
+        drafts.append(PaymentDraft(doc.bill, doc.row["order_on"], PaymentStyle.DEPOSIT, part))
+    return drafts
+
+
+def _write_payments(world: World, drafts: list[PaymentDraft]) -> None:
+    """Ids and numbers in date order, and the application rows."""
+    drafts.sort(key=lambda d: (d.day, d.customer.id, d.intents[0].invoice.row["id"] if d.intents else 0))
+    for payment_id, draft in enumerate(drafts, start=1):
+        world.rows["payments"].append(_payment_row(world, payment_id, draft))
+        applied_at = office_time(world.rng, draft.applied_on or draft.day)
+        for intent in draft.intents:
+            applications = world.rows["payment_applications"]
+            applications.append({"id": len(applications) + 1, "payment_id": payment_id,
+                                 "invoice_id": intent.invoice.row["id"], "amount_minor": intent.amount,
+                                 "applied_at": applied_at})
+    world.sequences["payment"] = len(drafts)
+
+
+def _payment_row(world: World, payment_id: int, draft: PaymentDraft) -> Row:
+    """The payments row; its applied and base totals are filled in by `settle`."""
+    rng, plan = world.rng, draft.customer
+    reference = weighted(rng, ((f"Check {rng.randint(1000, 9999)}", 40), (f"ACH {rng.randint(10**7, 10**8 - 1)}", 35),
+                               ("Wire transfer", 10), (None, 15)))
+    return {
+        "id": payment_id, "number": FORMATS["payment"].format(payment_id), "customer_id": plan.id,
+        "payment_on": draft.day, "style": draft.style, "currency": plan.currency,
+        "fx_rate_e8": world.rate(plan.currency, draft.day), "received_minor": draft.received,
+        "applied_minor": 0, "base_received_minor": 0, "base_unapplied_minor": 0, "reference": reference,
+        "created_by_id": world.user(rng.choice(("admin", "manager"))),
+        "created_at": at(draft.day, 16, rng.randint(0, 59)), "version": 1,
+    }
+
+
+# -------------------------------------------------------------------------- totals
+
+
+def settle(world: World) -> None:
+    """Paid and applied totals, statuses and base balances, from the applications."""
+    paid: dict[int, int] = defaultdict(int)
+    applied: dict[int, int] = defaultdict(int)
+    for application in world.rows["payment_applications"]:
+        paid[application["invoice_id"]] += application["amount_minor"]
+        applied[application["payment_id"]] += application["amount_minor"]
+    for doc in world.invoices:
+        _settle_invoice(doc, paid[doc.row["id"]])
+    for row in world.rows["payments"]:
+        rate, received = row["fx_rate_e8"], row["received_minor"]
+        row["applied_minor"] = applied[row["id"]]
+        row["base_received_minor"] = to_base_minor(received, rate)
+        row["base_unapplied_minor"] = to_base_minor(received - row["applied_minor"], rate)
+
+
+def _settle_invoice(doc: Doc, paid: int) -> None:
+    """Paid total, status and base balance; drafts and voids owe nothing, credits stay PRINTED."""
+    row = doc.row
+    row["paid_minor"] = paid
+    if doc.kind == "order":
+        row["status"] = invoice_status(row["total_minor"], paid)
+    if row["status"] in ISSUED_STATUSES:
+        row["base_balance_minor"] = to_base_minor(row["total_minor"] - paid, row["fx_rate_e8"])
+    else:
+        row["base_balance_minor"] = 0
+
+
+def invoice_status(total: int, paid: int) -> InvoiceStatus:
+    """PRINTED with nothing paid, PARTIALLY_PAID, or PAID when paid in full."""
+    if paid == 0:
+        return InvoiceStatus.PRINTED
+    return InvoiceStatus.PAID if paid == total else InvoiceStatus.PARTIALLY_PAID
+
+
+def exposure(world: World) -> dict[int, int]:
+    """Per paying customer, in the base currency: current invoices + open orders - unapplied."""
+    totals: dict[int, int] = defaultdict(int)
+    for row in world.rows["invoices"]:
+        if row["status"] in ISSUED_STATUSES and row["status"] is not InvoiceStatus.PAID:
+            sign = -1 if row["classification"] is InvoiceClassification.CREDIT else 1
+            totals[row["bill_customer_id"]] += sign * row["base_balance_minor"]
+    for row in world.rows["orders"]:
+        if row["status"] in OPEN_ORDER_STATUSES:
+            totals[row["billing_customer_id"]] += row["base_net_minor"]
+    for row in world.rows["payments"]:
+        totals[row["customer_id"]] -= row["base_unapplied_minor"]
+    return dict(totals)

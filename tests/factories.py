@@ -1,0 +1,63 @@
+"""Building test data through the services (the same rules as the API), fast."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from server.customers import service as customers
+from server.db.base import now
+from server.db.engine import Database
+from server.documents import service as documents
+from server.notes.models import Note, NoteType
+from server.payments import service as payments
+
+TODAY = dt.date(2026, 11, 24)
+
+
+async def write(database: Database, service: Any, **kwargs: Any) -> Any:
+    async with database.write_session() as session:
+        return await service(session, **kwargs)
+
+
+async def customer(database: Database, name: str = "Acme Supply", **data: Any) -> Any:
+    return await write(database, customers.create_customer, data={"name": name, **data}, actor_id=None,
+                       base_currency="USD")
+
+
+async def location(database: Database, customer_id: int, code: str, **data: Any) -> Any:
+    return await write(database, customers.create_location,
+                       data={"customer": customer_id, "code": code, "alias": f"Site {code}", **data}, actor_id=None)
+
+
+async def contact(database: Database, customer_id: int, first: str, last: str, **data: Any) -> Any:
+    return await write(database, customers.create_contact,
+                       data={"customer": customer_id, "firstName": first, "lastName": last, **data}, actor_id=None)
+
+
+def line(price: str, quantity: str = "1", **data: Any) -> dict[str, Any]:
+    return {"code": "X", "description": "Goods", "quantity": quantity, "unitPrice": price, **data}
+
+
+async def order(database: Database, customer_id: int, *prices: str, on: dt.date = TODAY, **data: Any) -> Any:
+    return await write(database, documents.create_order,
+                       data={"orderCustomer": customer_id, "orderDate": on, "lines": [line(p) for p in prices], **data},
+                       actor_id=None, today=TODAY, base_currency="USD")
+
+
+async def invoice(database: Database, customer_id: int, *prices: str, on: dt.date = TODAY, **data: Any) -> Any:
+    return await write(database, documents.create_invoice,
+                       data={"billCustomer": customer_id, "invoiceDate": on, "lines": [line(p) for p in prices],
+                             **data}, actor_id=None, today=TODAY, base_currency="USD")
+
+
+async def payment(database: Database, customer_id: int, amount: str, **data: Any) -> Any:
+    return await write(database, payments.record_payment, data={"customer": customer_id, "amount": amount, **data},
+                       actor_id=None, today=TODAY, base_currency="USD")
+
+
+async def note(database: Database, customer_id: int, author_id: int, body: str = "Called",
+               at: dt.datetime | None = None) -> None:
+    async with database.write_session() as session, session.begin():
+        session.add(Note(customer_id=customer_id, author_id=author_id, type=NoteType.CALL, body=body,
+                         created_at=at or now()))
