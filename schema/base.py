@@ -103,8 +103,8 @@ class Address:
 
 
 def address_of(row: Any, prefix: str) -> Address | None:
-    parts = [getattr(row, f"{prefix}_{p}") for p in ("line1", "line2", "city", "region", "postal_code", "country")]
-    return None if all(p is None for p in parts) else Address(*parts)
+    parts = {p: getattr(row, f"{prefix}_{p}") for p in ("line1", "line2", "city", "region", "postal_code", "country")}
+    return None if all(p is None for p in parts.values()) else Address(**parts)
 
 
 @strawberry.input

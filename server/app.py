@@ -15,7 +15,7 @@ from starlette.routing import Route
 from schema import build_schema, printed_schema
 from server.config import Settings, load_settings
 from server.db.engine import Database
-from server.http.graphql import GraphQLEndpoint
+from server.http.graphql import GraphQLEndpoint, graphiql_asset
 
 
 def create_app(settings: Settings, database: Database | None = None) -> Starlette:
@@ -48,6 +48,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
 
     routes = [
         Route("/graphql", graphql.handle, methods=["GET", "POST"]),
+        Route("/graphiql/{name:path}", graphiql_asset),
         Route("/schema.graphql", schema_file),
         Route("/healthz", healthz),
         Route("/readyz", readyz),

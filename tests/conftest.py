@@ -36,6 +36,11 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"postgresql: {POSTGRES_URL}" if POSTGRES_URL else POSTGRES_SKIP
 
 
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not POSTGRES_URL:
+        terminalreporter.write_line(POSTGRES_SKIP)
+
+
 def run_async(coroutine: Any) -> Any:
     """Runs a coroutine to completion on a loop of its own (for session set-up outside the test loop)."""
     with concurrent.futures.ThreadPoolExecutor(1) as pool:

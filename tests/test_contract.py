@@ -1,12 +1,25 @@
 """The served schema keeps the contract, and schema/schema.graphql is its current print."""
 
+import os
 from pathlib import Path
 
 from graphql import build_schema, find_breaking_changes
 
 from schema import PRINTED, printed_schema
 
-CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract" / "schema.graphql"
+
+def _contract() -> Path:
+    """The contract beside the checkout (../shared), or where CLIENTELE_CONTRACT points."""
+    if os.environ.get("CLIENTELE_CONTRACT"):
+        return Path(os.environ["CLIENTELE_CONTRACT"])
+    for folder in Path(__file__).resolve().parents:
+        candidate = folder / "shared" / "contract" / "schema.graphql"
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError("no shared/contract/schema.graphql beside the checkout: set CLIENTELE_CONTRACT")
+
+
+CONTRACT = _contract()
 
 
 def test_served_schema_keeps_the_contract():

@@ -35,7 +35,7 @@ def _customer_columns(problems: Problems, data: Data, *, creating: bool, base_cu
         **validate.address(problems, data, "billingAddress", "billing"),
         **validate.address(problems, data, "shippingAddress", "shipping"),
     }
-    names = {"number": "number", "alias": "alias", "email": "email", "phone": "phone", "currency": "currency",
+    names = {"number": "number", "name": "name", "alias": "alias", "email": "email", "phone": "phone", "currency": "currency",
              "credit_limit_minor": "creditLimit", "prior_sales_minor": "priorSales", "status": "status",
              "credit_code": "creditCode", "billing_status": "billingStatus", "terms_basis": "termsBasis",
              "payment_terms_id": "paymentTerms", "sales_rep_id": "salesRep", "inside_sales_rep_id": "insideSalesRep"}
@@ -85,10 +85,11 @@ async def update_customer(session: AsyncSession, *, customer_id: int, data: Data
     """Changes the fields the input names; refused with STALE_VERSION when the version moved on."""
     problems = Problems()
     columns = _customer_columns(problems, data, creating=False, base_currency="")
-    for required in ("name", "currency", "status", "credit_code", "billing_status", "terms_basis", "number",
-                     "prior_sales_minor"):
-        if required in columns and columns[required] is None:
-            problems.add(ErrorCode.REQUIRED, f"{required} cannot be cleared", required)
+    for column, name in (("name", "name"), ("currency", "currency"), ("status", "status"),
+                         ("credit_code", "creditCode"), ("billing_status", "billingStatus"),
+                         ("terms_basis", "termsBasis"), ("number", "number"), ("prior_sales_minor", "priorSales")):
+        if column in columns and columns[column] is None and not any(p.field == ["input", name] for p in problems.items):
+            problems.add(ErrorCode.REQUIRED, f"{name} cannot be cleared", name)
     problems.raise_if_any()
     async with session.begin():
         customer = await _get_for_update(session, Customer, customer_id, "id")

@@ -66,9 +66,9 @@ async def update_item(session: AsyncSession, *, item_id: int, data: Data, expect
                       actor_id: int | None) -> Item:
     problems = Problems()
     columns = _item_columns(problems, data, creating=False)
-    for column in ("unit_price_e4", "active"):
+    for column, name in (("unit_price_e4", "unitPrice"), ("active", "active")):
         if column in columns and columns[column] is None:
-            problems.add(ErrorCode.REQUIRED, f"{column} cannot be cleared", column)
+            problems.add(ErrorCode.REQUIRED, f"{name} cannot be cleared", name)
     problems.raise_if_any()
     async with session.begin():
         item = await _get_for_update(session, Item, item_id, "id")

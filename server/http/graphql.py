@@ -19,7 +19,7 @@ from graphql import (DocumentNode, ExecutionResult, FieldNode, FragmentSpreadNod
                      InlineFragmentNode, OperationDefinitionNode, OperationType, execute, get_operation_ast, parse,
                      validate)
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, Response
 
 from server.config import Settings
 from server.context import RequestContext
@@ -32,7 +32,28 @@ log = logging.getLogger("clientele.graphql")
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON_TYPE = "application/json"
 PUBLIC_FIELDS = frozenset({"serverInfo", "login", "__schema", "__type", "__typename"})
-GRAPHIQL = (Path(__file__).parent / "graphiql.html").read_text()
+NODE_MODULES = Path(__file__).resolve().parents[2] / "webclient" / "node_modules"
+GRAPHIQL_ASSETS = {  # served from the web client's packages when installed, else from a CDN
+    "graphiql/graphiql.min.css": "https://unpkg.com/graphiql@3.8.3/graphiql.min.css",
+    "graphiql/graphiql.min.js": "https://unpkg.com/graphiql@3.8.3/graphiql.min.js",
+    "react/umd/react.production.min.js": "https://unpkg.com/react@18.2.0/umd/react.production.min.js",
+    "react-dom/umd/react-dom.production.min.js": "https://unpkg.com/react-dom@18.2.0/umd/react-dom.production.min.js",
+}
+OFFLINE = all((NODE_MODULES / name).is_file() for name in GRAPHIQL_ASSETS)
+GRAPHIQL = (Path(__file__).parent / "graphiql.html").read_text().replace(
+    "{{ASSETS}}", "/graphiql" if OFFLINE else "https://unpkg.com").replace(
+    "https://unpkg.com/graphiql/", "https://unpkg.com/graphiql@3.8.3/").replace(
+    "https://unpkg.com/react/", "https://unpkg.com/react@18.2.0/").replace(
+    "https://unpkg.com/react-dom/", "https://unpkg.com/react-dom@18.2.0/")
+
+
+async def graphiql_asset(request: Request) -> Response:
+    """GraphiQL's scripts and styles, from the web client's installed packages."""
+    name = request.path_params["name"]
+    if name not in GRAPHIQL_ASSETS or not OFFLINE:
+        return Response("not found", status_code=404)
+    media = "text/css" if name.endswith(".css") else "text/javascript"
+    return FileResponse(NODE_MODULES / name, media_type=media, headers={"Cache-Control": "public, max-age=86400"})
 EXPECTED = (NotImplementedYet,)
 
 
