@@ -23,8 +23,9 @@ from server.seed.world import (
 LINE_KEYS = ("position", "line_type", "code", "description", "unit", "quantity_e3", "unit_price_e4",
              "unit_cost_e4", "tax_rate_e4", "net_minor", "tax_minor", "cost_minor", "item_id")
 QUANTITIES = {"EA": (1, 24, 1000), "BOX": (1, 20, 1000), "CASE": (1, 15, 1000), "KG": (10, 300, 500)}
-OPEN_STATUSES = ((OrderStatus.OPEN, 30), (OrderStatus.IN_PROGRESS, 22), (OrderStatus.FINISHED, 15),
-                 (OrderStatus.ON_HOLD, 8), (OrderStatus.PLANNED, 10))
+# Orders still in the works, drawn from a deck so that each status turns up in every seed.
+OPEN_STATUS_DECK = ((OrderStatus.OPEN,) * 6 + (OrderStatus.IN_PROGRESS,) * 4 + (OrderStatus.FINISHED,) * 3
+                    + (OrderStatus.ON_HOLD,) * 2 + (OrderStatus.PLANNED,) * 2)
 
 # --------------------------------------------------------------------------- items
 
@@ -131,7 +132,7 @@ def _order_status(world: World, plan: CustomerPlan, day: dt.date, *, is_last: bo
         return OrderStatus.INVOICED, invoice_on
     if plan.credit_code is CreditCode.CREDIT_HOLD:
         return OrderStatus.ON_HOLD, None
-    return weighted(rng, OPEN_STATUSES), None
+    return world.draw("open order status", OPEN_STATUS_DECK), None
 
 
 def _warnings(bill: CustomerPlan, status: OrderStatus) -> str:

@@ -92,6 +92,7 @@ class World:
     invoices: list[Doc] = field(default_factory=list)
     drift: dict[str, list[int]] = field(default_factory=dict)  # per-mille rate drift by month
     sequences: dict[str, int] = field(default_factory=dict)  # last number used, by sequence name
+    decks: dict[str, list[Any]] = field(default_factory=dict)  # see `draw`
 
     @property
     def last_day(self) -> dt.date:
@@ -128,6 +129,14 @@ class World:
             level = max(-60, min(60, level + self.rng.randint(-12, 12)))
             walk.append(level)
         return walk
+
+    def draw(self, name: str, cards: Sequence[T]) -> T:
+        """The next card of a shuffled deck, reshuffled when used up: every card turns up soon."""
+        deck = self.decks.setdefault(name, [])
+        if not deck:
+            deck.extend(cards)
+            self.rng.shuffle(deck)
+        return deck.pop()
 
     def user(self, key: str) -> int:
         """The user id of a staff key such as "rep_a"."""
