@@ -141,9 +141,10 @@ async def create_order(session: AsyncSession, *, data: Data, actor_id: int | Non
         lines = await _lines(session, problems, data.get("lines") or [])
         rate = rules.fx_rate(problems, data, payer.currency, base_currency) if payer else None
         problems.raise_if_any()
-        if CreditCode.CREDIT_HOLD in (customer.credit_code, payer.credit_code):
-            raise DomainError.one(ErrorCode.CREDIT_HOLD, f"{payer.name} is on credit hold: no new orders",
-                                  ["input", "orderCustomer"])
+        held = next((c for c in (customer, payer) if c.credit_code is CreditCode.CREDIT_HOLD), None)
+        if held is not None:
+            raise DomainError.one(ErrorCode.CREDIT_HOLD, f"{held.name} is on credit hold: no new orders",
+                                  ["input", "orderCustomer" if held is customer else "billingCustomer"])
         totals = rules.totals(lines)
         base_net = money.to_base_minor(totals.net_minor, rate)
         classification = data.get("classification") or OrderClassification.SALES_ORDER

@@ -34,7 +34,7 @@ class Payment(Versioned, Base):
     currency: Mapped[str] = mapped_column(String(3))
     fx_rate_e8: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     received_minor: Mapped[int] = money()
-    applied_minor: Mapped[int] = money(default=0)  # kept by a conditional update: never > received
+    applied_minor: Mapped[int] = money(default=0)  # kept under a row lock by the service: never > received
     base_received_minor: Mapped[int] = money()
     base_unapplied_minor: Mapped[int] = money()
     reference: Mapped[str | None] = mapped_column(String(200), nullable=True)
