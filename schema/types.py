@@ -318,9 +318,13 @@ class Customer(Node):
                                                         bool(outstanding_only), sort, descending)
         return nested(info, loader, self.row.id, first, after, Invoice.of)
 
-    @strawberry.field(description="One of this customer's invoices by its number or alternative number.")
+    @strawberry.field(description="One of this customer's invoices by its number, else by its alternative number.")
     def find_invoice(self, info: Info, number: str | None = None, alt_number: str | None = None) -> Invoice | None:
-        raise not_implemented("Customer.findInvoice")
+        number, alt_number = (number or "").strip() or None, (alt_number or "").strip() or None
+        if number is None and alt_number is None:
+            return None
+        return then(ready(ctx(info).loaders.of.found_invoice(), (self.row.id, number, alt_number)),
+                    lambda row: Invoice.of(row) if row is not None else None)
 
     @strawberry.field(description="Payments and deposits received from this customer, newest first.")
     def payments(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Payment]:
@@ -837,7 +841,7 @@ class Lead(Node):
 
     @strawberry.field
     def newest_note_at(self, info: Info) -> dt.datetime | None:
-        raise not_implemented("Lead.newestNoteAt")
+        return ready(ctx(info).loaders.of.lead_newest_note(), self.row.id)
 
     @strawberry.field(description="The states this lead may move to now.")
     def allowed_transitions(self) -> list[LeadStateEnum]:  # type: ignore[valid-type]

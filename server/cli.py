@@ -100,7 +100,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     if settings.debug_sql:
         os.environ["CLIENTELE_DEBUG_SQL"] = "1"
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    print(f"Open http://{shown_host}:{args.port}/ (GraphiQL at http://{shown_host}:{args.port}/graphql)",
+    print(f"GraphiQL: http://{shown_host}:{args.port}/graphql",
           flush=True)
     uvicorn.run("server.app:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_level=settings.log_level.lower())

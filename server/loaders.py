@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any
 
 from aiodataloader import DataLoader
-from sqlalchemy import ColumnElement, Table, func, select, union_all
+from sqlalchemy import ColumnElement, Table, func, or_, select, union_all
 
 from server.customers.models import Contact, Location
 from server.documents.models import (OPEN_ORDER_STATUSES, Invoice, InvoiceLine, InvoiceStatus, Order, OrderLine)
@@ -270,6 +270,25 @@ class Relations:
         return self.loaders.page(f"customer.invoices:{role.name}:{outstanding_only}:{sort}:{descending}",
                                  source, order)
 
+    def lead_newest_note(self) -> DataLoader[int, Any]:
+        async def compute(ids: Sequence[int]) -> dict[int, Any]:
+            stmt = select(Note.lead_id, func.max(Note.created_at)).where(Note.lead_id.in_(ids)).group_by(Note.lead_id)
+            return dict(await self.loaders.reader.rows(stmt))
+        return self.loaders.figures("lead_newest_note", compute, lambda _id: None)
+
+    def found_invoice(self) -> DataLoader[tuple[int, str | None, str | None], Row | None]:
+        """A customer's invoice (as order or billing customer) by number, else by alternative number."""
+        async def compute(keys: Sequence[tuple[int, str | None, str | None]]) -> dict[Any, Row]:
+            ids = {k[0] for k in keys}
+            numbers = {k[1] for k in keys if k[1]}
+            alts = {k[2] for k in keys if k[2]}
+            stmt = select(Invoice.__table__).where(
+                or_(Invoice.bill_customer_id.in_(ids), Invoice.order_customer_id.in_(ids)),
+                or_(Invoice.number.in_(numbers), Invoice.alt_number.in_(alts)))
+            rows = sorted(await self.loaders.reader.rows(stmt), key=lambda r: r.id)
+            return {key: _match(rows, *key) for key in keys}
+        return self.loaders.figures("found_invoice", compute, lambda _key: None)
+
     def order_lines(self) -> DataLoader[int, list[Row]]:
         return self.loaders.children(OrderLine.order_id, OrderLine.order_id, OrderLine.position)
 
@@ -289,6 +308,12 @@ class Relations:
 
     def lead_state_changes(self) -> DataLoader[int, list[Row]]:
         return self.loaders.children(LeadStateChange.lead_id, LeadStateChange.at, LeadStateChange.id)
+
+
+def _match(rows: Sequence[Row], customer_id: int, number: str | None, alt: str | None) -> Row | None:
+    mine = [r for r in rows if customer_id in (r.bill_customer_id, r.order_customer_id)]
+    by_number = next((r for r in mine if number and r.number == number), None)
+    return by_number or next((r for r in mine if alt and r.alt_number == alt), None)
 
 
 OUTSTANDING_STATUSES = (InvoiceStatus.PLANNED, InvoiceStatus.PRINTED, InvoiceStatus.PARTIALLY_PAID)

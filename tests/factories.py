@@ -61,3 +61,25 @@ async def note(database: Database, customer_id: int, author_id: int, body: str =
     async with database.write_session() as session, session.begin():
         session.add(Note(customer_id=customer_id, author_id=author_id, type=NoteType.CALL, body=body,
                          created_at=at or now()))
+
+
+async def lead(database: Database, customer_id: int, number: int, program: str = "Wholesale") -> Any:
+    from sqlalchemy import select
+
+    from server.leads.models import Lead, LeadProgram, LeadState
+    async with database.write_session() as session, session.begin():
+        program_id = await session.scalar(select(LeadProgram.id).where(LeadProgram.name == program))
+        if program_id is None:
+            record = LeadProgram(name=program)
+            session.add(record)
+            await session.flush()
+            program_id = record.id
+        lead_ = Lead(number=number, customer_id=customer_id, program_id=program_id,
+                     state=LeadState.PENDING_QUALIFICATION)
+        session.add(lead_)
+    return lead_
+
+
+async def lead_note(database: Database, lead_id: int, author_id: int, at: dt.datetime) -> None:
+    async with database.write_session() as session, session.begin():
+        session.add(Note(lead_id=lead_id, author_id=author_id, type=NoteType.MEETING, body="Met", created_at=at))
