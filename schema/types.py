@@ -20,14 +20,15 @@ from strawberry.types import Info
 from server import money
 from server.access.models import Role
 from server.documents.models import InvoiceClassification
-from server.figures.customer_list import Balances, Orders, Sales
+from server.figures.customer_list import Balances
+from server.figures.sales import SalesFigures
 from server.leads.models import CLOSED_LEAD_STATES
 from server.loaders import ready
 from server.payments.models import payment_status
 from server.sorting import InvoiceSortField, SortDirection
 
 from schema.base import (DecimalScalar, JSON, Address, Connection, Money, Node, address_of, ctx, global_id,
-                         money_of, money_or_none, not_implemented, offset_connection, page_window, then)
+                         money_of, money_or_none, not_implemented, offset_connection, page_window, settle, then)
 from schema.enums import (BillingStatusEnum, CreditCodeEnum, CustomerStatusEnum, EngagementEnum, HistoryRoleEnum,
                           InvoiceClassificationEnum, InvoiceSortFieldEnum, InvoiceStatusEnum, LeadStateEnum,
                           LineTypeEnum, ListKindEnum, NoteTypeEnum, OrderClassificationEnum, OrderStatusEnum,
@@ -221,8 +222,9 @@ class Customer(Node):
 
     # Derived figures (SPEC §4): one loader per family for the whole page.
 
-    def _sales(self, info: Info) -> Any:
-        return ready(ctx(info).loaders.customer_sales(), self.row.id)
+    def _sales(self, info: Info, as_of: dt.date | None = None, history: HistoryRole | None = None) -> Any:
+        key = (self.row.id, as_of or ctx(info).today, history or HistoryRole.ORDER_OR_BILLING)
+        return ready(ctx(info).loaders.customer_sales(), key)
 
     def _orders(self, info: Info, as_of: dt.date | None = None) -> Any:
         return ready(ctx(info).loaders.customer_orders(), (self.row.id, as_of or ctx(info).today))
@@ -236,7 +238,7 @@ class Customer(Node):
     def lifetime_value_detail(self, info: Info) -> LifetimeValueDetail:
         base, prior = self._base(info), self.row.prior_sales_minor
 
-        def detail(s: Sales) -> LifetimeValueDetail:
+        def detail(s: SalesFigures) -> LifetimeValueDetail:
             return LifetimeValueDetail(
                 prior_sales=money_of(prior, base), invoiced=money_of(s.invoiced_minor, base),
                 credited=money_of(s.credited_minor, base),
@@ -277,7 +279,7 @@ class Customer(Node):
 
     @strawberry.field
     def newest_note_at(self, info: Info) -> dt.datetime | None:
-        return ready(ctx(info).loaders.customer_newest_note(), self.row.id)
+        return then(ready(ctx(info).loaders.customer_balances(), self.row.id), lambda b: b.newest_note_at)
 
     @strawberry.field(description="What the customer owes, as bill customer, in the base currency.")
     def balances(self, info: Info) -> CustomerBalances:
@@ -293,20 +295,41 @@ class Customer(Node):
                 available_credit=None if limit is None else money_of(limit - exposure, base))
         return then(ready(ctx(info).loaders.customer_balances(), self.row.id), shape)
 
-    @strawberry.field
+    @strawberry.field(description="Sales by window with variances; asOf defaults to today.")
     def invoice_stats(self, info: Info, as_of: dt.date | None = None,
-                      history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING) -> InvoiceStats:  # type: ignore
-        raise not_implemented("Customer.invoiceStats")
+                      history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING  # type: ignore[valid-type]
+                      ) -> InvoiceStats:
+        base = self._base(info)
 
-    @strawberry.field(description="Sales margins; for managers and admins only.")
+        def shape(w: SalesFigures) -> InvoiceStats:
+            m = {name: money_of(minor, base) for name, minor in w.sales.items()}
+            return InvoiceStats(
+                as_of=w.as_of, last30_days=m["last30"], previous30_days=m["previous30"],
+                variance30_pct=w.variance("last30", "previous30"), mtd_this_year=m["mtd_this_year"],
+                mtd_last_year=m["mtd_last_year"], variance_mtd_pct=w.variance("mtd_this_year", "mtd_last_year"),
+                ytd_this_year=m["ytd_this_year"], ytd_last_year=m["ytd_last_year"],
+                variance_ytd_pct=w.variance("ytd_this_year", "ytd_last_year"))
+        return then(self._sales(info, as_of, history), shape)
+
+    @strawberry.field(description="Sales margins in percent; for managers and admins only.")
     def margins(self, info: Info, as_of: dt.date | None = None,
-                history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING) -> Margins | None:  # type: ignore
+                history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING  # type: ignore[valid-type]
+                ) -> Margins | None:
         check_costs(info)
-        raise not_implemented("Customer.margins")
+        return then(self._sales(info, as_of, history), lambda w: Margins(
+            as_of=w.as_of, last30_days=w.margin("last30"), last12_months=w.margin("last12_months"),
+            previous12_months=w.margin("previous12_months")))
 
-    @strawberry.field
+    @strawberry.field(description="Open balances as bill customer by days past due at asOf (default today).")
     def aging(self, info: Info, as_of: dt.date | None = None) -> Aging:
-        raise not_implemented("Customer.aging")
+        base = self._base(info)
+
+        def shape(found: Any) -> Aging:
+            b = {name: money_of(minor, base) for name, minor in found.buckets.items()}
+            return Aging(as_of=found.as_of, current=b["current"], days1_to30=b["days1_to30"],
+                         days31_to60=b["days31_to60"], days61_to90=b["days61_to90"], over90=b["over90"],
+                         total=money_of(found.total, base), days_sales_outstanding=found.days_sales_outstanding)
+        return then(ready(ctx(info).loaders.customer_aging(), (self.row.id, as_of or ctx(info).today)), shape)
 
     @strawberry.field
     def invoices(self, info: Info, first: int | None = None, after: str | None = None,

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Table, func, or_, select, union_all
 
 from server.customers.models import Contact, Location
 from server.documents.models import (OPEN_ORDER_STATUSES, Invoice, InvoiceLine, InvoiceStatus, Order, OrderLine)
-from server.figures import customer_list
+from server.figures import aging, customer_list, sales
 from server.figures.history import HistoryRole, invoices_of
 from server.leads.models import Lead, LeadStateChange
 from server.notes.models import Note
@@ -193,10 +193,6 @@ class Loaders:
 
     # The customer list's figure families (SPEC §4), keyed by customer id.
 
-    def customer_sales(self) -> DataLoader[int, customer_list.Sales]:
-        return self.figures("sales", lambda ids: customer_list.sales(self.reader, ids),
-                            lambda _id: customer_list.Sales.none())
-
     def customer_orders(self) -> DataLoader[tuple[int, dt.date], customer_list.Orders]:
         return self.figures("orders", lambda keys: customer_list.orders(self.reader, keys),
                             lambda _key: customer_list.Orders.none())
@@ -205,9 +201,14 @@ class Loaders:
         return self.figures("balances", lambda ids: customer_list.balances(self.reader, ids),
                             lambda _id: customer_list.Balances.none())
 
-    def customer_newest_note(self) -> DataLoader[int, dt.datetime | None]:
-        return self.figures("newest_note", lambda ids: customer_list.newest_notes(self.reader, ids),
-                            lambda _id: None)
+    def customer_sales(self) -> DataLoader[sales.Key, sales.SalesFigures]:
+        """Keyed by (customer id, asOf, history role)."""
+        return self.figures("sales", lambda keys: sales.sales_figures(self.reader, keys),
+                            lambda key: sales.SalesFigures.none(key[1]))
+
+    def customer_aging(self) -> DataLoader[aging.Key, aging.Aging]:
+        """Keyed by (customer id, asOf)."""
+        return self.figures("aging", lambda keys: aging.aging(self.reader, keys), lambda key: aging.Aging.none(key[1]))
 
     def clear(self) -> None:
         self._made.clear()

@@ -1,21 +1,21 @@
-"""The figures of the customer list (SPEC §4): lifetime value, orders, engagement, balances,
-activity dates and the newest note, each family one statement for every customer of a page."""
+"""The figures of the customer list (SPEC §4): orders, engagement, balances, activity dates and
+the newest note, each family one statement for every customer of a page. Sales and lifetime
+value are in sales.py."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, exists, func, or_, select, type_coerce
 
 from server.customers.models import Customer
 from server.documents.models import OPEN_ORDER_STATUSES, InvoiceClassification, InvoiceStatus, Order, OrderStatus
-from server.documents.models import Invoice
-from server.figures.history import HistoryRole, invoices_of
+from server.documents.models import ISSUED_STATUSES, Invoice
 from server.notes.models import Note
 from server.payments.models import Payment
 from server.money import round_div
@@ -28,21 +28,6 @@ class Engagement(enum.Enum):
     ENGAGED = "ENGAGED"
     LAPSED = "LAPSED"
     NEVER_ORDERED = "NEVER_ORDERED"
-
-
-@dataclass(frozen=True, slots=True)
-class Sales:
-    """Issued invoices and credit notes of a customer, all time, role ORDER_OR_BILLING."""
-
-    invoiced_minor: int
-    credited_minor: int
-    first_invoice_on: dt.date | None
-    last_invoice_on: dt.date | None
-    invoice_count: int
-
-    @classmethod
-    def none(cls) -> Sales:
-        return cls(0, 0, None, None, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,25 +63,11 @@ class Balances:
     current_invoices_minor: int
     unapplied_payments_minor: int
     last_payment_on: dt.date | None
+    newest_note_at: dt.datetime | None
 
     @classmethod
     def none(cls) -> Balances:
-        return cls(0, 0, 0, None)
-
-
-async def sales(reader: Reader, customer_ids: Sequence[int]) -> dict[int, Sales]:
-    docs = invoices_of(customer_ids, HistoryRole.ORDER_OR_BILLING, Invoice.classification,
-                       Invoice.base_net_minor, Invoice.invoice_on)
-    is_credit = docs.c.classification == InvoiceClassification.CREDIT
-    stmt = select(
-        docs.c.customer_id,
-        func.coalesce(func.sum(case((is_credit, 0), else_=docs.c.base_net_minor)), 0),
-        func.coalesce(func.sum(case((is_credit, docs.c.base_net_minor), else_=0)), 0),
-        func.min(docs.c.invoice_on),
-        func.max(docs.c.invoice_on),
-        func.count(),
-    ).group_by(docs.c.customer_id)
-    return {row[0]: Sales(int(row[1]), int(row[2]), row[3], row[4], row[5]) for row in await reader.rows(stmt)}
+        return cls(0, 0, 0, None, None)
 
 
 async def orders(reader: Reader, keys: Sequence[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], Orders]:
@@ -127,11 +98,12 @@ async def balances(reader: Reader, customer_ids: Sequence[int]) -> dict[int, Bal
 
 
 def balances_of(row: Any) -> Balances:
-    return Balances(int(row[1]), int(row[2]), int(row[3]), _date(row[4]))
+    return Balances(int(row[1]), int(row[2]), int(row[3]), _date(row[4]), _datetime(row[5]))
 
 
 def balances_statement(customer_ids: Sequence[int]) -> Any:
-    """One row per customer, each balance a correlated sum over its own index."""
+    """One row per customer, each balance a correlated sum over its own index; the last payment
+    and the newest note ride along, as they read the same kind of index."""
     signed_balance = case((Invoice.classification == InvoiceClassification.CREDIT, -Invoice.base_balance_minor),
                           else_=Invoice.base_balance_minor)
     open_orders = (select(func.coalesce(func.sum(Order.base_net_minor), 0))
@@ -144,13 +116,9 @@ def balances_statement(customer_ids: Sequence[int]) -> Any:
     unapplied = (select(func.coalesce(func.sum(Payment.base_unapplied_minor), 0))
                  .where(Payment.customer_id == Customer.id).scalar_subquery())
     last_payment = select(func.max(Payment.payment_on)).where(Payment.customer_id == Customer.id).scalar_subquery()
-    return select(Customer.id, open_orders, current, unapplied, last_payment).where(Customer.id.in_(customer_ids))
-
-
-async def newest_notes(reader: Reader, customer_ids: Sequence[int]) -> dict[int, dt.datetime]:
-    stmt = (select(Note.customer_id, func.max(Note.created_at))
-            .where(Note.customer_id.in_(customer_ids)).group_by(Note.customer_id))
-    return {row[0]: row[1] for row in await reader.rows(stmt)}
+    newest_note = select(func.max(Note.created_at)).where(Note.customer_id == Customer.id).scalar_subquery()
+    return (select(Customer.id, open_orders, current, unapplied, last_payment, newest_note)
+            .where(Customer.id.in_(customer_ids)))
 
 
 def _date(value: Any) -> dt.date | None:
@@ -158,3 +126,88 @@ def _date(value: Any) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(value)
+
+
+def _datetime(value: Any) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
+    return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+
+
+# ------------------------------------------------------------ the figures as SQL expressions
+#
+# The customer list sorts and filters by these (server/customers/listing.py). Each is correlated
+# on the `customers` row of the statement it is put in and equals the figure the loaders serve:
+# tests/customers/test_customer_list.py compares them on both databases.
+
+
+def lifetime_value_expression() -> ColumnElement[int]:
+    """priorSales + issued invoices - issued credit notes, base net, all time, ORDER_OR_BILLING
+    counted once: one correlated sum as bill customer, one as order customer of documents billed
+    to someone else, so that each reads its own index."""
+    signed = case((Invoice.classification == InvoiceClassification.CREDIT, -Invoice.base_net_minor),
+                  else_=Invoice.base_net_minor)
+
+    def issued(*where: ColumnElement[bool]) -> ColumnElement[int]:
+        total = select(func.sum(signed)).where(*where, Invoice.status.in_(ISSUED_STATUSES))
+        return func.coalesce(total.correlate(Customer).scalar_subquery(), 0)
+
+    billed = issued(Invoice.bill_customer_id == Customer.id)
+    ordered = issued(Invoice.order_customer_id == Customer.id, Invoice.bill_customer_id != Customer.id)
+    return cast(Customer.prior_sales_minor + billed + ordered, BigInteger)
+
+
+def _of_orders(column: Any) -> ColumnElement[Any]:
+    """`column` over the customer's orders as order customer, not cancelled (as `orders()`)."""
+    return (select(column).where(Order.order_customer_id == Customer.id, Order.status != OrderStatus.CANCELLED)
+            .correlate(Customer).scalar_subquery())
+
+
+def order_count_expression() -> ColumnElement[int]:
+    return cast(_of_orders(func.count()), BigInteger)
+
+
+def order_total_expression() -> ColumnElement[int]:
+    return cast(func.coalesce(_of_orders(func.sum(Order.base_net_minor)), 0), BigInteger)
+
+
+def last_order_on_expression() -> ColumnElement[dt.date | None]:
+    return _of_orders(func.max(Order.order_on))
+
+
+def average_order_minor_expression(total: ColumnElement[int], count: ColumnElement[int]) -> ColumnElement[int]:
+    """total / count rounded half-even to the cent, as `Orders.average_minor`; null when count is 0.
+
+    Integers only, so that SQLite and PostgreSQL agree. Integer `/` truncates toward zero on
+    both, so the quotient is floored first; then the remainder decides, ties to even
+    (201 / 2 = 100.5 -> 100, 203 / 2 = 101.5 -> 102, -201 / 2 -> -100). `total` and `count`
+    appear several times: pass columns of a derived table, not subqueries.
+    """
+    total = type_coerce(total, BigInteger)
+    divisor = type_coerce(func.nullif(count, 0), BigInteger)
+    truncated = total // divisor  # integer operands: rendered as `/`
+    remainder = total - truncated * divisor
+    negative = remainder < 0
+    quotient = truncated - case((negative, 1), else_=0)
+    twice = 2 * (remainder + case((negative, divisor), else_=0))
+    odd = quotient - 2 * (quotient // 2) != 0
+    up = or_(twice > divisor, and_(twice == divisor, odd))
+    return type_coerce(quotient + case((up, 1), else_=0), BigInteger)
+
+
+def engagement_condition(as_of: dt.date, engagements: Collection[Engagement]) -> ColumnElement[bool]:
+    """The customer's engagement judged on asOf is one of `engagements` (as `Orders.engagement`)."""
+    def ordered(*when: ColumnElement[bool]) -> ColumnElement[bool]:
+        return (exists().where(Order.order_customer_id == Customer.id, Order.status != OrderStatus.CANCELLED, *when)
+                .correlate(Customer))
+
+    in_year = ordered(Order.order_on.between(as_of - dt.timedelta(days=ENGAGED_DAYS), as_of))
+    by_as_of = ordered(Order.order_on <= as_of)
+    conditions = {Engagement.ENGAGED: in_year, Engagement.LAPSED: and_(~in_year, by_as_of),
+                  Engagement.NEVER_ORDERED: ~by_as_of}
+    return or_(*(conditions[e] for e in dict.fromkeys(engagements)))
+
+
+def newest_note_expression() -> ColumnElement[dt.datetime | None]:
+    """The time of the customer's latest note; null without notes."""
+    return select(func.max(Note.created_at)).where(Note.customer_id == Customer.id).correlate(Customer).scalar_subquery()

@@ -19,6 +19,9 @@ query Page($first: Int!) {
       lifetimeValue { amount } lifetimeValueDetail { invoiced { amount } credited { amount } invoiceCount }
       orderCount orderTotal { amount } averageOrderValue { amount } engagement
       lastOrderDate lastInvoiceDate lastPaymentDate newestNoteAt
+      invoiceStats { last30Days { amount } variance30Pct ytdLastYear { amount } varianceYtdPct }
+      margins { last30Days last12Months previous12Months }
+      aging { current { amount } over90 { amount } total { amount } daysSalesOutstanding }
       balances { openOrders { amount } currentInvoices { amount } unappliedPayments { amount }
                  availableCredit { amount } }
       locations(first: 5) { totalCount edges { node { code effectiveSalesRep { name } } } }

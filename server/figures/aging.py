@@ -1,0 +1,84 @@
+"""Aging (SPEC §4): a customer's open balances as bill customer by days past due at asOf, in
+one statement for every customer of a page. Open credit notes always count as current.
+
+Days sales outstanding divides the open total by the average day's sales of the 365 days up to
+asOf; aging looks at who pays, so those are the customer's sales as bill customer, summed in
+the same statement."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+
+from server.documents.models import ISSUED_STATUSES, Invoice, InvoiceClassification, InvoiceStatus
+from server.figures.windows import Windows
+from server.reader import Reader
+
+BUCKETS = ("current", "days1_to30", "days31_to60", "days61_to90", "over90")
+OPEN_STATUSES = (InvoiceStatus.PRINTED, InvoiceStatus.PARTIALLY_PAID)
+
+Key = tuple[int, dt.date]
+
+
+@dataclass(frozen=True, slots=True)
+class Aging:
+    as_of: dt.date
+    buckets: dict[str, int]
+    sales_365_minor: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.buckets.values())
+
+    @property
+    def days_sales_outstanding(self) -> float | None:
+        """total / (sales of the 365 days up to asOf / 365); null with no sales."""
+        if self.sales_365_minor == 0:
+            return None
+        return float(Decimal(self.total * 365) / Decimal(self.sales_365_minor))
+
+    @classmethod
+    def none(cls, as_of: dt.date) -> Aging:
+        return cls(as_of, dict.fromkeys(BUCKETS, 0), 0)
+
+
+async def aging(reader: Reader, keys: Sequence[Key]) -> dict[Key, Aging]:
+    by_day: dict[dt.date, list[int]] = defaultdict(list)
+    for customer_id, as_of in keys:
+        by_day[as_of].append(customer_id)
+    found: dict[Key, Aging] = {}
+    for as_of, ids in by_day.items():
+        for row in await reader.rows(_statement(ids, as_of)):
+            found[(row.bill_customer_id, as_of)] = Aging(as_of, {b: int(getattr(row, b)) for b in BUCKETS},
+                                                         int(row.sales_365))
+    return found
+
+
+def _statement(customer_ids: Sequence[int], as_of: dt.date) -> Any:
+    credit = Invoice.classification == InvoiceClassification.CREDIT
+    is_open = Invoice.status.in_(OPEN_STATUSES)
+    balance = case((credit, -Invoice.base_balance_minor), else_=Invoice.base_balance_minor)
+    net = case((credit, -Invoice.base_net_minor), else_=Invoice.base_net_minor)
+    year = Windows(as_of).last365
+    day = dt.timedelta(days=1)
+    # days past due = asOf - due date: 1..30 is a due date in asOf-30 .. asOf-1
+    limits = {"days1_to30": (as_of - 30 * day, as_of - day), "days31_to60": (as_of - 60 * day, as_of - 31 * day),
+              "days61_to90": (as_of - 90 * day, as_of - 61 * day)}
+
+    def bucket(condition: Any) -> Any:
+        return func.coalesce(func.sum(case((is_open & condition, balance), else_=0)), 0)
+
+    columns = [bucket(credit | (Invoice.due_on >= as_of)).label("current")]
+    columns += [bucket(~credit & and_(Invoice.due_on >= a, Invoice.due_on <= b)).label(n) for n, (a, b) in limits.items()]
+    columns.append(bucket(~credit & (Invoice.due_on < as_of - 90 * day)).label("over90"))
+    in_year = and_(Invoice.invoice_on >= year[0], Invoice.invoice_on <= year[1])
+    columns.append(func.coalesce(func.sum(case((in_year, net), else_=0)), 0).label("sales_365"))
+    return (select(Invoice.bill_customer_id, *columns)
+            .where(Invoice.bill_customer_id.in_(customer_ids), Invoice.status.in_(ISSUED_STATUSES))
+            .group_by(Invoice.bill_customer_id))

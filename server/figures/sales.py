@@ -1,0 +1,94 @@
+"""Sales statistics and margins (SPEC §4): every window of every customer of a page, under one
+history role and asOf, in one statement of conditional sums.
+
+"Sales" are issued invoices minus issued credit notes, by net amount in the base currency, by
+invoice date; cost of sales likewise, a credit note's cost counting negatively. The same
+statement gives the all-time parts of lifetime value, so a list asking both costs one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+
+from server.documents.models import Invoice, InvoiceClassification
+from server.figures.history import HistoryRole, invoices_of
+from server.figures.windows import Span, Windows
+from server.money import percent
+from server.reader import Reader
+
+SALES_WINDOWS = ("last30", "previous30", "mtd_this_year", "mtd_last_year", "ytd_this_year", "ytd_last_year",
+                 "last12_months", "previous12_months", "last365")
+COST_WINDOWS = ("last30", "last12_months", "previous12_months")
+
+Key = tuple[int, dt.date, HistoryRole]
+
+
+@dataclass(frozen=True, slots=True)
+class SalesFigures:
+    """A customer's sales under one role: all time (lifetime value's parts) and per window up to
+    asOf (statistics, margins, days sales outstanding), in base minor units."""
+
+    as_of: dt.date
+    invoiced_minor: int
+    credited_minor: int
+    first_invoice_on: dt.date | None
+    last_invoice_on: dt.date | None
+    invoice_count: int
+    sales: dict[str, int]
+    cost: dict[str, int]
+
+    @classmethod
+    def none(cls, as_of: dt.date) -> SalesFigures:
+        return cls(as_of, 0, 0, None, None, 0, dict.fromkeys(SALES_WINDOWS, 0), dict.fromkeys(COST_WINDOWS, 0))
+
+    def variance(self, this: str, that: str) -> float | None:
+        """(this - that) / that x 100; null when that is 0."""
+        return percent(self.sales[this] - self.sales[that], self.sales[that])
+
+    def margin(self, window: str) -> float | None:
+        """(sales - cost) / sales x 100; null with no sales."""
+        return percent(self.sales[window] - self.cost[window], self.sales[window])
+
+
+async def sales_figures(reader: Reader, keys: Sequence[Key]) -> dict[Key, SalesFigures]:
+    """Keyed by (customer id, asOf, role): one statement per distinct (asOf, role) of the batch."""
+    groups: dict[tuple[dt.date, HistoryRole], list[int]] = defaultdict(list)
+    for customer_id, as_of, role in keys:
+        groups[(as_of, role)].append(customer_id)
+    found: dict[Key, SalesFigures] = {}
+    for (as_of, role), ids in groups.items():
+        for row in await reader.rows(_statement(ids, as_of, role)):
+            found[(row.customer_id, as_of, role)] = SalesFigures(
+                as_of, int(row.invoiced), int(row.credited), row.first_on, row.last_on, row.invoice_count,
+                {w: int(getattr(row, w)) for w in SALES_WINDOWS},
+                {w: int(getattr(row, f"cost_{w}")) for w in COST_WINDOWS})
+    return found
+
+
+def _statement(customer_ids: Sequence[int], as_of: dt.date, role: HistoryRole) -> Any:
+    windows = Windows(as_of)
+    docs = invoices_of(customer_ids, role, Invoice.classification, Invoice.base_net_minor, Invoice.base_cost_minor,
+                       Invoice.invoice_on)
+    credit = docs.c.classification == InvoiceClassification.CREDIT
+    net = case((credit, -docs.c.base_net_minor), else_=docs.c.base_net_minor)
+    cost = case((credit, -docs.c.base_cost_minor), else_=docs.c.base_cost_minor)
+
+    def within(amount: Any, span: Span) -> Any:
+        inside = and_(docs.c.invoice_on >= span[0], docs.c.invoice_on <= span[1])
+        return func.coalesce(func.sum(case((inside, amount), else_=0)), 0)
+
+    columns = [
+        func.coalesce(func.sum(case((credit, 0), else_=docs.c.base_net_minor)), 0).label("invoiced"),
+        func.coalesce(func.sum(case((credit, docs.c.base_net_minor), else_=0)), 0).label("credited"),
+        func.min(docs.c.invoice_on).label("first_on"), func.max(docs.c.invoice_on).label("last_on"),
+        func.count().label("invoice_count"),
+        *(within(net, getattr(windows, w)).label(w) for w in SALES_WINDOWS),
+        *(within(cost, getattr(windows, w)).label(f"cost_{w}") for w in COST_WINDOWS),
+    ]
+    return select(docs.c.customer_id, *columns).group_by(docs.c.customer_id)
