@@ -10,10 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.access.models import User
 from server.audit import service as audit
 from server.customers.models import Contact, Customer, Location, PaymentTerms
-from server.db.base import now
 from server.db.sequences import next_number
 from server.errors import DomainError, ErrorCode, Problems
-from server import validate
+from server import records, validate
 
 Data = dict[str, Any]
 
@@ -39,7 +38,7 @@ def _customer_columns(problems: Problems, data: Data, *, creating: bool, base_cu
              "credit_limit_minor": "creditLimit", "prior_sales_minor": "priorSales", "status": "status",
              "credit_code": "creditCode", "billing_status": "billingStatus", "terms_basis": "termsBasis",
              "payment_terms_id": "paymentTerms", "sales_rep_id": "salesRep", "inside_sales_rep_id": "insideSalesRep"}
-    return _given(columns, names, data, creating)
+    return records.given_columns(columns, names, data, creating)
 
 
 async def _check_references(session: AsyncSession, problems: Problems, data: Data) -> None:
@@ -92,7 +91,7 @@ async def update_customer(session: AsyncSession, *, customer_id: int, data: Data
             problems.add(ErrorCode.REQUIRED, f"{name} cannot be cleared", name)
     problems.raise_if_any()
     async with session.begin():
-        customer = await _get_for_update(session, Customer, customer_id, "id")
+        customer = await records.get_for_update(session, Customer, customer_id, "id")
         audit.check_version(customer, expected_version)
         await _check_references(session, problems, data)
         problems.raise_if_any()
@@ -100,25 +99,8 @@ async def update_customer(session: AsyncSession, *, customer_id: int, data: Data
                 select(Customer.id).where(Customer.number == columns["number"])) is not None:
             raise DomainError.one(ErrorCode.DUPLICATE, f"customer number {columns['number']} is taken",
                                   ["input", "number"])
-        await _save_changes(session, customer, columns, actor_id, "updateCustomer")
+        await records.save_changes(session, customer, columns, actor_id, "updateCustomer")
     return customer
-
-
-async def _get_for_update(session: AsyncSession, model: type, record_id: int, field: str) -> Any:
-    record = await session.scalar(select(model).where(model.id == record_id).with_for_update())
-    if record is None:
-        raise DomainError.one(ErrorCode.NOT_FOUND, f"no {model.__name__.lower()} with that id", [field])
-    return record
-
-
-async def _save_changes(session: AsyncSession, record: Any, columns: Data, actor_id: int | None, action: str) -> None:
-    changes = audit.apply_changes(record, columns)
-    if changes:
-        record.version += 1
-        if hasattr(record, "updated_at"):
-            record.updated_at = now()
-        audit.record(session, actor_id=actor_id, action=action, entity=record, changes=changes)
-    await session.flush()
 
 
 def _location_columns(problems: Problems, data: Data, *, creating: bool) -> Data:
@@ -135,14 +117,7 @@ def _location_columns(problems: Problems, data: Data, *, creating: bool) -> Data
     }
     names = {"code": "code", "alias": "alias", "contact_name": "contactName", "contact_email": "contactEmail",
              "contact_phone": "contactPhone", "alt_email": "altEmail", "sales_rep_id": "salesRep"}
-    return _given(columns, names, data, creating)
-
-
-def _given(columns: Data, names: dict[str, str], data: Data, creating: bool) -> Data:
-    """On create, every value set; on update, only the fields the input names (null clears)."""
-    if creating:
-        return {column: value for column, value in columns.items() if value is not None}
-    return {column: value for column, value in columns.items() if column not in names or names[column] in data}
+    return records.given_columns(columns, names, data, creating)
 
 
 async def _check_customer(session: AsyncSession, problems: Problems, customer_id: int | None) -> None:
@@ -185,13 +160,13 @@ async def update_location(session: AsyncSession, *, location_id: int, data: Data
         problems.add(ErrorCode.INVALID, "a location cannot move to another customer", "customer")
     problems.raise_if_any()
     async with session.begin():
-        location = await _get_for_update(session, Location, location_id, "id")
+        location = await records.get_for_update(session, Location, location_id, "id")
         audit.check_version(location, expected_version)
         await check_user(session, problems, data.get("salesRep"), "salesRep")
         problems.raise_if_any()
         if "code" in columns:
             await _check_location_code(session, location.customer_id, columns["code"], location.id)
-        await _save_changes(session, location, columns, actor_id, "updateLocation")
+        await records.save_changes(session, location, columns, actor_id, "updateLocation")
     return location
 
 
@@ -210,7 +185,7 @@ def _contact_columns(problems: Problems, data: Data, *, creating: bool) -> Data:
     }
     names = {"first_name": "firstName", "last_name": "lastName", "email": "email", "office_phone": "officePhone",
              "mobile_phone": "mobilePhone", "fax": "fax", "is_primary": "isPrimary"}
-    return _given(columns, names, data, creating)
+    return records.given_columns(columns, names, data, creating)
 
 
 async def _only_primary(session: AsyncSession, contact: Contact) -> None:
@@ -245,16 +220,16 @@ async def update_contact(session: AsyncSession, *, contact_id: int, data: Data, 
         columns["is_primary"] = False
     problems.raise_if_any()
     async with session.begin():
-        contact = await _get_for_update(session, Contact, contact_id, "id")
+        contact = await records.get_for_update(session, Contact, contact_id, "id")
         audit.check_version(contact, expected_version)
-        await _save_changes(session, contact, columns, actor_id, "updateContact")
+        await records.save_changes(session, contact, columns, actor_id, "updateContact")
         await _only_primary(session, contact)
     return contact
 
 
 async def delete_contact(session: AsyncSession, *, contact_id: int, actor_id: int | None) -> None:
     async with session.begin():
-        contact = await _get_for_update(session, Contact, contact_id, "id")
+        contact = await records.get_for_update(session, Contact, contact_id, "id")
         audit.record(session, actor_id=actor_id, action="deleteContact", entity=contact,
                      changes={"first_name": [contact.first_name, None], "last_name": [contact.last_name, None]})
         await session.delete(contact)

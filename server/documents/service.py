@@ -9,10 +9,9 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server import money, validate
+from server import money, records, validate
 from server.audit import service as audit
 from server.customers.models import CreditCode, Customer, Location, PaymentTerms
-from server.customers.service import _get_for_update, _given, _save_changes
 from server.db.sequences import next_number
 from server.documents import rules
 from server.documents.models import (Invoice, InvoiceClassification, InvoiceLine,
@@ -37,7 +36,7 @@ def _item_columns(problems: Problems, data: Data, *, creating: bool) -> Data:
         problems.add(ErrorCode.REQUIRED, "unitPrice is required", "unitPrice")
     names = {"code": "code", "description": "description", "unit": "unit", "unit_price_e4": "unitPrice",
              "unit_cost_e4": "unitCost", "active": "active"}
-    return _given(columns, names, data, creating)
+    return records.given_columns(columns, names, data, creating)
 
 
 async def _check_item_code(session: AsyncSession, code: str | None, item_id: int | None) -> None:
@@ -71,10 +70,10 @@ async def update_item(session: AsyncSession, *, item_id: int, data: Data, expect
             problems.add(ErrorCode.REQUIRED, f"{name} cannot be cleared", name)
     problems.raise_if_any()
     async with session.begin():
-        item = await _get_for_update(session, Item, item_id, "id")
+        item = await records.get_for_update(session, Item, item_id, "id")
         audit.check_version(item, expected_version)
         await _check_item_code(session, columns.get("code"), item.id)
-        await _save_changes(session, item, columns, actor_id, "updateItem")
+        await records.save_changes(session, item, columns, actor_id, "updateItem")
     return item
 
 
