@@ -70,10 +70,13 @@ ADDRESS_FIELDS = {"line1": "line1", "line2": "line2", "city": "city", "region": 
 
 
 def address(problems: Problems, data: dict[str, Any], name: str, prefix: str) -> dict[str, str | None]:
-    """An address input as model columns `<prefix>_line1` ..; a field left out is cleared."""
-    given = data.get(name)
-    if given is None:
+    """An address input as model columns `<prefix>_line1` ..; a part left out is cleared, and so is
+    the whole address when it is null."""
+    if name not in data:
         return {}
+    given = data[name]
+    if given is None:  # null clears the whole address
+        return {f"{prefix}_{column}": None for column in ADDRESS_FIELDS.values()}
     columns: dict[str, str | None] = {}
     for field, column in ADDRESS_FIELDS.items():
         value = text(problems, given, field, max_length=200, path=(name,))

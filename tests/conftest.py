@@ -26,10 +26,11 @@ from server.app import create_app
 from server.config import Settings
 from server.db.engine import Database
 from server.db.migrate import upgrade
+from server.models import Base
 
 POSTGRES_URL = os.environ.get("CLIENTELE_TEST_POSTGRES_URL")
 POSTGRES_SKIP = "PostgreSQL tests skipped: set CLIENTELE_TEST_POSTGRES_URL (./.ci/run does) to run them"
-KEEP_TABLES = {"alembic_version", "payment_terms"}
+KEEP_TABLES = {"alembic_version", "payment_terms", "sequences"}
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -73,10 +74,16 @@ def postgres_url() -> str:
 
 
 async def _empty(database: Database) -> None:
+    """Deletes every row a test may have written (DELETE is far quicker than TRUNCATE on small
+    tables), restarts the id sequences, and sets the document numbers back to zero."""
+    tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEEP_TABLES]
     async with database.engine.begin() as connection:
-        rows = await connection.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
-        tables = [r[0] for r in rows if r[0] not in KEEP_TABLES]
-        await connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        for table in tables:
+            await connection.execute(table.delete())
+        for table in tables:
+            if "id" in table.c:
+                await connection.execute(text(f"ALTER SEQUENCE IF EXISTS {table.name}_id_seq RESTART"))
+        await connection.execute(text("UPDATE sequences SET last_value = 0"))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

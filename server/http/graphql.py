@@ -18,6 +18,7 @@ import orjson
 from graphql import (DocumentNode, ExecutionResult, FieldNode, FragmentSpreadNode, GraphQLError, GraphQLSchema,
                      InlineFragmentNode, OperationDefinitionNode, OperationType, execute, get_operation_ast, parse,
                      validate)
+from graphql.execution.values import get_variable_values
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 
@@ -132,6 +133,9 @@ class GraphQLEndpoint:
         if identity.token is not None and operation.operation is OperationType.MUTATION and \
                 "WRITE" not in identity.token.scopes.split(","):
             raise HttpError(403, "this token is read-only: mutations need the WRITE scope", "FORBIDDEN")
+        problems = _variable_problems(self.schema, operation, params.get("variables") or {})
+        if problems:
+            return _json({"errors": [_bad(e) for e in problems]}, 400 if media == GRAPHQL_RESPONSE else 200, media)
         statement_log = StatementLog()
         reset = current_log.set(statement_log)
         context = RequestContext(self.settings, self.database, user=identity.user, token=identity.token,
@@ -170,6 +174,13 @@ class GraphQLEndpoint:
         log.error("unexpected error %s at %s", error_id, error.path, exc_info=original)
         return {"message": "Internal server error", "locations": error.formatted.get("locations"),
                 "path": error.path, "extensions": {"code": "INTERNAL_SERVER_ERROR", "errorId": error_id}}
+
+
+def _variable_problems(schema: GraphQLSchema, operation: OperationDefinitionNode,
+                       variables: dict[str, Any]) -> list[GraphQLError]:
+    """Variables that cannot be coerced make a bad request: refused before anything runs."""
+    coerced = get_variable_values(schema, operation.variable_definitions or [], variables)
+    return coerced if isinstance(coerced, list) else []
 
 
 def _bad(error: GraphQLError) -> dict[str, Any]:

@@ -67,6 +67,8 @@ async def apply_payment(session: AsyncSession, *, payment_id: int, applications:
 
 async def _apply(session: AsyncSession, payment: Payment, applications: Sequence[Data], path: tuple[str, ...],
                  actor_id: int | None) -> None:
+    if not applications:
+        raise DomainError.one(ErrorCode.REQUIRED, "name at least one invoice to apply to", list(path))
     problems = Problems(path)
     ids = {a["invoice"] for a in applications if a.get("invoice") is not None}
     invoices = {i.id: i for i in await session.scalars(

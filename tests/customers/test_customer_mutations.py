@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-import pytest
 
 CUSTOMER_FIELDS = """
     id number name alias status currency creditCode billingStatus termsBasis email phone version
@@ -110,23 +109,13 @@ async def totals(api: Any) -> dict[str, Any]:
 async def test_create_customer__name_missing(api):
     # given
     before = await totals(api)
-    # when
-    data = await api.ok(CREATE_CUSTOMER, {"input": {"email": "buyer@example.com"}})
-    # then
-    error = only_error(data["createCustomer"], "customer")
-    assert (error["code"], error["field"]) == ("REQUIRED", ["input", "name"])
-    assert "name" in error["message"]
-    assert await totals(api) == before
-
-
-async def test_create_customer__name_blank(api):
-    # given
-    before = await totals(api)
-    # when
-    data = await api.ok(CREATE_CUSTOMER, {"input": {"name": "   "}})
-    # then
-    error = only_error(data["createCustomer"], "customer")
-    assert (error["code"], error["field"]) == ("REQUIRED", ["input", "name"])
+    for given in ({"email": "buyer@example.com"}, {"name": "   "}, {"name": None}):
+        # when
+        data = await api.ok(CREATE_CUSTOMER, {"input": given})
+        # then
+        error = only_error(data["createCustomer"], "customer")
+        assert (error["code"], error["field"]) == ("REQUIRED", ["input", "name"])
+        assert "name" in error["message"]
     assert await totals(api) == before
 
 
@@ -140,13 +129,6 @@ async def test_create_customer__name_too_long(api):
     assert (error["code"], error["field"]) == ("INVALID", ["input", "name"])
     assert "200" in error["message"]
     assert await totals(api) == before
-
-
-async def test_create_customer__name_of_200_characters(api):
-    # when
-    customer = await create_customer(api, name="x" * 200)
-    # then
-    assert customer["name"] == "x" * 200
 
 
 async def test_create_customer__unknown_credit_code(api):
@@ -191,6 +173,12 @@ async def test_create_customer__credit_limit_as_json_number(api):
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "creditLimit" in error["message"] and "string" in error["message"]
     assert answer.get("data") is None
+    # when: a float literal in the document
+    answer = await api.gql('mutation { createCustomer(input: {name: "Acme", creditLimit: 0.1}) { customer { id } } }')
+    # then
+    [error] = answer["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "Decimal" in error["message"]
     assert await totals(api) == before
 
 
@@ -206,39 +194,19 @@ async def test_create_customer__credit_limit_with_three_places(api):
     assert await totals(api) == before
 
 
-async def test_create_customer__credit_limit_not_a_number(api):
+async def test_create_customer__every_problem_reported_together(api):
     # given
     before = await totals(api)
     # when
-    answer = await api.gql(CREATE_CUSTOMER, {"input": {"name": "Acme", "creditLimit": "lots"}})
-    # then
-    [error] = answer["errors"]
-    assert error["extensions"]["code"] == "BAD_USER_INPUT"
-    assert "creditLimit" in error["message"]
-    assert await totals(api) == before
-
-
-async def test_create_customer__negative_credit_limit(api):
-    # given
-    before = await totals(api)
-    # when
-    data = await api.ok(CREATE_CUSTOMER, {"input": {"name": "Acme", "creditLimit": "-1.00"}})
-    # then
-    error = only_error(data["createCustomer"], "customer")
-    assert (error["code"], error["field"]) == ("INVALID", ["input", "creditLimit"])
-    assert await totals(api) == before
-
-
-async def test_create_customer__bad_email_and_currency_reported_together(api):
-    # given
-    before = await totals(api)
-    # when
-    data = await api.ok(CREATE_CUSTOMER, {"input": {"name": "Acme", "email": "nobody", "currency": "dollars"}})
+    data = await api.ok(CREATE_CUSTOMER, {"input": {"name": "Acme", "email": "nobody", "currency": "dollars",
+                                                    "creditLimit": "-1.00", "billingAddress": {"country": "USA"}}})
     # then
     errors = data["createCustomer"]["userErrors"]
     assert data["createCustomer"]["customer"] is None
     assert {(e["code"], tuple(e["field"])) for e in errors} == {
-        ("INVALID", ("input", "email")), ("INVALID", ("input", "currency"))}
+        ("INVALID", ("input", "email")), ("INVALID", ("input", "currency")), ("INVALID", ("input", "creditLimit")),
+        ("INVALID", ("input", "billingAddress", "country"))}
+    assert all(e["message"] for e in errors)
     assert await totals(api) == before
 
 
@@ -272,7 +240,7 @@ async def test_update_customer__duplicate_number(api):
     other = await create_customer(api, name="Other")
     before = await totals(api)
     # when
-    data = await api.ok(UPDATE_CUSTOMER, {"id": other["id"], "input": {"number": "ACME-1"}})
+    data = await api.ok(UPDATE_CUSTOMER, {"id": other["id"], "input": {"name": "Other", "number": "ACME-1"}})
     # then
     error = only_error(data["updateCustomer"], "customer")
     assert (error["code"], error["field"]) == ("DUPLICATE", ["input", "number"])
@@ -321,26 +289,15 @@ async def test_create_location__customer_id_of_another_type(api):
     assert await totals(api) == before
 
 
-@pytest.mark.parametrize("customer_id", [fake_id("Customer", 999), "not-an-id"])
-async def test_create_location__unknown_customer(api, customer_id):
+async def test_create_location__unknown_or_missing_customer(api):
     # given
     before = await totals(api)
-    # when
-    data = await api.ok(CREATE_LOCATION, {"input": {"customer": customer_id, "code": "MAIN", "alias": "Main"}})
-    # then
-    error = only_error(data["createLocation"], "location")
-    assert (error["code"], error["field"]) == ("NOT_FOUND", ["input", "customer"])
-    assert await totals(api) == before
-
-
-async def test_create_location__customer_missing(api):
-    # given
-    before = await totals(api)
-    # when
-    data = await api.ok(CREATE_LOCATION, {"input": {"code": "MAIN", "alias": "Main"}})
-    # then
-    error = only_error(data["createLocation"], "location")
-    assert (error["code"], error["field"]) == ("REQUIRED", ["input", "customer"])
+    for customer, code in ((fake_id("Customer", 999), "NOT_FOUND"), (None, "REQUIRED")):
+        # when
+        data = await api.ok(CREATE_LOCATION, {"input": {"customer": customer, "code": "MAIN", "alias": "Main"}})
+        # then
+        error = only_error(data["createLocation"], "location")
+        assert (error["code"], error["field"]) == (code, ["input", "customer"])
     assert await totals(api) == before
 
 
@@ -374,23 +331,18 @@ async def test_create_customer__round_trip(api):
     assert (await api.ok(CUSTOMER, {"id": created["id"]}))["customer"] == created
 
 
-async def test_create_customer__defaults(api):
+async def test_create_customer__defaults_and_numbers_in_sequence(api):
     # when
-    customer = await create_customer(api)
+    customers = [await create_customer(api, name=f"Customer {i}") for i in range(3)]
     # then
-    assert customer["number"] == "C-000001"
+    assert [c["number"] for c in customers] == ["C-000001", "C-000002", "C-000003"]
+    customer = customers[0]
     assert customer["version"] == 1
     assert customer["currency"] == "USD"
+    assert (customer["status"], customer["creditCode"]) == ("ACTIVE", "CURRENT_ACCOUNT")
     assert customer["creditLimit"] is None
     assert customer["priorSales"] == {"amount": "0.00", "currency": "USD"}
     assert customer["billingAddress"] is None and customer["paymentTerms"] is None
-
-
-async def test_create_customer__numbers_in_sequence(api):
-    # when
-    numbers = [(await create_customer(api, name=f"Customer {i}"))["number"] for i in range(3)]
-    # then
-    assert numbers == ["C-000001", "C-000002", "C-000003"]
 
 
 async def test_create_customer__given_number_is_kept_and_skipped_by_the_sequence(api):
@@ -403,57 +355,114 @@ async def test_create_customer__given_number_is_kept_and_skipped_by_the_sequence
     assert numbers == ["C-000001", "C-000003"]
 
 
-async def test_update_customer__changes_only_what_it_names(api):
+async def test_create_customer__refusal_does_not_use_up_a_number(api):
     # given
-    customer = await create_customer(api, email="old@acme.example", creditLimit="100.00",
-                                      billingAddress={"city": "Springfield", "country": "US"})
+    await create_customer(api, number="TAKEN")
+    await api.ok(CREATE_CUSTOMER, {"input": {"name": "Dup", "number": "TAKEN"}})
+    await api.ok(CREATE_CUSTOMER, {"input": {"name": "Bad", "creditLimit": "1.005"}})
+    # when
+    customer = await create_customer(api)
+    # then
+    assert customer["number"] == "C-000001"
+
+
+async def test_update_customer__round_trip(api):
+    # given
+    customer = await create_customer(api, email="old@acme.example", creditLimit="100.00", phone="555-0100")
     # when
     data = await api.ok(UPDATE_CUSTOMER, {"id": customer["id"], "input": {
-        "name": "Acme Holdings", "creditLimit": "2500.75", "creditCode": "CREDIT_HOLD", "priorSales": "0.30"}})
+        "name": "Acme Holdings", "creditLimit": "2500.75", "creditCode": "CREDIT_HOLD", "priorSales": "0.30",
+        "termsBasis": "DELIVERY_DATE", "email": None}})
     # then
     assert data["updateCustomer"]["userErrors"] == []
     updated = data["updateCustomer"]["customer"]
     assert updated == {**customer, "name": "Acme Holdings", "creditCode": "CREDIT_HOLD",
+                       "termsBasis": "DELIVERY_DATE", "email": None,
                        "creditLimit": {"amount": "2500.75", "currency": "USD"},
                        "priorSales": {"amount": "0.30", "currency": "USD"}, "version": 2}
     assert (await api.ok(CUSTOMER, {"id": customer["id"]}))["customer"] == updated
+    events = await api.ok("query($id: ID!) { auditEvents(entityId: $id) { edges { node { action changes } } } }",
+                          {"id": customer["id"]})
+    actions = [e["node"] for e in events["auditEvents"]["edges"]]
+    assert [a["action"] for a in actions] == ["updateCustomer", "createCustomer"]
+    assert actions[0]["changes"]["name"] == ["Acme Wholesale", "Acme Holdings"]
+    assert actions[0]["changes"]["email"] == ["old@acme.example", None]
+    assert "phone" not in actions[0]["changes"]
 
 
-async def test_update_customer__null_clears_an_optional_field(api):
+async def test_update_customer__leaves_out_name(api):
     # given
-    customer = await create_customer(api, creditLimit="100.00", email="ap@acme.example")
+    customer = await create_customer(api, creditLimit="100.00")
     # when
-    data = await api.ok(UPDATE_CUSTOMER, {"id": customer["id"], "input": {"creditLimit": None, "email": None}})
+    data = await api.ok(UPDATE_CUSTOMER, {"id": customer["id"], "input": {"alias": "Acme", "creditLimit": None}})
     # then
+    assert data["updateCustomer"]["userErrors"] == []
     updated = data["updateCustomer"]["customer"]
-    assert (updated["creditLimit"], updated["email"], updated["version"]) == (None, None, 2)
+    assert updated == {**customer, "alias": "Acme", "creditLimit": None, "version": 2}
+    assert (await api.ok(CUSTOMER, {"id": customer["id"]}))["customer"] == updated
+
+
+async def test_update_customer__prior_sales_cannot_be_cleared(api):
+    # given
+    customer = await create_customer(api, priorSales="10.00")
+    before = await totals(api)
+    # when
+    data = await api.ok(UPDATE_CUSTOMER, {"id": customer["id"], "input": {"name": "Acme", "priorSales": None}})
+    # then
+    error = only_error(data["updateCustomer"], "customer")
+    assert (error["code"], error["field"]) == ("REQUIRED", ["input", "priorSales"])
+    assert (await api.ok(CUSTOMER, {"id": customer["id"]}))["customer"] == customer
+    assert await totals(api) == before
+
+
+async def test_update_customer__address_replaced_as_a_whole(api):
+    # given
+    customer = await create_customer(api, billingAddress={"line1": "1 Main St", "city": "Springfield",
+                                                          "country": "US"})
+    # when
+    data = await api.ok(UPDATE_CUSTOMER, {"id": customer["id"], "input": {
+        "name": "Acme", "billingAddress": {"city": "Peoria"}}})
+    # then
+    assert data["updateCustomer"]["customer"]["billingAddress"] == {
+        "line1": None, "line2": None, "city": "Peoria", "region": None, "postalCode": None, "country": None}
+    assert data["updateCustomer"]["customer"]["version"] == 2
+
+
+async def test_update_customer__address_cleared_by_null(api):
+    # given
+    customer = await create_customer(api, billingAddress={"line1": "1 Main St", "city": "Springfield",
+                                                          "country": "US"})
+    # when
+    data = await api.ok(UPDATE_CUSTOMER, {"id": customer["id"], "input": {"name": "Acme", "billingAddress": None}})
+    # then
+    assert data["updateCustomer"]["userErrors"] == []
+    assert data["updateCustomer"]["customer"]["billingAddress"] is None
+    assert data["updateCustomer"]["customer"]["version"] == 2
+    assert (await api.ok(CUSTOMER, {"id": customer["id"]}))["customer"]["billingAddress"] is None
 
 
 async def test_update_customer__versions(api):
     # given
-    customer = await create_customer(api)
+    customer = await create_customer(api, alias="Zero")
     # when
-    first = await api.ok(UPDATE_CUSTOMER, {"id": customer["id"], "input": {"alias": "One"}, "expectedVersion": 1})
-    second = await api.ok(UPDATE_CUSTOMER, {"id": customer["id"], "input": {"alias": "Two"}, "expectedVersion": 2})
+    same = await api.ok(UPDATE_CUSTOMER, {"id": customer["id"], "input": {"name": "Acme Wholesale", "alias": "Zero"},
+                                          "expectedVersion": 1})
+    first = await api.ok(UPDATE_CUSTOMER, {"id": customer["id"], "input": {"name": "Acme", "alias": "One"},
+                                           "expectedVersion": 1})
+    second = await api.ok(UPDATE_CUSTOMER, {"id": customer["id"], "input": {"name": "Acme", "alias": "Two"},
+                                            "expectedVersion": 2})
     # then
+    assert same["updateCustomer"]["customer"]["version"] == 1  # nothing changed
     assert first["updateCustomer"]["customer"]["version"] == 2
     assert second["updateCustomer"]["customer"]["version"] == 3
-
-
-async def test_update_customer__no_change_keeps_the_version(api):
-    # given
-    customer = await create_customer(api, alias="Same")
-    # when
-    data = await api.ok(UPDATE_CUSTOMER, {"id": customer["id"], "input": {"alias": "Same"}})
-    # then
-    assert data["updateCustomer"]["customer"]["version"] == 1
+    assert (await api.ok(CUSTOMER, {"id": customer["id"]}))["customer"]["alias"] == "Two"
 
 
 async def test_update_customer__stale_version(api):
     # given
     customer = await create_customer(api)
-    current = (await api.ok(UPDATE_CUSTOMER, {"id": customer["id"], "input": {"alias": "Fresh"}}))
-    current = current["updateCustomer"]["customer"]
+    moved = await api.ok(UPDATE_CUSTOMER, {"id": customer["id"], "input": {"name": "Acme", "alias": "Fresh"}})
+    current = moved["updateCustomer"]["customer"]
     before = await totals(api)
     # when
     data = await api.ok(UPDATE_CUSTOMER, {"id": customer["id"], "input": {"name": "Stale", "alias": "Stale"},
@@ -461,22 +470,10 @@ async def test_update_customer__stale_version(api):
     # then
     error = only_error(data["updateCustomer"], "customer")
     assert (error["code"], error["field"]) == ("STALE_VERSION", ["expectedVersion"])
-    assert (await api.ok(CUSTOMER, {"id": customer["id"]}))["customer"] == current
+    assert "version 2" in error["message"]
     assert current["version"] == 2
+    assert (await api.ok(CUSTOMER, {"id": customer["id"]}))["customer"] == current
     assert await totals(api) == before
-
-
-async def test_update_customer__audited(api):
-    # given
-    customer = await create_customer(api, alias="Old")
-    # when
-    await api.ok(UPDATE_CUSTOMER, {"id": customer["id"], "input": {"alias": "New"}})
-    # then
-    events = await api.ok("query($id: ID!) { auditEvents(entityId: $id) { edges { node { action changes } } } }",
-                          {"id": customer["id"]})
-    actions = [e["node"] for e in events["auditEvents"]["edges"]]
-    assert [a["action"] for a in actions] == ["updateCustomer", "createCustomer"]
-    assert actions[0]["changes"] == {"alias": ["Old", "New"]}
 
 
 # ---------------------------------------------------------------- locations
@@ -487,7 +484,7 @@ async def test_create_location__round_trip(api):
     # when
     data = await api.ok(CREATE_LOCATION, {"input": {
         "customer": customer["id"], "code": "MAIN", "alias": "Main warehouse", "contactName": "Dock",
-        "contactEmail": "dock@acme.example", "shippingAddress": {"city": "Peoria", "country": "US"}}})
+        "contactEmail": "dock@acme.example", "shippingAddress": {"city": "Peoria", "country": "us"}}})
     # then
     assert data["createLocation"]["userErrors"] == []
     location = data["createLocation"]["location"]
@@ -496,6 +493,7 @@ async def test_create_location__round_trip(api):
                         "shippingAddress": {"city": "Peoria", "country": "US"}, "customer": {"id": customer["id"]}}
     listed = (await api.ok(LOCATIONS, {"id": customer["id"]}))["customer"]["locations"]
     assert [e["node"] for e in listed["edges"]] == [location]
+    assert (await api.ok(CUSTOMER, {"id": customer["id"]}))["customer"]["version"] == 1
 
 
 async def test_create_location__code_unique_per_customer(api):
@@ -515,15 +513,6 @@ async def test_create_location__code_unique_per_customer(api):
     assert (await api.ok(LOCATIONS, {"id": acme["id"]}))["customer"]["locations"]["totalCount"] == 1
     after = await totals(api)
     assert after["auditEvents"]["totalCount"] == before["auditEvents"]["totalCount"] + 1  # the other's location
-
-
-async def test_create_location__customer_version_unchanged(api):
-    # given
-    customer = await create_customer(api)
-    # when
-    await api.ok(CREATE_LOCATION, {"input": {"customer": customer["id"], "code": "MAIN", "alias": "Main"}})
-    # then
-    assert (await api.ok(CUSTOMER, {"id": customer["id"]}))["customer"]["version"] == 1
 
 
 async def test_update_location(api):
@@ -665,16 +654,10 @@ async def test_update_contact__making_one_primary_demotes_the_other(api):
     assert {e["node"]["id"]: e["node"]["isPrimary"] for e in found["contacts"]["edges"]} == {
         first["id"]: False, second["id"]: True}
     assert found["version"] == 1
-
-
-async def test_update_contact__fields(api):
-    # given
-    customer = await create_customer(api)
-    contact = await create_contact(api, customer["id"], email="ada@acme.example")
     # when
-    data = await api.ok(UPDATE_CONTACT, {"id": contact["id"], "input": {"lastName": "King", "email": None}})
+    data = await api.ok(UPDATE_CONTACT, {"id": second["id"], "input": {"lastName": "King", "email": None}})
     # then
-    assert data["updateContact"]["contact"] == {**contact, "lastName": "King", "email": None, "version": 2}
+    assert data["updateContact"]["contact"] == {**second, "lastName": "King", "isPrimary": True, "version": 3}
 
 
 async def test_update_contact__stale_version(api):
