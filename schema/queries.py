@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any
 
 import strawberry
@@ -42,11 +43,8 @@ async def _keyset(info: Info, spec: tuple[Any, Any, Any], make: Any, first: int 
                       has_previous=page.has_previous, count=count)
 
 
-def _customer_filter(flt: CustomerFilter | None) -> customer_listing.CustomerFilter:
+def _customer_filter(info: Info, flt: CustomerFilter | None) -> customer_listing.CustomerFilter:
     data = given(flt) if flt is not None else {}
-    for unsupported in ("engagement", "newestNoteFrom", "newestNoteTo"):
-        if data.get(unsupported):
-            raise not_implemented(f"CustomerFilter.{unsupported}")
     for person in ("salesRep", "insideSalesRep"):
         if data.get(person) is not None and pk_of(data[person], "User") is None:
             raise bad_input(f"filter.{person}: not a user id")
@@ -54,7 +52,29 @@ def _customer_filter(flt: CustomerFilter | None) -> customer_listing.CustomerFil
         search=data.get("search"), include_inactive=bool(data.get("includeInactive")),
         sales_rep_id=pk_of(data.get("salesRep"), "User"), inside_sales_rep_id=pk_of(data.get("insideSalesRep"), "User"),
         region=data.get("region"), credit_codes=data.get("creditCode") or (),
-        billing_statuses=data.get("billingStatus") or ())
+        billing_statuses=data.get("billingStatus") or (), engagements=data.get("engagement") or (),
+        as_of=ctx(info).today, newest_note_from=_aware(info, data.get("newestNoteFrom")),
+        newest_note_to=_aware(info, data.get("newestNoteTo")))
+
+
+def _aware(info: Info, moment: dt.datetime | None) -> dt.datetime | None:
+    """A time without an offset is read in the server's time zone."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=ctx(info).settings.zone)
+
+
+def _lead_filter(info: Info, flt: LeadFilter | None) -> dict[str, Any]:
+    """The filter by GraphQL name; an ID of another type matches nothing."""
+    data = given(flt) if flt is not None else {}
+    kinds = {"program": "LeadProgram", "source": "LeadSource", "insideSalesRep": "User",
+             "outsideSalesRep": "User", "assignedTo": "User"}
+    for name, kind in kinds.items():
+        if data.get(name) is not None:
+            data[name] = pk_of(data[name], kind) or 0
+    for name in ("noteFrom", "noteTo"):
+        data[name] = _aware(info, data.get(name))
+    return data
 
 
 def _load(info: Info, kind: str, pk: int | None) -> Any:
@@ -102,11 +122,8 @@ class Query:
     async def customers(self, info: Info, first: int | None = None, after: str | None = None,
                         last: int | None = None, before: str | None = None, filter: CustomerFilter | None = None,
                         order_by: list[CustomerOrder] | None = None) -> Connection[Customer]:
-        flt = _customer_filter(filter)
+        flt = _customer_filter(info, filter)
         order = [(o.field, o.direction or SortDirection.ASC) for o in order_by or []]
-        for fld, _ in order:
-            if not customer_listing.is_stored(fld):
-                raise not_implemented(f"sorting customers by {fld.name}")
         size, backwards = _size(info, first, last)
         reader = ctx(info).reader
         try:
@@ -147,18 +164,8 @@ class Query:
     @strawberry.field
     async def leads(self, info: Info, first: int | None = None, after: str | None = None,
                     filter: LeadFilter | None = None, order_by: list[LeadOrder] | None = None) -> Connection[Lead]:
-        data = given(filter) if filter is not None else {}
-        for unsupported in ("search", "region", "noteFrom", "noteTo"):
-            if data.get(unsupported):
-                raise not_implemented(f"LeadFilter.{unsupported}")
-        if any(o.field.name != "NUMBER" or o.direction is SortDirection.DESC for o in order_by or []):
-            raise not_implemented("sorting leads other than by number")
-        kinds = {"program": "LeadProgram", "source": "LeadSource", "insideSalesRep": "User",
-                 "outsideSalesRep": "User", "assignedTo": "User"}
-        for name, kind in kinds.items():
-            if data.get(name) is not None:
-                data[name] = pk_of(data[name], kind) or 0
-        return await _keyset(info, listing.leads(data), Lead.of, first, after)
+        order = [(o.field, o.direction or SortDirection.ASC) for o in order_by or []]
+        return await _keyset(info, listing.leads(_lead_filter(info, filter), order), Lead.of, first, after)
 
     @strawberry.field
     async def lead_programs(self, info: Info, include_inactive: bool | None = False) -> list[LeadProgram]:

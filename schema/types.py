@@ -28,7 +28,7 @@ from server.payments.models import payment_status
 from server.sorting import InvoiceSortField, SortDirection
 
 from schema.base import (DecimalScalar, JSON, Address, Connection, Money, Node, address_of, ctx, global_id,
-                         money_of, money_or_none, not_implemented, offset_connection, page_window, settle, then)
+                         money_of, money_or_none, offset_connection, page_window, then)
 from schema.enums import (BillingStatusEnum, CreditCodeEnum, CustomerStatusEnum, EngagementEnum, HistoryRoleEnum,
                           InvoiceClassificationEnum, InvoiceSortFieldEnum, InvoiceStatusEnum, LeadStateEnum,
                           LineTypeEnum, ListKindEnum, NoteTypeEnum, OrderClassificationEnum, OrderStatusEnum,
@@ -169,31 +169,34 @@ class Customer(Node):
     status: CustomerStatusEnum  # type: ignore[valid-type]
     currency: str = strawberry.field(description="ISO 4217; this customer's documents are in this currency.")
     credit_code: CreditCodeEnum  # type: ignore[valid-type]
-    credit_limit: Money | None = strawberry.field(description="Null: no limit.")
     billing_status: BillingStatusEnum  # type: ignore[valid-type]
     terms_basis: TermsBasisEnum  # type: ignore[valid-type]
     email: str | None
     phone: str | None
     billing_address: Address | None
     shipping_address: Address | None
-    prior_sales: Money = strawberry.field(description="Sales before the system was adopted, part of lifetime value.")
     created_at: dt.datetime
     version: int
     row: strawberry.Private[Row]
 
     @staticmethod
     def of(row: Row) -> Customer:
-        base = row.currency
         return make(Customer, id=global_id("Customer", row.id), number=row.number, name=row.name, alias=row.alias,
                     status=row.status, currency=row.currency, credit_code=row.credit_code,
-                    credit_limit=money_or_none(row.credit_limit_minor, base), billing_status=row.billing_status,
-                    terms_basis=row.terms_basis, email=row.email, phone=row.phone,
+                    billing_status=row.billing_status, terms_basis=row.terms_basis, email=row.email, phone=row.phone,
                     billing_address=address_of(row, "billing"), shipping_address=address_of(row, "shipping"),
-                    prior_sales=money_of(row.prior_sales_minor, base), created_at=row.created_at,
-                    version=row.version, row=row)
+                    created_at=row.created_at, version=row.version, row=row)
 
     def _base(self, info: Info) -> str:
         return ctx(info).settings.base_currency
+
+    @strawberry.field(description="In the base currency, as exposure is; null: no limit.")
+    def credit_limit(self, info: Info) -> Money | None:
+        return money_or_none(self.row.credit_limit_minor, self._base(info))
+
+    @strawberry.field(description="Sales before the system was adopted, in the base currency; part of lifetime value.")
+    def prior_sales(self, info: Info) -> Money:
+        return money_of(self.row.prior_sales_minor, self._base(info))
 
     @strawberry.field
     def payment_terms(self, info: Info) -> PaymentTerms | None:
@@ -360,16 +363,21 @@ class Customer(Node):
         loader = ctx(info).loaders.of.customer_orders(history or HistoryRole.ORDER_OR_BILLING, bool(open_only))
         return nested(info, loader, self.row.id, first, after, Order.of)
 
-    @strawberry.field
+    @strawberry.field(description="Every line of the issued invoices and credit notes, newest invoice first; "
+                                  "a credit note's quantities are negative.")
     def item_sales_history(self, info: Info, first: int | None = None, after: str | None = None,
                            history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING  # type: ignore[valid-type]
                            ) -> Connection[ItemSale]:
-        raise not_implemented("Customer.itemSalesHistory")
+        loader = ctx(info).loaders.of.item_sales_history(history or HistoryRole.ORDER_OR_BILLING)
+        return nested(info, loader, self.row.id, first, after, ItemSale.of)
 
-    @strawberry.field
+    @strawberry.field(description="Every item ordered (as order customer, orders not cancelled), one row per item, "
+                                  "the most recently ordered first.")
     def ordered_items(self, info: Info, first: int | None = None, after: str | None = None
                       ) -> Connection[OrderedItem]:
-        raise not_implemented("Customer.orderedItems")
+        base = self._base(info)
+        return nested(info, ctx(info).loaders.of.ordered_items(), self.row.id, first, after,
+                      lambda row: OrderedItem.of(row, base))
 
     @strawberry.field
     def notes(self, info: Info, first: int | None = None, after: str | None = None,
@@ -662,29 +670,47 @@ class Invoice(Node):
                     lambda rows: [PaymentApplication.of(r, cur) for r in rows])
 
 
-@strawberry.type
+@strawberry.type(description="One line of an issued invoice or credit note (the Item Sales History tab).")
 class ItemSale:
     invoice_date: dt.date
     line_type: LineTypeEnum  # type: ignore[valid-type]
     code: str
     description: str
     unit: str | None
-    quantity: DecimalScalar  # type: ignore[valid-type]
-    unit_price: Money
+    quantity: DecimalScalar = strawberry.field(  # type: ignore[valid-type]
+        description="Negative on a credit note (goods returned or credited), so quantity x unitPrice is the "
+                    "line's signed net.")
+    unit_price: Money = strawberry.field(description="As on the document, in its currency; never negative.")
     row: strawberry.Private[Row]
+
+    @staticmethod
+    def of(row: Row) -> ItemSale:
+        quantity = money.unscaled(row.quantity_e3, money.QUANTITY)
+        return make(ItemSale, invoice_date=row.invoice_on, line_type=row.line_type, code=row.code,
+                    description=row.description, unit=row.unit,
+                    quantity=-quantity if row.classification is InvoiceClassification.CREDIT else quantity,
+                    unit_price=Money(amount=money.from_price(row.unit_price_e4), currency=row.currency), row=row)
 
     @strawberry.field
     def invoice(self, info: Info) -> Invoice:
         return row_or_none("Invoice", self.row.invoice_id, info, Invoice.of)
 
 
-@strawberry.type
+@strawberry.type(description="An item the customer ordered, over its orders not cancelled (as order customer).")
 class OrderedItem:
     total_quantity: DecimalScalar  # type: ignore[valid-type]
-    total_net: Money
-    order_count: int
+    total_net: Money = strawberry.field(
+        description="In the base currency: each order's net of the item at that order's rate, rounded half-even "
+                    "to the cent, then added up.")
+    order_count: int = strawberry.field(description="Orders with at least one line of the item.")
     last_order_date: dt.date
     row: strawberry.Private[Row]
+
+    @staticmethod
+    def of(row: Row, base_currency: str) -> OrderedItem:
+        return make(OrderedItem, total_quantity=money.unscaled(row.quantity_e3, money.QUANTITY),
+                    total_net=money_of(row.base_net_minor, base_currency), order_count=row.order_count,
+                    last_order_date=row.last_order_on, row=row)
 
     @strawberry.field
     def item(self, info: Info) -> Item:
@@ -887,10 +913,15 @@ class StateCount:
     state: LeadStateEnum  # type: ignore[valid-type]
     count: int
 
+    @staticmethod
+    def every(counts: Any) -> list[StateCount]:
+        """The counts of a `LeadCounts` (server/figures/leads.py), every state in order."""
+        return [make(StateCount, state=state, count=n) for state, n in counts.by_state.items()]
+
 
 @strawberry.type
 class SourceCount:
-    source: LeadSource | None
+    source: LeadSource | None = strawberry.field(description="Null: the leads without a source.")
     count: int
 
 
@@ -905,26 +936,32 @@ class LeadProgram(Node):
     id: strawberry.ID
     name: str
     active: bool
+    pk: strawberry.Private[int]
 
     @staticmethod
     def of(row: Row) -> LeadProgram:
-        return make(LeadProgram, id=global_id("LeadProgram", row.id), name=row.name, active=row.active)
+        return make(LeadProgram, id=global_id("LeadProgram", row.id), name=row.name, active=row.active, pk=row.id)
 
-    @strawberry.field
-    def open_leads(self) -> int:
-        raise not_implemented("LeadProgram.openLeads")
+    def _leads(self, info: Info) -> Any:
+        return ready(ctx(info).loaders.of.program_leads(), self.pk)
 
-    @strawberry.field
-    def closed_leads(self) -> int:
-        raise not_implemented("LeadProgram.closedLeads")
+    @strawberry.field(description="Leads of the program not in CUSTOMER or INACTIVE.")
+    def open_leads(self, info: Info) -> int:
+        return then(self._leads(info), lambda c: c.open)
 
-    @strawberry.field(description="All five states, zeros included.")
-    def leads_by_state(self) -> list[StateCount]:
-        raise not_implemented("LeadProgram.leadsByState")
+    @strawberry.field(description="Leads of the program in CUSTOMER or INACTIVE.")
+    def closed_leads(self, info: Info) -> int:
+        return then(self._leads(info), lambda c: c.closed)
 
-    @strawberry.field
-    def leads_by_source(self) -> list[SourceCount]:
-        raise not_implemented("LeadProgram.leadsBySource")
+    @strawberry.field(description="All five states in the LeadState order, zeros included.")
+    def leads_by_state(self, info: Info) -> list[StateCount]:
+        return then(self._leads(info), StateCount.every)
+
+    @strawberry.field(description="Each source with leads in the program, and a null source for the leads "
+                                  "without one; most leads first, then by name.")
+    def leads_by_source(self, info: Info) -> list[SourceCount]:
+        return then(self._leads(info), lambda c: [
+            make(SourceCount, source=LeadSource.of(s) if s else None, count=n) for s, n in c.by_other])
 
 
 @strawberry.type
@@ -932,26 +969,31 @@ class LeadSource(Node):
     id: strawberry.ID
     name: str
     active: bool
+    pk: strawberry.Private[int]
 
     @staticmethod
     def of(row: Row) -> LeadSource:
-        return make(LeadSource, id=global_id("LeadSource", row.id), name=row.name, active=row.active)
+        return make(LeadSource, id=global_id("LeadSource", row.id), name=row.name, active=row.active, pk=row.id)
 
-    @strawberry.field
-    def open_leads(self) -> int:
-        raise not_implemented("LeadSource.openLeads")
+    def _leads(self, info: Info) -> Any:
+        return ready(ctx(info).loaders.of.source_leads(), self.pk)
 
-    @strawberry.field
-    def closed_leads(self) -> int:
-        raise not_implemented("LeadSource.closedLeads")
+    @strawberry.field(description="Leads from the source not in CUSTOMER or INACTIVE.")
+    def open_leads(self, info: Info) -> int:
+        return then(self._leads(info), lambda c: c.open)
 
-    @strawberry.field
-    def leads_by_state(self) -> list[StateCount]:
-        raise not_implemented("LeadSource.leadsByState")
+    @strawberry.field(description="Leads from the source in CUSTOMER or INACTIVE.")
+    def closed_leads(self, info: Info) -> int:
+        return then(self._leads(info), lambda c: c.closed)
 
-    @strawberry.field
-    def leads_by_program(self) -> list[ProgramCount]:
-        raise not_implemented("LeadSource.leadsByProgram")
+    @strawberry.field(description="All five states in the LeadState order, zeros included.")
+    def leads_by_state(self, info: Info) -> list[StateCount]:
+        return then(self._leads(info), StateCount.every)
+
+    @strawberry.field(description="Each program with leads from the source; most leads first, then by name.")
+    def leads_by_program(self, info: Info) -> list[ProgramCount]:
+        return then(self._leads(info), lambda c: [make(ProgramCount, program=LeadProgram.of(p), count=n)
+                                                  for p, n in c.by_other])
 
 
 # ------------------------------------------------------ list views, audit

@@ -5,21 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import CTE, ColumnElement, Select, Subquery, case, func, or_, select
 
 from server.audit.models import AuditEvent
 from server.customers.models import Customer, Location
-from server.customers.listing import _like
+from server.customers.listing import _like, check_cursor, within
 from server.documents.models import Item
-from server.leads.models import CLOSED_LEAD_STATES, Lead
+from server.leads.models import CLOSED_LEAD_STATES, Lead, LeadState
+from server.notes.models import Note
 from server.pagination import KeysetPage, SortKey, keyset_page, keyset_select
 from server.reader import Reader
+from server.sorting import LeadSortField, SortDirection
 
 
 async def keyset(reader: Reader, stmt: Select[Any], keys: Sequence[SortKey], id_column: Any,
                  key_of: Callable[[Any], list[Any]], *, size: int, backwards: bool, after: str | None,
                  before: str | None) -> tuple[KeysetPage, Callable[[], Any]]:
     """A page of `stmt` and a function counting all its rows (run only when totalCount is asked)."""
+    check_cursor(before if backwards else after, keys)
     paged = keyset_select(stmt, keys, id_column, size=size, backwards=backwards, after=after, before=before)
     page = keyset_page(await reader.rows(paged), size, backwards, key_of,
                        had_cursor=(before if backwards else after) is not None)
@@ -50,9 +53,55 @@ def items(search: str | None) -> tuple[Select[Any], list[SortKey], Callable]:
     return stmt, [SortKey(Item.code)], lambda r: [r.code, r.id]
 
 
-def leads(filters: dict[str, Any]) -> tuple[Select[Any], list[SortKey], Callable]:
-    """Leads by number; filters on state, open, program, source and people."""
-    stmt = select(Lead.__table__)
+LEAD_COLUMNS: dict[LeadSortField, str] = {
+    LeadSortField.NUMBER: "number",
+    LeadSortField.CUSTOMER_NAME: "customer_name",
+    LeadSortField.PROBABILITY: "probability",
+    LeadSortField.POTENTIAL_VALUE: "potential_value_minor",
+    LeadSortField.ESTIMATED_CONVERSION_DATE: "estimated_conversion_on",
+    LeadSortField.NEWEST_NOTE_AT: "newest_note_at",
+}
+
+
+def lead_newest_note_expression() -> ColumnElement[Any]:
+    """The time of the lead's latest note (as `Lead.newestNoteAt`); null without notes."""
+    return select(func.max(Note.created_at)).where(Note.lead_id == Lead.id).correlate(Lead).scalar_subquery()
+
+
+def leads(filters: dict[str, Any], order: Sequence[tuple[LeadSortField, SortDirection]] = ()
+          ) -> tuple[Select[Any], list[SortKey], Callable]:
+    """Leads with their customer's name, filtered and sorted (by number unless told); each row
+    ends with one `sort_<n>` column per key. STATE sorts in pipeline order: pending
+    qualification, development, quoting, customer, inactive."""
+    order = order or [(LeadSortField.NUMBER, SortDirection.ASC)]
+    with_note = any(f is LeadSortField.NEWEST_NOTE_AT for f, _ in order)
+    columns = [lead_newest_note_expression().label("newest_note_at")] if with_note else []
+    stmt = select(Lead.__table__, Customer.name.label("customer_name"), *columns).join(
+        Customer, Customer.id == Lead.customer_id)
+    listed = _lead_filters(stmt, filters)
+    # Materialized with the newest note, so that it is computed once per lead (see customers).
+    listed = listed.cte("listed").prefix_with("MATERIALIZED") if with_note else listed.subquery("listed")
+    keys = [SortKey(_lead_key(listed, f), descending=d is SortDirection.DESC) for f, d in order]
+    paged = select(listed, *(key.expression.label(f"sort_{n}") for n, key in enumerate(keys)))
+    return paged, keys, lambda r: [*r[-len(keys):], r.id]
+
+
+def _lead_key(listed: Subquery | CTE, field_: LeadSortField) -> ColumnElement[Any]:
+    if field_ is LeadSortField.STATE:
+        return case(*((listed.c.state == state, rank) for rank, state in enumerate(LeadState)))
+    return listed.c[LEAD_COLUMNS[field_]]
+
+
+def _lead_filters(stmt: Select[Any], filters: dict[str, Any]) -> Select[Any]:
+    """Search (customer name or number, or the lead's number), state, open, people, program,
+    source, and the customer's billing region."""
+    search = (filters.get("search") or "").strip()
+    if search:
+        pattern = _like(search)
+        matches = [Customer.name.ilike(pattern, escape="\\"), Customer.number.ilike(pattern, escape="\\")]
+        if search.isdigit() and len(search) < 10:
+            matches.append(Lead.number == int(search))
+        stmt = stmt.where(or_(*matches))
     if filters.get("state"):
         stmt = stmt.where(Lead.state.in_(filters["state"]))
     if filters.get("open") is not None:
@@ -63,7 +112,12 @@ def leads(filters: dict[str, Any]) -> tuple[Select[Any], list[SortKey], Callable
                          ("assignedTo", Lead.assigned_to_id)):
         if filters.get(name) is not None:
             stmt = stmt.where(column == filters[name])
-    return stmt, [SortKey(Lead.number)], lambda r: [r.number, r.id]
+    if (filters.get("region") or "").strip():
+        stmt = stmt.where(func.upper(Customer.billing_region) == filters["region"].strip().upper())
+    start, end = filters.get("noteFrom"), filters.get("noteTo")
+    if start is not None or end is not None:
+        stmt = stmt.where(within(lead_newest_note_expression(), start, end))
+    return stmt
 
 
 def audit_events(entity: tuple[str, int] | None) -> tuple[Select[Any], list[SortKey], Callable]:

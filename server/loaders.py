@@ -19,6 +19,7 @@ from server.customers.models import Contact, Location
 from server.documents.models import (OPEN_ORDER_STATUSES, Invoice, InvoiceLine, InvoiceStatus, Order, OrderLine)
 from server.figures import aging, customer_list, sales
 from server.figures.history import HistoryRole, invoices_of
+from server.figures import items as item_figures, leads as lead_figures
 from server.leads.models import Lead, LeadStateChange
 from server.notes.models import Note
 from server.payments.models import Payment, PaymentApplication
@@ -309,6 +310,25 @@ class Relations:
 
     def lead_state_changes(self) -> DataLoader[int, list[Row]]:
         return self.loaders.children(LeadStateChange.lead_id, LeadStateChange.at, LeadStateChange.id)
+
+    def item_sales_history(self, role: HistoryRole) -> DataLoader[PageKey, tuple[list[Row], int]]:
+        """A page of every line of each customer's issued invoices and credit notes under `role`."""
+        return self.loaders.page(f"customer.item_sales:{role.name}", lambda ids: item_figures.item_sales(ids, role),
+                                 item_figures.item_sales_order)
+
+    def ordered_items(self) -> DataLoader[PageKey, tuple[list[Row], int]]:
+        """A page of each customer's ordered items, one row per item (see figures/items.py)."""
+        return self.loaders.page("customer.ordered_items", item_figures.ordered_items, item_figures.ordered_items_order)
+
+    def program_leads(self) -> DataLoader[int, lead_figures.LeadCounts]:
+        """Lead statistics of each program, keyed by program id."""
+        return self.loaders.figures("program_leads", lambda ids: lead_figures.by_program(self.loaders.reader, ids),
+                                    lambda _id: lead_figures.LeadCounts.none())
+
+    def source_leads(self) -> DataLoader[int, lead_figures.LeadCounts]:
+        """Lead statistics of each source, keyed by source id."""
+        return self.loaders.figures("source_leads", lambda ids: lead_figures.by_source(self.loaders.reader, ids),
+                                    lambda _id: lead_figures.LeadCounts.none())
 
 
 def _match(rows: Sequence[Row], customer_id: int, number: str | None, alt: str | None) -> Row | None:

@@ -83,3 +83,80 @@ async def lead(database: Database, customer_id: int, number: int, program: str =
 async def lead_note(database: Database, lead_id: int, author_id: int, at: dt.datetime) -> None:
     async with database.write_session() as session, session.begin():
         session.add(Note(lead_id=lead_id, author_id=author_id, type=NoteType.MEETING, body="Met", created_at=at))
+
+
+async def set_row(database: Database, model: Any, row_id: int, **values: Any) -> None:
+    """Sets columns of one row directly: states no service reaches yet (a cancelled order, a void
+    invoice, a lead's state, probability or people)."""
+    from sqlalchemy import update
+    async with database.write_session() as session, session.begin():
+        await session.execute(update(model).where(model.id == row_id).values(**values))
+
+
+async def user(database: Database, email: str, role: Any = None) -> Any:
+    from server.access import service as access
+    from server.access.models import Role
+    async with database.write_session() as session:
+        return await access.create_user(session, email=email, name=email.split("@")[0].title(),
+                                        role=role or Role.SALES_REP)
+
+
+async def lead_source(database: Database, name: str) -> Any:
+    from server.leads.models import LeadSource
+    async with database.write_session() as session, session.begin():
+        source = LeadSource(name=name)
+        session.add(source)
+    return source
+
+
+# Items, documents with lines of several kinds, leads in any state (item and lead figures).
+
+async def item(database: Database, code: str, price: str, **data: Any) -> Any:
+    return await write(database, documents.create_item,
+                       data={"code": code, "description": f"{code} description", "unit": "EA", "unitPrice": price,
+                             **data}, actor_id=None)
+
+
+async def order_of(database: Database, customer_id: int, lines: list[dict[str, Any]], on: dt.date = TODAY,
+                   **data: Any) -> Any:
+    """An order with the given input lines (see `line`, or `{"item": id, "quantity": "2"}`)."""
+    return await write(database, documents.create_order,
+                       data={"orderCustomer": customer_id, "orderDate": on, "lines": lines, **data},
+                       actor_id=None, today=TODAY, base_currency="USD")
+
+
+async def invoice_of(database: Database, customer_id: int, lines: list[dict[str, Any]], on: dt.date = TODAY,
+                     **data: Any) -> Any:
+    """An invoice (or, with classification=CREDIT, a credit note) with the given input lines."""
+    return await write(database, documents.create_invoice,
+                       data={"billCustomer": customer_id, "invoiceDate": on, "lines": lines, **data},
+                       actor_id=None, today=TODAY, base_currency="USD")
+
+
+async def lead_in(database: Database, customer_id: int, number: int, *, program: str, source: str | None = None,
+                  state: str = "PENDING_QUALIFICATION") -> Any:
+    """A lead of a program (made when new), from a source (made when new, or none), in a state."""
+    from sqlalchemy import select
+
+    from server.leads.models import Lead, LeadProgram, LeadSource, LeadState
+
+    async def named(session: Any, model: Any, name: str) -> int:
+        found = await session.scalar(select(model.id).where(model.name == name))
+        if found is None:
+            record = model(name=name)
+            session.add(record)
+            await session.flush()
+            found = record.id
+        return found
+
+    async with database.write_session() as session, session.begin():
+        lead_ = Lead(number=number, customer_id=customer_id, program_id=await named(session, LeadProgram, program),
+                     source_id=await named(session, LeadSource, source) if source else None, state=LeadState[state])
+        session.add(lead_)
+    return lead_
+
+
+async def lead_program(database: Database, name: str) -> None:
+    from server.leads.models import LeadProgram
+    async with database.write_session() as session, session.begin():
+        session.add(LeadProgram(name=name))

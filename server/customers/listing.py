@@ -1,17 +1,27 @@
-"""The customer list: search, filters and sorts in SQL, keyset pages (SPEC §7)."""
+"""The customer list: search, filters and sorts in SQL, keyset pages (SPEC §7).
+
+Figures (lifetime value, orders, newest note) are sorted and filtered on with the expressions
+of `server/figures/customer_list.py`, the same rules as the figures served: a page's order, its
+cursors and the values it shows agree.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import CTE, ColumnElement, Select, Subquery, TypeDecorator, exists, func, or_, select
 
 from server.customers.models import Contact, CreditCode, BillingStatus, Customer, CustomerStatus
-from server.pagination import KeysetPage, SortKey, keyset_page, keyset_select
+from server.figures import customer_list as figures
+from server.figures.customer_list import Engagement
+from server.pagination import BadPageArgs, KeysetPage, SortKey, decode_cursor, keyset_page, keyset_select
 from server.reader import Reader
 from server.sorting import CustomerSortField, SortDirection
+
+SortOrder = Sequence[tuple[CustomerSortField, SortDirection]]
 
 STORED_SORTS: dict[CustomerSortField, Any] = {
     CustomerSortField.NUMBER: Customer.number,
@@ -19,6 +29,16 @@ STORED_SORTS: dict[CustomerSortField, Any] = {
     CustomerSortField.CREATED_AT: Customer.created_at,
     CustomerSortField.REGION: Customer.billing_region,
 }
+
+# Each computed once per customer, as a column of the derived table the page is read from.
+FIGURE_COLUMNS: dict[CustomerSortField, Callable[[], ColumnElement[Any]]] = {
+    CustomerSortField.LIFETIME_VALUE: figures.lifetime_value_expression,
+    CustomerSortField.ORDER_COUNT: figures.order_count_expression,
+    CustomerSortField.ORDER_TOTAL: figures.order_total_expression,
+    CustomerSortField.LAST_ORDER_DATE: figures.last_order_on_expression,
+    CustomerSortField.NEWEST_NOTE_AT: figures.newest_note_expression,
+}
+AVERAGE_PARTS = (CustomerSortField.ORDER_TOTAL, CustomerSortField.ORDER_COUNT)
 
 
 @dataclass
@@ -30,6 +50,10 @@ class CustomerFilter:
     region: str | None = None
     credit_codes: Sequence[CreditCode] = ()
     billing_statuses: Sequence[BillingStatus] = ()
+    engagements: Sequence[Engagement] = ()
+    as_of: dt.date | None = None  # the day engagement is judged on: today
+    newest_note_from: dt.datetime | None = None  # inclusive, like newest_note_to
+    newest_note_to: dt.datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -62,31 +86,85 @@ def filtered(flt: CustomerFilter) -> Select[Any]:
         stmt = stmt.where(Customer.credit_code.in_(flt.credit_codes))
     if flt.billing_statuses:
         stmt = stmt.where(Customer.billing_status.in_(flt.billing_statuses))
+    if flt.engagements:
+        if flt.as_of is None:
+            raise ValueError("an engagement filter needs the day it is judged on (as_of)")
+        stmt = stmt.where(figures.engagement_condition(flt.as_of, flt.engagements))
+    if flt.newest_note_from is not None or flt.newest_note_to is not None:
+        stmt = stmt.where(within(figures.newest_note_expression(), flt.newest_note_from, flt.newest_note_to))
     return stmt
 
 
-def sort_keys(order: Sequence[tuple[CustomerSortField, SortDirection]]) -> list[SortKey]:
-    keys = [SortKey(STORED_SORTS[f], d is SortDirection.DESC) for f, d in order]
-    return keys or [SortKey(Customer.number)]
+def within(value: ColumnElement[Any], start: Any, end: Any) -> ColumnElement[bool]:
+    """start <= value <= end, both inclusive, either left out when None; null is never within."""
+    if start is not None and end is not None:
+        return value.between(start, end)
+    return value >= start if start is not None else value <= end
 
 
-async def page(reader: Reader, flt: CustomerFilter, order: Sequence[tuple[CustomerSortField, SortDirection]], *,
+def check_cursor(cursor: str | None, keys: Sequence[SortKey]) -> None:
+    """Refuses a cursor whose values do not fit the sort keys (one of another sort order, such as
+    a name where a lifetime value belongs) as bad input, before the database fails on it."""
+    if cursor is None:
+        return
+    values = decode_cursor(cursor, len(keys) + 1)
+    for expression, value in zip([*(key.expression for key in keys), None], values, strict=True):
+        expected = _python_type(expression.type) if expression is not None else int
+        if value is not None and expected is not None and type(value) is not expected:
+            raise BadPageArgs(f"cursor {cursor!r} belongs to another sort order")
+
+
+def _python_type(type_: Any) -> type | None:
+    if isinstance(type_, TypeDecorator):
+        type_ = type_.impl_instance
+    try:
+        expected = type_.python_type
+    except NotImplementedError:
+        return None
+    return expected if expected in (int, str, dt.date, dt.datetime) else None
+
+
+def sorted_customers(flt: CustomerFilter, order: SortOrder) -> tuple[Select[Any], list[SortKey]]:
+    """The filtered customers as a derived table with the figures the sort needs, each computed
+    once per customer, and the sort keys over it (by number when no order is given). Every row
+    ends with one `sort_<n>` column per key: the values its cursor holds."""
+    order = order or [(CustomerSortField.NUMBER, SortDirection.ASC)]
+    average = CustomerSortField.AVERAGE_ORDER_VALUE
+    needed = {part for f, _ in order for part in (AVERAGE_PARTS if f is average else (f,))}
+    figure_columns = [make().label(_column(f)) for f, make in FIGURE_COLUMNS.items() if f in needed]
+    listed = filtered(flt).add_columns(*figure_columns)
+    # Materialized, so that each figure is computed once per customer: inlined, the planners of
+    # both databases would copy its subqueries into every ORDER BY and WHERE term that reads it.
+    listed = listed.cte("listed").prefix_with("MATERIALIZED") if figure_columns else listed.subquery("listed")
+    keys = [SortKey(_key(listed, f), descending=d is SortDirection.DESC) for f, d in order]
+    stmt = select(listed, *(key.expression.label(f"sort_{n}") for n, key in enumerate(keys)))
+    return stmt, keys
+
+
+def _column(field_: CustomerSortField) -> str:
+    return f"figure_{field_.name.lower()}"
+
+
+def _key(listed: Subquery | CTE, field_: CustomerSortField) -> ColumnElement[Any]:
+    if field_ in STORED_SORTS:
+        return listed.c[STORED_SORTS[field_].name]
+    if field_ is CustomerSortField.AVERAGE_ORDER_VALUE:
+        total, count = (listed.c[_column(f)] for f in AVERAGE_PARTS)
+        return figures.average_order_minor_expression(total, count)
+    return listed.c[_column(field_)]
+
+
+async def page(reader: Reader, flt: CustomerFilter, order: SortOrder, *,
                size: int, backwards: bool, after: str | None, before: str | None) -> KeysetPage:
-    keys = sort_keys(order)
-    stmt = keyset_select(filtered(flt), keys, Customer.id, size=size, backwards=backwards, after=after,
-                         before=before)
-    names = [key.expression.name for key in keys]
-    rows = await reader.rows(stmt)
-    return keyset_page(rows, size, backwards, lambda row: [*(getattr(row, n) for n in names), row.id],
+    stmt, keys = sorted_customers(flt, order)
+    check_cursor(before if backwards else after, keys)
+    paged = keyset_select(stmt, keys, stmt.selected_columns.id, size=size, backwards=backwards, after=after,
+                          before=before)
+    rows = await reader.rows(paged)
+    return keyset_page(rows, size, backwards, lambda row: [*row[-len(keys):], row.id],
                        had_cursor=(before if backwards else after) is not None)
 
 
 async def count(reader: Reader, flt: CustomerFilter) -> int:
     inner = filtered(flt).subquery()
     return int(await reader.scalar(select(func.count()).select_from(inner)))
-
-
-def is_stored(field_: CustomerSortField) -> bool:
-    return field_ in STORED_SORTS
-
-

@@ -143,8 +143,8 @@ def _datetime(value: Any) -> dt.datetime | None:
 
 def lifetime_value_expression() -> ColumnElement[int]:
     """priorSales + issued invoices - issued credit notes, base net, all time, ORDER_OR_BILLING
-    counted once: one correlated sum as bill customer, one as order customer of documents billed
-    to someone else, so that each reads its own index."""
+    counted once (as `lifetimeValue` from sales.py): one correlated sum as bill customer, one as
+    order customer of documents billed to someone else, so that each reads its own index."""
     signed = case((Invoice.classification == InvoiceClassification.CREDIT, -Invoice.base_net_minor),
                   else_=Invoice.base_net_minor)
 
@@ -210,4 +210,5 @@ def engagement_condition(as_of: dt.date, engagements: Collection[Engagement]) ->
 
 def newest_note_expression() -> ColumnElement[dt.datetime | None]:
     """The time of the customer's latest note; null without notes."""
-    return select(func.max(Note.created_at)).where(Note.customer_id == Customer.id).correlate(Customer).scalar_subquery()
+    newest = select(func.max(Note.created_at)).where(Note.customer_id == Customer.id)
+    return newest.correlate(Customer).scalar_subquery()
