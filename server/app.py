@@ -13,6 +13,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from schema import build_schema, printed_schema
+from schema.lean import LeanExecutor
 from server.config import Settings, load_settings
 from server.db.engine import Database
 from server.http.graphql import GraphQLEndpoint, graphiql_asset
@@ -23,7 +24,8 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
     database = database or Database(settings.database_url)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     schema = build_schema()
-    graphql = GraphQLEndpoint(schema._schema, schema.execution_context_class, settings, database)
+    graphql = GraphQLEndpoint(schema._schema, schema.execution_context_class, settings, database,
+                              lean=LeanExecutor(schema))
     sdl = printed_schema()
 
     async def schema_file(_request: Request) -> Response:

@@ -168,6 +168,13 @@ def _seed_arguments(parser: argparse.ArgumentParser) -> None:
 
 def seed(args: argparse.Namespace, settings: Settings) -> int:
     """Migrate, then fill an empty database with generated data."""
+    if args.scale in ("bench", "large"):
+        if args.scale == "large" and settings.is_sqlite:
+            print("warning: --scale large is meant for PostgreSQL; on SQLite it makes a file of several GB",
+                  file=sys.stderr)
+        counts = asyncio.run(_migrate_and_seed_bench(settings, scale=args.scale, seed=args.seed))
+        print(f"Seeded: {_format_counts(counts)}")
+        return 0
     if args.scale != "demo":
         raise CommandError(f"seed --scale {args.scale} is not implemented yet; use --scale demo", code=2)
     counts = asyncio.run(_migrate_and_seed(settings, seed=args.seed))
@@ -180,6 +187,28 @@ async def _migrate_and_seed(settings: Settings, *, seed: int) -> dict[str, int]:
     try:
         await upgrade(database)
         return await _seed_demo(database, seed=seed, settings=settings)
+    finally:
+        await database.dispose()
+
+
+async def _migrate_and_seed_bench(settings: Settings, *, scale: str, seed: int) -> dict[str, int]:
+    import datetime as dt
+
+    from server.seed.bench import BenchProgress, seed_bench
+
+    def report(progress: BenchProgress) -> None:
+        print(f"seed --scale {scale}: batch {progress.batch}/{progress.batches}, "
+              f"{progress.customers:,}/{progress.total_customers:,} customers, "
+              f"{progress.counts['invoice_lines']:,} invoice lines, {progress.seconds:.0f} s", file=sys.stderr, flush=True)
+
+    database = Database(settings.database_url)
+    try:
+        await upgrade(database)
+        today = dt.datetime.now(settings.zone).date()  # SPEC §1: today in the server's time zone
+        return await seed_bench(database, seed=seed, scale=scale, today=today, base_currency=settings.base_currency,
+                                progress=report)
+    except (ValueError, RuntimeError) as error:  # e.g. the database already has customers
+        raise CommandError(str(error)) from error
     finally:
         await database.dispose()
 

@@ -27,10 +27,13 @@ class Settings:
     base_currency: str = "USD"
     time_zone: str = "UTC"
     debug_sql: bool = False
+    bench_capture: bool = False
     smtp_url: str | None = None
     max_page_size: int = 250
     max_body_bytes: int = 100_000
     log_level: str = "INFO"
+    lean_executor: bool = True  # answer plain queries without graphql-core's per-field cost
+    lean_check: bool = False  # also run graphql-core and fail on any difference (the tests do)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -58,8 +61,11 @@ def load_settings() -> Settings:
         base_currency=_env("BASE_CURRENCY", "USD").upper(),
         time_zone=_env("TIME_ZONE", "UTC"),
         debug_sql=_env_bool("DEBUG_SQL"),
+        bench_capture=_env_bool("BENCH_CAPTURE"),
         smtp_url=_env("SMTP_URL"),
         max_page_size=int(_env("MAX_PAGE_SIZE", "250")),
         max_body_bytes=int(_env("MAX_BODY_BYTES", "100000")),
         log_level=_env("LOG_LEVEL", "INFO").upper(),
+        lean_executor=_env_bool("LEAN_EXECUTOR", True),
+        lean_check=_env_bool("LEAN_CHECK"),
     )

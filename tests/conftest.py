@@ -139,7 +139,8 @@ class Api:
 
 
 def settings_for(database: Database, **overrides: Any) -> Settings:
-    return Settings(database_url=database.url, debug_sql=True, **overrides)
+    """Every query of the suite runs on the lean executor and on graphql-core, and must agree."""
+    return Settings(database_url=database.url, debug_sql=True, lean_check=True, **overrides)
 
 
 async def make_token(database: Database, role: Role = Role.ADMIN, email: str = "admin@example.com",

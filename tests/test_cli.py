@@ -150,10 +150,14 @@ def test_seed_demo_fills_an_empty_database_once(url: str, db_file: Path) -> None
 
 
 @pytest.mark.parametrize("scale", ["bench", "large"])
-def test_seed_at_larger_scales_says_it_is_not_implemented_yet(url: str, scale: str) -> None:
+def test_seed_at_larger_scales_refuses_a_database_with_customers(url: str, scale: str) -> None:
+    # given: a database with demo data
+    assert clientele("seed", "--scale", "demo", url=url).returncode == 0
+    # when
     result = clientele("seed", "--scale", scale, url=url)
-    assert result.returncode == 2
-    assert f"seed --scale {scale} is not implemented yet" in result.stderr
+    # then: refused at once, nothing added
+    assert result.returncode == 1
+    assert "already has customers" in result.stderr
 
 
 def test_unknown_role_is_a_usage_error(url: str) -> None:

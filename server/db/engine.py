@@ -21,11 +21,16 @@ WRITE_OPTION = "clientele_write"
 
 @dataclass
 class StatementLog:
-    """SQL statements run on behalf of one request (for `--debug-sql` and the tests)."""
+    """SQL statements run on behalf of one request (for `--debug-sql` and the tests).
+
+    With `keep_texts`, `texts` and `params` hold each statement and the parameters the driver
+    received (in its own paramstyle), so that `scripts/bench` can replay them exactly.
+    """
 
     statements: int = 0
     seconds: float = 0.0
     texts: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
     keep_texts: bool = False
 
 
@@ -90,6 +95,7 @@ def _before_execute(conn: Any, cursor: Any, statement: str, parameters: Any, con
         log.statements += 1
         if log.keep_texts:
             log.texts.append(statement)
+            log.params.append(parameters)
         conn.info["clientele_started"] = time.perf_counter()
 
 

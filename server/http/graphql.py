@@ -27,6 +27,7 @@ from server.context import RequestContext
 from server.db.engine import Database, StatementLog, current_log
 from server.errors import NotImplementedYet
 from server.http.auth import BadCredentials, identify
+from schema.lean import Unsupported
 
 log = logging.getLogger("clientele.graphql")
 
@@ -58,6 +59,10 @@ async def graphiql_asset(request: Request) -> Response:
 EXPECTED = (NotImplementedYet,)
 
 
+class LeanMismatch(AssertionError):
+    """The lean executor and graphql-core disagreed (only checked with `lean_check`)."""
+
+
 class HttpError(Exception):
     def __init__(self, status: int, message: str, code: str = "BAD_USER_INPUT", headers: dict[str, str] | None = None):
         super().__init__(message)
@@ -65,10 +70,13 @@ class HttpError(Exception):
 
 
 class GraphQLEndpoint:
-    def __init__(self, schema: GraphQLSchema, executor_class: Any, settings: Settings, database: Database) -> None:
+    def __init__(self, schema: GraphQLSchema, executor_class: Any, settings: Settings, database: Database,
+                 lean: Any = None) -> None:
         self.schema, self.executor_class = schema, executor_class
         self.settings, self.database = settings, database
+        self.lean = lean if settings.lean_executor else None
         self._parse = lru_cache(maxsize=512)(self._parse_and_validate)
+        self._compile = lru_cache(maxsize=512)(self._compile_lean)
 
     async def handle(self, request: Request) -> Response:
         media = _response_media(request.headers.get("accept", ""))
@@ -136,7 +144,7 @@ class GraphQLEndpoint:
         problems = _variable_problems(self.schema, operation, params.get("variables") or {})
         if problems:
             return _json({"errors": [_bad(e) for e in problems]}, 400 if media == GRAPHQL_RESPONSE else 200, media)
-        statement_log = StatementLog()
+        statement_log = StatementLog(keep_texts=self.settings.bench_capture)
         reset = current_log.set(statement_log)
         context = RequestContext(self.settings, self.database, user=identity.user, token=identity.token,
                                  log=statement_log)
@@ -147,12 +155,44 @@ class GraphQLEndpoint:
             current_log.reset(reset)
         return _json(self._shape(result, statement_log), 200, media)
 
+    def _compile_lean(self, query: str, operation_name: str | None) -> Any:
+        document = self._parse(query)
+        operation = get_operation_ast(document, operation_name)
+        return self.lean.compile(document, operation)
+
     async def _execute(self, document: DocumentNode, params: dict[str, Any], context: RequestContext) -> ExecutionResult:
+        compiled = self._compile(params["query"], params.get("operationName")) if self.lean else None
+        if compiled is not None:
+            try:
+                data = await compiled.execute(context, params.get("variables") or {})
+            except Unsupported:
+                pass  # graphql-core answers it, with the standard errors
+            else:
+                if self.settings.lean_check:
+                    await self._check(data, document, params, context)
+                return ExecutionResult(data=data, extensions={"executor": "lean"})
+        result = await self._standard(document, params, context)
+        result.extensions = {"executor": "standard"}
+        return result
+
+    async def _standard(self, document: DocumentNode, params: dict[str, Any], context: RequestContext) -> ExecutionResult:
         result = execute(self.schema, document, context_value=context, variable_values=params.get("variables"),
                          operation_name=params.get("operationName"), executor_class=self.executor_class)
         if not isinstance(result, ExecutionResult):
             result = await result
         return result
+
+    async def _check(self, data: dict[str, Any], document: DocumentNode, params: dict[str, Any],
+                     context: RequestContext) -> None:
+        """Runs graphql-core too, outside the statement log, and fails on any difference."""
+        reset = current_log.set(None)
+        try:
+            standard = await self._standard(document, params, context)
+        finally:
+            current_log.reset(reset)
+        if standard.errors or standard.data != data:
+            raise LeanMismatch(f"lean executor answered {data!r}\nstandard executor {standard.data!r} "
+                               f"{standard.errors!r}\nfor {params['query']}")
 
     def _shape(self, result: ExecutionResult, statement_log: StatementLog) -> dict[str, Any]:
         body: dict[str, Any] = {}
@@ -161,7 +201,11 @@ class GraphQLEndpoint:
         body["data"] = result.data
         if self.settings.debug_sql:
             body["extensions"] = {"sql": {"statements": statement_log.statements,
-                                          "durationMs": round(statement_log.seconds * 1000, 3)}}
+                                          "durationMs": round(statement_log.seconds * 1000, 3)},
+                                  **(result.extensions or {})}
+            if self.settings.bench_capture:  # scripts/bench replays these directly
+                body["extensions"]["sql"]["captured"] = [
+                    [text, _tagged(params)] for text, params in zip(statement_log.texts, statement_log.params)]
         return body
 
     def _error(self, error: GraphQLError) -> dict[str, Any]:
@@ -181,6 +225,24 @@ def _variable_problems(schema: GraphQLSchema, operation: OperationDefinitionNode
     """Variables that cannot be coerced make a bad request: refused before anything runs."""
     coerced = get_variable_values(schema, operation.variable_definitions or [], variables)
     return coerced if isinstance(coerced, list) else []
+
+
+def _tagged(value: Any) -> Any:
+    """A driver parameter as JSON that `tests/bench` turns back into the same Python value.
+
+    JSON types pass as they are; dates, times, decimals and bytes become `{"$": type, "v": text}`.
+    """
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_tagged(v) for v in value]
+    if isinstance(value, dict):
+        return {"$": "dict", "v": {k: _tagged(v) for k, v in value.items()}}
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {"$": "bytes", "v": bytes(value).hex()}
+    if hasattr(value, "isoformat"):
+        return {"$": type(value).__name__, "v": value.isoformat()}
+    return {"$": type(value).__name__, "v": str(value)}
 
 
 def _bad(error: GraphQLError) -> dict[str, Any]:

@@ -16,14 +16,14 @@ import datetime as dt
 import random
 import re
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.access.models import User
 from server.customers.models import Contact, Customer, Location, PaymentTerms
 from server.db.base import Base
 from server.db.engine import Database
-from server.db.sequences import FORMATS, Sequence
+from server.seed.loading import advance_ids, set_sequences
 from server.documents.models import Invoice, InvoiceLine, Item, Order, OrderLine
 from server.leads.models import Lead, LeadProgram, LeadSource, LeadStateChange
 from server.notes.models import Note
@@ -62,7 +62,9 @@ async def seed_demo(database: Database, *, seed: int = 1, today: dt.date | None 
             rows = world.rows.get(model.__tablename__)
             if rows:
                 await session.execute(insert(model.__table__), rows)
-        await _set_sequences(session, world.sequences)
+        connection = await session.connection()
+        await set_sequences(connection, world.sequences)
+        await advance_ids(connection, TABLES)
     return {model.__tablename__: len(world.rows.get(model.__tablename__, ())) for model in TABLES}
 
 
@@ -110,10 +112,3 @@ async def _payment_terms(session: AsyncSession) -> dict[str, Terms]:
     """The migration's terms (DUE, NET7 .. NET90), by code; whichever of them exist."""
     rows = await session.execute(select(PaymentTerms.id, PaymentTerms.code, PaymentTerms.due_days))
     return {code: Terms(id=terms_id, code=code, due_days=due_days) for terms_id, code, due_days in rows}
-
-
-async def _set_sequences(session: AsyncSession, last_values: dict[str, int]) -> None:
-    """Every number sequence continues after the last number the demo used."""
-    values = {name: last_values.get(name, 0) for name in FORMATS}
-    await session.execute(delete(Sequence).where(Sequence.name.in_(list(values))))
-    await session.execute(insert(Sequence), [{"name": n, "last_value": v} for n, v in values.items()])

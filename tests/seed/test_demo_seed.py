@@ -428,3 +428,16 @@ async def test_leads_in_every_state_with_a_consistent_history(db: Database) -> N
     assert await scalar(db, "SELECT count(*) FROM notes WHERE lead_id IS NOT NULL") > 0
     assert await scalar(db, "SELECT count(*) FROM lead_programs") == 4
     assert await scalar(db, "SELECT count(*) FROM lead_sources") == 5
+
+
+async def test_demo_data__the_app_adds_rows_after_it(api):
+    """The seed writes explicit ids; on PostgreSQL the id sequences must move past them."""
+    # given
+    from server.seed.demo import seed_demo
+    await seed_demo(api.database, seed=3)
+    # when
+    answer = await api.ok('mutation { createCustomer(input: {name: "After the demo"}) '
+                          '{ customer { number } userErrors { code } } }')
+    # then: a fresh id and the next number
+    assert answer["createCustomer"]["userErrors"] == []
+    assert answer["createCustomer"]["customer"]["number"] == "C-000151"
