@@ -12,6 +12,8 @@ from strawberry.types import Info
 from server.customers import service as customers
 from server.documents import service as documents
 from server.errors import DomainError, ErrorCode, Problem
+from server.leads import service as leads
+from server.notes import service as notes
 from server.payments import service as payments
 
 from schema.base import JSON, UserError, ctx, given, not_implemented, pk_of, settle, user_errors
@@ -115,6 +117,8 @@ def _documents(info: Info) -> dict[str, Any]:
 
 
 CUSTOMER_IDS = {"paymentTerms": "PaymentTerms", "salesRep": "User", "insideSalesRep": "User"}
+LEAD_IDS = {"customer": "Customer", "program": "LeadProgram", "source": "LeadSource", "insideSalesRep": "User",
+            "outsideSalesRep": "User", "assignedTo": "User"}
 
 
 @strawberry.type
@@ -203,13 +207,16 @@ class Mutation:
                          data=data, **_documents(info))
 
     @strawberry.mutation
-    def approve_order(self, info: Info, id: strawberry.ID) -> OrderPayload:  # type: ignore
-        raise not_implemented("approveOrder")
+    async def approve_order(self, info: Info, id: strawberry.ID) -> OrderPayload:  # type: ignore
+        return await run(info, OrderPayload, "order", "Order", Order.of, documents.approve_order,
+                         _id_problem(id, "Order"), order_id=pk_of(id, "Order"), actor=ctx(info).user)
 
     @strawberry.mutation
-    def set_order_status(self, info: Info, id: strawberry.ID, status: OrderStatusEnum,  # type: ignore
-                         expected_version: int | None = None) -> OrderPayload:  # type: ignore
-        raise not_implemented("setOrderStatus")
+    async def set_order_status(self, info: Info, id: strawberry.ID, status: OrderStatusEnum,  # type: ignore
+                               expected_version: int | None = None) -> OrderPayload:  # type: ignore
+        return await run(info, OrderPayload, "order", "Order", Order.of, documents.set_order_status,
+                         _id_problem(id, "Order"), order_id=pk_of(id, "Order"), status=status,
+                         expected_version=expected_version, **_base(info))
 
     @strawberry.mutation(description="An invoice or credit note, issued unless `issue` is false.")
     async def create_invoice(self, info: Info, input: InvoiceInput) -> InvoicePayload:  # type: ignore
@@ -220,17 +227,22 @@ class Mutation:
                          data=data, **_documents(info))
 
     @strawberry.mutation
-    def invoice_order(self, info: Info, order: strawberry.ID,
-                      invoice_date: dt.date | None = None) -> InvoicePayload:  # type: ignore
-        raise not_implemented("invoiceOrder")
+    async def invoice_order(self, info: Info, order: strawberry.ID,
+                            invoice_date: dt.date | None = None) -> InvoicePayload:  # type: ignore
+        return await run(info, InvoicePayload, "invoice", "Invoice", Invoice.of, documents.invoice_order,
+                         _id_problem(order, "Order", "order"), order_id=pk_of(order, "Order"),
+                         invoice_date=invoice_date, **_documents(info))
 
     @strawberry.mutation
-    def issue_invoice(self, info: Info, id: strawberry.ID) -> InvoicePayload:  # type: ignore
-        raise not_implemented("issueInvoice")
+    async def issue_invoice(self, info: Info, id: strawberry.ID) -> InvoicePayload:  # type: ignore
+        return await run(info, InvoicePayload, "invoice", "Invoice", Invoice.of, documents.issue_invoice,
+                         _id_problem(id, "Invoice"), invoice_id=pk_of(id, "Invoice"), actor_id=ctx(info).actor_id,
+                         today=ctx(info).today)
 
     @strawberry.mutation
-    def void_invoice(self, info: Info, id: strawberry.ID) -> InvoicePayload:  # type: ignore
-        raise not_implemented("voidInvoice")
+    async def void_invoice(self, info: Info, id: strawberry.ID) -> InvoicePayload:  # type: ignore
+        return await run(info, InvoicePayload, "invoice", "Invoice", Invoice.of, documents.void_invoice,
+                         _id_problem(id, "Invoice"), invoice_id=pk_of(id, "Invoice"), **_base(info))
 
     @strawberry.mutation(description="A payment or deposit, optionally applied to invoices at once.")
     async def record_payment(self, info: Info, input: PaymentInput) -> PaymentPayload:  # type: ignore
@@ -250,38 +262,57 @@ class Mutation:
                          payment_id=pk_of(payment, "Payment"), applications=items, **_base(info))
 
     @strawberry.mutation
-    def add_note(self, info: Info, input: NoteInput) -> NotePayload:  # type: ignore
-        raise not_implemented("addNote")
+    async def add_note(self, info: Info, input: NoteInput) -> NotePayload:  # type: ignore
+        data = given(input)
+        return await run(info, NotePayload, "note", "Note", Note.of, notes.add_note,
+                         decode(data, {"customer": "Customer", "lead": "Lead"}), data=data, **_base(info))
 
     @strawberry.mutation
-    def create_lead(self, info: Info, input: LeadInput) -> LeadPayload:  # type: ignore
-        raise not_implemented("createLead")
+    async def create_lead(self, info: Info, input: LeadInput) -> LeadPayload:  # type: ignore
+        data = given(input)
+        return await run(info, LeadPayload, "lead", "Lead", Lead.of, leads.create_lead, decode(data, LEAD_IDS),
+                         data=data, **_base(info))
 
     @strawberry.mutation
-    def update_lead(self, info: Info, id: strawberry.ID, input: LeadInput,
-                    expected_version: int | None = None) -> LeadPayload:  # type: ignore
-        raise not_implemented("updateLead")
+    async def update_lead(self, info: Info, id: strawberry.ID, input: LeadInput,
+                          expected_version: int | None = None) -> LeadPayload:  # type: ignore
+        data = given(input)
+        return await run(info, LeadPayload, "lead", "Lead", Lead.of, leads.update_lead,
+                         decode(data, LEAD_IDS) + _id_problem(id, "Lead"), lead_id=pk_of(id, "Lead"), data=data,
+                         expected_version=expected_version, **_base(info))
 
     @strawberry.mutation
-    def change_lead_state(self, info: Info, id: strawberry.ID, to: LeadStateEnum,  # type: ignore
-                          assign_to: strawberry.ID | None = None) -> LeadPayload:  # type: ignore
-        raise not_implemented("changeLeadState")
+    async def change_lead_state(self, info: Info, id: strawberry.ID, to: LeadStateEnum,  # type: ignore
+                                assign_to: strawberry.ID | None = None) -> LeadPayload:  # type: ignore
+        problems = _id_problem(id, "Lead")
+        if assign_to is not None:
+            problems += _id_problem(assign_to, "User", "assignTo")
+        return await run(info, LeadPayload, "lead", "Lead", Lead.of, leads.change_lead_state, problems,
+                         lead_id=pk_of(id, "Lead"), to=to, assign_to=pk_of(assign_to, "User"), **_base(info))
 
     @strawberry.mutation
-    def create_lead_program(self, info: Info, name: str) -> LeadProgramPayload:  # type: ignore
-        raise not_implemented("createLeadProgram")
+    async def create_lead_program(self, info: Info, name: str) -> LeadProgramPayload:  # type: ignore
+        return await run(info, LeadProgramPayload, "lead_program", "LeadProgram", LeadProgram.of,
+                         leads.create_lead_program, name=name, **_base(info))
 
     @strawberry.mutation
-    def set_lead_program_active(self, info: Info, id: strawberry.ID, active: bool) -> LeadProgramPayload:  # type: ignore
-        raise not_implemented("setLeadProgramActive")
+    async def set_lead_program_active(self, info: Info, id: strawberry.ID,
+                                      active: bool) -> LeadProgramPayload:  # type: ignore
+        return await run(info, LeadProgramPayload, "lead_program", "LeadProgram", LeadProgram.of,
+                         leads.set_lead_program_active, _id_problem(id, "LeadProgram"),
+                         program_id=pk_of(id, "LeadProgram"), active=active, **_base(info))
 
     @strawberry.mutation
-    def create_lead_source(self, info: Info, name: str) -> LeadSourcePayload:  # type: ignore
-        raise not_implemented("createLeadSource")
+    async def create_lead_source(self, info: Info, name: str) -> LeadSourcePayload:  # type: ignore
+        return await run(info, LeadSourcePayload, "lead_source", "LeadSource", LeadSource.of,
+                         leads.create_lead_source, name=name, **_base(info))
 
     @strawberry.mutation
-    def set_lead_source_active(self, info: Info, id: strawberry.ID, active: bool) -> LeadSourcePayload:  # type: ignore
-        raise not_implemented("setLeadSourceActive")
+    async def set_lead_source_active(self, info: Info, id: strawberry.ID,
+                                     active: bool) -> LeadSourcePayload:  # type: ignore
+        return await run(info, LeadSourcePayload, "lead_source", "LeadSource", LeadSource.of,
+                         leads.set_lead_source_active, _id_problem(id, "LeadSource"),
+                         source_id=pk_of(id, "LeadSource"), active=active, **_base(info))
 
     @strawberry.mutation
     def bulk_update_customers(self, info: Info, set: CustomerBulkSet, ids: list[strawberry.ID] | None = None,

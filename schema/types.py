@@ -816,15 +816,6 @@ class Note(Node):
 
 # ------------------------------------------------------------------ leads
 
-LEAD_MOVES = {
-    "PENDING_QUALIFICATION": ("DEVELOPMENT", "INACTIVE"),
-    "DEVELOPMENT": ("QUOTING", "PENDING_QUALIFICATION", "INACTIVE"),
-    "QUOTING": ("CUSTOMER", "DEVELOPMENT", "INACTIVE"),
-    "INACTIVE": ("PENDING_QUALIFICATION",),
-    "CUSTOMER": (),
-}
-
-
 @strawberry.type
 class LeadStateChange:
     from_: LeadStateEnum | None = strawberry.field(name="from")  # type: ignore[valid-type]
@@ -894,8 +885,8 @@ class Lead(Node):
 
     @strawberry.field(description="The states this lead may move to now.")
     def allowed_transitions(self) -> list[LeadStateEnum]:  # type: ignore[valid-type]
-        from server.leads.models import LeadState
-        return [LeadState[name] for name in LEAD_MOVES[self.state.name]]
+        from server.leads.rules import allowed_moves
+        return list(allowed_moves(self.state))
 
     @strawberry.field
     def state_history(self, info: Info) -> list[LeadStateChange]:

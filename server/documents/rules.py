@@ -9,7 +9,7 @@ from typing import Any
 
 from server import money
 from server.customers.models import TermsBasis
-from server.documents.models import LineType
+from server.documents.models import LineType, OrderStatus
 from server.errors import ErrorCode, Problems
 from server import validate
 
@@ -115,3 +115,39 @@ def totals(lines: list[Line]) -> Totals:
     tax = sum(line.amounts.tax_minor for line in lines)
     cost = sum(line.amounts.cost_minor or 0 for line in lines)
     return Totals(net, tax, net + tax, cost)
+
+
+# SPEC §2: the moves of an order's status, exactly the table. PENDING_APPROVAL -> OPEN is made
+# only by approveOrder (a MANAGER or ADMIN), never by setOrderStatus; INVOICED is reached only by
+# invoiceOrder. INVOICED and CANCELLED are final.
+ORDER_MOVES: dict[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.PENDING_APPROVAL: frozenset({OrderStatus.OPEN, OrderStatus.CANCELLED}),
+    OrderStatus.PLANNED: frozenset({OrderStatus.OPEN, OrderStatus.CANCELLED}),
+    OrderStatus.OPEN: frozenset({OrderStatus.PLANNED, OrderStatus.IN_PROGRESS, OrderStatus.ON_HOLD,
+                                 OrderStatus.FINISHED, OrderStatus.CANCELLED}),
+    OrderStatus.IN_PROGRESS: frozenset({OrderStatus.ON_HOLD, OrderStatus.FINISHED, OrderStatus.CANCELLED}),
+    OrderStatus.ON_HOLD: frozenset({OrderStatus.OPEN, OrderStatus.IN_PROGRESS, OrderStatus.CANCELLED}),
+    OrderStatus.FINISHED: frozenset({OrderStatus.IN_PROGRESS}),
+    OrderStatus.INVOICED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+}
+ONLY_BY_APPROVAL = frozenset({(OrderStatus.PENDING_APPROVAL, OrderStatus.OPEN)})
+INVOICEABLE = (OrderStatus.OPEN, OrderStatus.IN_PROGRESS, OrderStatus.FINISHED)
+
+
+def order_move_refusal(current: OrderStatus, to: OrderStatus) -> str | None:
+    """Why setOrderStatus may not move an order from `current` to `to`, or None when it may.
+
+    >>> order_move_refusal(OrderStatus.OPEN, OrderStatus.FINISHED) is None
+    True
+    >>> order_move_refusal(OrderStatus.PENDING_APPROVAL, OrderStatus.OPEN)
+    'an order PENDING_APPROVAL becomes OPEN only when a manager approves it (approveOrder)'
+    """
+    if (current, to) in ONLY_BY_APPROVAL:
+        return f"an order {current.name} becomes {to.name} only when a manager approves it (approveOrder)"
+    if to in ORDER_MOVES[current]:
+        return None
+    allowed = sorted(s.name for s in ORDER_MOVES[current] if (current, s) not in ONLY_BY_APPROVAL)
+    hint = " (invoiceOrder invoices an order)" if to is OrderStatus.INVOICED else ""
+    return (f"an order cannot move from {current.name} to {to.name}{hint}; from {current.name} it may move to "
+            + (", ".join(allowed) if allowed else "nothing: that status is final"))

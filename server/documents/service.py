@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import money, records, validate
 from server.audit import service as audit
+from server.access.models import Role, User
 from server.customers.models import CreditCode, Customer, Location, PaymentTerms
 from server.db.sequences import next_number
 from server.documents import rules
@@ -209,7 +210,8 @@ async def _invoice_order(session: AsyncSession, problems: Problems, order_id: in
 
 async def _new_invoice(session: AsyncSession, *, payer: Customer, customer: Customer, order: Order | None,
                        lines: list[rules.Line], rate: int | None, data: Data, alt_number: str | None,
-                       today: dt.date, actor_id: int | None) -> Invoice:
+                       today: dt.date, actor_id: int | None, currency: str | None = None,
+                       action: str = "createInvoice") -> Invoice:
     classification = data.get("classification") or InvoiceClassification.INVOICE
     issue = data.get("issue", True) is not False
     invoice_on = data.get("invoiceDate") or today
@@ -222,7 +224,7 @@ async def _new_invoice(session: AsyncSession, *, payer: Customer, customer: Cust
         due_on=rules.due_date(invoice_on, terms.due_days if terms else None, payer.terms_basis,
                               order.required_on if order else None),
         bill_customer_id=payer.id, order_customer_id=customer.id, order_id=order.id if order else None,
-        currency=payer.currency, fx_rate_e8=rate, net_minor=totals.net_minor, tax_minor=totals.tax_minor,
+        currency=currency or payer.currency, fx_rate_e8=rate, net_minor=totals.net_minor, tax_minor=totals.tax_minor,
         total_minor=totals.total_minor, cost_minor=totals.cost_minor, paid_minor=0,
         base_net_minor=money.to_base_minor(totals.net_minor, rate),
         base_cost_minor=money.to_base_minor(totals.cost_minor, rate),
@@ -232,7 +234,114 @@ async def _new_invoice(session: AsyncSession, *, payer: Customer, customer: Cust
     session.add(invoice)
     await session.flush()
     await session.execute(insert(InvoiceLine), [{"invoice_id": invoice.id, **line.columns()} for line in lines])
-    audit.record(session, actor_id=actor_id, action="createInvoice", entity=invoice,
+    audit.record(session, actor_id=actor_id, action=action, entity=invoice,
                  changes={"number": [None, invoice.number], "status": [None, invoice.status.name],
                           "total": [None, str(money.from_minor(invoice.total_minor))]})
+    return invoice
+
+
+# ------------------------------------------------------------------ life cycle (SPEC §2, §3)
+
+async def set_order_status(session: AsyncSession, *, order_id: int, status: OrderStatus,
+                           expected_version: int | None, actor_id: int | None) -> Order:
+    """Moves an order along SPEC §2's table (rules.ORDER_MOVES); anything else is INVALID_TRANSITION."""
+    async with session.begin():
+        order = await records.get_for_update(session, Order, order_id, "id")
+        audit.check_version(order, expected_version)
+        refusal = rules.order_move_refusal(order.status, status)
+        if refusal is not None:
+            raise DomainError.one(ErrorCode.INVALID_TRANSITION, f"{order.number}: {refusal}", ["status"])
+        await records.save_changes(session, order, {"status": status}, actor_id, "setOrderStatus")
+    return order
+
+
+APPROVERS = (Role.MANAGER, Role.ADMIN)
+
+
+async def approve_order(session: AsyncSession, *, order_id: int, actor: User | None) -> Order:
+    """SPEC §3: a MANAGER or ADMIN moves an order of a new account from PENDING_APPROVAL to OPEN."""
+    if actor is None or actor.role not in APPROVERS:
+        raise DomainError.one(ErrorCode.FORBIDDEN, "only a manager or an admin may approve an order", ["id"])
+    async with session.begin():
+        order = await records.get_for_update(session, Order, order_id, "id")
+        if order.status is not OrderStatus.PENDING_APPROVAL:
+            raise DomainError.one(ErrorCode.INVALID_TRANSITION,
+                                  f"{order.number} is {order.status.name}, not PENDING_APPROVAL: "
+                                  "only an order waiting for approval can be approved", ["id"])
+        await records.save_changes(session, order, {"status": OrderStatus.OPEN}, actor.id, "approveOrder")
+    return order
+
+
+def _line_of(row: OrderLine) -> rules.Line:
+    """An order line as it stands, to copy onto an invoice (amounts as stored, not recomputed)."""
+    return rules.Line(row.position, row.line_type, row.item_id, row.code, row.description, row.unit,
+                      row.quantity_e3, row.unit_price_e4, row.unit_cost_e4, row.tax_rate_e4,
+                      money.LineAmounts(row.net_minor, row.tax_minor, row.cost_minor))
+
+
+async def invoice_order(session: AsyncSession, *, order_id: int, invoice_date: dt.date | None,
+                        actor_id: int | None, today: dt.date, base_currency: str) -> Invoice:
+    """SPEC §2: an OPEN, IN_PROGRESS or FINISHED order becomes an issued invoice (its lines, currency,
+    rate and both customers carried over; due date from the billing customer's terms, DELIVERY_DATE
+    counting from the order's required date) and the order is INVOICED."""
+    async with session.begin():
+        order = await records.get_for_update(session, Order, order_id, "order")
+        if order.status not in rules.INVOICEABLE:
+            raise DomainError.one(ErrorCode.INVALID_TRANSITION,
+                                  f"{order.number} is {order.status.name}: only an order that is "
+                                  f"{', '.join(s.name for s in rules.INVOICEABLE)} can be invoiced", ["order"])
+        lines = [_line_of(row) for row in await session.scalars(
+            select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.position, OrderLine.id))]
+        payer = await session.get(Customer, order.billing_customer_id)
+        customer = await session.get(Customer, order.order_customer_id)
+        invoice = await _new_invoice(
+            session, payer=payer, customer=customer, order=order, lines=lines, rate=order.fx_rate_e8,
+            data={"invoiceDate": invoice_date, "classification": InvoiceClassification.INVOICE, "issue": True},
+            alt_number=None, today=today, actor_id=actor_id, currency=order.currency, action="invoiceOrder")
+        await records.save_changes(session, order, {"status": OrderStatus.INVOICED}, actor_id, "invoiceOrder")
+    return invoice
+
+
+async def issue_invoice(session: AsyncSession, *, invoice_id: int, actor_id: int | None, today: dt.date) -> Invoice:
+    """SPEC §2: a draft (PLANNED) is issued: the next IN-/CR- number, PRINTED, its balance counted.
+
+    The draft keeps its invoice date (issuing does not re-date it to today); its due date is
+    computed again from that date and the bill customer's current terms, and is fixed from now on.
+    """
+    async with session.begin():
+        invoice = await records.get_for_update(session, Invoice, invoice_id, "id")
+        if invoice.status is not InvoiceStatus.PLANNED:
+            raise DomainError.one(ErrorCode.INVALID_TRANSITION,
+                                  f"{invoice.number} is {invoice.status.name}: only a draft (PLANNED) can be issued",
+                                  ["id"])
+        payer = await session.get(Customer, invoice.bill_customer_id)
+        terms = await session.get(PaymentTerms, payer.payment_terms_id) if payer.payment_terms_id else None
+        order = await session.get(Order, invoice.order_id) if invoice.order_id is not None else None
+        credit = invoice.classification is InvoiceClassification.CREDIT
+        columns = {
+            "number": await next_number(session, "credit" if credit else "invoice"),
+            "status": InvoiceStatus.PRINTED,
+            "due_on": rules.due_date(invoice.invoice_on, terms.due_days if terms else None, payer.terms_basis,
+                                     order.required_on if order else None),
+            "base_balance_minor": money.to_base_minor(invoice.total_minor - invoice.paid_minor, invoice.fx_rate_e8),
+        }
+        await records.save_changes(session, invoice, columns, actor_id, "issueInvoice")
+    return invoice
+
+
+async def void_invoice(session: AsyncSession, *, invoice_id: int, actor_id: int | None) -> Invoice:
+    """A draft or an issued invoice without payments becomes VOID: it counts in nothing from then on.
+
+    Its number stays taken (numbers are never reused); an order it was made from stays INVOICED.
+    """
+    async with session.begin():
+        invoice = await records.get_for_update(session, Invoice, invoice_id, "id")
+        if invoice.status is InvoiceStatus.VOID:
+            raise DomainError.one(ErrorCode.INVALID_TRANSITION, f"{invoice.number} is void already", ["id"])
+        if invoice.paid_minor > 0:
+            raise DomainError.one(ErrorCode.INVALID,
+                                  f"{invoice.number} has {money.from_minor(invoice.paid_minor)} of payments applied: "
+                                  "it cannot be voided; issue a credit note instead", ["id"])
+        await records.save_changes(session, invoice, {"status": InvoiceStatus.VOID, "base_balance_minor": 0},
+                                   actor_id, "voidInvoice")
     return invoice

@@ -1,0 +1,64 @@
+"""Notes on a customer or a lead, with an optional reminder; one transaction, audited.
+
+Reminders are stored here; serving them as .ics and mailing them (SPEC §6) come later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server import validate
+from server.audit import service as audit
+from server.customers.models import Customer
+from server.db.base import now
+from server.errors import ErrorCode, Problems
+from server.leads.models import Lead
+from server.leads.service import signed_in
+from server.notes.models import Note
+
+Data = dict[str, Any]
+
+MAX_BODY = 10_000
+
+
+def _reminder_columns(problems: Problems, reminder: Data | None) -> Data:
+    if reminder is None:
+        return {}
+    title = validate.text(problems, reminder, "title", max_length=200, required=True, path=("reminder",))
+    due_at = reminder.get("dueAt")
+    if due_at is None:
+        problems.add(ErrorCode.REQUIRED, "dueAt is required", "reminder", "dueAt")
+    elif not isinstance(due_at, dt.datetime) or due_at.utcoffset() is None:
+        problems.add(ErrorCode.INVALID, "dueAt needs a UTC offset, such as 2026-12-01T09:00:00+01:00 or …Z",
+                     "reminder", "dueAt")
+    return {"reminder_due_at": due_at, "reminder_title": title}
+
+
+async def add_note(session: AsyncSession, *, data: Data, actor_id: int | None) -> Note:
+    """A note by the signed-in user on exactly one customer or lead, now."""
+    author = signed_in(actor_id)
+    problems = Problems()
+    customer_id, lead_id = data.get("customer"), data.get("lead")
+    if (customer_id is None) == (lead_id is None):
+        problems.add(ErrorCode.INVALID, "a note belongs to exactly one customer or one lead: give one of them")
+    if data.get("type") is None:
+        problems.add(ErrorCode.REQUIRED, "type is required", "type")
+    body = validate.text(problems, data, "body", max_length=MAX_BODY, required=True)
+    columns: Data = {"customer_id": customer_id, "lead_id": lead_id, "type": data.get("type"), "body": body,
+                     **_reminder_columns(problems, data.get("reminder"))}
+    problems.raise_if_any()
+    async with session.begin():
+        if customer_id is not None and await session.get(Customer, customer_id) is None:
+            problems.add(ErrorCode.NOT_FOUND, "customer: no customer with that id", "customer")
+        if lead_id is not None and await session.get(Lead, lead_id) is None:
+            problems.add(ErrorCode.NOT_FOUND, "lead: no lead with that id", "lead")
+        problems.raise_if_any()
+        note = Note(**columns, author_id=author, created_at=now())
+        session.add(note)
+        await session.flush()
+        audit.record(session, actor_id=author, action="addNote", entity=note,
+                     changes=audit.created(note, {**columns, "author_id": author}))
+    return note
