@@ -9,10 +9,12 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from server.customers import bulk
 from server.customers import service as customers
 from server.documents import service as documents
 from server.errors import DomainError, ErrorCode, Problem
 from server.leads import service as leads
+from server.lists import service as lists
 from server.notes import service as notes
 from server.payments import service as payments
 
@@ -23,6 +25,7 @@ from schema.inputs import (ApplicationInput, ContactInput, CustomerBulkSet, Cust
                            OrderInput, PaymentInput, UserInput)
 from schema.types import (ApiToken, AuditEvent, Contact, Customer, Invoice, Item, Lead, LeadProgram, LeadSource,
                           ListView, Location, Note, Order, Payment, User)
+from schema.queries import _customer_filter
 
 
 def _payload(name: str, field: str, type_: Any) -> type:
@@ -315,29 +318,59 @@ class Mutation:
                          source_id=pk_of(id, "LeadSource"), active=active, **_base(info))
 
     @strawberry.mutation
-    def bulk_update_customers(self, info: Info, set: CustomerBulkSet, ids: list[strawberry.ID] | None = None,
-                              filter: CustomerFilter | None = None) -> BulkPayload:
-        raise not_implemented("bulkUpdateCustomers")
+    async def bulk_update_customers(self, info: Info, set: CustomerBulkSet, ids: list[strawberry.ID] | None = None,
+                                    filter: CustomerFilter | None = None) -> BulkPayload:
+        data = given(set)
+        problems = decode(data, CUSTOMER_IDS, ("set",))
+        if problems:
+            return BulkPayload(updated_count=0, audit_event=None, user_errors=user_errors(DomainError(problems)))
+        flt = _customer_filter(info, filter) if filter is not None else None
+        pks = [pk_of(i, "Customer") for i in ids] if ids is not None else None
+        return await _bulk(info, bulk.bulk_update_customers, actor=ctx(info).user, ids=pks, flt=flt, data=data)
 
     @strawberry.mutation
-    def bulk_update_locations(self, info: Info, ids: list[strawberry.ID],
-                              sales_rep: strawberry.ID | None = None) -> BulkPayload:
-        raise not_implemented("bulkUpdateLocations")
+    async def bulk_update_locations(self, info: Info, ids: list[strawberry.ID],
+                                    sales_rep: strawberry.ID | None = None) -> BulkPayload:
+        if sales_rep is not None and pk_of(sales_rep, "User") is None:
+            problems = [Problem(ErrorCode.NOT_FOUND, f"salesRep: no User with id {sales_rep}", ["salesRep"])]
+            return BulkPayload(updated_count=0, audit_event=None, user_errors=user_errors(DomainError(problems)))
+        return await _bulk(info, bulk.bulk_update_locations, actor=ctx(info).user,
+                           ids=[pk_of(i, "Location") for i in ids], sales_rep=pk_of(sales_rep, "User"))
 
     @strawberry.mutation
-    def revert_change(self, info: Info, audit_event: strawberry.ID) -> RevertPayload:
-        raise not_implemented("revertChange")
+    async def revert_change(self, info: Info, audit_event: strawberry.ID) -> RevertPayload:
+        problems = _id_problem(audit_event, "AuditEvent", "auditEvent")
+        if problems:
+            return RevertPayload(reverted_count=0, audit_event=None, user_errors=user_errors(DomainError(problems)))
+        try:
+            count, event = await ctx(info).write(bulk.revert_change, actor=ctx(info).user,
+                                                 event_id=pk_of(audit_event, "AuditEvent"))
+        except DomainError as error:
+            return RevertPayload(reverted_count=0, audit_event=None, user_errors=user_errors(error))
+        row = await settle(ctx(info).loaders.row("AuditEvent", event.id))
+        return RevertPayload(reverted_count=count, audit_event=AuditEvent.of(row), user_errors=[])
 
     @strawberry.mutation
-    def save_list_view(self, info: Info, kind: ListKindEnum, name: str,  # type: ignore[valid-type]
-                       columns: list[ListColumnInput], id: strawberry.ID | None = None,
-                       sort: list[ListSortInput] | None = None, filter: JSON | None = None,
-                       is_default: bool | None = False) -> ListViewPayload:  # type: ignore
-        raise not_implemented("saveListView")
+    async def save_list_view(self, info: Info, kind: ListKindEnum, name: str,  # type: ignore[valid-type]
+                             columns: list[ListColumnInput], id: strawberry.ID | None = None,
+                             sort: list[ListSortInput] | None = None, filter: JSON | None = None,
+                             is_default: bool | None = False) -> ListViewPayload:  # type: ignore
+        problems = _id_problem(id, "ListView") if id is not None else []
+        return await run(info, ListViewPayload, "list_view", "ListView", ListView.of, lists.save_list_view,
+                         problems, user_id=ctx(info).actor_id, list_kind=kind, view_id=pk_of(id, "ListView"), name=name,
+                         columns=[given(c) for c in columns], sort=[given(s) for s in sort or []], filter=filter,
+                         is_default=is_default)
 
     @strawberry.mutation
-    def delete_list_view(self, info: Info, id: strawberry.ID) -> DeletePayload:
-        raise not_implemented("deleteListView")
+    async def delete_list_view(self, info: Info, id: strawberry.ID) -> DeletePayload:
+        problems = _id_problem(id, "ListView")
+        if problems:
+            return DeletePayload(deleted_id=None, user_errors=user_errors(DomainError(problems)))
+        try:
+            await ctx(info).write(lists.delete_list_view, user_id=ctx(info).actor_id, view_id=pk_of(id, "ListView"))
+        except DomainError as error:
+            return DeletePayload(deleted_id=None, user_errors=user_errors(error))
+        return DeletePayload(deleted_id=id, user_errors=[])
 
     @strawberry.mutation(description="Signs in and sets the session cookie.")
     def login(self, info: Info, email: str, password: str) -> LoginPayload:  # type: ignore
@@ -362,6 +395,17 @@ class Mutation:
     @strawberry.mutation
     def revoke_api_token(self, info: Info, id: strawberry.ID) -> ApiTokenPayload:
         raise not_implemented("revokeApiToken")
+
+
+async def _bulk(info: Info, service: Callable[..., Any], **kwargs: Any) -> BulkPayload:
+    """Runs a bulk service; answers the count of records changed and the audit event, or userErrors."""
+    try:
+        count, event = await ctx(info).write(service, **kwargs)
+    except DomainError as error:
+        return BulkPayload(updated_count=0, audit_event=None, user_errors=user_errors(error))
+    row = await settle(ctx(info).loaders.row("AuditEvent", event.id)) if event is not None else None
+    return BulkPayload(updated_count=count, audit_event=AuditEvent.of(row) if row is not None else None,
+                       user_errors=[])
 
 
 def _id_problem(value: str, kind: str, field: str = "id") -> list[Problem]:

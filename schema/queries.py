@@ -12,6 +12,7 @@ from strawberry.types import Info
 import server
 from server import listing
 from server.customers import listing as customer_listing
+from server.lists import service as list_views
 from server.pagination import BadPageArgs, page_size
 from server.sorting import SortDirection
 
@@ -187,8 +188,12 @@ class Query:
         return [User.of(r) for r in rows]
 
     @strawberry.field
-    def list_views(self, info: Info, kind: ListKindEnum) -> list[ListView]:  # type: ignore[valid-type]
-        raise not_implemented("listViews")
+    async def list_views(self, info: Info, kind: ListKindEnum) -> list[ListView]:  # type: ignore[valid-type]
+        """The viewer's own saved views of one list, the default first."""
+        user_id = ctx(info).actor_id
+        if user_id is None:
+            return []
+        return [ListView.of(r) for r in await ctx(info).reader.rows(list_views.views_of(user_id, kind))]
 
     @strawberry.field(description="Changes, newest first; of one record with `entityId`.")
     async def audit_events(self, info: Info, first: int | None = None, after: str | None = None,

@@ -1012,6 +1012,16 @@ class ListView(Node):
     filter: JSON | None
     is_default: bool
 
+    @staticmethod
+    def of(row: Row) -> ListView:
+        """From a list_views row (or the saved ORM object): columns and sort as stored."""
+        columns = [make(ListColumn, field=c["field"], label=c.get("label") or c["field"],
+                        visible=bool(c.get("visible", True))) for c in row.columns or []]
+        sort = [make(ListSort, field=s["field"], direction=SortDirection[s.get("direction") or "ASC"])
+                for s in row.sort or []]
+        return make(ListView, id=global_id("ListView", row.id), kind=row.kind, name=row.name, columns=columns,
+                    sort=sort, filter=row.filter, is_default=bool(row.is_default))
+
 
 @strawberry.type
 class AuditEvent(Node):
