@@ -15,6 +15,7 @@ from server.documents import service as documents
 from server.errors import DomainError, ErrorCode, Problem
 from server.leads import service as leads
 from server.lists import service as lists
+from server.notes import outbox
 from server.notes import service as notes
 from server.payments import service as payments
 
@@ -268,7 +269,8 @@ class Mutation:
     async def add_note(self, info: Info, input: NoteInput) -> NotePayload:  # type: ignore
         data = given(input)
         return await run(info, NotePayload, "note", "Note", Note.of, notes.add_note,
-                         decode(data, {"customer": "Customer", "lead": "Lead"}), data=data, **_base(info))
+                         decode(data, {"customer": "Customer", "lead": "Lead"}), data=data,
+                         invite_from=outbox.sender(ctx(info).settings), **_base(info))
 
     @strawberry.mutation
     async def create_lead(self, info: Info, input: LeadInput) -> LeadPayload:  # type: ignore

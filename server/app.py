@@ -1,4 +1,5 @@
-"""The ASGI application: `/graphql`, `/schema.graphql`, `/healthz`, `/readyz`."""
+"""The ASGI application: `/graphql`, `/schema.graphql`, `/healthz`, `/readyz`, `/reminders/<id>.ics`;
+and, with SMTP configured, the outbox sender in the lifespan."""
 
 from __future__ import annotations
 
@@ -16,7 +17,11 @@ from schema import build_schema, printed_schema
 from schema.lean import LeanExecutor
 from server.config import Settings, load_settings
 from server.db.engine import Database
+from server.http.exports import ExportEndpoints
 from server.http.graphql import GraphQLEndpoint, graphiql_asset
+from server.http.imports import import_endpoint
+from server.http.reminders import reminder
+from server.notes.outbox import OutboxSender
 
 
 def create_app(settings: Settings, database: Database | None = None) -> Starlette:
@@ -45,7 +50,14 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        yield
+        outbox = OutboxSender(database, settings) if settings.smtp_url else None
+        if outbox is not None:
+            outbox.start()
+        try:
+            yield
+        finally:
+            if outbox is not None:
+                await outbox.stop()
         await database.dispose()
 
     routes = [
@@ -54,11 +66,24 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         Route("/schema.graphql", schema_file),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        *_export_routes(ExportEndpoints(settings, database)),
+        Route("/import/customers", import_endpoint(settings, database), methods=["POST"]),
+        Route("/reminders/{id}.ics", reminder, methods=["GET"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.database = database
     app.state.settings = settings
     return app
+
+
+def _export_routes(exports: ExportEndpoints) -> list[Route]:
+    """`GET /export/...` (SPEC §7): server/http/exports.py."""
+    return [
+        Route("/export/customers.{format:str}", exports.customers, methods=["GET"]),
+        Route("/export/leads.xlsx", exports.leads, methods=["GET"]),
+        Route("/export/locations.xlsx", exports.locations, methods=["GET"]),
+        Route("/export/customers/{id:str}/invoices.xlsx", exports.invoices, methods=["GET"]),
+    ]
 
 
 def app_from_env() -> Starlette:

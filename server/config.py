@@ -29,6 +29,9 @@ class Settings:
     debug_sql: bool = False
     bench_capture: bool = False
     smtp_url: str | None = None
+    mail_from: str = "clientele@localhost"  # the sender of reminder invitations
+    outbox_poll_seconds: float = 1.0  # how often the outbox sender looks for due mail
+    outbox_backoff_seconds: float = 30.0  # first retry delay; doubles per attempt, capped at an hour
     max_page_size: int = 250
     max_body_bytes: int = 100_000
     log_level: str = "INFO"
@@ -63,6 +66,9 @@ def load_settings() -> Settings:
         debug_sql=_env_bool("DEBUG_SQL"),
         bench_capture=_env_bool("BENCH_CAPTURE"),
         smtp_url=_env("SMTP_URL"),
+        mail_from=_env("MAIL_FROM", "clientele@localhost"),
+        outbox_poll_seconds=float(_env("OUTBOX_POLL_SECONDS", "1")),
+        outbox_backoff_seconds=float(_env("OUTBOX_BACKOFF_SECONDS", "30")),
         max_page_size=int(_env("MAX_PAGE_SIZE", "250")),
         max_body_bytes=int(_env("MAX_BODY_BYTES", "100000")),
         log_level=_env("LOG_LEVEL", "INFO").upper(),

@@ -41,6 +41,20 @@ def _customer_columns(problems: Problems, data: Data, *, creating: bool, base_cu
     return records.given_columns(columns, names, data, creating)
 
 
+def customer_columns(problems: Problems, data: Data, *, creating: bool, base_currency: str = "") -> Data:
+    """The model columns of a customer input under the rules of create (`creating`) or update;
+    shared by the API and the importer so both refuse the same input."""
+    columns = _customer_columns(problems, data, creating=creating, base_currency=base_currency)
+    if not creating:
+        for column, name in (("name", "name"), ("currency", "currency"), ("status", "status"),
+                             ("credit_code", "creditCode"), ("billing_status", "billingStatus"),
+                             ("terms_basis", "termsBasis"), ("number", "number"), ("prior_sales_minor", "priorSales")):
+            if column in columns and columns[column] is None and not any(
+                    p.field == [*problems.prefix, name] for p in problems.items):
+                problems.add(ErrorCode.REQUIRED, f"{name} cannot be cleared", name)
+    return columns
+
+
 async def _check_references(session: AsyncSession, problems: Problems, data: Data) -> None:
     if data.get("paymentTerms") is not None:
         if await session.get(PaymentTerms, data["paymentTerms"]) is None:
@@ -83,12 +97,7 @@ async def update_customer(session: AsyncSession, *, customer_id: int, data: Data
                           actor_id: int | None) -> Customer:
     """Changes the fields the input names; refused with STALE_VERSION when the version moved on."""
     problems = Problems()
-    columns = _customer_columns(problems, data, creating=False, base_currency="")
-    for column, name in (("name", "name"), ("currency", "currency"), ("status", "status"),
-                         ("credit_code", "creditCode"), ("billing_status", "billingStatus"),
-                         ("terms_basis", "termsBasis"), ("number", "number"), ("prior_sales_minor", "priorSales")):
-        if column in columns and columns[column] is None and not any(p.field == ["input", name] for p in problems.items):
-            problems.add(ErrorCode.REQUIRED, f"{name} cannot be cleared", name)
+    columns = customer_columns(problems, data, creating=False)
     problems.raise_if_any()
     async with session.begin():
         customer = await records.get_for_update(session, Customer, customer_id, "id")

@@ -39,7 +39,7 @@ class Note(Base):
 
 
 class OutboxMail(Base):
-    """A mail waiting to be sent; deleted only once the SMTP server has taken it."""
+    """A mail to send; kept after it is sent, marked with `sent_at`. Retried with back-off until then."""
 
     __tablename__ = "outbox_mails"
 

@@ -1,6 +1,7 @@
 """Notes on a customer or a lead, with an optional reminder; one transaction, audited.
 
-Reminders are stored here; serving them as .ics and mailing them (SPEC §6) come later.
+A reminder is served as .ics by server/http/reminders.py and, when SMTP is configured, mailed
+through the outbox of server/notes/outbox.py.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from server.db.base import now
 from server.errors import ErrorCode, Problems
 from server.leads.models import Lead
 from server.leads.service import signed_in
+from server.notes import outbox
 from server.notes.models import Note
 
 Data = dict[str, Any]
@@ -37,8 +39,13 @@ def _reminder_columns(problems: Problems, reminder: Data | None) -> Data:
     return {"reminder_due_at": due_at, "reminder_title": title}
 
 
-async def add_note(session: AsyncSession, *, data: Data, actor_id: int | None) -> Note:
-    """A note by the signed-in user on exactly one customer or lead, now."""
+async def add_note(session: AsyncSession, *, data: Data, actor_id: int | None,
+                   invite_from: str | None = None) -> Note:
+    """A note by the signed-in user on exactly one customer or lead, now.
+
+    With `invite_from` (SMTP is configured), a note with a reminder also queues its invitation
+    mail to the author in the outbox, in the same transaction (SPEC §6).
+    """
     author = signed_in(actor_id)
     problems = Problems()
     customer_id, lead_id = data.get("customer"), data.get("lead")
@@ -61,4 +68,6 @@ async def add_note(session: AsyncSession, *, data: Data, actor_id: int | None) -
         await session.flush()
         audit.record(session, actor_id=author, action="addNote", entity=note,
                      changes=audit.created(note, {**columns, "author_id": author}))
+        if invite_from is not None:
+            await outbox.enqueue_reminder(session, note, invite_from)
     return note

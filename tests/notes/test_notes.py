@@ -1,7 +1,7 @@
 """addNote through `/graphql`: a note on a customer or a lead, with or without a reminder, by the
 signed-in user; the newest-note figures follow. Every refusal checks that nothing was written.
 
-Reminders are only stored so far: no .ics is served and no mail is sent yet (SPEC §6, later)."""
+Reminders are stored with the note; tests/notes/test_reminders.py covers the .ics and the mail."""
 
 from __future__ import annotations
 

@@ -1,0 +1,124 @@
+"""`POST /import/customers`: a CSV or XLSX file as the body or as the multipart field `file`.
+
+Answers `{"created", "updated", "errors"}`: 200 when every row is good, 422 (nothing written)
+when any row is at fault; 400 for a file that cannot be imported, 401 without a valid bearer
+token, 413 for a body over the limit (`CLIENTELE_IMPORT_MAX_BYTES`, 50 MB by default).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import IO, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from server.config import Settings
+from server.db.engine import Database
+from server.http.auth import BadCredentials, identify
+from server.imports import readers
+from server.imports.service import ImportRefused, import_customers
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+SPOOL_BYTES = 1024 * 1024
+CHUNK = 64 * 1024
+
+
+def max_import_bytes(settings: Settings) -> int:
+    value = settings.extra.get("import_max_bytes") or os.environ.get("CLIENTELE_IMPORT_MAX_BYTES")
+    return int(value) if value else DEFAULT_MAX_BYTES
+
+
+class TooLarge(Exception):
+    pass
+
+
+def _error(status: int, message: str) -> Response:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+async def _spool(request: Request, limit: int) -> IO[bytes]:
+    """The body in a temporary file (in memory while small), refused past `limit` bytes."""
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > limit:
+        raise TooLarge
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - closed by the caller
+    size = 0
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge
+            spool.write(chunk)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool
+
+
+async def _multipart_file(request: Request, body: IO[bytes]) -> tuple[IO[bytes], str | None, Any]:
+    """The field `file` of a multipart body already spooled: its file, its kind, and the form."""
+    async def receive() -> dict[str, Any]:
+        chunk = body.read(CHUNK)
+        return {"type": "http.request", "body": chunk, "more_body": len(chunk) == CHUNK}
+
+    replay = Request(request.scope, receive)
+    try:
+        form = await replay.form(max_files=1, max_fields=20)
+    except Exception as error:  # noqa: BLE001 - a malformed multipart body
+        raise ImportRefused(f"the multipart body cannot be read: {error}") from None
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        await form.close()
+        raise ImportRefused("the multipart body has no file field named `file`")
+    kind = readers.kind_of(upload.content_type or "")
+    if kind is None and upload.filename:
+        lower = upload.filename.lower()
+        kind = "csv" if lower.endswith(".csv") else "xlsx" if lower.endswith(".xlsx") else None
+    return upload.file, kind, form
+
+
+def import_endpoint(settings: Settings, database: Database) -> Any:
+    limit = max_import_bytes(settings)
+
+    async def import_customers_endpoint(request: Request) -> Response:
+        try:
+            identity = await identify(request, database)
+        except BadCredentials as error:
+            return _error(401, str(error))
+        if identity.user is None:
+            return _error(401, "sign in: send `Authorization: Bearer <token>`")
+        if identity.token is not None and "WRITE" not in identity.token.scopes.split(","):
+            return _error(403, "this token is read-only: importing needs the WRITE scope")
+        dry_run = request.query_params.get("dryRun", "false").strip().lower() in {"1", "true", "yes"}
+        content_type = request.headers.get("content-type", "")
+        multipart = content_type.lower().startswith("multipart/form-data")
+        kind = readers.kind_of(content_type)
+        if not multipart and kind is None:
+            return _error(400, f"unsupported content type {content_type or '(none)'}: send text/csv, "
+                               f"{readers.XLSX_TYPE}, or multipart/form-data with a field `file`")
+        try:
+            body = await _spool(request, limit)
+        except TooLarge:
+            return _error(413, f"the file is larger than the limit of {limit} bytes")
+        form = None
+        try:
+            file: IO[bytes] = body
+            if multipart:
+                file, kind, form = await _multipart_file(request, body)
+                if kind is None:
+                    return _error(400, "the file must be CSV (text/csv, .csv) or XLSX "
+                                       f"({readers.XLSX_TYPE}, .xlsx)")
+            result = await import_customers(database, file, kind or "csv", dry_run=dry_run,
+                                             actor_id=identity.user.id, base_currency=settings.base_currency)
+        except ImportRefused as error:
+            return _error(400, str(error))
+        finally:
+            if form is not None:
+                await form.close()
+            body.close()
+        return JSONResponse(result.as_json(), status_code=422 if result.errors else 200)
+
+    return import_customers_endpoint

@@ -1,0 +1,1 @@
+"""Importing customers from CSV and XLSX files (SPEC §7)."""

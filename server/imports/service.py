@@ -1,0 +1,291 @@
+"""`POST /import/customers`: rows of a CSV or XLSX file checked with the customer service's own
+rules and upserted by customer number, all in one transaction (or, with `dry_run`, none).
+
+Rows are read, checked and written in batches, so memory stays bounded however long the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO, Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server import records
+from server.access.models import User
+from server.audit import service as audit
+from server.audit.models import AuditEvent
+from server.customers import service as customers
+from server.customers.models import (
+    BillingStatus,
+    CreditCode,
+    Customer,
+    CustomerStatus,
+    PaymentTerms,
+    TermsBasis,
+)
+from server.db.engine import Database
+from server.db.sequences import next_number
+from server.errors import ErrorCode, Problems
+from server.imports import readers
+
+BATCH = 500
+FIELDS = ["number", "name", "alias", "status", "currency", "creditCode", "creditLimit", "billingStatus",
+          "paymentTerms", "termsBasis", "salesRep", "insideSalesRep", "email", "phone", "priorSales"]
+ADDRESSES = ["billingAddress", "shippingAddress"]
+ADDRESS_PARTS = ["line1", "line2", "city", "region", "postalCode", "country"]
+ENUMS: dict[str, type] = {"status": CustomerStatus, "creditCode": CreditCode, "billingStatus": BillingStatus,
+                          "termsBasis": TermsBasis}
+ESCAPED = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ImportRefused(Exception):
+    """A file the importer cannot take at all (answered with 400 and this message)."""
+
+
+@dataclass
+class Result:
+    created: int = 0
+    updated: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"created": self.created, "updated": self.updated, "errors": self.errors}
+
+
+def _known_columns() -> dict[str, tuple[str, str | None]]:
+    known: dict[str, tuple[str, str | None]] = {name.lower(): (name, None) for name in FIELDS}
+    for address in ADDRESSES:
+        for part in ADDRESS_PARTS:
+            known[f"{address}.{part}".lower()] = (address, part)
+    return known
+
+
+KNOWN = _known_columns()
+
+
+def header_columns(header: list[Any]) -> list[tuple[int, str, str | None]]:
+    """(cell index, field, address part) per column; unknown or repeated names refuse the file."""
+    columns: list[tuple[int, str, str | None]] = []
+    unknown: list[str] = []
+    seen: set[str] = set()
+    for index, cell in enumerate(header):
+        name = "" if cell is None else str(cell).strip()
+        if not name:
+            continue
+        key = name.lower()
+        if key not in KNOWN:
+            unknown.append(name)
+            continue
+        if key in seen:
+            raise ImportRefused(f"the column {name} appears more than once in the header row")
+        seen.add(key)
+        columns.append((index, *KNOWN[key]))
+    if unknown:
+        raise ImportRefused(
+            f"unknown columns: {', '.join(unknown)}; column names are CustomerInput fields "
+            f"({', '.join(FIELDS)}) and addresses as billingAddress.city, shippingAddress.postalCode etc.")
+    if not columns:
+        raise ImportRefused("the header row names no columns")
+    return columns
+
+
+def cell_text(value: Any) -> str | None:
+    """A cell as trimmed text, or None when empty; the `'` an export puts before text that starts
+    with =, +, -, @, tab or carriage return is removed, so such text stays text."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    elif isinstance(value, float):
+        value = str(int(value)) if value.is_integer() else repr(value)
+    elif isinstance(value, (int, Decimal)):
+        value = str(value)
+    elif isinstance(value, (dt.datetime, dt.date)):
+        value = value.isoformat()
+    elif not isinstance(value, str):
+        value = str(value)
+    if len(value) > 1 and value[0] == "'" and value[1] in ESCAPED:
+        value = value[1:]
+    return value.strip() or None
+
+
+def row_data(row: list[Any], columns: list[tuple[int, str, str | None]]) -> dict[str, Any]:
+    """A row as CustomerInput data: empty cells are left out; an address with any part given is
+    given whole (its empty parts cleared)."""
+    data: dict[str, Any] = {}
+    for index, name, part in columns:
+        value = cell_text(row[index]) if index < len(row) else None
+        if value is None:
+            continue
+        if part is None:
+            data[name] = value
+        else:
+            data.setdefault(name, {})[part] = value
+    return data
+
+
+@dataclass
+class _Lookups:
+    """Payment terms by code and active users by email, read once per import."""
+
+    terms: dict[str, int]
+    users: dict[str, int]
+
+    @classmethod
+    async def load(cls, session: AsyncSession) -> _Lookups:
+        terms = {code.lower(): id_ for id_, code in (await session.execute(select(PaymentTerms.id, PaymentTerms.code)))}
+        users = {email.lower(): id_ for id_, email in (await session.execute(
+            select(User.id, User.email).where(User.active.is_(True))))}
+        return cls(terms, users)
+
+
+def _resolve(data: dict[str, Any], lookups: _Lookups, problems: Problems) -> None:
+    """Turns the file's text for enums, payment terms and sales reps into what the service takes."""
+    for name, enum in ENUMS.items():
+        if name in data:
+            try:
+                data[name] = enum(data[name].upper())
+            except ValueError:
+                problems.add(ErrorCode.INVALID,
+                             f"{name} must be one of {', '.join(member.value for member in enum)}", name)
+                del data[name]
+    if "paymentTerms" in data:
+        code = data["paymentTerms"]
+        found = lookups.terms.get(code.lower())
+        if found is None:
+            problems.add(ErrorCode.NOT_FOUND, f"paymentTerms: no payment terms with the code {code}", "paymentTerms")
+            del data["paymentTerms"]
+        else:
+            data["paymentTerms"] = found
+    for name in ("salesRep", "insideSalesRep"):
+        if name in data:
+            email = data[name]
+            found = lookups.users.get(email.lower())
+            if found is None:
+                problems.add(ErrorCode.NOT_FOUND, f"{name}: no active user with the email {email}", name)
+                del data[name]
+            else:
+                data[name] = found
+
+
+def _errors(row: int, problems: Problems) -> list[dict[str, Any]]:
+    """One error per field at fault, the first message found for it."""
+    found: dict[str, str] = {}
+    for problem in problems.items:
+        name = ".".join(problem.field or []) or "row"
+        found.setdefault(name, problem.message)
+    return [{"row": row, "field": name, "message": message} for name, message in found.items()]
+
+
+def _batches(rows: Iterator[list[Any]], columns: list[tuple[int, str, str | None]],
+             numbers: dict[str, int]) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+    """Data rows in batches, numbered as the spreadsheet numbers them (the header is row 1);
+    blank rows are skipped and a customer number given twice refuses the file."""
+    batch: list[tuple[int, dict[str, Any]]] = []
+    for row_number, row in enumerate(rows, start=2):
+        data = row_data(row, columns)
+        if not data:
+            continue
+        number = data.get("number")
+        if number is not None:
+            if number in numbers:
+                raise ImportRefused(f"the customer number {number} appears more than once in the file "
+                                    f"(rows {numbers[number]} and {row_number}); each number may appear once")
+            numbers[number] = row_number
+        batch.append((row_number, data))
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+async def import_customers(database: Database, file: IO[bytes], kind: str, *, dry_run: bool,
+                           actor_id: int | None, base_currency: str) -> Result:
+    """Checks every row and, unless `dry_run` or any row is at fault, upserts them all in one
+    transaction; raises ImportRefused for a file that cannot be read as customers."""
+    rows = readers.rows(file, kind)
+    try:
+        header = next(rows, None)
+        while header is not None and all(cell_text(cell) is None for cell in header):
+            header = None  # a blank first row: no header
+        if header is None:
+            raise ImportRefused("the file has no header row; the first row must name the columns")
+        columns = header_columns(header)
+    except readers.BadFile as error:
+        raise ImportRefused(str(error)) from None
+    result = Result()
+    maker = database.read_session if dry_run else database.write_session
+    async with maker() as session:
+        transaction = await session.begin()
+        try:
+            await _run(session, rows, columns, result, dry_run=dry_run, actor_id=actor_id,
+                       base_currency=base_currency)
+        except readers.BadFile as error:
+            await transaction.rollback()
+            raise ImportRefused(str(error)) from None
+        except BaseException:
+            await transaction.rollback()
+            raise
+        if dry_run or result.errors:
+            await transaction.rollback()
+        else:
+            await transaction.commit()
+    return result
+
+
+async def _run(session: AsyncSession, rows: Iterator[list[Any]], columns: list[tuple[int, str, str | None]],
+               result: Result, *, dry_run: bool, actor_id: int | None, base_currency: str) -> None:
+    lookups = await _Lookups.load(session)
+    numbers: dict[str, int] = {}
+    for batch in _batches(rows, columns, numbers):
+        given = [data["number"] for _row, data in batch if "number" in data]
+        query = select(Customer).where(Customer.number.in_(given))
+        if not dry_run:
+            query = query.with_for_update()
+        existing = {customer.number: customer for customer in (await session.scalars(query))} if given else {}
+        created: list[dict[str, Any]] = []
+        for row_number, data in batch:
+            problems = Problems(prefix=())
+            _resolve(data, lookups, problems)
+            customer = existing.get(data.get("number"))
+            columns_ = customers.customer_columns(problems, data, creating=customer is None,
+                                                  base_currency=base_currency)
+            if problems:
+                result.errors.extend(_errors(row_number, problems))
+                continue
+            if customer is None:
+                result.created += 1
+            else:
+                result.updated += 1
+            if dry_run or result.errors:
+                continue  # nothing will be written: only check the rest
+            if customer is None:
+                # numbered in sequence, skipping numbers this file gives to other rows
+                while columns_.get("number") is None or ("number" not in data and columns_["number"] in numbers):
+                    columns_["number"] = await next_number(session, "customer", taken=Customer.number)
+                created.append(columns_)
+            else:
+                await records.save_changes(session, customer, columns_, actor_id, "updateCustomer")
+        if created:
+            await _insert(session, created, actor_id)
+        await session.flush()
+        session.expunge_all()  # the batch is written: let its objects go
+
+
+
+
+async def _insert(session: AsyncSession, created: list[dict[str, Any]], actor_id: int | None) -> None:
+    """New customers of a batch and their audit events, in a few executemany statements (one
+    INSERT per row would make a 50,000-row file take minutes)."""
+    await session.execute(insert(Customer), created)
+    ids = dict((await session.execute(select(Customer.number, Customer.id).where(
+        Customer.number.in_([columns["number"] for columns in created])))).all())
+    await session.execute(insert(AuditEvent), [
+        {"by_id": actor_id, "action": "createCustomer", "entity_type": "Customer", "entity_id": ids[columns["number"]],
+         "changes": audit.created(None, columns), "revertible": False} for columns in created])
