@@ -15,6 +15,7 @@ from sqlalchemy import insert, select, text
 from server.access.models import Role, User
 from server.customers.models import Customer, PaymentTerms
 from server.db.engine import Database
+from tests.seed.ledger_checks import check_invoice_payments
 from server.db.migrate import upgrade
 from server.documents.models import Invoice, Order
 from server.leads.models import Lead, LeadStateChange
@@ -341,21 +342,7 @@ def _end_of_month(day: dt.date) -> dt.date:
 
 
 async def test_invoice_paid_amounts_and_statuses(db: Database) -> None:
-    rows = await fetch(db, """
-        SELECT i.classification, i.status, i.total_minor, i.paid_minor, i.base_balance_minor, i.fx_rate_e8,
-               coalesce(sum(a.amount_minor), 0), count(a.id)
-        FROM invoices i LEFT JOIN payment_applications a ON a.invoice_id = i.id GROUP BY i.id""")
-    for classification, status, total, paid, balance, rate, applied, applications in rows:
-        assert paid == applied
-        if status in ("PLANNED", "VOID"):
-            assert (paid, balance, applications) == (0, 0, 0)
-            continue
-        assert balance == to_base_minor(total - paid, rate)
-        if classification == "CREDIT":
-            assert (status, paid) == ("PRINTED", 0)
-        else:
-            expected = "PAID" if paid == total else "PARTIALLY_PAID" if paid else "PRINTED"
-            assert status == expected and 0 <= paid <= total
+    await check_invoice_payments(db)
 
 
 async def test_payment_applied_amounts(db: Database) -> None:
