@@ -1,6 +1,6 @@
 """Every model, imported once so that the metadata (and Alembic) sees the whole graph."""
 
-from server.access.models import ApiToken, Role, TokenScope, User
+from server.access.models import ApiToken, LoginFailure, RateBucket, Role, TokenScope, User, WebSession
 from server.audit.models import AuditEvent
 from server.customers.models import Contact, Customer, Location, PaymentTerms
 from server.db.base import Base

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, UTCDateTime, Versioned, enum_column, now, pk
@@ -50,3 +50,37 @@ class ApiToken(Base):
     @property
     def scope_set(self) -> frozenset[TokenScope]:
         return frozenset(TokenScope[s] for s in self.scopes.split(",") if s)
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a secret, the database only its sha256."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = pk()
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class LoginFailure(Base):
+    """One failed login, by the sha256 of the lower-cased email: the throttle counts these."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_email_key_at", "email_key", "at"),)
+
+    id: Mapped[int] = pk()
+    email_key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class RateBucket(Base):
+    """A cost bucket shared by every worker: points left at `updated_at` (seconds since the epoch)."""
+
+    __tablename__ = "rate_buckets"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    points: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[float] = mapped_column(Float)
