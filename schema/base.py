@@ -3,6 +3,7 @@ connections, user errors, and the small helpers resolvers use."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import decimal
@@ -193,8 +194,27 @@ def ctx(info: Info) -> RequestContext:
     return info.context
 
 
+class Later:
+    """`convert` of a loader's future once it is done: awaitable like a coroutine, but the lean
+    executor (schema/lean.py) settles it without one, and many fields share one future."""
+
+    __slots__ = ("future", "convert")
+
+    def __init__(self, future: Awaitable[Any], convert: Callable[[Any], Any]) -> None:
+        self.future, self.convert = future, convert
+
+    def __await__(self) -> Any:
+        value = yield from self.future.__await__()
+        return self.convert(value)
+
+
 def then(value: Any, convert: Callable[[Any], R]) -> R | Awaitable[R]:
     """`convert(value)`, at once when the value is there, later when it is an awaitable."""
+    if isinstance(value, asyncio.Future):
+        return Later(value, convert)
+    if isinstance(value, Later):
+        first = value.convert
+        return Later(value.future, lambda v: convert(first(v)))
     if inspect.isawaitable(value):
         async def later() -> R:
             return convert(await value)

@@ -18,6 +18,7 @@ query of the test suite through both executors and compares the answers.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,8 @@ from graphql import (DocumentNode, FieldNode, FragmentDefinitionNode, FragmentSp
                      InlineFragmentNode, OperationDefinitionNode, OperationType, SelectionSetNode)
 from graphql.execution.values import get_argument_values, get_variable_values
 from strawberry.types.arguments import convert_arguments
+
+from schema.base import Later
 
 
 class Unsupported(Exception):
@@ -145,20 +148,35 @@ class Compiled:
         plan.complete = self._completer(definition.type, sub_sets, f"{object_type.name}.{name}")
         return plan
 
-    def _completer(self, graphql_type: Any, sub_sets: list[SelectionSetNode], where: str) -> Callable:
+    def _completer(self, graphql_type: Any, sub_sets: list[SelectionSetNode], where: str,
+                   nullable: bool = True) -> Callable:
         if isinstance(graphql_type, GraphQLNonNull):
-            inner = self._completer(graphql_type.of_type, sub_sets, where)
+            return self._completer(graphql_type.of_type, sub_sets, where, nullable=False)
+        inner = self._value_completer(graphql_type, sub_sets, where)
+        if nullable:
+            return inner
 
-            def non_null(value: Any, run: Run, queue: list[Any]) -> Any:
-                if value is None:
-                    raise Unsupported(f"null for non-null {where}")
-                return inner(value, run, queue)
-            return non_null
+        def non_null(value: Any, run: Run, queue: list[Any]) -> Any:
+            if value is None:
+                raise Unsupported(f"null for non-null {where}")
+            return inner(value, run, queue)
+        return non_null
+
+    def _value_completer(self, graphql_type: Any, sub_sets: list[SelectionSetNode], where: str) -> Callable:
+        """Completes a value that may be None (a non-null wrapper refuses None before)."""
         if isinstance(graphql_type, GraphQLList):
             item = self._completer(graphql_type.of_type, sub_sets, where)
             return lambda value, run, queue: None if value is None else [item(v, run, queue) for v in value]
         if isinstance(graphql_type, GraphQLScalarType):
             serialize = graphql_type.serialize
+            plain = _PLAIN_SCALARS.get(graphql_type.name)
+            if plain is not None:  # what graphql-core would return unchanged: no call
+                kind, accepts = plain
+                if accepts is None:
+                    return lambda value, _run, _queue: value if type(value) is kind else (
+                        None if value is None else serialize(value))
+                return lambda value, _run, _queue: value if type(value) is kind and accepts(value) else (
+                    None if value is None else serialize(value))
             return lambda value, _run, _queue: None if value is None else serialize(value)
         if isinstance(graphql_type, GraphQLEnumType):
             serialize_enum = graphql_type.serialize
@@ -209,7 +227,7 @@ class Run:
                 level, self.queue = self.queue, []
                 # Await the whole level before completing any of it: completing starts the next
                 # level's loads, which must all be queued before any of them is dispatched.
-                values = [await self._settle(item) for item in level]
+                values = [await self._settle(item[2]) for item in level]
                 for (target, key, _awaitable, plan), value in zip(level, values, strict=True):
                     target[key] = plan.complete(value, self, self.queue)
             return data
@@ -218,36 +236,54 @@ class Run:
                 _close(awaitable)  # closing one already awaited does nothing
             raise
 
-    async def _settle(self, item: Any) -> Any:
+    async def _settle(self, value: Any) -> Any:
+        """The value of what a resolver returned; a `Later` costs no coroutine of its own, and the
+        fields that wait for one loader key share its future."""
         try:
-            return await item[2]
+            while True:
+                if type(value) is Later:
+                    future = value.future
+                    if not future.done():
+                        await future
+                    value = value.convert(future.result())
+                elif inspect.isawaitable(value):
+                    value = await value
+                else:
+                    return value
+        except Unsupported:
+            raise
         except Exception as error:  # the standard executor reports it
             raise Unsupported(str(error)) from error
 
     def object(self, plan: Plan, source: Any, queue: list[Any]) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for field_plan in plan.fields:
-            if field_plan.name == "__typename":
-                result[field_plan.key] = plan.type_name
-                continue
+            key = field_plan.key
+            resolver = field_plan.resolver
             try:
-                value = self.resolve(field_plan, source)
+                if resolver is None:
+                    if field_plan.attribute is None:  # __typename
+                        result[key] = plan.type_name
+                        continue
+                    result[key] = field_plan.complete(getattr(source, field_plan.attribute), self, queue)
+                    continue
+                kwargs = self.kwargs(field_plan) if field_plan.has_arguments else _NO_ARGUMENTS
+                value = resolver(source, self.info, **kwargs) if field_plan.wants_info else resolver(source, **kwargs)
+            except Unsupported:
+                raise
             except Exception as error:
                 raise Unsupported(str(error)) from error
-            if inspect.isawaitable(value):
-                result[field_plan.key] = None
-                queue.append((result, field_plan.key, value, field_plan))
+            if type(value) is Later or hasattr(value, "__await__"):
+                result[key] = None
+                queue.append((result, key, value, field_plan))
             else:
-                result[field_plan.key] = field_plan.complete(value, self, queue)
+                try:
+                    result[key] = field_plan.complete(value, self, queue)
+                except Unsupported:
+                    raise
+                except Exception as error:
+                    raise Unsupported(str(error)) from error
         return result
-
-    def resolve(self, plan: FieldPlan, source: Any) -> Any:
-        if plan.resolver is None:
-            return getattr(source, plan.attribute)
-        kwargs = self.kwargs(plan) if plan.has_arguments else {}
-        if plan.wants_info:
-            return plan.resolver(source, self.info, **kwargs)
-        return plan.resolver(source, **kwargs)
 
     def kwargs(self, plan: FieldPlan) -> dict[str, Any]:
         """A field's arguments converted as Strawberry would, once per request and field node."""
@@ -260,6 +296,18 @@ class Run:
             found = {_python_name(plan, name): value for name, value in found.items()}
             self.arguments[id(plan)] = found
         return found
+
+
+_NO_ARGUMENTS: dict[str, Any] = {}
+_INT_RANGE = range(-(2**31), 2**31)
+# Scalars whose serialize returns a value of this type unchanged when it passes the check.
+_PLAIN_SCALARS: dict[str, tuple[type, Callable[[Any], bool] | None]] = {
+    "String": (str, None),
+    "ID": (str, None),
+    "Boolean": (bool, None),
+    "Int": (int, lambda v: v in _INT_RANGE),
+    "Float": (float, math.isfinite),
+}
 
 
 def _close(awaitable: Any) -> None:

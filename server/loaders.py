@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any
 
 from aiodataloader import DataLoader
-from sqlalchemy import ColumnElement, Table, func, or_, select, union_all
+from sqlalchemy import ColumnElement, Table, bindparam, func, or_, select, union_all
 
 from server.customers.models import Contact, Location
 from server.documents.models import (OPEN_ORDER_STATUSES, Invoice, InvoiceLine, InvoiceStatus, Order, OrderLine)
@@ -24,7 +24,7 @@ from server.leads.models import Lead, LeadStateChange
 from server.notes.models import Note
 from server.payments.models import Payment, PaymentApplication
 from server import models
-from server.reader import Reader
+from server.reader import IDS, Reader, shape
 
 Row = Any
 
@@ -37,7 +37,7 @@ class RowByIdLoader(DataLoader[int, Row | None]):
         self.reader, self.table = reader, table
 
     async def batch_load_fn(self, keys: Sequence[int]) -> list[Row | None]:
-        rows = await self.reader.rows(select(self.table).where(self.table.c.id.in_(set(keys))))
+        rows = await self.reader.rows(_rows_where(self.table.c.id), {"ids": list(set(keys))})
         by_id = {row.id: row for row in rows}
         return [by_id.get(key) for key in keys]
 
@@ -50,8 +50,7 @@ class RowByColumnLoader(DataLoader[Hashable, Row | None]):
         self.reader, self.column = reader, column
 
     async def batch_load_fn(self, keys: Sequence[Hashable]) -> list[Row | None]:
-        table = self.column.table
-        rows = await self.reader.rows(select(table).where(self.column.in_(set(keys))))
+        rows = await self.reader.rows(_rows_where(self.column), {"ids": list(set(keys))})
         by_key = {getattr(row, self.column.name): row for row in rows}
         return [by_key.get(key) for key in keys]
 
@@ -62,17 +61,24 @@ class RowsByParentLoader(DataLoader[int, list[Row]]):
     def __init__(self, reader: Reader, parent: ColumnElement[int], *order_by: ColumnElement[Any]) -> None:
         super().__init__()
         self.reader, self.parent, self.order_by = reader, parent, order_by
+        self.position = list(parent.table.c).index(parent.table.c[parent.name])  # the parent id in a row
 
     async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Row]]:
-        stmt = select(self.parent.table).where(self.parent.in_(set(keys))).order_by(*self.order_by)
         groups: dict[int, list[Row]] = defaultdict(list)
-        for row in await self.reader.rows(stmt):
-            groups[getattr(row, self.parent.name)].append(row)
+        position = self.position
+        for row in await self.reader.rows(_rows_where(self.parent, *self.order_by), {"ids": list(set(keys))}):
+            groups[row[position]].append(row)
         return [groups.get(key, []) for key in keys]
 
 
+@shape
+def _rows_where(column: ColumnElement[Any], *order_by: ColumnElement[Any]) -> Any:
+    """The rows of the column's table whose `column` is one of the bind parameter `ids`."""
+    return select(column.table).where(column.in_(IDS)).order_by(*order_by)
+
+
 PageKey = tuple[int, int, int]  # (parent id, offset, size)
-Source = Callable[[set[int]], Any]  # parent ids -> a selectable with a `parent_id` column
+Source = Callable[[Any], Any]  # parent ids (the bind parameter `ids`) -> a selectable with a `parent_id` column
 Ordering = Callable[[Any], Sequence[ColumnElement[Any]]]  # the selectable's columns -> sort order
 
 
@@ -80,12 +86,15 @@ class PageByParentLoader(DataLoader[PageKey, tuple[list[Row], int]]):
     """One page of each parent's children and their total, for every parent in one statement.
 
     Row numbers over a window partitioned by parent pick each page; `count(*)` over the same
-    partition gives the total, so nested connections never run a query per parent.
+    partition gives the total, so nested connections never run a query per parent. The
+    statement is built once per name (a name is one shape: one source and one order).
     """
 
-    def __init__(self, reader: Reader, source: Source, order: Ordering) -> None:
+    statements: dict[str, Any] = {}
+
+    def __init__(self, reader: Reader, name: str, source: Source, order: Ordering) -> None:
         super().__init__()
-        self.reader, self.source, self.order = reader, source, order
+        self.reader, self.name, self.source, self.order = reader, name, source, order
 
     async def batch_load_fn(self, keys: Sequence[PageKey]) -> list[tuple[list[Row], int]]:
         by_window: dict[tuple[int, int], set[int]] = defaultdict(set)
@@ -97,17 +106,25 @@ class PageByParentLoader(DataLoader[PageKey, tuple[list[Row], int]]):
                 pages[(parent_id, offset, size)] = page
         return [pages.get(key, ([], 0)) for key in keys]
 
-    async def _window(self, parents: set[int], offset: int, size: int) -> dict[int, tuple[list[Row], int]]:
-        source = self.source(parents).subquery()
-        order = self.order(source.c)
-        number = func.row_number().over(partition_by=source.c.parent_id, order_by=order).label("_n")
-        total = func.count().over(partition_by=source.c.parent_id).label("_total")
-        inner = select(source, number, total).subquery()
-        # size + 1 rows tell whether another page follows
-        stmt = (select(inner).where(inner.c._n > offset, inner.c._n <= offset + size + 1)
+    def statement(self) -> Any:
+        """Bind parameters: `ids` (the parents), the rows numbered `after` < n <= `upto`."""
+        stmt = self.statements.get(self.name)
+        if stmt is None:
+            source = self.source(IDS).subquery()
+            order = self.order(source.c)
+            number = func.row_number().over(partition_by=source.c.parent_id, order_by=order).label("_n")
+            total = func.count().over(partition_by=source.c.parent_id).label("_total")
+            inner = select(source, number, total).subquery()
+            stmt = self.statements[self.name] = (
+                select(inner).where(inner.c._n > bindparam("after"), inner.c._n <= bindparam("upto"))
                 .order_by(inner.c.parent_id, inner.c._n))
+        return stmt
+
+    async def _window(self, parents: set[int], offset: int, size: int) -> dict[int, tuple[list[Row], int]]:
+        # size + 1 rows tell whether another page follows
+        params = {"ids": list(parents), "after": offset, "upto": offset + size + 1}
         result: dict[int, tuple[list[Row], int]] = {}
-        for row in await self.reader.rows(stmt):
+        for row in await self.reader.rows(self.statement(), params):
             rows, _ = result.setdefault(row.parent_id, ([], 0))
             rows.append(row)
             result[row.parent_id] = (rows, row._total)
@@ -182,11 +199,11 @@ class Loaders:
         return self.get(f"{column.table.name}:{column.name}", lambda: RowByColumnLoader(self.reader, column))
 
     def children(self, parent: ColumnElement[int], *order_by: ColumnElement[Any]) -> DataLoader[int, list[Row]]:
-        return self.get(f"{parent.table.name}:{parent.name}:all",
+        return self.get(f"{parent.class_.__tablename__}:{parent.key}:all",
                         lambda: RowsByParentLoader(self.reader, parent, *order_by))
 
     def page(self, name: str, source: Source, order: Ordering) -> DataLoader[PageKey, tuple[list[Row], int]]:
-        return self.get(f"page:{name}", lambda: PageByParentLoader(self.reader, source, order))
+        return self.get(f"page:{name}", lambda: PageByParentLoader(self.reader, name, source, order))
 
     def figures(self, name: str, compute: Callable[[Sequence[Hashable]], Awaitable[dict[Hashable, Any]]],
                 default: Callable[[Hashable], Any]) -> DataLoader[Hashable, Any]:
@@ -230,8 +247,8 @@ class Relations:
 
     def primary_contact(self) -> DataLoader[int, Row | None]:
         async def compute(ids: Sequence[int]) -> dict[int, Row]:
-            stmt = select(Contact.__table__).where(Contact.customer_id.in_(ids), Contact.is_primary.is_(True))
-            return {row.customer_id: row for row in await self.loaders.reader.rows(stmt.order_by(Contact.id.desc()))}
+            rows = await self.loaders.reader.rows(_primary_contacts(), {"ids": list(ids)})
+            return {row.customer_id: row for row in rows}
         return self.loaders.figures("primary_contact", compute, lambda _id: None)
 
     def customer_notes(self, note_type: Any | None) -> DataLoader[PageKey, tuple[list[Row], int]]:
@@ -274,8 +291,7 @@ class Relations:
 
     def lead_newest_note(self) -> DataLoader[int, Any]:
         async def compute(ids: Sequence[int]) -> dict[int, Any]:
-            stmt = select(Note.lead_id, func.max(Note.created_at)).where(Note.lead_id.in_(ids)).group_by(Note.lead_id)
-            return dict(await self.loaders.reader.rows(stmt))
+            return dict(await self.loaders.reader.rows(_newest_lead_notes(), {"ids": list(ids)}))
         return self.loaders.figures("lead_newest_note", compute, lambda _id: None)
 
     def found_invoice(self) -> DataLoader[tuple[int, str | None, str | None], Row | None]:
@@ -329,6 +345,17 @@ class Relations:
         """Lead statistics of each source, keyed by source id."""
         return self.loaders.figures("source_leads", lambda ids: lead_figures.by_source(self.loaders.reader, ids),
                                     lambda _id: lead_figures.LeadCounts.none())
+
+
+@shape
+def _primary_contacts() -> Any:
+    return (select(Contact.__table__).where(Contact.customer_id.in_(IDS), Contact.is_primary.is_(True))
+            .order_by(Contact.id.desc()))
+
+
+@shape
+def _newest_lead_notes() -> Any:
+    return select(Note.lead_id, func.max(Note.created_at)).where(Note.lead_id.in_(IDS)).group_by(Note.lead_id)
 
 
 def _match(rows: Sequence[Row], customer_id: int, number: str | None, alt: str | None) -> Row | None:

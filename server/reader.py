@@ -8,13 +8,28 @@ objects: a page of figures needs no identity map.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from typing import Any
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
-from sqlalchemy import Executable, Row
+from sqlalchemy import Executable, Row, bindparam
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.db.engine import Database
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# The ids of a batch: one statement text per shape, whatever the ids (an expanding IN).
+IDS = bindparam("ids", expanding=True)
+
+
+def shape(build: F) -> F:
+    """Builds a statement once per shape (its arguments), with bind parameters for the values.
+
+    Building a SQLAlchemy statement costs more Python than running a small one on SQLite; the
+    figure and relation statements are built once per process and executed with parameters.
+    """
+    return functools.lru_cache(maxsize=512)(build)  # type: ignore[return-value]
 
 
 class Reader:
@@ -23,15 +38,15 @@ class Reader:
         self._connection: AsyncConnection | None = None
         self._lock = asyncio.Lock()
 
-    async def rows(self, statement: Executable) -> Sequence[Row[Any]]:
+    async def rows(self, statement: Executable, params: Mapping[str, Any] | None = None) -> Sequence[Row[Any]]:
         async with self._lock:
             if self._connection is None:
                 self._connection = await self.database.engine.connect()
-            result = await self._connection.execute(statement)
+            result = await self._connection.execute(statement, params)
             return result.all()
 
-    async def scalar(self, statement: Executable) -> Any:
-        rows = await self.rows(statement)
+    async def scalar(self, statement: Executable, params: Mapping[str, Any] | None = None) -> Any:
+        rows = await self.rows(statement, params)
         return rows[0][0] if rows else None
 
     async def end(self) -> None:

@@ -108,7 +108,7 @@ async def _customer(session: AsyncSession, problems: Problems, customer_id: int 
 
 async def exposure_minor(session: AsyncSession, customer_id: int) -> int:
     """SPEC §3: current invoices + open orders - unapplied payments, in the base currency."""
-    row = (await session.execute(customer_list.balances_statement([customer_id]))).one()
+    row = (await session.execute(customer_list.balances_statement(), {"ids": [customer_id]})).one()
     found = customer_list.balances_of(row)
     return found.current_invoices_minor + found.open_orders_minor - found.unapplied_payments_minor
 

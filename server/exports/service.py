@@ -296,7 +296,7 @@ async def _cells(connection: AsyncConnection, source: Source, ids: list[int]) ->
         select(table.id, *expressions).where(table.id.in_(ids)))).all()}
     balances: dict[int, list[Any]] = {}
     if with_balances:
-        for row in (await connection.execute(figures.balances_statement(ids))).all():
+        for row in (await connection.execute(figures.balances_statement(), {"ids": list(ids)})).all():
             open_orders, current, unapplied = int(row[1]), int(row[2]), int(row[3])
             limit = found[row[0]][-1]
             available = None if limit is None else int(limit) - (current + open_orders - unapplied)

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, bindparam, case, func, select
 
 from server.documents.models import ISSUED_STATUSES, Invoice, InvoiceClassification, InvoiceStatus
 from server.figures.windows import Windows
-from server.reader import Reader
+from server.reader import IDS, Reader, shape
 
 BUCKETS = ("current", "days1_to30", "days31_to60", "days61_to90", "over90")
 OPEN_STATUSES = (InvoiceStatus.PRINTED, InvoiceStatus.PARTIALLY_PAID)
@@ -54,31 +54,42 @@ async def aging(reader: Reader, keys: Sequence[Key]) -> dict[Key, Aging]:
         by_day[as_of].append(customer_id)
     found: dict[Key, Aging] = {}
     for as_of, ids in by_day.items():
-        for row in await reader.rows(_statement(ids, as_of)):
+        for row in await reader.rows(_statement(), {"ids": ids, **_parameters(as_of)}):
             found[(row.bill_customer_id, as_of)] = Aging(as_of, {b: int(getattr(row, b)) for b in BUCKETS},
                                                          int(row.sales_365))
     return found
 
 
-def _statement(customer_ids: Sequence[int], as_of: dt.date) -> Any:
+def _parameters(as_of: dt.date) -> dict[str, dt.date]:
+    """The bind parameters of `_statement` but `ids`: days past due = asOf - due date, so 1..30
+    is a due date in asOf-30 .. asOf-1."""
+    day = dt.timedelta(days=1)
+    year = Windows(as_of).last365
+    return {"as_of": as_of, "d1_from": as_of - 30 * day, "d1_to": as_of - day,
+            "d31_from": as_of - 60 * day, "d31_to": as_of - 31 * day,
+            "d61_from": as_of - 90 * day, "d61_to": as_of - 61 * day,
+            "over90_before": as_of - 90 * day, "year_from": year[0], "year_to": year[1]}
+
+
+@shape
+def _statement() -> Any:
     credit = Invoice.classification == InvoiceClassification.CREDIT
     is_open = Invoice.status.in_(OPEN_STATUSES)
     balance = case((credit, -Invoice.base_balance_minor), else_=Invoice.base_balance_minor)
     net = case((credit, -Invoice.base_net_minor), else_=Invoice.base_net_minor)
-    year = Windows(as_of).last365
-    day = dt.timedelta(days=1)
-    # days past due = asOf - due date: 1..30 is a due date in asOf-30 .. asOf-1
-    limits = {"days1_to30": (as_of - 30 * day, as_of - day), "days31_to60": (as_of - 60 * day, as_of - 31 * day),
-              "days61_to90": (as_of - 90 * day, as_of - 61 * day)}
+    as_of = bindparam("as_of")
+    limits = {"days1_to30": ("d1_from", "d1_to"), "days31_to60": ("d31_from", "d31_to"),
+              "days61_to90": ("d61_from", "d61_to")}
 
     def bucket(condition: Any) -> Any:
         return func.coalesce(func.sum(case((is_open & condition, balance), else_=0)), 0)
 
     columns = [bucket(credit | (Invoice.due_on >= as_of)).label("current")]
-    columns += [bucket(~credit & and_(Invoice.due_on >= a, Invoice.due_on <= b)).label(n) for n, (a, b) in limits.items()]
-    columns.append(bucket(~credit & (Invoice.due_on < as_of - 90 * day)).label("over90"))
-    in_year = and_(Invoice.invoice_on >= year[0], Invoice.invoice_on <= year[1])
+    columns += [bucket(~credit & and_(Invoice.due_on >= bindparam(a), Invoice.due_on <= bindparam(b))).label(n)
+                for n, (a, b) in limits.items()]
+    columns.append(bucket(~credit & (Invoice.due_on < bindparam("over90_before"))).label("over90"))
+    in_year = and_(Invoice.invoice_on >= bindparam("year_from"), Invoice.invoice_on <= bindparam("year_to"))
     columns.append(func.coalesce(func.sum(case((in_year, net), else_=0)), 0).label("sales_365"))
     return (select(Invoice.bill_customer_id, *columns)
-            .where(Invoice.bill_customer_id.in_(customer_ids), Invoice.status.in_(ISSUED_STATUSES))
+            .where(Invoice.bill_customer_id.in_(IDS), Invoice.status.in_(ISSUED_STATUSES))
             .group_by(Invoice.bill_customer_id))

@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, exists, func, or_, select, type_coerce
+from sqlalchemy import BigInteger, ColumnElement, and_, bindparam, case, cast, exists, func, or_, select, type_coerce
 
 from server.customers.models import Customer
 from server.documents.models import OPEN_ORDER_STATUSES, InvoiceClassification, InvoiceStatus, Order, OrderStatus
@@ -19,7 +19,7 @@ from server.documents.models import ISSUED_STATUSES, Invoice
 from server.notes.models import Note
 from server.payments.models import Payment
 from server.money import round_div
-from server.reader import Reader
+from server.reader import IDS, Reader, shape
 
 ENGAGED_DAYS = 364  # an order dated asOf-364 .. asOf: the 365 days up to asOf
 
@@ -77,33 +77,38 @@ async def orders(reader: Reader, keys: Sequence[tuple[int, dt.date]]) -> dict[tu
         by_day[as_of].append(customer_id)
     found: dict[tuple[int, dt.date], Orders] = {}
     for as_of, ids in by_day.items():
-        for row in await reader.rows(_orders_statement(ids, as_of)):
+        params = {"ids": ids, "as_of": as_of, "year_from": as_of - dt.timedelta(days=ENGAGED_DAYS)}
+        for row in await reader.rows(_orders_statement(), params):
             found[(row[0], as_of)] = Orders(row[1], int(row[2]), row[3], bool(row[4]), bool(row[5]))
     return found
 
 
-def _orders_statement(customer_ids: Sequence[int], as_of: dt.date) -> Any:
-    in_year = Order.order_on.between(as_of - dt.timedelta(days=ENGAGED_DAYS), as_of)
+@shape
+def _orders_statement() -> Any:
+    """Bind parameters: `ids`, `as_of` and `year_from` (asOf - ENGAGED_DAYS)."""
+    as_of = bindparam("as_of")
+    in_year = Order.order_on.between(bindparam("year_from"), as_of)
     return (
         select(Order.order_customer_id, func.count(), func.coalesce(func.sum(Order.base_net_minor), 0),
                func.max(Order.order_on), func.max(case((in_year, 1), else_=0)),
                func.max(case((Order.order_on <= as_of, 1), else_=0)))
-        .where(Order.order_customer_id.in_(customer_ids), Order.status != OrderStatus.CANCELLED)
+        .where(Order.order_customer_id.in_(IDS), Order.status != OrderStatus.CANCELLED)
         .group_by(Order.order_customer_id)
     )
 
 
 async def balances(reader: Reader, customer_ids: Sequence[int]) -> dict[int, Balances]:
-    return {row[0]: balances_of(row) for row in await reader.rows(balances_statement(customer_ids))}
+    return {row[0]: balances_of(row) for row in await reader.rows(balances_statement(), {"ids": customer_ids})}
 
 
 def balances_of(row: Any) -> Balances:
     return Balances(int(row[1]), int(row[2]), int(row[3]), _date(row[4]), _datetime(row[5]))
 
 
-def balances_statement(customer_ids: Sequence[int]) -> Any:
+@shape
+def balances_statement() -> Any:
     """One row per customer, each balance a correlated sum over its own index; the last payment
-    and the newest note ride along, as they read the same kind of index."""
+    and the newest note ride along, as they read the same kind of index. Bind parameter: `ids`."""
     signed_balance = case((Invoice.classification == InvoiceClassification.CREDIT, -Invoice.base_balance_minor),
                           else_=Invoice.base_balance_minor)
     open_orders = (select(func.coalesce(func.sum(Order.base_net_minor), 0))
@@ -118,7 +123,7 @@ def balances_statement(customer_ids: Sequence[int]) -> Any:
     last_payment = select(func.max(Payment.payment_on)).where(Payment.customer_id == Customer.id).scalar_subquery()
     newest_note = select(func.max(Note.created_at)).where(Note.customer_id == Customer.id).scalar_subquery()
     return (select(Customer.id, open_orders, current, unapplied, last_payment, newest_note)
-            .where(Customer.id.in_(customer_ids)))
+            .where(Customer.id.in_(IDS)))
 
 
 def _date(value: Any) -> dt.date | None:

@@ -27,7 +27,7 @@ E4, E8 = 10**4, 10**RATE
 def item_sales(customer_ids: Collection[int], role: HistoryRole) -> Any:
     """The lines of the customers' issued invoices and credit notes under `role`, one row per line
     with its document's date, classification and currency, and `parent_id` = the customer."""
-    docs = invoices_of(list(customer_ids), role, Invoice.id.label("invoice_id"), Invoice.invoice_on,
+    docs = invoices_of(customer_ids, role, Invoice.id.label("invoice_id"), Invoice.invoice_on,
                        Invoice.classification, Invoice.currency)
     line = InvoiceLine.__table__.c
     return (select(docs.c.customer_id.label("parent_id"), docs.c.invoice_id, docs.c.invoice_on,

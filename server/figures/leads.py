@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from server.leads.models import CLOSED_LEAD_STATES, Lead, LeadProgram, LeadSource, LeadState
-from server.reader import Reader
+from server.reader import IDS, Reader, shape
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,24 +48,26 @@ class LeadCounts:
 
 async def by_program(reader: Reader, program_ids: Sequence[int]) -> dict[int, LeadCounts]:
     """Each program's leads: by state, and by source (leads without a source under None)."""
-    rows = await reader.rows(_statement(Lead.program_id.in_(program_ids)))
+    rows = await reader.rows(_statement("program_id"), {"ids": program_ids})
     return _counts(rows, key=lambda r: r.program_id, other=_source)
 
 
 async def by_source(reader: Reader, source_ids: Sequence[int]) -> dict[int, LeadCounts]:
     """Each source's leads: by state, and by program."""
-    rows = await reader.rows(_statement(Lead.source_id.in_(source_ids)))
+    rows = await reader.rows(_statement("source_id"), {"ids": source_ids})
     return _counts(rows, key=lambda r: r.source_id, other=_program)
 
 
-def _statement(where: Any) -> Any:
+@shape
+def _statement(by: str) -> Any:
+    """The leads whose `by` column (program_id or source_id) is one of the bind parameter `ids`."""
     columns = (Lead.program_id, LeadProgram.name.label("program_name"), LeadProgram.active.label("program_active"),
                Lead.source_id, LeadSource.name.label("source_name"), LeadSource.active.label("source_active"),
                Lead.state)
     return (select(*columns, func.count().label("leads"))
             .join(LeadProgram, LeadProgram.id == Lead.program_id)
             .outerjoin(LeadSource, LeadSource.id == Lead.source_id)
-            .where(where).group_by(*columns))
+            .where(getattr(Lead, by).in_(IDS)).group_by(*columns))
 
 
 def _source(row: Any) -> Named | None:

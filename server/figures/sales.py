@@ -18,9 +18,9 @@ from sqlalchemy import and_, case, func, select
 
 from server.documents.models import Invoice, InvoiceClassification
 from server.figures.history import HistoryRole, invoices_of
-from server.figures.windows import Span, Windows
+from server.figures.windows import Windows, span_parameters
 from server.money import percent
-from server.reader import Reader
+from server.reader import IDS, Reader, shape
 
 SALES_WINDOWS = ("last30", "previous30", "mtd_this_year", "mtd_last_year", "ytd_this_year", "ytd_last_year",
                  "last12_months", "previous12_months", "last365")
@@ -63,7 +63,8 @@ async def sales_figures(reader: Reader, keys: Sequence[Key]) -> dict[Key, SalesF
         groups[(as_of, role)].append(customer_id)
     found: dict[Key, SalesFigures] = {}
     for (as_of, role), ids in groups.items():
-        for row in await reader.rows(_statement(ids, as_of, role)):
+        params = {"ids": ids, **Windows(as_of).parameters(*SALES_WINDOWS)}
+        for row in await reader.rows(_statement(role), params):
             found[(row.customer_id, as_of, role)] = SalesFigures(
                 as_of, int(row.invoiced), int(row.credited), row.first_on, row.last_on, row.invoice_count,
                 {w: int(getattr(row, w)) for w in SALES_WINDOWS},
@@ -71,16 +72,18 @@ async def sales_figures(reader: Reader, keys: Sequence[Key]) -> dict[Key, SalesF
     return found
 
 
-def _statement(customer_ids: Sequence[int], as_of: dt.date, role: HistoryRole) -> Any:
-    windows = Windows(as_of)
-    docs = invoices_of(customer_ids, role, Invoice.classification, Invoice.base_net_minor, Invoice.base_cost_minor,
+@shape
+def _statement(role: HistoryRole) -> Any:
+    """Bind parameters: `ids`, and each window's `<window>_from` and `<window>_to`."""
+    docs = invoices_of(IDS, role, Invoice.classification, Invoice.base_net_minor, Invoice.base_cost_minor,
                        Invoice.invoice_on)
     credit = docs.c.classification == InvoiceClassification.CREDIT
     net = case((credit, -docs.c.base_net_minor), else_=docs.c.base_net_minor)
     cost = case((credit, -docs.c.base_cost_minor), else_=docs.c.base_cost_minor)
 
-    def within(amount: Any, span: Span) -> Any:
-        inside = and_(docs.c.invoice_on >= span[0], docs.c.invoice_on <= span[1])
+    def within(amount: Any, window: str) -> Any:
+        start, end = span_parameters(window)
+        inside = and_(docs.c.invoice_on >= start, docs.c.invoice_on <= end)
         return func.coalesce(func.sum(case((inside, amount), else_=0)), 0)
 
     columns = [
@@ -88,7 +91,7 @@ def _statement(customer_ids: Sequence[int], as_of: dt.date, role: HistoryRole) -
         func.coalesce(func.sum(case((credit, docs.c.base_net_minor), else_=0)), 0).label("credited"),
         func.min(docs.c.invoice_on).label("first_on"), func.max(docs.c.invoice_on).label("last_on"),
         func.count().label("invoice_count"),
-        *(within(net, getattr(windows, w)).label(w) for w in SALES_WINDOWS),
-        *(within(cost, getattr(windows, w)).label(f"cost_{w}") for w in COST_WINDOWS),
+        *(within(net, w).label(w) for w in SALES_WINDOWS),
+        *(within(cost, w).label(f"cost_{w}") for w in COST_WINDOWS),
     ]
     return select(docs.c.customer_id, *columns).group_by(docs.c.customer_id)

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam
 
 Span = tuple[dt.date, dt.date]
+
+
+def span_parameters(name: str) -> tuple[Any, Any]:
+    """The bind parameters of a window in a statement built once: `<name>_from`, `<name>_to`."""
+    return bindparam(f"{name}_from"), bindparam(f"{name}_to")
 
 
 def year_earlier(day: dt.date) -> dt.date:
@@ -59,6 +67,13 @@ class Windows:
     def last365(self) -> Span:
         """The 365 days up to asOf, for days sales outstanding."""
         return self.as_of - dt.timedelta(days=364), self.as_of
+
+    def parameters(self, *names: str) -> dict[str, dt.date]:
+        """The values of `span_parameters(name)` for each window named."""
+        values: dict[str, dt.date] = {}
+        for name in names:
+            values[f"{name}_from"], values[f"{name}_to"] = getattr(self, name)
+        return values
 
     @property
     def earliest(self) -> dt.date:
