@@ -166,7 +166,13 @@ class Query:
     async def leads(self, info: Info, first: int | None = None, after: str | None = None,
                     filter: LeadFilter | None = None, order_by: list[LeadOrder] | None = None) -> Connection[Lead]:
         order = [(o.field, o.direction or SortDirection.ASC) for o in order_by or []]
-        return await _keyset(info, listing.leads(_lead_filter(info, filter), order), Lead.of, first, after)
+        newest_notes = ctx(info).loaders.of.lead_newest_note()
+
+        def make(row: Any) -> Lead:
+            if "newest_note_at" in row._fields:  # sorted by it: the list has read it already
+                newest_notes.prime(row.id, listing.aware(row.newest_note_at))
+            return Lead.of(row)
+        return await _keyset(info, listing.leads(_lead_filter(info, filter), order), make, first, after)
 
     @strawberry.field
     async def lead_programs(self, info: Info, include_inactive: bool | None = False) -> list[LeadProgram]:

@@ -223,14 +223,14 @@ class Customer(Node):
     def contacts(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Contact]:
         return nested(info, ctx(info).loaders.of.contacts(), self.row.id, first, after, Contact.of)
 
-    # Derived figures (SPEC §4): one loader per family for the whole page.
+    # Derived figures (SPEC §4): every family the page asks for in one statement (figures/families.py).
 
     def _sales(self, info: Info, as_of: dt.date | None = None, history: HistoryRole | None = None) -> Any:
         key = (self.row.id, as_of or ctx(info).today, history or HistoryRole.ORDER_OR_BILLING)
-        return ready(ctx(info).loaders.customer_sales(), key)
+        return ctx(info).loaders.customer_sales(*key)
 
     def _orders(self, info: Info, as_of: dt.date | None = None) -> Any:
-        return ready(ctx(info).loaders.customer_orders(), (self.row.id, as_of or ctx(info).today))
+        return ctx(info).loaders.customer_orders(self.row.id, as_of or ctx(info).today)
 
     @strawberry.field(description="priorSales + net invoiced - credited, all time, in the base currency.")
     def lifetime_value(self, info: Info) -> Money:
@@ -278,11 +278,11 @@ class Customer(Node):
 
     @strawberry.field
     def last_payment_date(self, info: Info) -> dt.date | None:
-        return then(ready(ctx(info).loaders.customer_balances(), self.row.id), lambda b: b.last_payment_on)
+        return then(ctx(info).loaders.customer_balances(self.row.id), lambda b: b.last_payment_on)
 
     @strawberry.field
     def newest_note_at(self, info: Info) -> dt.datetime | None:
-        return then(ready(ctx(info).loaders.customer_balances(), self.row.id), lambda b: b.newest_note_at)
+        return then(ctx(info).loaders.customer_balances(self.row.id), lambda b: b.newest_note_at)
 
     @strawberry.field(description="What the customer owes, as bill customer, in the base currency.")
     def balances(self, info: Info) -> CustomerBalances:
@@ -296,7 +296,7 @@ class Customer(Node):
                 unapplied_payments=money_of(b.unapplied_payments_minor, base),
                 credit_limit=money_or_none(limit, base),
                 available_credit=None if limit is None else money_of(limit - exposure, base))
-        return then(ready(ctx(info).loaders.customer_balances(), self.row.id), shape)
+        return then(ctx(info).loaders.customer_balances(self.row.id), shape)
 
     @strawberry.field(description="Sales by window with variances; asOf defaults to today.")
     def invoice_stats(self, info: Info, as_of: dt.date | None = None,
@@ -332,7 +332,7 @@ class Customer(Node):
             return Aging(as_of=found.as_of, current=b["current"], days1_to30=b["days1_to30"],
                          days31_to60=b["days31_to60"], days61_to90=b["days61_to90"], over90=b["over90"],
                          total=money_of(found.total, base), days_sales_outstanding=found.days_sales_outstanding)
-        return then(ready(ctx(info).loaders.customer_aging(), (self.row.id, as_of or ctx(info).today)), shape)
+        return then(ctx(info).loaders.customer_aging(self.row.id, as_of or ctx(info).today), shape)
 
     @strawberry.field
     def invoices(self, info: Info, first: int | None = None, after: str | None = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -61,6 +62,13 @@ LEAD_COLUMNS: dict[LeadSortField, str] = {
     LeadSortField.ESTIMATED_CONVERSION_DATE: "estimated_conversion_on",
     LeadSortField.NEWEST_NOTE_AT: "newest_note_at",
 }
+
+
+def aware(value: Any) -> dt.datetime | None:
+    """A time read from a derived column: SQLite may hand it back as text, and without a zone."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
 
 
 def lead_newest_note_expression() -> ColumnElement[Any]:

@@ -8,8 +8,10 @@ cleared by `Loaders.clear()` after a write.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import functools
+from collections import defaultdict, namedtuple
 from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from aiodataloader import DataLoader
@@ -17,7 +19,7 @@ from sqlalchemy import ColumnElement, Table, bindparam, func, or_, select, union
 
 from server.customers.models import Contact, Location
 from server.documents.models import (OPEN_ORDER_STATUSES, Invoice, InvoiceLine, InvoiceStatus, Order, OrderLine)
-from server.figures import aging, customer_list, sales
+from server.figures import families
 from server.figures.history import HistoryRole, invoices_of
 from server.figures import items as item_figures, leads as lead_figures
 from server.leads.models import Lead, LeadStateChange
@@ -29,15 +31,116 @@ from server.reader import IDS, Reader, shape
 Row = Any
 
 
-class RowByIdLoader(DataLoader[int, Row | None]):
-    """A row of one table by primary key (None when it does not exist)."""
+def _table(kind: str) -> Table:
+    return models.Base.registry._class_registry[kind].__table__
 
-    def __init__(self, reader: Reader, table: Table) -> None:
+
+@functools.cache
+def record_type(table: Table) -> type:
+    """Rows of `table` read as part of another statement: attribute access like a Core row."""
+    return namedtuple(f"{table.name}_row", [c.name for c in table.c])  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class Refers:
+    """Each row refers to one row of `kind` by its column `column`: that row is read in the same
+    statement (a LEFT JOIN on its primary key) and primed in the kind's by-id loader, so that the
+    field resolving it (an order's location, a line's invoice) costs no statement of its own."""
+
+    kind: str
+    column: str
+
+    def on(self, target: Any, base: Any) -> ColumnElement[bool]:
+        return target.c.id == base.c[self.column]
+
+    def prime(self, loaders: Loaders, row: Row, record: Row | None) -> None:
+        if record is not None:
+            loaders.row_loader(self.kind).prime(record.id, record)
+
+
+@dataclass(frozen=True)
+class PrimaryContact(Refers):
+    """A customer's primary contact (the first by id), primed in `Relations.primary_contact`, or
+    None for a customer without one."""
+
+    kind: str = "Contact"
+    column: str = "id"
+
+    def on(self, target: Any, base: Any) -> ColumnElement[bool]:
+        contacts = Contact.__table__.c
+        first = (select(func.min(contacts.id)).where(contacts.customer_id == base.c.id, contacts.is_primary.is_(True))
+                 .scalar_subquery())
+        return target.c.id == first
+
+    def prime(self, loaders: Loaders, row: Row, record: Row | None) -> None:
+        loaders.of.primary_contact().prime(row.id, record)
+
+
+Spans = tuple[tuple[Refers, int, int], ...]
+
+
+def with_refers(stmt: Any, base: Any, refers: Sequence[Refers]) -> tuple[Any, Spans]:
+    """`stmt` (reading `base`) joined to each referred table, whose columns follow in each row."""
+    spans = []
+    width = len(stmt.selected_columns)
+    for number, refer in enumerate(refers):
+        target = _table(refer.kind).alias(f"refers_{number}")
+        stmt = stmt.outerjoin(target, refer.on(target, base)).add_columns(
+            *(c.label(f"refers_{number}_{c.name}") for c in target.c))
+        spans.append((refer, width, width + len(target.c)))
+        width += len(target.c)
+    return stmt, tuple(spans)
+
+
+def prime_referred(loaders: Loaders, rows: Sequence[Row], spans: Spans) -> None:
+    for refer, start, end in spans:
+        make = record_type(_table(refer.kind))
+        for row in rows:
+            values = row[start:end]
+            refer.prime(loaders, row, make(*values) if values[0] is not None else None)
+
+
+# What a row read by id brings along: a customer's payment terms and primary contact.
+ROW_REFERS: dict[str, tuple[Refers, ...]] = {
+    "Customer": (Refers("PaymentTerms", "payment_terms_id"), PrimaryContact()),
+}
+# Tables read whole, once per request, the first time any of their rows is asked for: the staff
+# of a small business (tens of users), so that a page's sales reps and its notes' authors, asked
+# on different levels, cost one statement.
+WHOLE_TABLES = frozenset({"User"})
+
+
+class WholeTableLoader(DataLoader[int, Row | None]):
+    """Any row of a small table by id: the first batch reads the whole table."""
+
+    def __init__(self, loaders: Loaders, table: Table) -> None:
         super().__init__()
-        self.reader, self.table = reader, table
+        self.loaders, self.table = loaders, table
 
     async def batch_load_fn(self, keys: Sequence[int]) -> list[Row | None]:
-        rows = await self.reader.rows(_rows_where(self.table.c.id), {"ids": list(set(keys))})
+        rows = await self.loaders.reader.rows(_whole(self.table))
+        by_id = {row.id: row for row in rows}
+        for pk, row in by_id.items():
+            self.prime(pk, row)
+        return [by_id.get(key) for key in keys]
+
+
+@shape
+def _whole(table: Table) -> Any:
+    return select(table)
+
+
+class RowByIdLoader(DataLoader[int, Row | None]):
+    """A row of one table by primary key (None when it does not exist), with the rows it refers to."""
+
+    def __init__(self, loaders: Loaders, table: Table, refers: tuple[Refers, ...] = ()) -> None:
+        super().__init__()
+        self.loaders, self.table, self.refers = loaders, table, refers
+
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[Row | None]:
+        stmt, spans = _rows_where(self.table.c.id, refers=self.refers)
+        rows = await self.loaders.reader.rows(stmt, {"ids": list(set(keys))})
+        prime_referred(self.loaders, rows, spans)
         by_id = {row.id: row for row in rows}
         return [by_id.get(key) for key in keys]
 
@@ -50,7 +153,7 @@ class RowByColumnLoader(DataLoader[Hashable, Row | None]):
         self.reader, self.column = reader, column
 
     async def batch_load_fn(self, keys: Sequence[Hashable]) -> list[Row | None]:
-        rows = await self.reader.rows(_rows_where(self.column), {"ids": list(set(keys))})
+        rows = await self.reader.rows(_rows_where(self.column)[0], {"ids": list(set(keys))})
         by_key = {getattr(row, self.column.name): row for row in rows}
         return [by_key.get(key) for key in keys]
 
@@ -58,23 +161,30 @@ class RowByColumnLoader(DataLoader[Hashable, Row | None]):
 class RowsByParentLoader(DataLoader[int, list[Row]]):
     """All child rows of each parent, in order (the lines of an order, a lead's state changes)."""
 
-    def __init__(self, reader: Reader, parent: ColumnElement[int], *order_by: ColumnElement[Any]) -> None:
+    def __init__(self, loaders: Loaders, parent: ColumnElement[int], *order_by: ColumnElement[Any],
+                 refers: tuple[Refers, ...] = ()) -> None:
         super().__init__()
-        self.reader, self.parent, self.order_by = reader, parent, order_by
+        self.loaders, self.parent, self.order_by, self.refers = loaders, parent, order_by, refers
         self.position = list(parent.table.c).index(parent.table.c[parent.name])  # the parent id in a row
 
     async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Row]]:
         groups: dict[int, list[Row]] = defaultdict(list)
         position = self.position
-        for row in await self.reader.rows(_rows_where(self.parent, *self.order_by), {"ids": list(set(keys))}):
+        stmt, spans = _rows_where(self.parent, *self.order_by, refers=self.refers)
+        rows = await self.loaders.reader.rows(stmt, {"ids": list(set(keys))})
+        prime_referred(self.loaders, rows, spans)
+        for row in rows:
             groups[row[position]].append(row)
         return [groups.get(key, []) for key in keys]
 
 
 @shape
-def _rows_where(column: ColumnElement[Any], *order_by: ColumnElement[Any]) -> Any:
-    """The rows of the column's table whose `column` is one of the bind parameter `ids`."""
-    return select(column.table).where(column.in_(IDS)).order_by(*order_by)
+def _rows_where(column: ColumnElement[Any], *order_by: ColumnElement[Any],
+                refers: tuple[Refers, ...] = ()) -> tuple[Any, Spans]:
+    """The rows of the column's table whose `column` is one of the bind parameter `ids`, with the
+    rows they refer to."""
+    table = column.table
+    return with_refers(select(table).where(column.in_(IDS)).order_by(*order_by), table, refers)
 
 
 PageKey = tuple[int, int, int]  # (parent id, offset, size)
@@ -90,11 +200,12 @@ class PageByParentLoader(DataLoader[PageKey, tuple[list[Row], int]]):
     statement is built once per name (a name is one shape: one source and one order).
     """
 
-    statements: dict[str, Any] = {}
+    statements: dict[str, tuple[Any, Spans]] = {}
 
-    def __init__(self, reader: Reader, name: str, source: Source, order: Ordering) -> None:
+    def __init__(self, loaders: Loaders, name: str, source: Source, order: Ordering,
+                 refers: tuple[Refers, ...] = ()) -> None:
         super().__init__()
-        self.reader, self.name, self.source, self.order = reader, name, source, order
+        self.loaders, self.name, self.source, self.order, self.refers = loaders, name, source, order, refers
 
     async def batch_load_fn(self, keys: Sequence[PageKey]) -> list[tuple[list[Row], int]]:
         by_window: dict[tuple[int, int], set[int]] = defaultdict(set)
@@ -106,25 +217,29 @@ class PageByParentLoader(DataLoader[PageKey, tuple[list[Row], int]]):
                 pages[(parent_id, offset, size)] = page
         return [pages.get(key, ([], 0)) for key in keys]
 
-    def statement(self) -> Any:
-        """Bind parameters: `ids` (the parents), the rows numbered `after` < n <= `upto`."""
-        stmt = self.statements.get(self.name)
-        if stmt is None:
+    def statement(self) -> tuple[Any, Spans]:
+        """Bind parameters: `ids` (the parents), the rows numbered `after` < n <= `upto`. The rows
+        they refer to are joined to the page's rows only, after the numbering."""
+        found = self.statements.get(self.name)
+        if found is None:
             source = self.source(IDS).subquery()
             order = self.order(source.c)
             number = func.row_number().over(partition_by=source.c.parent_id, order_by=order).label("_n")
             total = func.count().over(partition_by=source.c.parent_id).label("_total")
             inner = select(source, number, total).subquery()
-            stmt = self.statements[self.name] = (
-                select(inner).where(inner.c._n > bindparam("after"), inner.c._n <= bindparam("upto"))
-                .order_by(inner.c.parent_id, inner.c._n))
-        return stmt
+            page = (select(inner).where(inner.c._n > bindparam("after"), inner.c._n <= bindparam("upto"))
+                    .order_by(inner.c.parent_id, inner.c._n))
+            found = self.statements[self.name] = with_refers(page, inner, self.refers)
+        return found
 
     async def _window(self, parents: set[int], offset: int, size: int) -> dict[int, tuple[list[Row], int]]:
         # size + 1 rows tell whether another page follows
         params = {"ids": list(parents), "after": offset, "upto": offset + size + 1}
+        stmt, spans = self.statement()
+        rows = await self.loaders.reader.rows(stmt, params)
+        prime_referred(self.loaders, rows, spans)
         result: dict[int, tuple[list[Row], int]] = {}
-        for row in await self.reader.rows(self.statement(), params):
+        for row in rows:
             rows, _ = result.setdefault(row.parent_id, ([], 0))
             rows.append(row)
             result[row.parent_id] = (rows, row._total)
@@ -161,6 +276,20 @@ def ready(loader: DataLoader[Any, Any], key: Hashable) -> Any:
     return loader.load(key)
 
 
+def once(method: Callable[[Any], DataLoader[Any, Any]]) -> Callable[[Any], DataLoader[Any, Any]]:
+    """A loader accessor without arguments: makes the loader on first use, then a dict lookup (the
+    figures of a page call these thousands of times)."""
+    name = method.__qualname__
+
+    def loader(self: Any) -> DataLoader[Any, Any]:
+        found = self._made.get(name)
+        if found is None:
+            found = self._made[name] = method(self)
+        return found
+    loader.__doc__, loader.__name__, loader.__qualname__ = method.__doc__, method.__name__, name
+    return loader
+
+
 class Loaders:
     """Every loader of one request, created on first use."""
 
@@ -176,18 +305,23 @@ class Loaders:
             loader = self._made[name] = make()
         return loader
 
-    def by_id(self, table: Table) -> DataLoader[int, Row | None]:
-        return self.get(f"{table.name}:id", lambda: RowByIdLoader(self.reader, table))
+    def row_loader(self, kind: str) -> DataLoader[int, Row | None]:
+        """The by-id loader of a kind (a model name, e.g. "Customer"), with the rows it refers to."""
+        loader = self._made.get(kind)  # a model name: no other loader has one as its name
+        if loader is None:
+            loader = self._made[kind] = (WholeTableLoader(self, _table(kind)) if kind in WHOLE_TABLES else
+                                         RowByIdLoader(self, _table(kind), ROW_REFERS.get(kind, ())))
+        return loader
 
     def row(self, kind: str, pk: int | None) -> Any:
-        """The row of a `kind` (a model name, e.g. "Customer") by id: the value if loaded, else an awaitable."""
+        """The row of a kind by id: the value if loaded, else an awaitable."""
         if pk is None:
             return None
-        return ready(self.by_id(models.Base.registry._class_registry[kind].__table__), pk)
+        return ready(self.row_loader(kind), pk)
 
     def prime(self, kind: str, rows: Sequence[Row]) -> None:
         """Rows a list has read already: later loads of them by id cost no statement."""
-        loader = self.by_id(models.Base.registry._class_registry[kind].__table__)
+        loader = self.row_loader(kind)
         for row in rows:
             loader.prime(row.id, row)
 
@@ -198,35 +332,37 @@ class Loaders:
     def by_column(self, column: ColumnElement[Any]) -> DataLoader[Hashable, Row | None]:
         return self.get(f"{column.table.name}:{column.name}", lambda: RowByColumnLoader(self.reader, column))
 
-    def children(self, parent: ColumnElement[int], *order_by: ColumnElement[Any]) -> DataLoader[int, list[Row]]:
+    def children(self, parent: ColumnElement[int], *order_by: ColumnElement[Any],
+                 refers: tuple[Refers, ...] = ()) -> DataLoader[int, list[Row]]:
         return self.get(f"{parent.class_.__tablename__}:{parent.key}:all",
-                        lambda: RowsByParentLoader(self.reader, parent, *order_by))
+                        lambda: RowsByParentLoader(self, parent, *order_by, refers=refers))
 
-    def page(self, name: str, source: Source, order: Ordering) -> DataLoader[PageKey, tuple[list[Row], int]]:
-        return self.get(f"page:{name}", lambda: PageByParentLoader(self.reader, name, source, order))
+    def page(self, name: str, source: Source, order: Ordering,
+             refers: tuple[Refers, ...] = ()) -> DataLoader[PageKey, tuple[list[Row], int]]:
+        return self.get(f"page:{name}", lambda: PageByParentLoader(self, name, source, order, refers))
 
     def figures(self, name: str, compute: Callable[[Sequence[Hashable]], Awaitable[dict[Hashable, Any]]],
                 default: Callable[[Hashable], Any]) -> DataLoader[Hashable, Any]:
         return self.get(f"figures:{name}", lambda: FigureLoader(compute, default))
 
-    # The customer list's figure families (SPEC §4), keyed by customer id.
+    # The figure families of customers (SPEC §4): every family a level asks for, in one statement.
 
-    def customer_orders(self) -> DataLoader[tuple[int, dt.date], customer_list.Orders]:
-        return self.figures("orders", lambda keys: customer_list.orders(self.reader, keys),
-                            lambda _key: customer_list.Orders.none())
+    @once
+    def customer_figures(self) -> DataLoader[families.Key, Any]:
+        return families.FamilyLoader(self.reader)
 
-    def customer_balances(self) -> DataLoader[int, customer_list.Balances]:
-        return self.figures("balances", lambda ids: customer_list.balances(self.reader, ids),
-                            lambda _id: customer_list.Balances.none())
+    def customer_sales(self, customer_id: int, as_of: dt.date, role: HistoryRole) -> Any:
+        """Sales under `role` up to asOf (sales.SalesFigures): the value if loaded, else an awaitable."""
+        return ready(self.customer_figures(), (families.SALES[role], as_of, customer_id))
 
-    def customer_sales(self) -> DataLoader[sales.Key, sales.SalesFigures]:
-        """Keyed by (customer id, asOf, history role)."""
-        return self.figures("sales", lambda keys: sales.sales_figures(self.reader, keys),
-                            lambda key: sales.SalesFigures.none(key[1]))
+    def customer_orders(self, customer_id: int, as_of: dt.date) -> Any:
+        return ready(self.customer_figures(), ("orders", as_of, customer_id))
 
-    def customer_aging(self) -> DataLoader[aging.Key, aging.Aging]:
-        """Keyed by (customer id, asOf)."""
-        return self.figures("aging", lambda keys: aging.aging(self.reader, keys), lambda key: aging.Aging.none(key[1]))
+    def customer_balances(self, customer_id: int) -> Any:
+        return ready(self.customer_figures(), ("balances", self.today, customer_id))
+
+    def customer_aging(self, customer_id: int, as_of: dt.date) -> Any:
+        return ready(self.customer_figures(), ("aging", as_of, customer_id))
 
     def clear(self) -> None:
         self._made.clear()
@@ -237,14 +373,18 @@ class Relations:
 
     def __init__(self, loaders: Loaders) -> None:
         self.loaders = loaders
+        self._made = loaders._made
 
+    @once
     def locations(self) -> DataLoader[PageKey, tuple[list[Row], int]]:
         return self.loaders.page("customer.locations", children_of(Location.customer_id), lambda c: (c.code, c.id))
 
+    @once
     def contacts(self) -> DataLoader[PageKey, tuple[list[Row], int]]:
         return self.loaders.page("customer.contacts", children_of(Contact.customer_id),
                                  lambda c: (c.is_primary.desc(), c.last_name, c.first_name, c.id))
 
+    @once
     def primary_contact(self) -> DataLoader[int, Row | None]:
         async def compute(ids: Sequence[int]) -> dict[int, Row]:
             rows = await self.loaders.reader.rows(_primary_contacts(), {"ids": list(ids)})
@@ -256,12 +396,15 @@ class Relations:
         return self.loaders.page(f"customer.notes:{note_type}", children_of(Note.customer_id, *where),
                                  lambda c: (c.created_at.desc(), c.id.desc()))
 
+    @once
     def lead_notes(self) -> DataLoader[PageKey, tuple[list[Row], int]]:
         return self.loaders.page("lead.notes", children_of(Note.lead_id), lambda c: (c.created_at.desc(), c.id.desc()))
 
+    @once
     def customer_leads(self) -> DataLoader[PageKey, tuple[list[Row], int]]:
         return self.loaders.page("customer.leads", children_of(Lead.customer_id), lambda c: (c.number.desc(),))
 
+    @once
     def customer_payments(self) -> DataLoader[PageKey, tuple[list[Row], int]]:
         return self.loaders.page("customer.payments", children_of(Payment.customer_id),
                                  lambda c: (c.payment_on.desc(), c.id.desc()))
@@ -271,7 +414,7 @@ class Relations:
             where = [Order.status.in_(OPEN_ORDER_STATUSES)] if open_only else []
             return orders_of(ids, role, *where)
         return self.loaders.page(f"customer.orders:{role.name}:{open_only}", source,
-                                 lambda c: (c.order_on.desc(), c.id.desc()))
+                                 lambda c: (c.order_on.desc(), c.id.desc()), refers=(Refers("Location", "location_id"),))
 
     def customer_invoices(self, role: HistoryRole, outstanding_only: bool, sort: str,
                           descending: bool) -> DataLoader[PageKey, tuple[list[Row], int]]:
@@ -289,11 +432,13 @@ class Relations:
         return self.loaders.page(f"customer.invoices:{role.name}:{outstanding_only}:{sort}:{descending}",
                                  source, order)
 
+    @once
     def lead_newest_note(self) -> DataLoader[int, Any]:
         async def compute(ids: Sequence[int]) -> dict[int, Any]:
             return dict(await self.loaders.reader.rows(_newest_lead_notes(), {"ids": list(ids)}))
         return self.loaders.figures("lead_newest_note", compute, lambda _id: None)
 
+    @once
     def found_invoice(self) -> DataLoader[tuple[int, str | None, str | None], Row | None]:
         """A customer's invoice (as order or billing customer) by number, else by alternative number."""
         async def compute(keys: Sequence[tuple[int, str | None, str | None]]) -> dict[Any, Row]:
@@ -307,40 +452,50 @@ class Relations:
             return {key: _match(rows, *key) for key in keys}
         return self.loaders.figures("found_invoice", compute, lambda _key: None)
 
+    @once
     def order_lines(self) -> DataLoader[int, list[Row]]:
         return self.loaders.children(OrderLine.order_id, OrderLine.order_id, OrderLine.position)
 
+    @once
     def invoice_lines(self) -> DataLoader[int, list[Row]]:
         return self.loaders.children(InvoiceLine.invoice_id, InvoiceLine.invoice_id, InvoiceLine.position)
 
+    @once
     def order_invoices(self) -> DataLoader[int, list[Row]]:
         return self.loaders.children(Invoice.order_id, Invoice.invoice_on, Invoice.id)
 
+    @once
     def payment_applications(self) -> DataLoader[int, list[Row]]:
         return self.loaders.children(PaymentApplication.payment_id, PaymentApplication.applied_at,
-                                     PaymentApplication.id)
+                                     PaymentApplication.id, refers=(Refers("Invoice", "invoice_id"),))
 
+    @once
     def invoice_applications(self) -> DataLoader[int, list[Row]]:
         return self.loaders.children(PaymentApplication.invoice_id, PaymentApplication.applied_at,
-                                     PaymentApplication.id)
+                                     PaymentApplication.id, refers=(Refers("Payment", "payment_id"),))
 
+    @once
     def lead_state_changes(self) -> DataLoader[int, list[Row]]:
         return self.loaders.children(LeadStateChange.lead_id, LeadStateChange.at, LeadStateChange.id)
 
     def item_sales_history(self, role: HistoryRole) -> DataLoader[PageKey, tuple[list[Row], int]]:
         """A page of every line of each customer's issued invoices and credit notes under `role`."""
         return self.loaders.page(f"customer.item_sales:{role.name}", lambda ids: item_figures.item_sales(ids, role),
-                                 item_figures.item_sales_order)
+                                 item_figures.item_sales_order, refers=(Refers("Invoice", "invoice_id"),))
 
+    @once
     def ordered_items(self) -> DataLoader[PageKey, tuple[list[Row], int]]:
         """A page of each customer's ordered items, one row per item (see figures/items.py)."""
-        return self.loaders.page("customer.ordered_items", item_figures.ordered_items, item_figures.ordered_items_order)
+        return self.loaders.page("customer.ordered_items", item_figures.ordered_items, item_figures.ordered_items_order,
+                                 refers=(Refers("Item", "item_id"),))
 
+    @once
     def program_leads(self) -> DataLoader[int, lead_figures.LeadCounts]:
         """Lead statistics of each program, keyed by program id."""
         return self.loaders.figures("program_leads", lambda ids: lead_figures.by_program(self.loaders.reader, ids),
                                     lambda _id: lead_figures.LeadCounts.none())
 
+    @once
     def source_leads(self) -> DataLoader[int, lead_figures.LeadCounts]:
         """Lead statistics of each source, keyed by source id."""
         return self.loaders.figures("source_leads", lambda ids: lead_figures.by_source(self.loaders.reader, ids),

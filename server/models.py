@@ -15,5 +15,5 @@ __all__ = [
     "ApiToken", "AuditEvent", "Base", "Contact", "Customer", "Invoice", "InvoiceLine", "Item",
     "Lead", "LeadProgram", "LeadSource", "LeadStateChange", "ListView", "Location", "Note",
     "Order", "OrderLine", "OutboxMail", "Payment", "PaymentApplication", "PaymentTerms", "Role",
-    "Sequence", "TokenScope", "User",
+    "Sequence", "TokenScope", "User", "LoginFailure", "RateBucket", "WebSession",
 ]

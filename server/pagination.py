@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, literal, or_
+import orjson
+from sqlalchemy import Column, ColumnElement, Select, and_, case, false, literal, or_
 
 
 MAX_PAGE = 250
@@ -38,8 +39,8 @@ def page_size(first: int | None, last: int | None, maximum: int = MAX_PAGE) -> t
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
-    raw = json.dumps([_encode_value(v) for v in values], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    raw = orjson.dumps([_encode_value(v) for v in values])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str, length: int | None = None) -> list[Any]:
@@ -78,6 +79,13 @@ class SortKey:
     expression: ColumnElement[Any]
     descending: bool = False
 
+    @property
+    def nullable(self) -> bool:
+        """False for a NOT NULL column: its order needs no nulls-last term, so that the database
+        can walk an index on it (and stop after a page) instead of sorting every row."""
+        column = getattr(self.expression, "expression", self.expression)  # an ORM attribute's column
+        return not (isinstance(column, Column) and column.nullable is False)
+
 
 @dataclass
 class KeysetPage:
@@ -98,8 +106,9 @@ def keyset_select(stmt: Select, keys: Sequence[SortKey], id_column: ColumnElemen
     order: list[ColumnElement[Any]] = []
     for key in keys:
         descending = key.descending != backwards
-        order.append(case((key.expression.is_(None), 1), else_=0).desc() if backwards else
-                     case((key.expression.is_(None), 1), else_=0).asc())
+        if key.nullable:
+            order.append(case((key.expression.is_(None), 1), else_=0).desc() if backwards else
+                         case((key.expression.is_(None), 1), else_=0).asc())
         order.append(key.expression.desc() if descending else key.expression.asc())
     return stmt.order_by(*order).limit(size + 1)
 
@@ -119,7 +128,7 @@ def _beyond(keys: Sequence[SortKey], values: Sequence[Any], backwards: bool) -> 
             continue
         bound = literal(value, expr.type)
         step = expr > bound if forward_greater else expr < bound
-        if not backwards:
+        if not backwards and key.nullable:
             step = or_(step, expr.is_(None))
         alternatives.append(and_(*equal_so_far, step))
         equal_so_far.append(expr == bound)

@@ -132,6 +132,9 @@ def sorted_customers(flt: CustomerFilter, order: SortOrder) -> tuple[Select[Any]
     average = CustomerSortField.AVERAGE_ORDER_VALUE
     needed = {part for f, _ in order for part in (AVERAGE_PARTS if f is average else (f,))}
     figure_columns = [make().label(_column(f)) for f, make in FIGURE_COLUMNS.items() if f in needed]
+    if not figure_columns:  # sorted by stored columns: straight from the table (an index can serve it)
+        keys = [SortKey(STORED_SORTS[f], descending=d is SortDirection.DESC) for f, d in order]
+        return filtered(flt).add_columns(*(key.expression.label(f"sort_{n}") for n, key in enumerate(keys))), keys
     listed = filtered(flt).add_columns(*figure_columns)
     # Materialized, so that each figure is computed once per customer: inlined, the planners of
     # both databases would copy its subqueries into every ORDER BY and WHERE term that reads it.

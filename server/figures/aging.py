@@ -8,7 +8,6 @@ the same statement."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,7 +17,7 @@ from sqlalchemy import and_, bindparam, case, func, select
 
 from server.documents.models import ISSUED_STATUSES, Invoice, InvoiceClassification, InvoiceStatus
 from server.figures.windows import Windows
-from server.reader import IDS, Reader, shape
+from server.reader import IDS, shape
 
 BUCKETS = ("current", "days1_to30", "days31_to60", "days61_to90", "over90")
 OPEN_STATUSES = (InvoiceStatus.PRINTED, InvoiceStatus.PARTIALLY_PAID)
@@ -48,31 +47,26 @@ class Aging:
         return cls(as_of, dict.fromkeys(BUCKETS, 0), 0)
 
 
-async def aging(reader: Reader, keys: Sequence[Key]) -> dict[Key, Aging]:
-    by_day: dict[dt.date, list[int]] = defaultdict(list)
-    for customer_id, as_of in keys:
-        by_day[as_of].append(customer_id)
-    found: dict[Key, Aging] = {}
-    for as_of, ids in by_day.items():
-        for row in await reader.rows(_statement(), {"ids": ids, **_parameters(as_of)}):
-            found[(row.bill_customer_id, as_of)] = Aging(as_of, {b: int(getattr(row, b)) for b in BUCKETS},
-                                                         int(row.sales_365))
-    return found
+def read(values: Sequence[Any], as_of: dt.date) -> Aging:
+    """The aging from `statement`'s columns after the customer id."""
+    return Aging(as_of, {b: int(v) for b, v in zip(BUCKETS, values, strict=False)}, int(values[len(BUCKETS)]))
 
 
-def _parameters(as_of: dt.date) -> dict[str, dt.date]:
-    """The bind parameters of `_statement` but `ids`: days past due = asOf - due date, so 1..30
+def parameters(as_of: dt.date) -> dict[str, dt.date]:
+    """The bind parameters of `statement` but `ids`: days past due = asOf - due date, so 1..30
     is a due date in asOf-30 .. asOf-1."""
     day = dt.timedelta(days=1)
     year = Windows(as_of).last365
     return {"as_of": as_of, "d1_from": as_of - 30 * day, "d1_to": as_of - day,
             "d31_from": as_of - 60 * day, "d31_to": as_of - 31 * day,
             "d61_from": as_of - 90 * day, "d61_to": as_of - 61 * day,
-            "over90_before": as_of - 90 * day, "year_from": year[0], "year_to": year[1]}
+            "over90_before": as_of - 90 * day, "dso_from": year[0], "dso_to": year[1]}
 
 
 @shape
-def _statement() -> Any:
+def statement() -> Any:
+    """One row per bill customer of the bind parameter `ids`: the customer id, then the columns
+    `read` takes."""
     credit = Invoice.classification == InvoiceClassification.CREDIT
     is_open = Invoice.status.in_(OPEN_STATUSES)
     balance = case((credit, -Invoice.base_balance_minor), else_=Invoice.base_balance_minor)
@@ -88,7 +82,7 @@ def _statement() -> Any:
     columns += [bucket(~credit & and_(Invoice.due_on >= bindparam(a), Invoice.due_on <= bindparam(b))).label(n)
                 for n, (a, b) in limits.items()]
     columns.append(bucket(~credit & (Invoice.due_on < bindparam("over90_before"))).label("over90"))
-    in_year = and_(Invoice.invoice_on >= bindparam("year_from"), Invoice.invoice_on <= bindparam("year_to"))
+    in_year = and_(Invoice.invoice_on >= bindparam("dso_from"), Invoice.invoice_on <= bindparam("dso_to"))
     columns.append(func.coalesce(func.sum(case((in_year, net), else_=0)), 0).label("sales_365"))
     return (select(Invoice.bill_customer_id, *columns)
             .where(Invoice.bill_customer_id.in_(IDS), Invoice.status.in_(ISSUED_STATUSES))

@@ -1,12 +1,11 @@
 """The figures of the customer list (SPEC §4): orders, engagement, balances, activity dates and
-the newest note, each family one statement for every customer of a page. Sales and lifetime
-value are in sales.py."""
+the newest note, each family computed for every customer of a page at once (families.py puts
+the families a request needs into one statement). Sales and lifetime value are in sales.py."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,7 @@ from server.documents.models import ISSUED_STATUSES, Invoice
 from server.notes.models import Note
 from server.payments.models import Payment
 from server.money import round_div
-from server.reader import IDS, Reader, shape
+from server.reader import IDS, shape
 
 ENGAGED_DAYS = 364  # an order dated asOf-364 .. asOf: the 365 days up to asOf
 
@@ -70,24 +69,22 @@ class Balances:
         return cls(0, 0, 0, None, None)
 
 
-async def orders(reader: Reader, keys: Sequence[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], Orders]:
-    """Keyed by (customer id, asOf): engagement depends on the day it is judged on."""
-    by_day: dict[dt.date, list[int]] = defaultdict(list)
-    for customer_id, as_of in keys:
-        by_day[as_of].append(customer_id)
-    found: dict[tuple[int, dt.date], Orders] = {}
-    for as_of, ids in by_day.items():
-        params = {"ids": ids, "as_of": as_of, "year_from": as_of - dt.timedelta(days=ENGAGED_DAYS)}
-        for row in await reader.rows(_orders_statement(), params):
-            found[(row[0], as_of)] = Orders(row[1], int(row[2]), row[3], bool(row[4]), bool(row[5]))
-    return found
+def orders_parameters(as_of: dt.date) -> dict[str, dt.date]:
+    """The bind parameters of `orders_statement` but `ids`."""
+    return {"as_of": as_of, "engaged_from": as_of - dt.timedelta(days=ENGAGED_DAYS)}
+
+
+def read_orders(values: Sequence[Any], _as_of: dt.date) -> Orders:
+    count, total, last_order_on, in_year, by_as_of = values
+    return Orders(int(count), int(total), _date(last_order_on), bool(in_year), bool(by_as_of))
 
 
 @shape
-def _orders_statement() -> Any:
-    """Bind parameters: `ids`, `as_of` and `year_from` (asOf - ENGAGED_DAYS)."""
+def orders_statement() -> Any:
+    """One row per order customer of the bind parameter `ids`: the customer id, then the columns
+    `read_orders` takes. Bind parameters: `ids`, `as_of` and `engaged_from` (asOf - ENGAGED_DAYS)."""
     as_of = bindparam("as_of")
-    in_year = Order.order_on.between(bindparam("year_from"), as_of)
+    in_year = Order.order_on.between(bindparam("engaged_from"), as_of)
     return (
         select(Order.order_customer_id, func.count(), func.coalesce(func.sum(Order.base_net_minor), 0),
                func.max(Order.order_on), func.max(case((in_year, 1), else_=0)),
@@ -97,18 +94,21 @@ def _orders_statement() -> Any:
     )
 
 
-async def balances(reader: Reader, customer_ids: Sequence[int]) -> dict[int, Balances]:
-    return {row[0]: balances_of(row) for row in await reader.rows(balances_statement(), {"ids": customer_ids})}
+def read_balances(values: Sequence[Any], _as_of: dt.date | None = None) -> Balances:
+    """The balances from `balance_columns()`' values."""
+    return Balances(int(values[0]), int(values[1]), int(values[2]), _date(values[3]), _datetime(values[4]))
 
 
 def balances_of(row: Any) -> Balances:
-    return Balances(int(row[1]), int(row[2]), int(row[3]), _date(row[4]), _datetime(row[5]))
+    """The balances of a `balances_statement()` row."""
+    return read_balances(row[1:])
 
 
 @shape
-def balances_statement() -> Any:
-    """One row per customer, each balance a correlated sum over its own index; the last payment
-    and the newest note ride along, as they read the same kind of index. Bind parameter: `ids`."""
+def balance_columns() -> tuple[ColumnElement[Any], ...]:
+    """Correlated on the `customers` row of the statement they are put in: each balance a sum over
+    its own index; the last payment and the newest note ride along, as they read the same kind
+    of index."""
     signed_balance = case((Invoice.classification == InvoiceClassification.CREDIT, -Invoice.base_balance_minor),
                           else_=Invoice.base_balance_minor)
     open_orders = (select(func.coalesce(func.sum(Order.base_net_minor), 0))
@@ -122,8 +122,13 @@ def balances_statement() -> Any:
                  .where(Payment.customer_id == Customer.id).scalar_subquery())
     last_payment = select(func.max(Payment.payment_on)).where(Payment.customer_id == Customer.id).scalar_subquery()
     newest_note = select(func.max(Note.created_at)).where(Note.customer_id == Customer.id).scalar_subquery()
-    return (select(Customer.id, open_orders, current, unapplied, last_payment, newest_note)
-            .where(Customer.id.in_(IDS)))
+    return open_orders, current, unapplied, last_payment, newest_note
+
+
+@shape
+def balances_statement() -> Any:
+    """One row per customer of the bind parameter `ids`: its id, then `balance_columns()`."""
+    return select(Customer.id, *balance_columns()).where(Customer.id.in_(IDS))
 
 
 def _date(value: Any) -> dt.date | None:

@@ -1,5 +1,6 @@
 """Sales statistics and margins (SPEC §4): every window of every customer of a page, under one
-history role and asOf, in one statement of conditional sums.
+history role and asOf, in one grouped statement of conditional sums (a family of
+server/figures/families.py).
 
 "Sales" are issued invoices minus issued credit notes, by net amount in the base currency, by
 invoice date; cost of sales likewise, a credit note's cost counting negatively. The same
@@ -9,7 +10,6 @@ statement gives the all-time parts of lifetime value, so a list asking both cost
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +20,7 @@ from server.documents.models import Invoice, InvoiceClassification
 from server.figures.history import HistoryRole, invoices_of
 from server.figures.windows import Windows, span_parameters
 from server.money import percent
-from server.reader import IDS, Reader, shape
+from server.reader import IDS, shape
 
 SALES_WINDOWS = ("last30", "previous30", "mtd_this_year", "mtd_last_year", "ytd_this_year", "ytd_last_year",
                  "last12_months", "previous12_months", "last365")
@@ -56,25 +56,24 @@ class SalesFigures:
         return percent(self.sales[window] - self.cost[window], self.sales[window])
 
 
-async def sales_figures(reader: Reader, keys: Sequence[Key]) -> dict[Key, SalesFigures]:
-    """Keyed by (customer id, asOf, role): one statement per distinct (asOf, role) of the batch."""
-    groups: dict[tuple[dt.date, HistoryRole], list[int]] = defaultdict(list)
-    for customer_id, as_of, role in keys:
-        groups[(as_of, role)].append(customer_id)
-    found: dict[Key, SalesFigures] = {}
-    for (as_of, role), ids in groups.items():
-        params = {"ids": ids, **Windows(as_of).parameters(*SALES_WINDOWS)}
-        for row in await reader.rows(_statement(role), params):
-            found[(row.customer_id, as_of, role)] = SalesFigures(
-                as_of, int(row.invoiced), int(row.credited), row.first_on, row.last_on, row.invoice_count,
-                {w: int(getattr(row, w)) for w in SALES_WINDOWS},
-                {w: int(getattr(row, f"cost_{w}")) for w in COST_WINDOWS})
-    return found
+def parameters(as_of: dt.date) -> dict[str, dt.date]:
+    """The bind parameters of `statement` but `ids`."""
+    return Windows(as_of).parameters(*SALES_WINDOWS)
+
+
+def read(values: Sequence[Any], as_of: dt.date) -> SalesFigures:
+    """The figures from `statement`'s columns after the customer id."""
+    invoiced, credited, first_on, last_on, invoice_count, *windows = values
+    return SalesFigures(as_of, int(invoiced), int(credited), first_on, last_on, int(invoice_count),
+                        {w: int(v) for w, v in zip(SALES_WINDOWS, windows[:len(SALES_WINDOWS)], strict=True)},
+                        {w: int(v) for w, v in zip(COST_WINDOWS, windows[len(SALES_WINDOWS):], strict=True)})
 
 
 @shape
-def _statement(role: HistoryRole) -> Any:
-    """Bind parameters: `ids`, and each window's `<window>_from` and `<window>_to`."""
+def statement(role: HistoryRole) -> Any:
+    """One row per customer of the bind parameter `ids` with invoices under `role`: the customer
+    id, then the columns `read` takes. Bind parameters: `ids`, each window's `<window>_from` and
+    `<window>_to`."""
     docs = invoices_of(IDS, role, Invoice.classification, Invoice.base_net_minor, Invoice.base_cost_minor,
                        Invoice.invoice_on)
     credit = docs.c.classification == InvoiceClassification.CREDIT

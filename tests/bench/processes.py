@@ -30,7 +30,10 @@ class Server:
         self.database_url, self.workers, self.label = url, workers, label
         self.env = {**os.environ, "CLIENTELE_DATABASE_URL": url, "CLIENTELE_LOG_LEVEL": "WARNING",
                     "CLIENTELE_DEBUG_SQL": "1" if debug_sql else "0",
-                    "CLIENTELE_BENCH_CAPTURE": "1" if capture else "0"}
+                    "CLIENTELE_BENCH_CAPTURE": "1" if capture else "0",
+                    # The cost limit per request stays as published; the bucket is made bottomless
+                    # so that repeating requests measures them, not the rate limit.
+                    "CLIENTELE_BUCKET_SIZE": "1e15", "CLIENTELE_REFILL_RATE": "1e12"}
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path: Path | None = None
