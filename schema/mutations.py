@@ -9,6 +9,8 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from server.access import service as access
+from server.access import sessions, tokens
 from server.customers import bulk
 from server.customers import service as customers
 from server.documents import service as documents
@@ -19,7 +21,7 @@ from server.notes import outbox
 from server.notes import service as notes
 from server.payments import service as payments
 
-from schema.base import JSON, UserError, ctx, given, not_implemented, pk_of, settle, user_errors
+from schema.base import JSON, UserError, ctx, given, pk_of, settle, user_errors
 from schema.enums import LeadStateEnum, ListKindEnum, OrderStatusEnum, TokenScopeEnum
 from schema.inputs import (ApplicationInput, ContactInput, CustomerBulkSet, CustomerFilter, CustomerInput, InvoiceInput,
                            ItemInput, LeadInput, ListColumnInput, ListSortInput, LocationInput, NoteInput,
@@ -112,11 +114,12 @@ async def run(info: Info, payload: type, field: str, kind: str, make: Callable[[
 
 
 def _base(info: Info) -> dict[str, Any]:
-    return {"actor_id": ctx(info).actor_id}
+    """The request's user and role, for the services' policy checks (server/access/policy.py)."""
+    return {"actor_id": ctx(info).actor}
 
 
 def _documents(info: Info) -> dict[str, Any]:
-    return {"actor_id": ctx(info).actor_id, "today": ctx(info).today,
+    return {"actor_id": ctx(info).actor, "today": ctx(info).today,
             "base_currency": ctx(info).settings.base_currency}
 
 
@@ -213,7 +216,7 @@ class Mutation:
     @strawberry.mutation
     async def approve_order(self, info: Info, id: strawberry.ID) -> OrderPayload:  # type: ignore
         return await run(info, OrderPayload, "order", "Order", Order.of, documents.approve_order,
-                         _id_problem(id, "Order"), order_id=pk_of(id, "Order"), actor=ctx(info).user)
+                         _id_problem(id, "Order"), order_id=pk_of(id, "Order"), actor=ctx(info).actor)
 
     @strawberry.mutation
     async def set_order_status(self, info: Info, id: strawberry.ID, status: OrderStatusEnum,  # type: ignore
@@ -240,7 +243,7 @@ class Mutation:
     @strawberry.mutation
     async def issue_invoice(self, info: Info, id: strawberry.ID) -> InvoicePayload:  # type: ignore
         return await run(info, InvoicePayload, "invoice", "Invoice", Invoice.of, documents.issue_invoice,
-                         _id_problem(id, "Invoice"), invoice_id=pk_of(id, "Invoice"), actor_id=ctx(info).actor_id,
+                         _id_problem(id, "Invoice"), invoice_id=pk_of(id, "Invoice"), actor_id=ctx(info).actor,
                          today=ctx(info).today)
 
     @strawberry.mutation
@@ -328,7 +331,7 @@ class Mutation:
             return BulkPayload(updated_count=0, audit_event=None, user_errors=user_errors(DomainError(problems)))
         flt = _customer_filter(info, filter) if filter is not None else None
         pks = [pk_of(i, "Customer") for i in ids] if ids is not None else None
-        return await _bulk(info, bulk.bulk_update_customers, actor=ctx(info).user, ids=pks, flt=flt, data=data)
+        return await _bulk(info, bulk.bulk_update_customers, actor=ctx(info).actor, ids=pks, flt=flt, data=data)
 
     @strawberry.mutation
     async def bulk_update_locations(self, info: Info, ids: list[strawberry.ID],
@@ -336,7 +339,7 @@ class Mutation:
         if sales_rep is not None and pk_of(sales_rep, "User") is None:
             problems = [Problem(ErrorCode.NOT_FOUND, f"salesRep: no User with id {sales_rep}", ["salesRep"])]
             return BulkPayload(updated_count=0, audit_event=None, user_errors=user_errors(DomainError(problems)))
-        return await _bulk(info, bulk.bulk_update_locations, actor=ctx(info).user,
+        return await _bulk(info, bulk.bulk_update_locations, actor=ctx(info).actor,
                            ids=[pk_of(i, "Location") for i in ids], sales_rep=pk_of(sales_rep, "User"))
 
     @strawberry.mutation
@@ -345,7 +348,7 @@ class Mutation:
         if problems:
             return RevertPayload(reverted_count=0, audit_event=None, user_errors=user_errors(DomainError(problems)))
         try:
-            count, event = await ctx(info).write(bulk.revert_change, actor=ctx(info).user,
+            count, event = await ctx(info).write(bulk.revert_change, actor=ctx(info).actor,
                                                  event_id=pk_of(audit_event, "AuditEvent"))
         except DomainError as error:
             return RevertPayload(reverted_count=0, audit_event=None, user_errors=user_errors(error))
@@ -359,7 +362,7 @@ class Mutation:
                              is_default: bool | None = False) -> ListViewPayload:  # type: ignore
         problems = _id_problem(id, "ListView") if id is not None else []
         return await run(info, ListViewPayload, "list_view", "ListView", ListView.of, lists.save_list_view,
-                         problems, user_id=ctx(info).actor_id, list_kind=kind, view_id=pk_of(id, "ListView"), name=name,
+                         problems, user_id=ctx(info).actor, list_kind=kind, view_id=pk_of(id, "ListView"), name=name,
                          columns=[given(c) for c in columns], sort=[given(s) for s in sort or []], filter=filter,
                          is_default=is_default)
 
@@ -369,34 +372,78 @@ class Mutation:
         if problems:
             return DeletePayload(deleted_id=None, user_errors=user_errors(DomainError(problems)))
         try:
-            await ctx(info).write(lists.delete_list_view, user_id=ctx(info).actor_id, view_id=pk_of(id, "ListView"))
+            await ctx(info).write(lists.delete_list_view, user_id=ctx(info).actor, view_id=pk_of(id, "ListView"))
         except DomainError as error:
             return DeletePayload(deleted_id=None, user_errors=user_errors(error))
         return DeletePayload(deleted_id=id, user_errors=[])
 
-    @strawberry.mutation(description="Signs in and sets the session cookie.")
-    def login(self, info: Info, email: str, password: str) -> LoginPayload:  # type: ignore
-        raise not_implemented("login")
+    @strawberry.mutation(description=(
+        "Signs in and sets the session cookie (HttpOnly, SameSite=Lax; Secure over https). Send the header "
+        "X-Requested-With. Every refusal (wrong password, unknown email, inactive user, or sign-in paused after "
+        "too many failures for the email) is the same INVALID userError."))
+    async def login(self, info: Info, email: str, password: str) -> LoginPayload:  # type: ignore
+        context = ctx(info)
+        try:
+            user, secret = await context.write(sessions.login, email=email, password=password,
+                                               throttle=sessions.Throttle.of(context.settings))
+        except DomainError as error:
+            return LoginPayload(user=None, user_errors=user_errors(error))
+        context.response_cookies[sessions.SESSION_COOKIE] = secret
+        return LoginPayload(user=User.of(await settle(context.loaders.row("User", user.id))), user_errors=[])
 
-    @strawberry.mutation
-    def logout(self, info: Info) -> bool:
-        raise not_implemented("logout")
+    @strawberry.mutation(description="Ends this browser's session on the server and clears its cookie.")
+    async def logout(self, info: Info) -> bool:
+        context = ctx(info)
+        if context.web_session is not None:
+            await context.write(sessions.end_session, session_id=context.web_session.id)
+        context.response_cookies[sessions.SESSION_COOKIE] = None
+        return True
 
-    @strawberry.mutation(description="Admins only.")
-    def create_user(self, info: Info, input: UserInput) -> UserPayload:  # type: ignore
-        raise not_implemented("createUser")
+    @strawberry.mutation(description=(
+        "Admins only. `email`, `name` and `role` are required; `password` (10 characters or more) may be left "
+        "out: the user then acts only through API tokens until an admin sets one."))
+    async def create_user(self, info: Info, input: UserInput) -> UserPayload:  # type: ignore
+        data = given(input)
+        return await run(info, UserPayload, "user", "User", User.of, access.create_user, email=data.get("email"),
+                         name=data.get("name"), role=data.get("role"), password=data.get("password"),
+                         active=data.get("active", True), **_base(info))
 
-    @strawberry.mutation(description="Admins, or oneself (name and password).")
-    def update_user(self, info: Info, id: strawberry.ID, input: UserInput) -> UserPayload:  # type: ignore
-        raise not_implemented("updateUser")
+    @strawberry.mutation(description=(
+        "Admins change anyone; everyone else only their own `name` and `password` (FORBIDDEN otherwise). "
+        "`active: false` ends the user's sessions and revokes their tokens at once; the last active admin "
+        "cannot be demoted or deactivated."))
+    async def update_user(self, info: Info, id: strawberry.ID, input: UserInput) -> UserPayload:  # type: ignore
+        return await run(info, UserPayload, "user", "User", User.of, access.update_user, _id_problem(id, "User"),
+                         user_id=pk_of(id, "User"), data=given(input), **_base(info))
 
-    @strawberry.mutation
-    def create_api_token(self, info: Info, name: str, scopes: list[TokenScopeEnum]) -> ApiTokenPayload:  # type: ignore
-        raise not_implemented("createApiToken")
+    @strawberry.mutation(description=(
+        "A token for the signed-in user, acting with their role; READ is always included. `secret` is shown "
+        "only in this answer. Needs a signed-in session: a token cannot create tokens (FORBIDDEN)."))
+    async def create_api_token(self, info: Info, name: str, scopes: list[TokenScopeEnum]) -> ApiTokenPayload:  # type: ignore
+        context = ctx(info)
+        if context.token is not None:
+            return _token_refused(ErrorCode.FORBIDDEN, "a token cannot create tokens: sign in with login to create one")
+        return await _token_payload(context, tokens.create_token, user_id=context.actor_id, name=name, scopes=scopes)
 
-    @strawberry.mutation
-    def revoke_api_token(self, info: Info, id: strawberry.ID) -> ApiTokenPayload:
-        raise not_implemented("revokeApiToken")
+    @strawberry.mutation(description="Revokes a token at once: one's own, or any as ADMIN.")
+    async def revoke_api_token(self, info: Info, id: strawberry.ID) -> ApiTokenPayload:
+        context = ctx(info)
+        return await _token_payload(context, tokens.revoke_token, token_id=pk_of(id, "ApiToken"), actor=context.user)
+
+
+async def _token_payload(context: Any, service: Callable[..., Any], **kwargs: Any) -> ApiTokenPayload:
+    """Runs a token service; the payload carries the secret only when the service made one."""
+    try:
+        done = await context.write(service, **kwargs)
+    except DomainError as error:
+        return ApiTokenPayload(api_token=None, secret=None, user_errors=user_errors(error))
+    token, secret = done if isinstance(done, tuple) else (done, None)
+    row = await settle(context.loaders.row("ApiToken", token.id))
+    return ApiTokenPayload(api_token=ApiToken.of(row), secret=secret, user_errors=[])
+
+
+def _token_refused(code: ErrorCode, message: str) -> ApiTokenPayload:
+    return ApiTokenPayload(api_token=None, secret=None, user_errors=[UserError(field=None, message=message, code=code)])
 
 
 async def _bulk(info: Info, service: Callable[..., Any], **kwargs: Any) -> BulkPayload:

@@ -11,12 +11,13 @@ from strawberry.types import Info
 
 import server
 from server import listing
+from server.access import tokens
 from server.customers import listing as customer_listing
 from server.lists import service as list_views
 from server.pagination import BadPageArgs, page_size
 from server.sorting import SortDirection
 
-from schema.base import (Connection, Node, bad_input, connection, ctx, given, not_implemented, parse_global_id,
+from schema.base import (Connection, Node, bad_input, connection, ctx, given, parse_global_id,
                          pk_of, settle)
 from schema.enums import ListKindEnum
 from schema.inputs import CustomerFilter, CustomerOrder, LeadFilter, LeadOrder
@@ -209,9 +210,9 @@ class Query:
             raise bad_input("entityId: not an id this server gave out")
         return await _keyset(info, listing.audit_events(entity), AuditEvent.of, first, after)
 
-    @strawberry.field(description="The viewer's own API tokens; an admin sees all.")
-    def api_tokens(self, info: Info) -> list[ApiToken]:
-        raise not_implemented("apiTokens")
+    @strawberry.field(description="The viewer's own API tokens, revoked ones included, newest first; an admin sees all.")
+    async def api_tokens(self, info: Info) -> list[ApiToken]:
+        return [ApiToken.of(r) for r in await ctx(info).reader.rows(tokens.tokens_of(ctx(info).user))]
 
 
 async def _node(info: Info, id: str) -> Any:

@@ -18,7 +18,7 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from server import money
-from server.access.models import Role
+from server.access import policy
 from server.documents.models import InvoiceClassification
 from server.figures.customer_list import Balances
 from server.figures.sales import SalesFigures
@@ -37,7 +37,6 @@ from schema.enums import (BillingStatusEnum, CreditCodeEnum, CustomerStatusEnum,
 from server.figures.history import HistoryRole
 
 Row = Any
-COST_ROLES = (Role.ADMIN, Role.MANAGER)
 
 
 def make(cls: type, **values: Any) -> Any:
@@ -60,8 +59,9 @@ def nested(info: Info, loader: Any, parent_id: int, first: int | None, after: st
 
 
 def check_costs(info: Info) -> None:
+    """The policy's `readCosts` row: a dict lookup per field, no SQL."""
     user = ctx(info).user
-    if user is None or user.role not in COST_ROLES:
+    if not policy.allows(user.role if user is not None else None, "readCosts"):
         raise GraphQLError("costs and margins are for managers and admins", extensions={"code": "FORBIDDEN"})
 
 
@@ -1054,6 +1054,12 @@ class ApiToken(Node):
     revoked: bool
     row: strawberry.Private[Row]
 
+    @staticmethod
+    def of(row: Row) -> ApiToken:
+        return make(ApiToken, id=global_id("ApiToken", row.id), name=row.name,
+                    scopes=[TokenScopeEnum[s] for s in row.scopes.split(",") if s], created_at=row.created_at,
+                    last_used_at=row.last_used_at, revoked=row.revoked_at is not None, row=row)
+
     @strawberry.field
     def owner(self, info: Info) -> User:
         return user_field(self.row.user_id, info)
@@ -1072,3 +1078,16 @@ NODE_TYPES: dict[str, Any] = {
     "Invoice": Invoice, "Payment": Payment, "Note": Note, "Lead": Lead, "LeadProgram": LeadProgram,
     "LeadSource": LeadSource, "User": User, "PaymentTerms": PaymentTerms, "AuditEvent": AuditEvent,
 }
+
+
+# The derived figures (docs/figures.md): computed, not stored, so each costs 1 in a query's cost
+# (server/limits, docs/api.md "Limits and cost"). tests/limits/test_figures_marked.py keeps this in step
+# with docs/figures.md.
+DERIVED_FIGURES = frozenset({
+    "Customer.lifetimeValue", "Customer.lifetimeValueDetail", "Customer.orderCount", "Customer.orderTotal",
+    "Customer.averageOrderValue", "Customer.engagement", "Customer.lastOrderDate", "Customer.lastInvoiceDate",
+    "Customer.lastPaymentDate", "Customer.newestNoteAt", "Customer.balances", "Customer.invoiceStats",
+    "Customer.margins", "Customer.aging", "Lead.newestNoteAt",
+    "LeadProgram.openLeads", "LeadProgram.closedLeads", "LeadProgram.leadsByState", "LeadProgram.leadsBySource",
+    "LeadSource.openLeads", "LeadSource.closedLeads", "LeadSource.leadsByState", "LeadSource.leadsByProgram",
+})

@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from schema import build_schema, printed_schema
 from schema.lean import LeanExecutor
+from schema.types import DERIVED_FIGURES
 from server.config import Settings, load_settings
 from server.db.engine import Database
 from server.http.exports import ExportEndpoints
@@ -30,7 +31,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     schema = build_schema()
     graphql = GraphQLEndpoint(schema._schema, schema.execution_context_class, settings, database,
-                              lean=LeanExecutor(schema))
+                              lean=LeanExecutor(schema), figures=DERIVED_FIGURES)
     sdl = printed_schema()
 
     async def schema_file(_request: Request) -> Response:
@@ -58,6 +59,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         finally:
             if outbox is not None:
                 await outbox.stop()
+            await graphql.limits.close()
         await database.dispose()
 
     routes = [

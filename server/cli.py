@@ -97,14 +97,38 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     asyncio.run(_prepare_serve(settings, demo=args.demo))
     # Workers are separate processes that build the app from the environment.
     os.environ["CLIENTELE_DATABASE_URL"] = settings.database_url
+    os.environ["CLIENTELE_WORKERS"] = str(args.workers)  # picks the shared limits store (server/limits)
     if settings.debug_sql:
         os.environ["CLIENTELE_DEBUG_SQL"] = "1"
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(f"GraphiQL: http://{shown_host}:{args.port}/graphql",
           flush=True)
     uvicorn.run("server.app:app_from_env", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level=settings.log_level.lower())
+                workers=args.workers, log_level=settings.log_level.lower(), log_config=_uvicorn_log_config())
     return 0
+
+
+class PathOnlyAccessLog(logging.Filter):
+    """Drops the query string from uvicorn's access-log lines: a GET may carry a password or a
+    token there (even a refused `login` over GET), and logs must never hold one (SPEC §8)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):  # (client, method, path, ...)
+            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
+        return True
+
+
+def _uvicorn_log_config() -> dict[str, object]:
+    """uvicorn's own logging set-up (applied in every worker), with PathOnlyAccessLog on the access log."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["filters"] = {"path_only": {"()": "server.cli.PathOnlyAccessLog"}}
+    config["loggers"]["uvicorn.access"]["filters"] = ["path_only"]
+    return config
 
 
 async def _prepare_serve(settings: Settings, *, demo: bool) -> None:

@@ -34,9 +34,26 @@ class Settings:
     outbox_backoff_seconds: float = 30.0  # first retry delay; doubles per attempt, capped at an hour
     max_page_size: int = 250
     max_body_bytes: int = 100_000
+    max_document_bytes: int = 100_000  # SPEC §9 limits: server/limits/, docs/api.md "Limits and cost"
+    max_tokens: int = 10_000
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_cost: int = 5_000
+    cost_list_size: int = 10  # what a plain (not paginated) list of objects counts as, in cost
+    bucket_size: float = 10_000.0
+    refill_rate: float = 500.0  # points a second
+    limits_store: str = ""  # memory, database or redis; empty: redis with redis_url, else database for
+    redis_url: str | None = None  # PostgreSQL with several workers, else memory
+    redis_prefix: str = "clientele:"  # of the Redis keys, for several installations on one Redis
+    workers: int = 1
     log_level: str = "INFO"
     lean_executor: bool = True  # answer plain queries without graphql-core's per-field cost
     lean_check: bool = False  # also run graphql-core and fail on any difference (the tests do)
+    session_idle_minutes: float = 480.0  # a web session unused this long no longer signs in
+    login_max_failures: int = 10  # failed logins for one email within the window that pause its sign-in
+    login_window_minutes: float = 15.0
+    login_lockout_minutes: float = 15.0
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")  # whose X-Forwarded-Proto counts; "*": anyone's
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -71,7 +88,24 @@ def load_settings() -> Settings:
         outbox_backoff_seconds=float(_env("OUTBOX_BACKOFF_SECONDS", "30")),
         max_page_size=int(_env("MAX_PAGE_SIZE", "250")),
         max_body_bytes=int(_env("MAX_BODY_BYTES", "100000")),
+        max_document_bytes=int(_env("MAX_DOCUMENT_BYTES", "100000")),
+        max_tokens=int(_env("MAX_TOKENS", "10000")),
+        max_depth=int(_env("MAX_DEPTH", "12")),
+        max_aliases=int(_env("MAX_ALIASES", "30")),
+        max_cost=int(_env("MAX_COST", "5000")),
+        cost_list_size=int(_env("COST_LIST_SIZE", "10")),
+        bucket_size=float(_env("BUCKET_SIZE", "10000")),
+        refill_rate=float(_env("REFILL_RATE", "500")),
+        limits_store=_env("LIMITS_STORE", "").strip().lower(),
+        redis_url=_env("REDIS_URL") or None,
+        redis_prefix=_env("REDIS_PREFIX", "clientele:"),
+        workers=int(_env("WORKERS", "1")),
         log_level=_env("LOG_LEVEL", "INFO").upper(),
         lean_executor=_env_bool("LEAN_EXECUTOR", True),
         lean_check=_env_bool("LEAN_CHECK"),
+        session_idle_minutes=float(_env("SESSION_IDLE_MINUTES", "480")),
+        login_max_failures=int(_env("LOGIN_MAX_FAILURES", "10")),
+        login_window_minutes=float(_env("LOGIN_WINDOW_MINUTES", "15")),
+        login_lockout_minutes=float(_env("LOGIN_LOCKOUT_MINUTES", "15")),
+        trusted_proxies=tuple(p.strip() for p in _env("TRUSTED_PROXIES", "127.0.0.1,::1").split(",") if p.strip()),
     )

@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.access.models import ApiToken, User
+from server.access.models import ApiToken, User, WebSession
+from server.access.policy import Actor
 from server.config import Settings
 from server.db.engine import Database, StatementLog
 from server.loaders import Loaders
@@ -19,11 +20,14 @@ T = TypeVar("T")
 
 class RequestContext:
     def __init__(self, settings: Settings, database: Database, *, user: User | None = None,
-                 token: ApiToken | None = None, log: StatementLog | None = None) -> None:
+                 token: ApiToken | None = None, log: StatementLog | None = None,
+                 web_session: WebSession | None = None) -> None:
         self.settings = settings
         self.database = database
         self.user = user
         self.token = token
+        self.web_session = web_session  # the session the cookie named, if that is how the caller signed in
+        self.response_cookies: dict[str, str | None] = {}  # set by resolvers (None: delete), sent with the answer
         self.log = log
         self.today = dt.datetime.now(settings.zone).date()
         self.reader = Reader(database)
@@ -32,6 +36,11 @@ class RequestContext:
     @property
     def actor_id(self) -> int | None:
         return self.user.id if self.user is not None else None
+
+    @property
+    def actor(self) -> Actor:
+        """Who the services act for: the user and its role, or ANONYMOUS (never the system)."""
+        return Actor.of(self.user)
 
     async def write(self, service: Callable[..., Awaitable[T]], **kwargs: Any) -> T:
         """Runs a service in its own write session, then makes the next reads see what it wrote."""

@@ -1,40 +1,167 @@
-"""Users and API tokens: creation and authentication."""
+"""Users and API tokens: creation, changes, deactivation and authentication."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select, update
+from typing import Any
+
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.access.models import ApiToken, Role, TokenScope, User
+from server import records
+from server.access import policy
+from server.access.models import ApiToken, Role, TokenScope, User, WebSession
 from server.access.passwords import hash_password, new_token_secret, token_hash
+from server.audit import service as audit
 from server.db.base import now
 from server.errors import DomainError, ErrorCode, Problems
 from server.validate import EMAIL
 
+Data = dict[str, Any]
+
 MIN_PASSWORD = 10
+SELF_SERVICE = frozenset({"name"})  # with the password: what a user may change of their own
+PASSWORD_CHANGED = ["(hidden)", "(changed)"]  # the audit trail says that it changed, never what to
 
 
-async def create_user(session: AsyncSession, *, email: str, name: str, role: Role,
-                      password: str | None = None) -> User:
-    """A new active user; the email is unique, case-insensitively."""
-    problems = Problems()
+def _check_email(problems: Problems, email: str | None) -> str | None:
+    if email is None or not email.strip():
+        problems.add(ErrorCode.REQUIRED, "email is required", "email")
+        return None
     email = email.strip().lower()
-    if not EMAIL.match(email):
+    if len(email) > 254 or not EMAIL.match(email):
         problems.add(ErrorCode.INVALID, "email must be an email address like name@example.com", "email")
-    if not name.strip():
+    return email
+
+
+def _check_name(problems: Problems, name: str | None) -> str | None:
+    if name is None or not name.strip():
         problems.add(ErrorCode.REQUIRED, "name is required", "name")
+        return None
+    if len(name.strip()) > 200:
+        problems.add(ErrorCode.INVALID, "name must be at most 200 characters", "name")
+    return name.strip()
+
+
+def _check_password(problems: Problems, password: str | None) -> None:
     if password is not None and len(password) < MIN_PASSWORD:
         problems.add(ErrorCode.INVALID, f"password must be at least {MIN_PASSWORD} characters", "password")
+
+
+async def _check_email_free(session: AsyncSession, email: str, user_id: int | None) -> None:
+    taken = await session.scalar(select(User.id).where(func.lower(User.email) == email))
+    if taken is not None and taken != user_id:
+        raise DomainError.one(ErrorCode.DUPLICATE, f"a user with email {email} exists", ["input", "email"])
+
+
+async def create_user(session: AsyncSession, *, email: str | None, name: str | None, role: Role | None,
+                      password: str | None = None, active: bool | None = True,
+                      actor_id: policy.Who = None) -> User:
+    """A new user (ADMIN only; the CLI acts as the system); the email is unique, case-insensitively.
+
+    Without a password the user can act only through API tokens. The audit event never holds the
+    password or its hash.
+    """
+    policy.refuse_early(actor_id, "createUser")
+    problems = Problems()
+    email, name = _check_email(problems, email), _check_name(problems, name)
+    if role is None:
+        problems.add(ErrorCode.REQUIRED, "role is required", "role")
+    _check_password(problems, password)
     problems.raise_if_any()
+    password_hash = hash_password(password) if password else None
     async with session.begin():
-        if await session.scalar(select(User.id).where(User.email == email)) is not None:
-            raise DomainError.one(ErrorCode.DUPLICATE, f"a user with email {email} exists", ["input", "email"])
-        user = User(email=email, name=name.strip(), role=role, active=True,
-                    password_hash=hash_password(password) if password else None)
+        actor = await policy.require(session, actor_id, "createUser")
+        assert email is not None
+        await _check_email_free(session, email, None)
+        user = User(email=email, name=name, role=role, active=active is not False, password_hash=password_hash)
         session.add(user)
+        await session.flush()
+        changes = audit.created(user, {"email": email, "name": name, "role": role, "active": user.active})
+        if password_hash is not None:
+            changes["password"] = PASSWORD_CHANGED
+        audit.record(session, actor_id=actor, action="createUser", entity=user, changes=changes)
     return user
+
+
+async def update_user(session: AsyncSession, *, user_id: int, data: Data, actor_id: policy.Who) -> User:
+    """Changes the fields the input names (UserInput, by GraphQL name). An ADMIN changes anyone;
+    everyone else only their own name and password. Deactivating ends the user's web sessions
+    and revokes their API tokens in the same transaction; the last active ADMIN cannot be
+    demoted or deactivated."""
+    problems = Problems()
+    columns: Data = {}
+    if "email" in data:
+        columns["email"] = _check_email(problems, data["email"])
+    if "name" in data:
+        columns["name"] = _check_name(problems, data["name"])
+    for field in ("role", "active"):
+        if field in data:
+            if data[field] is None:
+                problems.add(ErrorCode.REQUIRED, f"{field} cannot be cleared", field)
+            columns[field] = data[field]
+    password = data.get("password")
+    if "password" in data and password is None:
+        problems.add(ErrorCode.REQUIRED, "password cannot be cleared: set a new one", "password")
+    _check_password(problems, password)
+    problems.raise_if_any()
+    password_hash = hash_password(password) if password else None
+    async with session.begin():
+        who = await policy.actor_of(session, actor_id)
+        actor = await policy.require(session, who, "updateUser", owner_id=user_id)
+        if columns.get("role") not in (None, Role.ADMIN) or columns.get("active") is False:
+            await _lock_admins(session)
+        user = await records.get_for_update(session, User, user_id, "id")
+        columns = {column: value for column, value in columns.items() if getattr(user, column) != value}
+        if who is not None and not policy.allows(who.role, "updateUser") and set(columns) - SELF_SERVICE:
+            field = sorted(set(columns) - SELF_SERVICE)[0]
+            raise policy.forbidden(f"{field}: you may change only your own name and password; "
+                                   "ask an admin for the rest", "input", field)
+        if "email" in columns:
+            await _check_email_free(session, columns["email"], user.id)
+        await _keep_an_admin(session, user, columns)
+        changes = audit.apply_changes(user, columns)
+        if password_hash is not None:
+            user.password_hash = password_hash
+            changes["password"] = PASSWORD_CHANGED
+        if changes:
+            user.version += 1
+            audit.record(session, actor_id=actor, action="updateUser", entity=user, changes=changes)
+        if columns.get("active") is False:
+            await end_access(session, user.id)
+        await session.flush()
+    return user
+
+
+async def _lock_admins(session: AsyncSession) -> None:
+    """Locks the active admins in id order, so that two admins demoting each other at once
+    cannot both see the other one as the admin who is left (PostgreSQL; SQLite serialises writers)."""
+    await session.execute(select(User.id).where(User.role == Role.ADMIN, User.active.is_(True))
+                          .order_by(User.id).with_for_update())
+
+
+async def _keep_an_admin(session: AsyncSession, user: User, columns: Data) -> None:
+    """Refuses a change that would leave no active ADMIN."""
+    leaving = user.active and user.role is Role.ADMIN and (
+        columns.get("role", Role.ADMIN) is not Role.ADMIN or columns.get("active", True) is False)
+    if not leaving:
+        return
+    others = await session.scalar(select(func.count()).select_from(User).where(
+        User.role == Role.ADMIN, User.active.is_(True), User.id != user.id))
+    if not others:
+        field = "role" if "role" in columns else "active"
+        raise DomainError.one(ErrorCode.INVALID, f"{field}: {user.email} is the last active admin; make another "
+                              "user an admin first", ["input", field])
+
+
+async def end_access(session: AsyncSession, user_id: int) -> None:
+    """Ends every web session and revokes every API token of the user, at once."""
+    at = now()
+    await session.execute(update(WebSession).where(WebSession.user_id == user_id, WebSession.ended_at.is_(None))
+                          .values(ended_at=at))
+    await session.execute(update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+                          .values(revoked_at=at))
 
 
 async def create_token(session: AsyncSession, *, email: str, name: str,

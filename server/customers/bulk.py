@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.access.models import Role, User
+from server.access import policy
 from server.audit import service as audit
 from server.audit.models import AuditEvent
 from server.customers.listing import CustomerFilter, filtered
@@ -32,8 +32,6 @@ from server.db.base import now
 from server.errors import DomainError, ErrorCode, Problems
 
 Data = dict[str, Any]
-
-BULK_ROLES = (Role.ADMIN, Role.MANAGER)
 
 # CustomerBulkSet field -> (column, enum of the column or None for an id; may it be cleared?)
 CUSTOMER_SET: dict[str, tuple[str, type[enum.Enum] | None, bool]] = {
@@ -52,12 +50,6 @@ REVERTIBLE: dict[str, tuple[type[Any], dict[str, type[enum.Enum] | None]]] = {
     "Location": (Location, {"sales_rep_id": None}),
 }
 BULK_ACTIONS = ("bulkUpdateCustomers", "bulkUpdateLocations")
-
-
-def check_role(actor: User | None, what: str) -> None:
-    """SPEC §8: bulk updates and reverts are for managers and admins."""
-    if actor is None or actor.role not in BULK_ROLES:
-        raise DomainError.one(ErrorCode.FORBIDDEN, f"only a manager or an admin may {what}")
 
 
 def _unique(ids: Sequence[int]) -> list[int]:
@@ -83,9 +75,9 @@ def _change_all(records_: Sequence[Any], columns: Data) -> list[Data]:
     return entries
 
 
-def _event(session: AsyncSession, actor: User, action: str, entity_type: str, entries: list[Data],
+def _event(session: AsyncSession, actor_id: int | None, action: str, entity_type: str, entries: list[Data],
            revertible: bool) -> AuditEvent:
-    event = audit.record(session, actor_id=actor.id, action=action, entity=None, changes=entries,
+    event = audit.record(session, actor_id=actor_id, action=action, entity=None, changes=entries,
                          revertible=revertible)
     event.entity_type = entity_type
     return event
@@ -110,13 +102,12 @@ def _id_problems(problems: Problems, ids: Sequence[int | None], what: str) -> li
     return _unique([pk for pk in ids if pk is not None])
 
 
-async def bulk_update_customers(session: AsyncSession, *, actor: User | None, ids: Sequence[int | None] | None,
+async def bulk_update_customers(session: AsyncSession, *, actor: policy.Who, ids: Sequence[int | None] | None,
                                 flt: CustomerFilter | None, data: Data) -> tuple[int, AuditEvent | None]:
     """Sets the fields of `data` (CustomerBulkSet, ids decoded) on the customers of `ids` or
     of `flt` (exactly those the list shows for that filter). Answers the number of customers
     changed and the audit event (None when nothing differed)."""
-    check_role(actor, "run bulk updates")
-    assert actor is not None
+    policy.refuse_early(actor, "bulkUpdateCustomers")
     problems = Problems(())
     if (ids is None) == (flt is None):
         problems.add(ErrorCode.INVALID, "give either ids or a filter, not both or neither", "ids")
@@ -132,6 +123,7 @@ async def bulk_update_customers(session: AsyncSession, *, actor: User | None, id
         problems.add(ErrorCode.REQUIRED, "set at least one field", "set")
     problems.raise_if_any()
     async with session.begin():
+        actor_id = await policy.require(session, actor, "bulkUpdateCustomers")
         if data.get("paymentTerms") is not None and await session.get(PaymentTerms, data["paymentTerms"]) is None:
             problems.add(ErrorCode.NOT_FOUND, "paymentTerms: no such payment terms", "set", "paymentTerms")
         for name in ("salesRep", "insideSalesRep"):
@@ -150,20 +142,20 @@ async def bulk_update_customers(session: AsyncSession, *, actor: User | None, id
         entries = _change_all(targets, columns)
         if not entries:
             return 0, None
-        event = _event(session, actor, "bulkUpdateCustomers", "Customer", entries, revertible=True)
+        event = _event(session, actor_id, "bulkUpdateCustomers", "Customer", entries, revertible=True)
         await session.flush()
     return len(entries), event
 
 
-async def bulk_update_locations(session: AsyncSession, *, actor: User | None, ids: Sequence[int | None],
+async def bulk_update_locations(session: AsyncSession, *, actor: policy.Who, ids: Sequence[int | None],
                                 sales_rep: int | None) -> tuple[int, AuditEvent | None]:
     """Sets (or, with None, clears) the location-level sales rep override of the locations."""
-    check_role(actor, "run bulk updates")
-    assert actor is not None
+    policy.refuse_early(actor, "bulkUpdateLocations")
     problems = Problems(())
     wanted = _id_problems(problems, ids, "location")
     problems.raise_if_any()
     async with session.begin():
+        actor_id = await policy.require(session, actor, "bulkUpdateLocations")
         await check_user(session, problems, sales_rep, "salesRep")
         problems.raise_if_any()
         found = await _lock(session, Location, wanted)
@@ -171,7 +163,7 @@ async def bulk_update_locations(session: AsyncSession, *, actor: User | None, id
         entries = _change_all([found[pk] for pk in sorted(wanted)], {"sales_rep_id": sales_rep})
         if not entries:
             return 0, None
-        event = _event(session, actor, "bulkUpdateLocations", "Location", entries, revertible=True)
+        event = _event(session, actor_id, "bulkUpdateLocations", "Location", entries, revertible=True)
         await session.flush()
     return len(entries), event
 
@@ -181,13 +173,13 @@ def _value(kind: type[enum.Enum] | None, plain: Any) -> Any:
     return kind[plain] if kind is not None and plain is not None else plain
 
 
-async def revert_change(session: AsyncSession, *, actor: User | None, event_id: int) -> tuple[int, AuditEvent]:
+async def revert_change(session: AsyncSession, *, actor: policy.Who, event_id: int) -> tuple[int, AuditEvent]:
     """Restores every field of a bulk event to its value before; refused, changing nothing,
     when the event is not revertible, was reverted already, or any of its records changed since."""
-    check_role(actor, "revert changes")
-    assert actor is not None
+    policy.refuse_early(actor, "revertChange")
     field = ["auditEvent"]
     async with session.begin():
+        actor_id = await policy.require(session, actor, "revertChange")
         event = await session.scalar(select(AuditEvent).where(AuditEvent.id == event_id).with_for_update())
         if event is None:
             raise DomainError.one(ErrorCode.NOT_FOUND, "auditEvent: no audit event with that id", field)
@@ -217,7 +209,7 @@ async def revert_change(session: AsyncSession, *, actor: User | None, event_id: 
             columns = {column: _value(kinds.get(column), before) for column, (before, _after) in entry["fields"].items()
                        if column in kinds}
             reverted += _change_all([record], columns)
-        new_event = _event(session, actor, "revertChange", event.entity_type, reverted, revertible=False)
+        new_event = _event(session, actor_id, "revertChange", event.entity_type, reverted, revertible=False)
         await session.flush()
         event.reverted_by_id = new_event.id
         event.revertible = False

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.access.models import User
+from server.access import policy
 from server.audit import service as audit
 from server.customers.models import Contact, Customer, Location, PaymentTerms
 from server.db.sequences import next_number
@@ -71,13 +72,15 @@ async def check_user(session: AsyncSession, problems: Problems, user_id: int | N
         problems.add(ErrorCode.NOT_FOUND, f"{field[-1]}: no active user with that id", *field)
 
 
-async def create_customer(session: AsyncSession, *, data: Data, actor_id: int | None,
+async def create_customer(session: AsyncSession, *, data: Data, actor_id: policy.Who,
                           base_currency: str) -> Customer:
     """A new customer; numbered C-000001 upward unless the input gives a number."""
     problems = Problems()
     columns = _customer_columns(problems, data, creating=True, base_currency=base_currency)
     problems.raise_if_any()
     async with session.begin():
+        actor_id = await policy.require(session, actor_id, "createCustomer",
+                                        people=[data.get("salesRep"), data.get("insideSalesRep")])
         await _check_references(session, problems, data)
         problems.raise_if_any()
         if columns.get("number") is None:
@@ -94,13 +97,18 @@ async def create_customer(session: AsyncSession, *, data: Data, actor_id: int | 
 
 
 async def update_customer(session: AsyncSession, *, customer_id: int, data: Data, expected_version: int | None,
-                          actor_id: int | None) -> Customer:
+                          actor_id: policy.Who) -> Customer:
     """Changes the fields the input names; refused with STALE_VERSION when the version moved on."""
     problems = Problems()
     columns = customer_columns(problems, data, creating=False)
     problems.raise_if_any()
     async with session.begin():
         customer = await records.get_for_update(session, Customer, customer_id, "id")
+        # a SALES_REP must stay one of the customer's reps: they may not hand it over
+        reps_after = [data[name] if name in data else getattr(customer, column)
+                      for name, column in (("salesRep", "sales_rep_id"), ("insideSalesRep", "inside_sales_rep_id"))]
+        actor_id = await policy.require(session, actor_id, "updateCustomer", customers=[customer_id],
+                                        people=reps_after)
         audit.check_version(customer, expected_version)
         await _check_references(session, problems, data)
         problems.raise_if_any()
@@ -136,12 +144,13 @@ async def _check_customer(session: AsyncSession, problems: Problems, customer_id
         problems.add(ErrorCode.NOT_FOUND, "customer: no customer with that id", "customer")
 
 
-async def create_location(session: AsyncSession, *, data: Data, actor_id: int | None) -> Location:
+async def create_location(session: AsyncSession, *, data: Data, actor_id: policy.Who) -> Location:
     """A delivery location of a customer; its code is unique within the customer."""
     problems = Problems()
     columns = _location_columns(problems, data, creating=True)
     problems.raise_if_any()
     async with session.begin():
+        actor_id = await policy.require(session, actor_id, "createLocation", customers=[data.get("customer")])
         await _check_customer(session, problems, data.get("customer"))
         await check_user(session, problems, data.get("salesRep"), "salesRep")
         problems.raise_if_any()
@@ -162,7 +171,7 @@ async def _check_location_code(session: AsyncSession, customer_id: int, code: st
 
 
 async def update_location(session: AsyncSession, *, location_id: int, data: Data, expected_version: int | None,
-                          actor_id: int | None) -> Location:
+                          actor_id: policy.Who) -> Location:
     problems = Problems()
     columns = _location_columns(problems, data, creating=False)
     if "customer" in data and data["customer"] is not None:
@@ -170,6 +179,7 @@ async def update_location(session: AsyncSession, *, location_id: int, data: Data
     problems.raise_if_any()
     async with session.begin():
         location = await records.get_for_update(session, Location, location_id, "id")
+        actor_id = await policy.require(session, actor_id, "updateLocation", customers=[location.customer_id])
         audit.check_version(location, expected_version)
         await check_user(session, problems, data.get("salesRep"), "salesRep")
         problems.raise_if_any()
@@ -205,11 +215,12 @@ async def _only_primary(session: AsyncSession, contact: Contact) -> None:
                               .values(is_primary=False, version=Contact.version + 1))
 
 
-async def create_contact(session: AsyncSession, *, data: Data, actor_id: int | None) -> Contact:
+async def create_contact(session: AsyncSession, *, data: Data, actor_id: policy.Who) -> Contact:
     problems = Problems()
     columns = _contact_columns(problems, data, creating=True)
     problems.raise_if_any()
     async with session.begin():
+        actor_id = await policy.require(session, actor_id, "createContact", customers=[data.get("customer")])
         await _check_customer(session, problems, data.get("customer"))
         problems.raise_if_any()
         contact = Contact(customer_id=data["customer"], **columns)
@@ -222,7 +233,7 @@ async def create_contact(session: AsyncSession, *, data: Data, actor_id: int | N
 
 
 async def update_contact(session: AsyncSession, *, contact_id: int, data: Data, expected_version: int | None,
-                         actor_id: int | None) -> Contact:
+                         actor_id: policy.Who) -> Contact:
     problems = Problems()
     columns = _contact_columns(problems, data, creating=False)
     if columns.get("is_primary", False) is None:
@@ -230,15 +241,17 @@ async def update_contact(session: AsyncSession, *, contact_id: int, data: Data, 
     problems.raise_if_any()
     async with session.begin():
         contact = await records.get_for_update(session, Contact, contact_id, "id")
+        actor_id = await policy.require(session, actor_id, "updateContact", customers=[contact.customer_id])
         audit.check_version(contact, expected_version)
         await records.save_changes(session, contact, columns, actor_id, "updateContact")
         await _only_primary(session, contact)
     return contact
 
 
-async def delete_contact(session: AsyncSession, *, contact_id: int, actor_id: int | None) -> None:
+async def delete_contact(session: AsyncSession, *, contact_id: int, actor_id: policy.Who) -> None:
     async with session.begin():
         contact = await records.get_for_update(session, Contact, contact_id, "id")
+        actor_id = await policy.require(session, actor_id, "deleteContact", customers=[contact.customer_id])
         audit.record(session, actor_id=actor_id, action="deleteContact", entity=contact,
                      changes={"first_name": [contact.first_name, None], "last_name": [contact.last_name, None]})
         await session.delete(contact)

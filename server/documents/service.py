@@ -10,8 +10,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import money, records, validate
+from server.access import policy
 from server.audit import service as audit
-from server.access.models import Role, User
 from server.customers.models import CreditCode, Customer, Location, PaymentTerms
 from server.db.sequences import next_number
 from server.documents import rules
@@ -48,11 +48,12 @@ async def _check_item_code(session: AsyncSession, code: str | None, item_id: int
         raise DomainError.one(ErrorCode.DUPLICATE, f"item code {code} is taken", ["input", "code"])
 
 
-async def create_item(session: AsyncSession, *, data: Data, actor_id: int | None) -> Item:
+async def create_item(session: AsyncSession, *, data: Data, actor_id: policy.Who) -> Item:
     problems = Problems()
     columns = _item_columns(problems, data, creating=True)
     problems.raise_if_any()
     async with session.begin():
+        actor_id = await policy.require(session, actor_id, "createItem")
         await _check_item_code(session, columns["code"], None)
         item = Item(**columns)
         session.add(item)
@@ -63,7 +64,7 @@ async def create_item(session: AsyncSession, *, data: Data, actor_id: int | None
 
 
 async def update_item(session: AsyncSession, *, item_id: int, data: Data, expected_version: int | None,
-                      actor_id: int | None) -> Item:
+                      actor_id: policy.Who) -> Item:
     problems = Problems()
     columns = _item_columns(problems, data, creating=False)
     for column, name in (("unit_price_e4", "unitPrice"), ("active", "active")):
@@ -71,6 +72,7 @@ async def update_item(session: AsyncSession, *, item_id: int, data: Data, expect
             problems.add(ErrorCode.REQUIRED, f"{name} cannot be cleared", name)
     problems.raise_if_any()
     async with session.begin():
+        actor_id = await policy.require(session, actor_id, "updateItem")
         item = await records.get_for_update(session, Item, item_id, "id")
         audit.check_version(item, expected_version)
         await _check_item_code(session, columns.get("code"), item.id)
@@ -125,11 +127,12 @@ async def _credit_warnings(session: AsyncSession, payer: Customer, order_base_mi
     return warnings
 
 
-async def create_order(session: AsyncSession, *, data: Data, actor_id: int | None, today: dt.date,
+async def create_order(session: AsyncSession, *, data: Data, actor_id: policy.Who, today: dt.date,
                        base_currency: str) -> Order:
     """A new order (SPEC §2, §3): OPEN, or PENDING_APPROVAL for a new account; refused on credit hold."""
     problems = Problems()
     async with session.begin():
+        actor_id = await policy.require(session, actor_id, "createOrder", customers=[data.get("orderCustomer")])
         customer = await _customer(session, problems, data.get("orderCustomer"), "orderCustomer")
         payer = (await _customer(session, problems, data["billingCustomer"], "billingCustomer")
                  if data.get("billingCustomer") is not None else customer)
@@ -177,11 +180,12 @@ async def _check_location(session: AsyncSession, problems: Problems, location_id
         problems.add(ErrorCode.NOT_FOUND, "location: the order customer has no such location", "location")
 
 
-async def create_invoice(session: AsyncSession, *, data: Data, actor_id: int | None, today: dt.date,
+async def create_invoice(session: AsyncSession, *, data: Data, actor_id: policy.Who, today: dt.date,
                          base_currency: str) -> Invoice:
     """A new invoice or credit note: issued (IN-/CR- number) unless `issue` is false (a DRAFT-)."""
     problems = Problems()
     async with session.begin():
+        actor_id = await policy.require(session, actor_id, "createInvoice")
         payer = await _customer(session, problems, data.get("billCustomer"), "billCustomer")
         customer = (await _customer(session, problems, data["orderCustomer"], "orderCustomer")
                     if data.get("orderCustomer") is not None else payer)
@@ -243,10 +247,11 @@ async def _new_invoice(session: AsyncSession, *, payer: Customer, customer: Cust
 # ------------------------------------------------------------------ life cycle (SPEC §2, §3)
 
 async def set_order_status(session: AsyncSession, *, order_id: int, status: OrderStatus,
-                           expected_version: int | None, actor_id: int | None) -> Order:
+                           expected_version: int | None, actor_id: policy.Who) -> Order:
     """Moves an order along SPEC §2's table (rules.ORDER_MOVES); anything else is INVALID_TRANSITION."""
     async with session.begin():
         order = await records.get_for_update(session, Order, order_id, "id")
+        actor_id = await policy.require(session, actor_id, "setOrderStatus", customers=[order.order_customer_id])
         audit.check_version(order, expected_version)
         refusal = rules.order_move_refusal(order.status, status)
         if refusal is not None:
@@ -255,20 +260,16 @@ async def set_order_status(session: AsyncSession, *, order_id: int, status: Orde
     return order
 
 
-APPROVERS = (Role.MANAGER, Role.ADMIN)
-
-
-async def approve_order(session: AsyncSession, *, order_id: int, actor: User | None) -> Order:
+async def approve_order(session: AsyncSession, *, order_id: int, actor: policy.Who) -> Order:
     """SPEC §3: a MANAGER or ADMIN moves an order of a new account from PENDING_APPROVAL to OPEN."""
-    if actor is None or actor.role not in APPROVERS:
-        raise DomainError.one(ErrorCode.FORBIDDEN, "only a manager or an admin may approve an order", ["id"])
     async with session.begin():
+        actor_id = await policy.require(session, actor, "approveOrder")
         order = await records.get_for_update(session, Order, order_id, "id")
         if order.status is not OrderStatus.PENDING_APPROVAL:
             raise DomainError.one(ErrorCode.INVALID_TRANSITION,
                                   f"{order.number} is {order.status.name}, not PENDING_APPROVAL: "
                                   "only an order waiting for approval can be approved", ["id"])
-        await records.save_changes(session, order, {"status": OrderStatus.OPEN}, actor.id, "approveOrder")
+        await records.save_changes(session, order, {"status": OrderStatus.OPEN}, actor_id, "approveOrder")
     return order
 
 
@@ -280,11 +281,12 @@ def _line_of(row: OrderLine) -> rules.Line:
 
 
 async def invoice_order(session: AsyncSession, *, order_id: int, invoice_date: dt.date | None,
-                        actor_id: int | None, today: dt.date, base_currency: str) -> Invoice:
+                        actor_id: policy.Who, today: dt.date, base_currency: str) -> Invoice:
     """SPEC §2: an OPEN, IN_PROGRESS or FINISHED order becomes an issued invoice (its lines, currency,
     rate and both customers carried over; due date from the billing customer's terms, DELIVERY_DATE
     counting from the order's required date) and the order is INVOICED."""
     async with session.begin():
+        actor_id = await policy.require(session, actor_id, "invoiceOrder")
         order = await records.get_for_update(session, Order, order_id, "order")
         if order.status not in rules.INVOICEABLE:
             raise DomainError.one(ErrorCode.INVALID_TRANSITION,
@@ -302,13 +304,14 @@ async def invoice_order(session: AsyncSession, *, order_id: int, invoice_date: d
     return invoice
 
 
-async def issue_invoice(session: AsyncSession, *, invoice_id: int, actor_id: int | None, today: dt.date) -> Invoice:
+async def issue_invoice(session: AsyncSession, *, invoice_id: int, actor_id: policy.Who, today: dt.date) -> Invoice:
     """SPEC §2: a draft (PLANNED) is issued: the next IN-/CR- number, PRINTED, its balance counted.
 
     The draft keeps its invoice date (issuing does not re-date it to today); its due date is
     computed again from that date and the bill customer's current terms, and is fixed from now on.
     """
     async with session.begin():
+        actor_id = await policy.require(session, actor_id, "issueInvoice")
         invoice = await records.get_for_update(session, Invoice, invoice_id, "id")
         if invoice.status is not InvoiceStatus.PLANNED:
             raise DomainError.one(ErrorCode.INVALID_TRANSITION,
@@ -329,12 +332,13 @@ async def issue_invoice(session: AsyncSession, *, invoice_id: int, actor_id: int
     return invoice
 
 
-async def void_invoice(session: AsyncSession, *, invoice_id: int, actor_id: int | None) -> Invoice:
+async def void_invoice(session: AsyncSession, *, invoice_id: int, actor_id: policy.Who) -> Invoice:
     """A draft or an issued invoice without payments becomes VOID: it counts in nothing from then on.
 
     Its number stays taken (numbers are never reused); an order it was made from stays INVOICED.
     """
     async with session.begin():
+        actor_id = await policy.require(session, actor_id, "voidInvoice")
         invoice = await records.get_for_update(session, Invoice, invoice_id, "id")
         if invoice.status is InvoiceStatus.VOID:
             raise DomainError.one(ErrorCode.INVALID_TRANSITION, f"{invoice.number} is void already", ["id"])

@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 from graphql import (DocumentNode, ExecutionResult, FieldNode, FragmentSpreadNode, GraphQLError, GraphQLSchema,
-                     InlineFragmentNode, OperationDefinitionNode, OperationType, execute, get_operation_ast, parse,
+                     InlineFragmentNode, OperationDefinitionNode, OperationType, execute, get_operation_ast,
                      validate)
 from graphql.execution.values import get_variable_values
 from starlette.requests import Request
@@ -26,7 +26,8 @@ from server.config import Settings
 from server.context import RequestContext
 from server.db.engine import Database, StatementLog, current_log
 from server.errors import NotImplementedYet
-from server.http.auth import BadCredentials, identify
+from server.http.auth import REQUESTED_WITH, BadCredentials, MissingRequestedWith, identify, set_cookies
+from server.limits import Limits, bucket_key, parse_document
 from schema.lean import Unsupported
 
 log = logging.getLogger("clientele.graphql")
@@ -71,12 +72,13 @@ class HttpError(Exception):
 
 class GraphQLEndpoint:
     def __init__(self, schema: GraphQLSchema, executor_class: Any, settings: Settings, database: Database,
-                 lean: Any = None) -> None:
+                 lean: Any = None, figures: frozenset[str] = frozenset()) -> None:
         self.schema, self.executor_class = schema, executor_class
         self.settings, self.database = settings, database
         self.lean = lean if settings.lean_executor else None
         self._parse = lru_cache(maxsize=512)(self._parse_and_validate)
         self._compile = lru_cache(maxsize=512)(self._compile_lean)
+        self.limits = Limits(settings, schema, database, figures=figures)  # SPEC §9: server/limits
 
     async def handle(self, request: Request) -> Response:
         media = _response_media(request.headers.get("accept", ""))
@@ -115,7 +117,7 @@ class GraphQLEndpoint:
 
     def _parse_and_validate(self, query: str) -> DocumentNode | list[GraphQLError]:
         try:
-            document = parse(query)
+            document = parse_document(query, self.settings)  # within the size and token limits
         except GraphQLError as error:
             return [error]
         errors = validate(self.schema, document)
@@ -132,12 +134,18 @@ class GraphQLEndpoint:
         if request.method == "GET" and operation.operation is not OperationType.QUERY:
             raise HttpError(405, "mutations only run on POST", headers={"Allow": "POST"})
         try:
-            identity = await identify(request, self.database)
+            identity = await identify(request, self.database, self.settings)
+        except MissingRequestedWith as error:
+            raise HttpError(403, str(error), "FORBIDDEN") from None
         except BadCredentials as error:
             raise HttpError(401, str(error), "UNAUTHENTICATED", {"WWW-Authenticate": "Bearer"}) from None
         if identity.user is None and not _is_public(operation, parsed):
             raise HttpError(401, "sign in or send `Authorization: Bearer <token>`", "UNAUTHENTICATED",
                             {"WWW-Authenticate": "Bearer"})
+        if identity.token is None and operation.operation is OperationType.MUTATION and \
+                not request.headers.get(REQUESTED_WITH):  # login and logout too: see docs/api.md
+            raise HttpError(403, "a mutation without a bearer token must carry the header X-Requested-With",
+                            "FORBIDDEN")
         if identity.token is not None and operation.operation is OperationType.MUTATION and \
                 "WRITE" not in identity.token.scopes.split(","):
             raise HttpError(403, "this token is read-only: mutations need the WRITE scope", "FORBIDDEN")
@@ -147,13 +155,20 @@ class GraphQLEndpoint:
         statement_log = StatementLog(keep_texts=self.settings.bench_capture)
         reset = current_log.set(statement_log)
         context = RequestContext(self.settings, self.database, user=identity.user, token=identity.token,
-                                 log=statement_log)
+                                 log=statement_log, web_session=identity.web_session)
         try:
+            charge = await self.limits.charge(bucket_key(identity.user, identity.token, request.client and
+                                                         request.client.host), params["query"], parsed, operation,
+                                              params.get("variables") or {})
+            if charge.refusal is not None:  # over a limit, or throttled: nothing runs
+                return _json(charge.refusal, charge.refusal_status(media == GRAPHQL_RESPONSE), media, charge.headers)
             result = await self._execute(parsed, params, context)
         finally:
             await context.close()
             current_log.reset(reset)
-        return _json(self._shape(result, statement_log), 200, media)
+        body = self._shape(result, statement_log)
+        await self.limits.settle(charge, result.data, body)  # gives back the unused cost; extensions.cost
+        return set_cookies(_json(body, 200, media), context.response_cookies, request, self.settings)
 
     def _compile_lean(self, query: str, operation_name: str | None) -> Any:
         document = self._parse(query)

@@ -2,7 +2,8 @@
 
 Answers `{"created", "updated", "errors"}`: 200 when every row is good, 422 (nothing written)
 when any row is at fault; 400 for a file that cannot be imported, 401 without a valid bearer
-token, 413 for a body over the limit (`CLIENTELE_IMPORT_MAX_BYTES`, 50 MB by default).
+token, 403 for a read-only token or a user who may not import (MANAGER and ADMIN may, see
+`server/access/policy.py`), 413 for a body over the limit (`CLIENTELE_IMPORT_MAX_BYTES`, 50 MB by default).
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from typing import IO, Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from server.access import policy
 from server.config import Settings
 from server.db.engine import Database
 from server.http.auth import BadCredentials, identify
 from server.imports import readers
+from server.errors import DomainError
 from server.imports.service import ImportRefused, import_customers
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -92,6 +95,11 @@ def import_endpoint(settings: Settings, database: Database) -> Any:
             return _error(401, "sign in: send `Authorization: Bearer <token>`")
         if identity.token is not None and "WRITE" not in identity.token.scopes.split(","):
             return _error(403, "this token is read-only: importing needs the WRITE scope")
+        actor = policy.Actor.of(identity.user)
+        try:
+            policy.refuse_early(actor, "importCustomers")
+        except DomainError as error:
+            return _error(403, str(error))
         dry_run = request.query_params.get("dryRun", "false").strip().lower() in {"1", "true", "yes"}
         content_type = request.headers.get("content-type", "")
         multipart = content_type.lower().startswith("multipart/form-data")
@@ -112,9 +120,11 @@ def import_endpoint(settings: Settings, database: Database) -> Any:
                     return _error(400, "the file must be CSV (text/csv, .csv) or XLSX "
                                        f"({readers.XLSX_TYPE}, .xlsx)")
             result = await import_customers(database, file, kind or "csv", dry_run=dry_run,
-                                             actor_id=identity.user.id, base_currency=settings.base_currency)
+                                             actor_id=actor, base_currency=settings.base_currency)
         except ImportRefused as error:
             return _error(400, str(error))
+        except DomainError as error:  # FORBIDDEN from the policy: nothing was written
+            return _error(403, str(error))
         finally:
             if form is not None:
                 await form.close()

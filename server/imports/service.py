@@ -16,6 +16,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import records
+from server.access import policy
 from server.access.models import User
 from server.audit import service as audit
 from server.audit.models import AuditEvent
@@ -206,9 +207,12 @@ def _batches(rows: Iterator[list[Any]], columns: list[tuple[int, str, str | None
 
 
 async def import_customers(database: Database, file: IO[bytes], kind: str, *, dry_run: bool,
-                           actor_id: int | None, base_currency: str) -> Result:
+                           actor_id: policy.Who, base_currency: str) -> Result:
     """Checks every row and, unless `dry_run` or any row is at fault, upserts them all in one
-    transaction; raises ImportRefused for a file that cannot be read as customers."""
+    transaction; raises ImportRefused for a file that cannot be read as customers, and a FORBIDDEN
+    DomainError, before reading it, for an actor who may not import (server/access/policy.py)."""
+    async with database.read_session() as session, session.begin():
+        actor_id = await policy.require(session, actor_id, "importCustomers")
     rows = readers.rows(file, kind)
     try:
         header = next(rows, None)

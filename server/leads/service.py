@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import records, validate
+from server.access import policy
 from server.audit import service as audit
 from server.customers.models import Customer
 from server.customers.service import check_user
@@ -27,11 +28,17 @@ LEAD_COLUMNS = {"customer_id": "customer", "program_id": "program", "source_id":
 USER_FIELDS = ("insideSalesRep", "outsideSalesRep", "assignedTo")
 
 
-def signed_in(actor_id: int | None) -> int:
-    """Leads and notes record who did it: a change without a user is refused."""
-    if actor_id is None:
+def signed_in(actor_id: policy.Who) -> policy.Who:
+    """Leads and notes record who did it: a change without a user is refused (the system included)."""
+    if actor_id is None or (isinstance(actor_id, policy.Actor) and actor_id.id is None):
         raise DomainError.one(ErrorCode.FORBIDDEN, "sign in first: this change records who made it")
     return actor_id
+
+
+def _lead_owner(customer_id: int | None, *reps: int | None) -> dict[str, Any]:
+    """What makes a lead a SALES_REP's: its customer is theirs, or, without a customer, they are
+    its inside or outside sales rep or the one it is assigned to."""
+    return {"customers": [customer_id]} if customer_id is not None else {"people": reps}
 
 
 def _lead_columns(problems: Problems, data: Data, *, creating: bool) -> Data:
@@ -75,13 +82,15 @@ async def _check_references(session: AsyncSession, problems: Problems, data: Dat
         await check_user(session, problems, data.get(field), field)
 
 
-async def create_lead(session: AsyncSession, *, data: Data, actor_id: int | None) -> Lead:
+async def create_lead(session: AsyncSession, *, data: Data, actor_id: policy.Who) -> Lead:
     """A new lead of a customer and a program, numbered 1, 2, 3 …, in PENDING_QUALIFICATION."""
     actor = signed_in(actor_id)
     problems = Problems()
     columns = _lead_columns(problems, data, creating=True)
     problems.raise_if_any()
     async with session.begin():
+        actor = await policy.require(session, actor, "createLead", **_lead_owner(
+            data.get("customer"), data.get("insideSalesRep"), data.get("outsideSalesRep"), data.get("assignedTo")))
         await _check_references(session, problems, data, None)
         problems.raise_if_any()
         columns["number"] = await next_value(session, "lead")
@@ -98,13 +107,14 @@ async def create_lead(session: AsyncSession, *, data: Data, actor_id: int | None
 
 
 async def update_lead(session: AsyncSession, *, lead_id: int, data: Data, expected_version: int | None,
-                      actor_id: int | None) -> Lead:
+                      actor_id: policy.Who) -> Lead:
     """Changes the fields the input names; the state moves only through `change_lead_state`."""
     problems = Problems()
     columns = _lead_columns(problems, data, creating=False)
     problems.raise_if_any()
     async with session.begin():
         lead = await records.get_for_update(session, Lead, lead_id, "id")
+        actor_id = await policy.require(session, actor_id, "updateLead", **_owner_of(lead))
         audit.check_version(lead, expected_version)
         if "customer_id" in columns and columns["customer_id"] != lead.customer_id:
             raise DomainError.one(ErrorCode.INVALID, "a lead cannot move to another customer", ["input", "customer"])
@@ -112,6 +122,10 @@ async def update_lead(session: AsyncSession, *, lead_id: int, data: Data, expect
         problems.raise_if_any()
         await records.save_changes(session, lead, columns, actor_id, "updateLead")
     return lead
+
+
+def _owner_of(lead: Lead) -> dict[str, Any]:
+    return _lead_owner(lead.customer_id, lead.inside_sales_rep_id, lead.outside_sales_rep_id, lead.assigned_to_id)
 
 
 def _moves(state: LeadState) -> str:
@@ -123,12 +137,13 @@ def _moves(state: LeadState) -> str:
 
 
 async def change_lead_state(session: AsyncSession, *, lead_id: int, to: LeadState, assign_to: int | None,
-                            actor_id: int | None) -> Lead:
+                            actor_id: policy.Who) -> Lead:
     """Moves a lead as SPEC §5's table allows, records the move and may reassign the lead."""
     actor = signed_in(actor_id)
     problems = Problems(prefix=())
     async with session.begin():
         lead = await records.get_for_update(session, Lead, lead_id, "id")
+        actor = await policy.require(session, actor, "changeLeadState", **_owner_of(lead))
         if not rules.may_move(lead.state, to):
             raise DomainError.one(
                 ErrorCode.INVALID_TRANSITION,
@@ -155,13 +170,14 @@ async def _serialise(session: AsyncSession, model: type) -> None:
                               {"name": f"clientele:{model.__tablename__}"})
 
 
-async def _create_named(session: AsyncSession, model: type, name: str | None, actor_id: int | None,
+async def _create_named(session: AsyncSession, model: type, name: str | None, actor_id: policy.Who,
                         action: str) -> Any:
     problems = Problems(prefix=())
     value = validate.text(problems, {"name": name}, "name", max_length=200, required=True)
     problems.raise_if_any()
     assert value is not None
     async with session.begin():
+        actor_id = await policy.require(session, actor_id, action)
         await _serialise(session, model)
         existing = await session.scalar(select(model.name).where(func.lower(model.name) == value.lower()))
         if existing is not None:
@@ -175,31 +191,32 @@ async def _create_named(session: AsyncSession, model: type, name: str | None, ac
     return record
 
 
-async def _set_active(session: AsyncSession, model: type, record_id: int, active: bool, actor_id: int | None,
+async def _set_active(session: AsyncSession, model: type, record_id: int, active: bool, actor_id: policy.Who,
                       action: str) -> Any:
     async with session.begin():
+        actor_id = await policy.require(session, actor_id, action)
         record = await records.get_for_update(session, model, record_id, "id")
         await records.save_changes(session, record, {"active": active}, actor_id, action)
     return record
 
 
-async def create_lead_program(session: AsyncSession, *, name: str | None, actor_id: int | None) -> LeadProgram:
+async def create_lead_program(session: AsyncSession, *, name: str | None, actor_id: policy.Who) -> LeadProgram:
     """A new, active lead program; names are unique without regard to case."""
     return await _create_named(session, LeadProgram, name, actor_id, "createLeadProgram")
 
 
-async def create_lead_source(session: AsyncSession, *, name: str | None, actor_id: int | None) -> LeadSource:
+async def create_lead_source(session: AsyncSession, *, name: str | None, actor_id: policy.Who) -> LeadSource:
     """A new, active lead source; names are unique without regard to case."""
     return await _create_named(session, LeadSource, name, actor_id, "createLeadSource")
 
 
 async def set_lead_program_active(session: AsyncSession, *, program_id: int, active: bool,
-                                  actor_id: int | None) -> LeadProgram:
+                                  actor_id: policy.Who) -> LeadProgram:
     """Deactivated programs take no new leads; their leads and statistics stay."""
     return await _set_active(session, LeadProgram, program_id, active, actor_id, "setLeadProgramActive")
 
 
 async def set_lead_source_active(session: AsyncSession, *, source_id: int, active: bool,
-                                 actor_id: int | None) -> LeadSource:
+                                 actor_id: policy.Who) -> LeadSource:
     """Deactivated sources take no new leads; their leads and statistics stay."""
     return await _set_active(session, LeadSource, source_id, active, actor_id, "setLeadSourceActive")

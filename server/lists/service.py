@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.access import policy
 from server.errors import DomainError, ErrorCode, Problems
 from server.lists.models import ListKind, ListView
 from server.sorting import CustomerSortField, LeadSortField, SortDirection
@@ -101,7 +102,15 @@ async def _own(session: AsyncSession, view_id: int | None, user_id: int) -> List
     return view
 
 
-async def save_list_view(session: AsyncSession, *, user_id: int, list_kind: ListKind, view_id: int | None,
+async def _owner(session: AsyncSession, user: policy.Who, action: str) -> int:
+    """List views are one user's own: the system has none, and nobody touches another's."""
+    user_id = await policy.require(session, user, action, owner_id=policy.id_of(user))
+    if user_id is None:
+        raise policy.forbidden(f"{action}: list views belong to a signed-in user")
+    return user_id
+
+
+async def save_list_view(session: AsyncSession, *, user_id: policy.Who, list_kind: ListKind, view_id: int | None,
                          name: str, columns: list[Data], sort: list[Data] | None, filter: Any,
                          is_default: bool | None) -> ListView:
     """Creates a view, or replaces the one of `view_id` (version + 1); with `is_default` the
@@ -120,6 +129,7 @@ async def save_list_view(session: AsyncSession, *, user_id: int, list_kind: List
     values["filter"] = filter
     problems.raise_if_any()
     async with session.begin():
+        user_id = await _owner(session, user_id, "saveListView")
         view = await _own(session, view_id, user_id) if view_id is not None else None
         if view is not None and view.kind is not kind:
             raise DomainError.one(ErrorCode.INVALID, f"this view belongs to the {view.kind.name} list, "
@@ -154,7 +164,8 @@ async def save_list_view(session: AsyncSession, *, user_id: int, list_kind: List
     return view
 
 
-async def delete_list_view(session: AsyncSession, *, user_id: int, view_id: int) -> None:
+async def delete_list_view(session: AsyncSession, *, user_id: policy.Who, view_id: int) -> None:
     async with session.begin():
+        user_id = await _owner(session, user_id, "deleteListView")
         view = await _own(session, view_id, user_id)
         await session.delete(view)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import validate
+from server.access import policy
 from server.audit import service as audit
 from server.customers.models import Customer
 from server.db.base import now
@@ -39,7 +40,7 @@ def _reminder_columns(problems: Problems, reminder: Data | None) -> Data:
     return {"reminder_due_at": due_at, "reminder_title": title}
 
 
-async def add_note(session: AsyncSession, *, data: Data, actor_id: int | None,
+async def add_note(session: AsyncSession, *, data: Data, actor_id: policy.Who,
                    invite_from: str | None = None) -> Note:
     """A note by the signed-in user on exactly one customer or lead, now.
 
@@ -58,6 +59,7 @@ async def add_note(session: AsyncSession, *, data: Data, actor_id: int | None,
                      **_reminder_columns(problems, data.get("reminder"))}
     problems.raise_if_any()
     async with session.begin():
+        author = await policy.require(session, author, "addNote")
         if customer_id is not None and await session.get(Customer, customer_id) is None:
             problems.add(ErrorCode.NOT_FOUND, "customer: no customer with that id", "customer")
         if lead_id is not None and await session.get(Lead, lead_id) is None:

@@ -15,6 +15,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import money, validate
+from server.access import policy
 from server.audit import service as audit
 from server.customers.models import Customer
 from server.db.sequences import next_number
@@ -26,13 +27,14 @@ from server.payments.models import Payment, PaymentApplication, PaymentStyle
 Data = dict[str, Any]
 
 
-async def record_payment(session: AsyncSession, *, data: Data, actor_id: int | None, today: dt.date,
+async def record_payment(session: AsyncSession, *, data: Data, actor_id: policy.Who, today: dt.date,
                          base_currency: str) -> Payment:
     """A payment or deposit received from a customer, optionally applied to its invoices at once."""
     problems = Problems()
     amount = validate.amount(problems, data, "amount", positive=True)
     reference = validate.text(problems, data, "reference", max_length=200)
     async with session.begin():
+        actor_id = await policy.require(session, actor_id, "recordPayment")
         customer = await session.get(Customer, data["customer"]) if data.get("customer") is not None else None
         if customer is None:
             problems.add(ErrorCode.NOT_FOUND, "customer: no customer with that id", "customer")
@@ -54,9 +56,10 @@ async def record_payment(session: AsyncSession, *, data: Data, actor_id: int | N
 
 
 async def apply_payment(session: AsyncSession, *, payment_id: int, applications: Sequence[Data],
-                        actor_id: int | None) -> Payment:
+                        actor_id: policy.Who) -> Payment:
     """Moves money from a payment to invoices of its customer."""
     async with session.begin():
+        actor_id = await policy.require(session, actor_id, "applyPayment")
         payment = await session.scalar(select(Payment).where(Payment.id == payment_id).with_for_update())
         if payment is None:
             raise DomainError.one(ErrorCode.NOT_FOUND, "payment: no payment with that id", ["payment"])
