@@ -63,6 +63,15 @@ class Plan:
 
     type_name: str
     fields: list[FieldPlan]
+    _walk: Callable[[Any, Run, list[Any]], dict[str, Any]] | None = field(default=None, repr=False)
+
+    @property
+    def walk(self) -> Callable[[Any, Run, list[Any]], dict[str, Any]]:
+        """The selection set as one generated function of (source, run, queue): no loop over
+        fields, plain scalars checked inline, nested objects by their own walk."""
+        if self._walk is None:
+            self._walk = _generate(self)
+        return self._walk
 
 
 class LeanExecutor:
@@ -160,6 +169,8 @@ class Compiled:
             if value is None:
                 raise Unsupported(f"null for non-null {where}")
             return inner(value, run, queue)
+        # what the generated walk inlines (see `_generate`)
+        non_null.plain, non_null.plan = getattr(inner, "plain", None), getattr(inner, "plan", None)  # type: ignore[attr-defined]
         return non_null
 
     def _value_completer(self, graphql_type: Any, sub_sets: list[SelectionSetNode], where: str) -> Callable:
@@ -173,8 +184,10 @@ class Compiled:
             if plain is not None:  # what graphql-core would return unchanged: no call
                 kind, accepts = plain
                 if accepts is None:
-                    return lambda value, _run, _queue: value if type(value) is kind else (
-                        None if value is None else serialize(value))
+                    def plain_scalar(value: Any, _run: Run, _queue: list[Any]) -> Any:
+                        return value if type(value) is kind else (None if value is None else serialize(value))
+                    plain_scalar.plain = kind  # type: ignore[attr-defined]
+                    return plain_scalar
                 return lambda value, _run, _queue: value if type(value) is kind and accepts(value) else (
                     None if value is None else serialize(value))
             return lambda value, _run, _queue: None if value is None else serialize(value)
@@ -184,16 +197,20 @@ class Compiled:
                 value.name if hasattr(value, "name") else serialize_enum(value))
         if isinstance(graphql_type, GraphQLObjectType):
             plan = self.plan(graphql_type, sub_sets)
-            return lambda value, run, queue: None if value is None else run.object(plan, value, queue)
+
+            def object_value(value: Any, run: Run, queue: list[Any]) -> Any:
+                return None if value is None else plan.walk(value, run, queue)
+            object_value.plan = plan  # type: ignore[attr-defined]
+            return object_value
         # an interface or union: the plan depends on the value's concrete type
-        return lambda value, run, queue: None if value is None else run.object(
-            self._concrete(graphql_type, sub_sets, value), value, queue)
+        return lambda value, run, queue: None if value is None else self._concrete(
+            graphql_type, sub_sets, value).walk(value, run, queue)
 
     def _concrete(self, abstract: Any, sub_sets: list[SelectionSetNode], value: Any) -> Plan:
         definition = getattr(type(value), "__strawberry_definition__", None)
         if definition is None:
             raise Unsupported("an abstract value without a Strawberry type")
-        key = (id(abstract), definition.name)
+        key = (id(sub_sets), definition.name)  # per field: two `node` fields may select differently
         plan = self._abstract.get(key)
         if plan is None:
             object_type = self.schema.get_type(definition.name)
@@ -222,7 +239,7 @@ class Run:
         self.queue: list[Any] = []
         level: list[Any] = []
         try:
-            data = self.object(self.compiled.root, None, self.queue)
+            data = self.compiled.root.walk(None, self, self.queue)
             while self.queue:
                 level, self.queue = self.queue, []
                 # Await the whole level before completing any of it: completing starts the next
@@ -246,7 +263,7 @@ class Run:
                     if not future.done():
                         await future
                     value = value.convert(future.result())
-                elif inspect.isawaitable(value):
+                elif hasattr(value, "__await__"):
                     value = await value
                 else:
                     return value
@@ -256,34 +273,7 @@ class Run:
             raise Unsupported(str(error)) from error
 
     def object(self, plan: Plan, source: Any, queue: list[Any]) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for field_plan in plan.fields:
-            key = field_plan.key
-            resolver = field_plan.resolver
-            try:
-                if resolver is None:
-                    if field_plan.attribute is None:  # __typename
-                        result[key] = plan.type_name
-                        continue
-                    result[key] = field_plan.complete(getattr(source, field_plan.attribute), self, queue)
-                    continue
-                kwargs = self.kwargs(field_plan) if field_plan.has_arguments else _NO_ARGUMENTS
-                value = resolver(source, self.info, **kwargs) if field_plan.wants_info else resolver(source, **kwargs)
-            except Unsupported:
-                raise
-            except Exception as error:
-                raise Unsupported(str(error)) from error
-            if type(value) is Later or hasattr(value, "__await__"):
-                result[key] = None
-                queue.append((result, key, value, field_plan))
-            else:
-                try:
-                    result[key] = field_plan.complete(value, self, queue)
-                except Unsupported:
-                    raise
-                except Exception as error:
-                    raise Unsupported(str(error)) from error
-        return result
+        return plan.walk(source, self, queue)
 
     def kwargs(self, plan: FieldPlan) -> dict[str, Any]:
         """A field's arguments converted as Strawberry would, once per request and field node."""
@@ -298,7 +288,60 @@ class Run:
         return found
 
 
-_NO_ARGUMENTS: dict[str, Any] = {}
+def _generate(plan: Plan) -> Callable[[Any, Run, list[Any]], dict[str, Any]]:
+    """Python source for answering `plan` on one object, compiled once per plan.
+
+    Per field: an attribute is read, or the resolver called; a value that is still loading (a
+    `Later`, a coroutine) leaves None and goes on the queue with where it belongs; a plain
+    scalar of the expected Python type is taken as it is; anything else goes through the
+    field's completer. Any exception means the standard executor must answer (`Unsupported`).
+    """
+    names: dict[str, Any] = {"Later": Later, "Unsupported": Unsupported, "TYPE_NAME": plan.type_name}
+    body: list[str] = []
+    entries: list[str] = []
+    pending: list[str] = []
+    for i, fp in enumerate(plan.fields):
+        names[f"f{i}"], names[f"c{i}"] = fp, fp.complete
+        key = repr(fp.key)
+        if fp.resolver is None and fp.attribute is None:  # __typename
+            entries.append(f"{key}: TYPE_NAME")
+            continue
+        if fp.resolver is None:
+            body.append(f"v = source.{fp.attribute}")
+        else:
+            names[f"r{i}"] = fp.resolver
+            arguments = ", run.info" if fp.wants_info else ""
+            arguments += f", **run.kwargs(f{i})" if fp.has_arguments else ""
+            body.append(f"v = r{i}(source{arguments})")
+            body.append("if type(v) is Later or hasattr(v, '__await__'):")
+            body.append(f"    a{i} = v")
+            body.append(f"    v{i} = None")
+            body.append("else:")
+            pending.append(f"if v{i} is None and a{i} is not None: queue.append((result, {key}, a{i}, f{i}))")
+        indent = "    " if fp.resolver is not None else ""
+        if fp.resolver is not None:
+            body.append(f"    a{i} = None")
+        plain = getattr(fp.complete, "plain", None)
+        nested = getattr(fp.complete, "plan", None)
+        if plain is not None:
+            names[f"t{i}"] = plain
+            body.append(f"{indent}v{i} = v if type(v) is t{i} else c{i}(v, run, queue)")
+        elif nested is not None:
+            names[f"w{i}"] = nested.walk
+            body.append(f"{indent}v{i} = w{i}(v, run, queue) if v is not None else c{i}(v, run, queue)")
+        else:
+            body.append(f"{indent}v{i} = c{i}(v, run, queue)")
+        entries.append(f"{key}: v{i}")
+    lines = ["def walk(source, run, queue):", "    try:"]
+    lines += [f"        {line}" for line in body]
+    lines.append("        result = {" + ", ".join(entries) + "}")
+    lines += [f"        {line}" for line in pending]
+    lines += ["        return result", "    except Unsupported:", "        raise",
+              "    except Exception as error:", "        raise Unsupported(str(error)) from error"]
+    exec(compile("\n".join(lines), f"<lean walk of {plan.type_name}>", "exec"), names)  # noqa: S102
+    return names["walk"]
+
+
 _INT_RANGE = range(-(2**31), 2**31)
 # Scalars whose serialize returns a value of this type unchanged when it passes the check.
 _PLAIN_SCALARS: dict[str, tuple[type, Callable[[Any], bool] | None]] = {

@@ -42,7 +42,7 @@ Row = Any
 def make(cls: type, **values: Any) -> Any:
     """An instance without running the dataclass __init__: the hot path of every page."""
     obj = cls.__new__(cls)
-    obj.__dict__.update(values)
+    obj.__dict__ = values
     return obj
 
 

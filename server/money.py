@@ -61,7 +61,7 @@ def scaled(value: Decimal | int | str, places: int, *, exact: bool = True) -> in
 
 def unscaled(units: int, places: int) -> Decimal:
     """The `Decimal` of an integer in units of 10**-places: `unscaled(30, 2) == Decimal("0.30")`."""
-    return Decimal(int(units)).scaleb(-places)
+    return Decimal(units if type(units) is int else int(units)).scaleb(-places)
 
 
 def to_minor(value: Decimal | int | str) -> int:
@@ -69,13 +69,18 @@ def to_minor(value: Decimal | int | str) -> int:
 
 
 def from_minor(minor: int) -> Decimal:
-    return unscaled(minor, MINOR)
+    return Decimal(minor if type(minor) is int else int(minor)).scaleb(-MINOR)
+
+
+_PRICE_TO_MINOR = 10 ** (PRICE - MINOR)
 
 
 def from_price(units: int) -> Decimal:
     """A unit price or cost, shown with two places unless it needs more: 12.50, 0.0125."""
-    value = unscaled(units, PRICE)
-    return value if value != value.quantize(Decimal("0.01")) else value.quantize(Decimal("0.01"))
+    units = units if type(units) is int else int(units)
+    if units % _PRICE_TO_MINOR == 0:
+        return Decimal(units // _PRICE_TO_MINOR).scaleb(-MINOR)
+    return Decimal(units).scaleb(-PRICE)
 
 
 def round_div(numerator: int, denominator: int) -> int:

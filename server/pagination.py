@@ -69,6 +69,8 @@ def _decode_value(value: Any) -> Any:
         if "t" in value:
             return dt.datetime.fromisoformat(value["t"])
         return dt.date.fromisoformat(value["d"])
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:  # no column holds it: the driver would overflow
+        raise ValueError("cursor value out of range")
     if isinstance(value, (str, int, float, type(None))) and not isinstance(value, bool):
         return value
     raise ValueError("unexpected cursor value")
@@ -102,6 +104,8 @@ def keyset_select(stmt: Select, keys: Sequence[SortKey], id_column: ColumnElemen
     cursor = before if backwards else after
     if cursor is not None:
         values = decode_cursor(cursor, len(keys))
+        if not (isinstance(values[-1], int) and 0 <= values[-1] < 2**31):  # an id: a 32-bit column
+            raise BadPageArgs(f"cursor {cursor!r} is not one this list gave out")
         stmt = stmt.where(_beyond(keys, values, backwards))
     order: list[ColumnElement[Any]] = []
     for key in keys:

@@ -26,6 +26,8 @@ def text(problems: Problems, data: dict[str, Any], name: str, *, max_length: int
         return None
     if len(value) > max_length:
         problems.add(ErrorCode.INVALID, f"{name} must be at most {max_length} characters", *path, name)
+    if "\x00" in value:  # PostgreSQL stores no U+0000 in text: refused here, not failed there
+        problems.add(ErrorCode.INVALID, f"{name} must not contain the NUL character (U+0000)", *path, name)
     return value
 
 

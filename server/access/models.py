@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
 from sqlalchemy import Boolean, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -84,3 +85,9 @@ class RateBucket(Base):
     key: Mapped[str] = mapped_column(String(120), primary_key=True)
     points: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[float] = mapped_column(Float)
+
+
+def detached(model: type, values: Any, prefix: str = "") -> Any:
+    """A model instance, outside any session, from a Core row's mapping whose columns of the
+    model's table are named `<prefix><column>` (a user read together with their token)."""
+    return model(**{c.key: values[f"{prefix}{c.name}"] for c in model.__table__.c})

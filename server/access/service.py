@@ -10,9 +10,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import records
-from server.access import policy
+from server.access import policy, tokens
 from server.access.models import ApiToken, Role, TokenScope, User, WebSession
-from server.access.passwords import hash_password, new_token_secret, token_hash
+from server.access.passwords import hash_password
 from server.audit import service as audit
 from server.db.base import now
 from server.errors import DomainError, ErrorCode, Problems
@@ -166,27 +166,11 @@ async def end_access(session: AsyncSession, user_id: int) -> None:
 
 async def create_token(session: AsyncSession, *, email: str, name: str,
                        scopes: Iterable[TokenScope]) -> tuple[ApiToken, str]:
-    """A new API token for the user; returns it with its secret, which is never stored."""
-    wanted = set(scopes) | {TokenScope.READ}
+    """A new API token for the active user with this email (the CLI's `create-token`); returns it
+    with its secret, which is never stored. The rules are `tokens.create_token`'s."""
     async with session.begin():
-        user = await session.scalar(select(User).where(User.email == email.strip().lower()))
-        if user is None or not user.active:
-            raise DomainError.one(ErrorCode.NOT_FOUND, f"no active user with email {email}", ["email"])
-        secret = new_token_secret()
-        token = ApiToken(user_id=user.id, name=name, token_hash=token_hash(secret),
-                         scopes=",".join(s.name for s in TokenScope if s in wanted))
-        session.add(token)
-    return token, secret
-
-
-async def user_for_token(session: AsyncSession, secret: str) -> tuple[User, ApiToken] | None:
-    """The active user behind a bearer token that is not revoked, or None."""
-    stmt = (select(User, ApiToken).join(ApiToken, ApiToken.user_id == User.id)
-            .where(ApiToken.token_hash == token_hash(secret), ApiToken.revoked_at.is_(None), User.active.is_(True)))
-    row = (await session.execute(stmt)).first()
-    return (row[0], row[1]) if row else None
-
-
-async def touch_token(session: AsyncSession, token_id: int) -> None:
-    async with session.begin():
-        await session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now()))
+        user_id = await session.scalar(select(User.id).where(User.email == email.strip().lower(),
+                                                             User.active.is_(True)))
+    if user_id is None:
+        raise DomainError.one(ErrorCode.NOT_FOUND, f"no active user with email {email}", ["email"])
+    return await tokens.create_token(session, user_id=user_id, name=name, scopes=scopes)

@@ -13,15 +13,17 @@ import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.access.models import LoginFailure, User, WebSession
+from server.access.models import LoginFailure, User, WebSession, detached
 from server.access.passwords import hash_password, token_hash, verify_password
 from server.config import Settings
 from server.db.base import now
 from server.errors import DomainError, ErrorCode
+from server.reader import Reader, shape
 
 SESSION_COOKIE = "clientele_session"
 TOUCH_EVERY = dt.timedelta(minutes=1)  # last_seen_at is written at most this often per session
@@ -123,13 +125,24 @@ async def _forget_old_failures(session: AsyncSession, key: str, before: dt.datet
     await session.execute(stmt)
 
 
-async def user_for_session(session: AsyncSession, secret: str, idle: dt.timedelta) -> tuple[User, WebSession] | None:
-    """The active user of a session that is not ended and was used within `idle`, or None."""
-    stmt = (select(User, WebSession).join(WebSession, WebSession.user_id == User.id)
-            .where(WebSession.secret_hash == token_hash(secret), WebSession.ended_at.is_(None),
-                   WebSession.last_seen_at > now() - idle, User.active.is_(True)))
-    row = (await session.execute(stmt)).first()
-    return (row[0], row[1]) if row else None
+@shape
+def _by_secret() -> Any:
+    """The active user and their session, not ended and used since the bind parameter `since`,
+    whose secret's hash is the bind parameter `hash`."""
+    sessions = WebSession.__table__
+    return (select(*User.__table__.c, *(c.label(f"session_{c.name}") for c in sessions.c))
+            .join_from(User.__table__, sessions, sessions.c.user_id == User.id)
+            .where(sessions.c.secret_hash == bindparam("hash"), sessions.c.ended_at.is_(None),
+                   sessions.c.last_seen_at > bindparam("since"), User.active.is_(True)))
+
+
+async def user_for_session(reader: Reader, secret: str, idle: dt.timedelta) -> tuple[User, WebSession] | None:
+    """The active user of a session that is not ended and was used within `idle`, or None: one
+    Core statement, the first of the request's read transaction."""
+    rows = await reader.rows(_by_secret(), {"hash": token_hash(secret), "since": now() - idle})
+    if not rows:
+        return None
+    return detached(User, rows[0]._mapping), detached(WebSession, rows[0]._mapping, "session_")
 
 
 def needs_touch(last_seen_at: dt.datetime | None) -> bool:

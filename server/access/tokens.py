@@ -10,14 +10,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Select, bindparam, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.access.models import ApiToken, Role, TokenScope, User
+from server.access.models import ApiToken, Role, TokenScope, User, detached
 from server.access.passwords import new_token_secret, token_hash
 from server.audit import service as audit
 from server.db.base import now
 from server.errors import DomainError, ErrorCode, Problems
-from server.reader import shape
+from server.reader import Reader, shape
 
 TOUCH_EVERY = dt.timedelta(minutes=1)  # last_used_at is written at most this often per token
 MAX_NAME = 200
@@ -78,16 +78,13 @@ def _by_hash() -> Any:
             .where(token.c.token_hash == bindparam("hash"), token.c.revoked_at.is_(None), User.active.is_(True)))
 
 
-async def user_for_token(connection: AsyncConnection, secret: str) -> tuple[User, ApiToken] | None:
-    """The active user behind a bearer token that is not revoked, or None: one Core statement on
-    a pooled connection, as every request with a token asks it first."""
-    row = (await connection.execute(_by_hash(), {"hash": token_hash(secret)})).first()
-    if row is None:
+async def user_for_token(reader: Reader, secret: str) -> tuple[User, ApiToken] | None:
+    """The active user behind a bearer token that is not revoked, or None: one Core statement,
+    the first of the request's read transaction."""
+    rows = await reader.rows(_by_hash(), {"hash": token_hash(secret)})
+    if not rows:
         return None
-    values = row._mapping
-    user = User(**{c.key: values[c.name] for c in User.__table__.c})
-    token = ApiToken(**{c.key: values[f"token_{c.name}"] for c in ApiToken.__table__.c})
-    return user, token
+    return detached(User, rows[0]._mapping), detached(ApiToken, rows[0]._mapping, "token_")
 
 
 def needs_touch(last_used_at: dt.datetime | None) -> bool:

@@ -91,7 +91,7 @@ def _sqlite_begin(conn: Any) -> None:
 
 def _before_execute(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
     log = current_log.get()
-    if log is not None:
+    if log is not None and not statement.startswith("BEGIN"):  # SQLite's own; asyncpg's is not seen either
         log.statements += 1
         if log.keep_texts:
             log.texts.append(statement)

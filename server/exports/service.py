@@ -4,8 +4,6 @@ Nothing holds more than one page."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import enum
 import json
@@ -41,6 +39,7 @@ from server.leads.models import Lead, LeadState
 from server.lists.models import ListKind, ListView
 from server.pagination import SortKey, encode_cursor, keyset_select
 from server.sorting import CustomerSortField, LeadSortField, SortDirection
+from server.ids import pk_of
 
 BATCH = 1000
 
@@ -53,18 +52,6 @@ class ExportError(Exception):
         self.parameter = parameter
         self.message = message
         self.status = status
-
-
-def parse_global_id(value: Any, type_name: str) -> int | None:
-    """The primary key of a global id (base64 of "<Type>:<pk>") of `type_name`, else None."""
-    if not isinstance(value, str):
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
-    name, _, pk = raw.partition(":")
-    return int(pk) if name == type_name and pk.isdigit() else None
 
 
 def parse_json(params: Any, name: str) -> Any:
@@ -174,7 +161,7 @@ def _moment(data: dict[str, Any], name: str, zone: ZoneInfo) -> dt.datetime | No
 def _user(data: dict[str, Any], name: str) -> int | None:
     if data.get(name) is None:
         return None
-    pk = parse_global_id(data[name], "User")
+    pk = pk_of(data[name], "User")
     if pk is None:
         raise ExportError("filter", f"filter.{name}: not a user id")
     return pk
@@ -193,7 +180,7 @@ async def apply_view(connection: AsyncConnection, view_id: str | None, user_id: 
     parameters given explicitly win over the view's."""
     if view_id is None:
         return request
-    pk = parse_global_id(view_id, "ListView")
+    pk = pk_of(view_id, "ListView")
     row = None if pk is None else (await connection.execute(
         select(ListView.__table__).where(ListView.id == pk))).first()
     if row is None or row.user_id != user_id:
@@ -230,7 +217,7 @@ def leads_source(request: Request, today: dt.date, zone: ZoneInfo) -> Source:
              "outsideSalesRep": "User", "assignedTo": "User"}
     for name, kind in kinds.items():
         if data.get(name) is not None:
-            data[name] = parse_global_id(data[name], kind) or 0
+            data[name] = pk_of(data[name], kind) or 0
     for name in ("noteFrom", "noteTo"):
         data[name] = _moment(data, name, zone)
     columns = select_columns("leads", LEAD_COLUMNS, LEAD_DEFAULT, request.columns)
@@ -242,7 +229,7 @@ def locations_source(request: Request, today: dt.date) -> Source:
     data = _check_filter(request.filter, LOCATION_FILTER)
     customer_id = None
     if data.get("customer") is not None:
-        customer_id = parse_global_id(data["customer"], "Customer")
+        customer_id = pk_of(data["customer"], "Customer")
         if customer_id is None:
             raise ExportError("filter", "filter.customer: not a customer id")
     columns = select_columns("locations", LOCATION_COLUMNS, LOCATION_DEFAULT, request.columns)

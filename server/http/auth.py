@@ -20,6 +20,7 @@ from server.access import sessions, tokens
 from server.access.models import ApiToken, User, WebSession
 from server.config import Settings
 from server.db.engine import Database
+from server.reader import Reader
 
 REQUESTED_WITH = "x-requested-with"
 
@@ -42,37 +43,47 @@ class MissingRequestedWith(BadCredentials):
         super().__init__("a request signed in by the session cookie must carry the header X-Requested-With")
 
 
-async def identify(request: Request, database: Database, settings: Settings | None = None) -> Identity:
+async def identify(request: Request, database: Database, settings: Settings | None = None,
+                   reader: Reader | None = None) -> Identity:
     """The caller. Raises BadCredentials for a bad bearer token, MissingRequestedWith for a live
-    cookie without `X-Requested-With`. Records the token's or session's use, at most once a minute."""
+    cookie without `X-Requested-With`. Records the token's or session's use, at most once a minute.
+
+    Looks the caller up on `reader`, the request's read connection, when given (its read
+    transaction then starts here: one connection and one transaction for the whole request)."""
+    if reader is None:
+        reader = Reader(database)
+        try:
+            return await identify(request, database, settings, reader)
+        finally:
+            await reader.end()
     header = request.headers.get("authorization")
     if not header:
-        return await _by_cookie(request, database, settings or _settings(request))
+        return await _by_cookie(request, database, settings or _settings(request), reader)
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise BadCredentials("Authorization must be `Bearer <token>`")
-    async with database.engine.connect() as connection:
-        found = await tokens.user_for_token(connection, secret.strip())
+    found = await tokens.user_for_token(reader, secret.strip())
     if found is None:
         raise BadCredentials("the bearer token is unknown, revoked, or its user is inactive")
     if tokens.needs_touch(found[1].last_used_at):
+        await reader.end()  # no read connection held while waiting for the write one
         async with database.write_session() as session:
             await tokens.touch_token(session, found[1].id)
     return Identity(user=found[0], token=found[1])
 
 
-async def _by_cookie(request: Request, database: Database, settings: Settings) -> Identity:
+async def _by_cookie(request: Request, database: Database, settings: Settings, reader: Reader) -> Identity:
     secret = request.cookies.get(sessions.SESSION_COOKIE)
     if not secret:
         return Identity()
     idle = dt.timedelta(minutes=settings.session_idle_minutes)
-    async with database.read_session() as session:
-        found = await sessions.user_for_session(session, secret, idle)
+    found = await sessions.user_for_session(reader, secret, idle)
     if found is None:
         return Identity()
     if not request.headers.get(REQUESTED_WITH):
         raise MissingRequestedWith()
     if sessions.needs_touch(found[1].last_seen_at):
+        await reader.end()  # no read connection held while waiting for the write one
         async with database.write_session() as session:
             await sessions.touch_session(session, found[1].id)
     return Identity(user=found[0], web_session=found[1])

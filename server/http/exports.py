@@ -25,6 +25,7 @@ from server.exports import service
 from server.exports.service import ExportError, Source
 from server.exports.writer import csv_chunks, write_xlsx
 from server.http.auth import BadCredentials, identify
+from server.ids import pk_of
 from server.lists.models import ListKind
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -102,7 +103,7 @@ class ExportEndpoints:
         return source if isinstance(source, Response) else await self._xlsx(source, "locations.xlsx")
 
     async def invoices(self, request: Request) -> Response:
-        customer_id = service.parse_global_id(request.path_params["id"], "Customer")
+        customer_id = pk_of(request.path_params["id"], "Customer")
         found: Any = None
 
         async def make(parsed: service.Request, today: dt.date) -> Source:

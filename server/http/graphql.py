@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from graphql import (DocumentNode, ExecutionResult, FieldNode, FragmentSpreadNode, GraphQLError, GraphQLSchema,
-                     InlineFragmentNode, OperationDefinitionNode, OperationType, execute, get_operation_ast,
-                     validate)
+from graphql import (BREAK, DocumentNode, ExecutionResult, FieldNode, FragmentSpreadNode, GraphQLError,
+                     GraphQLSchema, InlineFragmentNode, OperationDefinitionNode, OperationType, StringValueNode,
+                     Visitor, execute, get_operation_ast, validate, visit)
 from graphql.execution.values import get_variable_values
+from sqlalchemy.exc import DBAPIError
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 
@@ -113,6 +115,8 @@ class GraphQLEndpoint:
                 raise HttpError(400, f"`{key}` must be a JSON object")
         if params.get("operationName") is not None and not isinstance(params["operationName"], str):
             raise HttpError(400, "`operationName` must be a string")
+        if _has_nul(params.get("variables")):
+            raise HttpError(400, NUL_MESSAGE.format(where="`variables`"))
         return params
 
     def _parse_and_validate(self, query: str) -> DocumentNode | list[GraphQLError]:
@@ -121,6 +125,8 @@ class GraphQLEndpoint:
         except GraphQLError as error:
             return [error]
         errors = validate(self.schema, document)
+        if not errors and "\\u" in query:  # only an escape puts U+0000 into a string literal
+            errors = _nul_literals(document)
         return errors if errors else document
 
     async def _run(self, request: Request, params: dict[str, Any], media: str) -> Response:
@@ -133,12 +139,28 @@ class GraphQLEndpoint:
                             is None else f"no operation named {params['operationName']!r}")
         if request.method == "GET" and operation.operation is not OperationType.QUERY:
             raise HttpError(405, "mutations only run on POST", headers={"Allow": "POST"})
+        context = RequestContext(self.settings, self.database)  # its read connection serves identify too
         try:
-            identity = await identify(request, self.database, self.settings)
+            response = await self._answer(request, params, media, parsed, operation, context)
+        except BaseException:
+            await context.close()
+            raise
+        # The read transaction ends after the answer has gone out: one round trip less to wait for.
+        response.background = BackgroundTask(context.close)
+        return response
+
+    async def _answer(self, request: Request, params: dict[str, Any], media: str, parsed: DocumentNode,
+                      operation: OperationDefinitionNode, context: RequestContext) -> Response:
+        try:
+            identity = await identify(request, self.database, self.settings, context.reader)
         except MissingRequestedWith as error:
             raise HttpError(403, str(error), "FORBIDDEN") from None
         except BadCredentials as error:
             raise HttpError(401, str(error), "UNAUTHENTICATED", {"WWW-Authenticate": "Bearer"}) from None
+        if operation.operation is not OperationType.QUERY:
+            # A mutation writes in a session of its own: holding the read connection while it
+            # waits for one would let concurrent mutations take every connection of the pool.
+            await context.reader.end()
         if identity.user is None and not _is_public(operation, parsed):
             raise HttpError(401, "sign in or send `Authorization: Bearer <token>`", "UNAUTHENTICATED",
                             {"WWW-Authenticate": "Bearer"})
@@ -152,10 +174,10 @@ class GraphQLEndpoint:
         problems = _variable_problems(self.schema, operation, params.get("variables") or {})
         if problems:
             return _json({"errors": [_bad(e) for e in problems]}, 400 if media == GRAPHQL_RESPONSE else 200, media)
+        context.user, context.token, context.web_session = identity.user, identity.token, identity.web_session
         statement_log = StatementLog(keep_texts=self.settings.bench_capture)
+        context.log = statement_log
         reset = current_log.set(statement_log)
-        context = RequestContext(self.settings, self.database, user=identity.user, token=identity.token,
-                                 log=statement_log, web_session=identity.web_session)
         try:
             charge = await self.limits.charge(bucket_key(identity.user, identity.token, request.client and
                                                          request.client.host), params["query"], parsed, operation,
@@ -164,7 +186,6 @@ class GraphQLEndpoint:
                 return _json(charge.refusal, charge.refusal_status(media == GRAPHQL_RESPONSE), media, charge.headers)
             result = await self._execute(parsed, params, context)
         finally:
-            await context.close()
             current_log.reset(reset)
         body = self._shape(result, statement_log)
         await self.limits.settle(charge, result.data, body)  # gives back the unused cost; extensions.cost
@@ -180,8 +201,11 @@ class GraphQLEndpoint:
         if compiled is not None:
             try:
                 data = await compiled.execute(context, params.get("variables") or {})
-            except Unsupported:
-                pass  # graphql-core answers it, with the standard errors
+            except Unsupported as unsupported:  # graphql-core answers it, with the standard errors
+                if isinstance(unsupported.__cause__, DBAPIError):
+                    # PostgreSQL has aborted the read transaction: start a new one, so that the
+                    # standard executor meets (and the log shows) the error itself.
+                    await context.after_write()
             else:
                 if self.settings.lean_check:
                     await self._check(data, document, params, context)
@@ -233,6 +257,39 @@ class GraphQLEndpoint:
         log.error("unexpected error %s at %s", error_id, error.path, exc_info=original)
         return {"message": "Internal server error", "locations": error.formatted.get("locations"),
                 "path": error.path, "extensions": {"code": "INTERNAL_SERVER_ERROR", "errorId": error_id}}
+
+
+NUL_MESSAGE = "{where}: text must not contain the NUL character (U+0000); no database stores it"
+
+
+def _has_nul(value: Any) -> bool:
+    """Whether a JSON value holds U+0000 in any string (PostgreSQL refuses it in text)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class _NulFinder(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[GraphQLError] = []
+
+    def enter_string_value(self, node: StringValueNode, *_args: Any) -> Any:
+        if "\x00" in node.value:
+            self.found.append(GraphQLError(NUL_MESSAGE.format(where="a string literal"), node))
+            return BREAK
+        return None
+
+
+def _nul_literals(document: DocumentNode) -> list[GraphQLError]:
+    """String literals holding U+0000, refused like any bad input (the visit is iterative)."""
+    finder = _NulFinder()
+    visit(document, finder)
+    return finder.found
 
 
 def _variable_problems(schema: GraphQLSchema, operation: OperationDefinitionNode,

@@ -6,29 +6,17 @@ without a reminder.
 
 from __future__ import annotations
 
-import base64
-import binascii
-
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from server.access.models import User
 from server.db.engine import Database
 from server.http.auth import BadCredentials, identify
+from server.ids import pk_of
 from server.notes.calendar import reminder_ics
 from server.notes.models import Note
 
 CALENDAR = "text/calendar; charset=utf-8"
-
-
-def note_pk(value: str) -> int | None:
-    """The primary key of a global `Note` id (base64 of `Note:<pk>`, as the schema gives out)."""
-    try:
-        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
-    kind, _, pk = raw.partition(":")
-    return int(pk) if kind == "Note" and pk.isdigit() else None
 
 
 def _unauthenticated(message: str) -> Response:
@@ -43,7 +31,7 @@ async def reminder(request: Request) -> Response:
         return _unauthenticated(str(error))
     if identity.user is None:
         return _unauthenticated("send `Authorization: Bearer <token>`")
-    pk = note_pk(request.path_params["id"])
+    pk = pk_of(request.path_params["id"], "Note")
     async with database.read_session() as session:
         note = await session.get(Note, pk) if pk is not None else None
         author = await session.get(User, note.author_id) if note is not None else None

@@ -382,3 +382,21 @@ async def test_debug_sql__statements_counted(api):
     assert isinstance(sql["statements"], int) and sql["statements"] >= 1
     assert sql["durationMs"] >= 0
     assert statements >= 3  # at least: the sequence, the insert, the audit event
+
+
+@pytest.mark.parametrize("where", ["literal", "variable"])
+async def test_nul_character__refused_before_anything_runs(api, where):
+    # given: U+0000, which PostgreSQL cannot store in text, in a search
+    if where == "literal":
+        body = {"query": '{ items(search: "a\\u0000b") { totalCount } }'}
+    else:
+        body = {"query": "query($s: String) { items(search: $s) { totalCount } }", "variables": {"s": "a\u0000b"}}
+    # when
+    response = await api.client.post("/graphql", json=body, headers={"Authorization": f"Bearer {api.token}",
+                                                                      "Accept": "application/graphql-response+json"})
+    # then
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "U+0000" in error["message"]
+    assert "data" not in response.json()
