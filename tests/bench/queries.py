@@ -242,6 +242,3 @@ QUERIES = (
     BenchQuery("partner_graph", PARTNER_GRAPH, {"first": 50}, needs="customer"),
     BenchQuery("lead_list", LEAD_LIST, {"first": 50}),
 )
-
-# Listed in the output but not measured until the feature exists (the workflows issue).
-NOT_AVAILABLE = ("export_customers",)

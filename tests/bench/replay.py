@@ -22,6 +22,8 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from server.db.engine import POSTGRES_SESSION
+
 Statement = tuple[str, Any]
 
 _TYPES: dict[str, Any] = {
@@ -130,7 +132,8 @@ class AsyncpgReplay:
     async def open(self) -> AsyncpgReplay:
         import asyncpg
 
-        self.connection = await asyncpg.connect(self.dsn)
+        # The server's session settings, so that the replay plans as the server does.
+        self.connection = await asyncpg.connect(self.dsn, server_settings=POSTGRES_SESSION)
         return self
 
     async def run(self, batch: list[Statement]) -> list[float]:

@@ -31,6 +31,7 @@ import signal
 import sqlite3
 import statistics
 import sys
+import threading
 import time
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
@@ -43,7 +44,7 @@ import httpx
 from tests.bench import dataset as datasets
 from tests.bench.dataset import Dataset, DatasetError
 from tests.bench.processes import Server, ServerError
-from tests.bench.queries import CUSTOMER_LTV_CURSORS, NOT_AVAILABLE, QUERIES, BenchQuery
+from tests.bench.queries import CUSTOMER_LTV_CURSORS, QUERIES, BenchQuery
 from tests.bench.replay import AiosqliteReplay, AsyncpgReplay, SqliteReplay, Statement, is_begin, statements
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,6 +93,9 @@ class Result:
     available: bool = True
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    rows: int | None = None  # export_customers: the rows in the file
+    peak_memory_mb: float | None = None  # export_customers: the server's peak resident memory during it
+    memory_growth_mb: float | None = None  # ... less what it held before the export started
 
 
 class QueryFailed(Exception):
@@ -162,13 +166,12 @@ async def bench(args: argparse.Namespace) -> int:
         print(f"bench: {data.database}: {data.counts['customers']:,} customers, "
               f"{data.counts['invoice_lines']:,} invoice lines; large customer {data.customer_number} "
               f"({data.customer_invoice_lines:,} lines)", file=sys.stderr, flush=True)
-        results, explained = await measure_database(data, token, plan, queries, explain=args.explain is not None)
+        results, explained = await measure_database(data, token, plan, queries, explain=args.explain is not None,
+                                                    export=not args.only or EXPORT in args.only)
         report["queries"] += [asdict(r) for r in results]
         plans += explained
         if data.database == "postgresql" and any(q.name == "customer_list" for q in queries):
             report["throughput"] = await measure_throughput(data, token, plan)
-    report["queries"] += [asdict(Result(name, "-", available=False, notes=["not available yet"]))
-                          for name in NOT_AVAILABLE]
     report["dataset"] = report["datasets"][0] if report["datasets"] else {}
     report["seconds"] = round(time.perf_counter() - started, 1)
     report["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
@@ -185,7 +188,7 @@ async def bench(args: argparse.Namespace) -> int:
 
 
 async def measure_database(data: Dataset, token: str, plan: Plan, queries: list[BenchQuery], *,
-                           explain: bool) -> tuple[list[Result], list[str]]:
+                           explain: bool, export: bool = False) -> tuple[list[Result], list[str]]:
     """Every query on one database, with its two servers and its replay connections."""
     results, plans = [], []
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
@@ -197,6 +200,14 @@ async def measure_database(data: Dataset, token: str, plan: Plan, queries: list[
         replayers = await open_replayers(data)
         try:
             customer_id = ok(timed, CUSTOMER_ID, {"number": data.customer_number})["data"]["customer"]["id"]
+            if export:
+                result = Result(EXPORT, data.database)
+                try:
+                    measure_export(timing, timed, plan, result)
+                except QueryFailed as error:
+                    result.error = str(error)
+                results.append(result)
+                print(f"bench: {line(result)}", file=sys.stderr, flush=True)
             for query in queries:
                 result = Result(query.name, data.database)
                 try:
@@ -286,6 +297,88 @@ async def measure(timed: httpx.Client, capturing: httpx.Client, replayers: dict[
     if result.sql_ms:
         result.overhead_ratio = round(result.p50_ms / result.sql_ms, 2)
     return batch
+
+
+EXPORT = "export_customers"
+# Every customer, active or not (10,000 at bench scale), with the list's default columns.
+EXPORT_PATH = "/export/customers.xlsx?filter=" + json.dumps({"includeInactive": True})
+
+
+def measure_export(server: Server, client: httpx.Client, plan: Plan, result: Result) -> None:
+    """`GET /export/customers.xlsx` of every customer, streamed to nowhere: latency and the
+    server's peak resident memory (sampled every 5 ms from /proc while the export runs)."""
+    runs = 3 if plan.runs <= 20 else 5
+    latencies: list[float] = []
+    peaks: list[float] = []
+    growths: list[float] = []
+    for _ in range(runs + 1):  # the first is a warm-up
+        before = _rss_mb(server)
+        sampler = _Sampler(server)
+        sampler.start()
+        started = time.perf_counter()
+        size = 0
+        with client.stream("GET", EXPORT_PATH) as response:
+            if response.status_code != 200:
+                sampler.stop()
+                raise QueryFailed(f"HTTP {response.status_code}: {response.read()[:300]!r}")
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+        latencies.append(time.perf_counter() - started)
+        sampler.stop()
+        peaks.append(sampler.peak)
+        growths.append(sampler.peak - before)
+    latencies, peaks, growths = latencies[1:], peaks[1:], growths[1:]
+    result.runs = len(latencies)
+    result.response_bytes = size
+    result.latencies_ms = [ms(seconds) for seconds in latencies]
+    result.p50_ms, result.p95_ms = ms(statistics.median(latencies)), ms(max(latencies))
+    result.peak_memory_mb = round(max(peaks), 1)
+    result.memory_growth_mb = round(max(growths), 1)
+    result.rows = _xlsx_rows(client)
+    result.notes.append(f"{result.rows:,} rows, {size / 1e6:.1f} MB; server peak {result.peak_memory_mb} MB "
+                        f"(+{result.memory_growth_mb} MB during the export)")
+
+
+def _xlsx_rows(client: httpx.Client) -> int:
+    """The customers the export holds: the list's totalCount with the same filter."""
+    answer = ok(client, "{ customers(filter: {includeInactive: true}) { totalCount } }", {})
+    return answer["data"]["customers"]["totalCount"]
+
+
+def _rss_mb(server: Server) -> float:
+    """Resident memory of the server process and its children, in MB (Linux /proc)."""
+    assert server.process is not None
+    total = 0
+    pids = [server.process.pid]
+    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
+    if children.exists():
+        pids += [int(pid) for pid in children.read_text().split()]
+    for pid in pids:
+        try:
+            for text_line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if text_line.startswith("VmRSS:"):
+                    total += int(text_line.split()[1])
+        except FileNotFoundError:
+            continue
+    return total / 1024
+
+
+class _Sampler:
+    def __init__(self, server: Server) -> None:
+        self.server, self.peak, self._stop = server, 0.0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _rss_mb(self.server))
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.005):
+            self.peak = max(self.peak, _rss_mb(self.server))
 
 
 async def _replay(replayer: Any, batch: list[Statement]) -> list[float]:
@@ -380,6 +473,8 @@ def p95(values: list[float]) -> float:
 def line(result: Result) -> str:
     if result.error:
         return f"{result.name} on {result.database}: FAILED {result.error}"
+    if result.name == EXPORT:
+        return f"{result.name} on {result.database}: p50 {result.p50_ms} ms; {'; '.join(result.notes)}"
     return (f"{result.name} on {result.database}: p50 {result.p50_ms} ms, p95 {result.p95_ms} ms, "
             f"sql {result.sql_ms} ms in {result.sql_statements} statements, ratio {result.overhead_ratio}")
 
@@ -402,7 +497,7 @@ def table(report: dict[str, Any]) -> str:
         if q["overhead_ratio"] is not None and q["overhead_ratio"] > RATIO_TARGET and q["database"] == "sqlite":
             marks.append(f"ratio > {RATIO_TARGET}")
         out.append(f"{q['name']:<29} {q['database']:<10} {_f(q['p50_ms']):>9} {_f(q['p95_ms']):>9} "
-                   f"{_f(q['sql_ms']):>8} {q['sql_statements']:>5} {_f(q['overhead_ratio']):>6} "
+                   f"{_f(q['sql_ms']):>8} {_i(q['sql_statements']):>5} {_f(q['overhead_ratio']):>6} "
                    f"{_f(q['server_sql_ms']):>8} {_f(q['sql_ms_aiosqlite']):>8}  "
                    f"{'; '.join(marks + q['notes'])}")
     if report["throughput"]:
@@ -415,6 +510,10 @@ def table(report: dict[str, Any]) -> str:
             "srv sql: the server's own time in those statements; aiosql: the replay through aiosqlite.",
             f"{report['seconds']} s in all.", ""]
     return "\n".join(out)
+
+
+def _i(value: int | None) -> str:
+    return "-" if value is None else str(value)
 
 
 def _f(value: float | None) -> str:
