@@ -12,6 +12,7 @@ from strawberry.types import Info
 import server
 from server import listing
 from server.access import tokens
+from server.access.models import Role
 from server.customers import listing as customer_listing
 from server.lists import service as list_views
 from server.pagination import BadPageArgs, page_size
@@ -215,14 +216,27 @@ class Query:
         return [ApiToken.of(r) for r in await ctx(info).reader.rows(tokens.tokens_of(ctx(info).user))]
 
 
+# Objects that are someone's own: `node` answers them to whom they belong (ApiToken: and to an
+# ADMIN, as `apiTokens` does), and null to anyone else, as for an id that names nothing.
+OWNED_NODES = {"ListView": ListView, "ApiToken": ApiToken}
+
+
+def _owns(kind: str, row: Any, user: Any) -> bool:
+    if user is None:
+        return False
+    return row.user_id == user.id or (kind == "ApiToken" and user.role is Role.ADMIN)
+
+
 async def _node(info: Info, id: str) -> Any:
     parsed = parse_global_id(id)
-    if parsed is None or parsed[0] not in NODE_TYPES:
+    if parsed is None or (parsed[0] not in NODE_TYPES and parsed[0] not in OWNED_NODES):
         return None
     kind, pk = parsed
     row = await settle(ctx(info).loaders.row(kind, pk))
     if row is None:
         return None
+    if kind in OWNED_NODES:
+        return OWNED_NODES[kind].of(row) if _owns(kind, row, ctx(info).user) else None
     if kind == "Item":
         return await settle(item_field(pk, info))
     return NODE_TYPES[kind].of(row)

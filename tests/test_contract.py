@@ -3,23 +3,36 @@
 import os
 from pathlib import Path
 
+import pytest
 from graphql import build_schema, find_breaking_changes
 
 from schema import PRINTED, printed_schema
 
 
-def _contract() -> Path:
-    """The contract beside the checkout (../shared), or where CLIENTELE_CONTRACT points."""
+# A copy of the contract, for a checkout without the shared folder beside it (a clean clone
+# elsewhere); test_contract_copy_is_current keeps it equal to the shared one where both exist.
+COPY = Path(__file__).parent / "contract.graphql"
+
+
+def _shared_contract() -> Path | None:
+    """The contract where CLIENTELE_CONTRACT points, or beside the checkout (../shared)."""
     if os.environ.get("CLIENTELE_CONTRACT"):
         return Path(os.environ["CLIENTELE_CONTRACT"])
     for folder in Path(__file__).resolve().parents:
         candidate = folder / "shared" / "contract" / "schema.graphql"
         if candidate.exists():
             return candidate
-    raise FileNotFoundError("no shared/contract/schema.graphql beside the checkout: set CLIENTELE_CONTRACT")
+    return None
 
 
-CONTRACT = _contract()
+SHARED = _shared_contract()
+CONTRACT = SHARED or COPY
+
+
+def test_contract_copy_is_current():
+    if SHARED is None:
+        pytest.skip("no shared contract beside the checkout: the copy in tests/ is what is checked")
+    assert COPY.read_text() == SHARED.read_text(), "copy the shared contract to tests/contract.graphql"
 
 
 def test_served_schema_keeps_the_contract():

@@ -202,3 +202,17 @@ async def test_cli_tokens_still_work(database):
     async with browser(database) as client:
         assert (await post(client, VIEWER, headers=bearer(secret))).json()["data"] == {
             "viewer": {"email": "cli@example.com"}}
+
+
+async def test_node__a_token_is_found_by_its_owner_and_by_an_admin(api):
+    # given: a manager's token, seen by the manager, another manager and the admin
+    owner = await make_token(api.database, Role.MANAGER, email="owner@example.com")
+    stranger = await make_token(api.database, Role.MANAGER, email="stranger@example.com")
+    [token_id] = [t["id"] for t in (await api.ok("{ apiTokens { id owner { email } } }", token=owner))["apiTokens"]]
+    query = "query($id: ID!) { node(id: $id) { ... on ApiToken { id owner { email } } } }"
+    # when
+    seen = {who: (await api.ok(query, {"id": token_id}, token=token))["node"]
+            for who, token in (("owner", owner), ("stranger", stranger), ("admin", "admin"))}
+    # then
+    assert seen["owner"] == seen["admin"] == {"id": token_id, "owner": {"email": "owner@example.com"}}
+    assert seen["stranger"] is None

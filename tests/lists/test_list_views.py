@@ -157,3 +157,16 @@ async def test_save_list_view__locations_and_leads(api):
     assert locations["userErrors"] == [] and leads["userErrors"] == []
     assert [v["name"] for v in await _views(api, "LOCATIONS")] == ["Sites"]
     assert (await _views(api, "LEADS"))[0]["sort"] == [{"field": "NEWEST_NOTE_AT", "direction": "DESC"}]
+
+
+async def test_node__a_list_view_is_found_by_its_owner_only(api):
+    # given: a view of the admin's, and a viewer
+    other = await make_token(api.database, Role.VIEWER, email="viewer@example.com")
+    mine = (await _save(api, **_view("Mine")))["listView"]
+    query = "query($id: ID!) { node(id: $id) { __typename id ... on ListView { name } } }"
+    # when
+    as_owner = (await api.ok(query, {"id": mine["id"]}))["node"]
+    as_other = (await api.ok(query, {"id": mine["id"]}, token=other))["node"]
+    # then: the owner sees it; anyone else gets null, as for an id that names nothing
+    assert as_owner == {"__typename": "ListView", "id": mine["id"], "name": "Mine"}
+    assert as_other is None
