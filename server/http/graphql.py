@@ -20,7 +20,6 @@ from graphql import (BREAK, DocumentNode, ExecutionResult, FieldNode, FragmentSp
                      Visitor, execute, get_operation_ast, validate, visit)
 from graphql.execution.values import get_variable_values
 from sqlalchemy.exc import DBAPIError
-from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 
@@ -141,13 +140,11 @@ class GraphQLEndpoint:
             raise HttpError(405, "mutations only run on POST", headers={"Allow": "POST"})
         context = RequestContext(self.settings, self.database)  # its read connection serves identify too
         try:
-            response = await self._answer(request, params, media, parsed, operation, context)
-        except BaseException:
+            return await self._answer(request, params, media, parsed, operation, context)
+        finally:
+            # Here, not in a background task after the answer is sent: a client gone before
+            # the end would skip that task and keep the connection from the pool.
             await context.close()
-            raise
-        # The read transaction ends after the answer has gone out: one round trip less to wait for.
-        response.background = BackgroundTask(context.close)
-        return response
 
     async def _answer(self, request: Request, params: dict[str, Any], media: str, parsed: DocumentNode,
                       operation: OperationDefinitionNode, context: RequestContext) -> Response:
