@@ -2,9 +2,10 @@
 
 A request signed in by the cookie alone must carry `X-Requested-With` (any value): a cross-site
 form cannot send it, and a cross-site script cannot without a CORS preflight that this server
-never grants. A cookie that names no live session (unknown, ended, idle too long, inactive
-user) counts as no cookie: the request goes on without a user, so a stale cookie never breaks
-a public query.
+never grants. A GET of a file (an export, a reminder) is the exception: it changes nothing and
+its answer cannot be read by another site, so a plain download link works. A cookie that names
+no live session (unknown, ended, idle too long, inactive user) counts as no cookie: the request
+goes on without a user, so a stale cookie never breaks a public query.
 """
 
 from __future__ import annotations
@@ -80,13 +81,20 @@ async def _by_cookie(request: Request, database: Database, settings: Settings, r
     found = await sessions.user_for_session(reader, secret, idle)
     if found is None:
         return Identity()
-    if not request.headers.get(REQUESTED_WITH):
+    if not request.headers.get(REQUESTED_WITH) and not _download(request):
         raise MissingRequestedWith()
     if sessions.needs_touch(found[1].last_seen_at):
         await reader.end()  # no read connection held while waiting for the write one
         async with database.write_session() as session:
             await sessions.touch_session(session, found[1].id)
     return Identity(user=found[0], web_session=found[1])
+
+
+def _download(request: Request) -> bool:
+    """A GET of a file (an export, a reminder's .ics): it changes nothing, and what it answers no
+    other site can read (no CORS), so a link may fetch it with the cookie alone. /graphql is not
+    one: its GETs answer data to scripts."""
+    return request.method == "GET" and not request.url.path.startswith("/graphql")
 
 
 def _settings(request: Request) -> Settings:
