@@ -413,8 +413,10 @@ class Mutation:
         "`active: false` ends the user's sessions and revokes their tokens at once; the last active admin "
         "cannot be demoted or deactivated."))
     async def update_user(self, info: Info, id: strawberry.ID, input: UserInput) -> UserPayload:  # type: ignore
+        web_session = ctx(info).web_session
         return await run(info, UserPayload, "user", "User", User.of, access.update_user, _id_problem(id, "User"),
-                         user_id=pk_of(id, "User"), data=given(input), **_base(info))
+                         user_id=pk_of(id, "User"), data=given(input),
+                         current_session_id=web_session.id if web_session is not None else None, **_base(info))
 
     @strawberry.mutation(description=(
         "A token for the signed-in user, acting with their role; READ is always included. `secret` is shown "

@@ -85,11 +85,13 @@ async def create_user(session: AsyncSession, *, email: str | None, name: str | N
     return user
 
 
-async def update_user(session: AsyncSession, *, user_id: int, data: Data, actor_id: policy.Who) -> User:
+async def update_user(session: AsyncSession, *, user_id: int, data: Data, actor_id: policy.Who,
+                      current_session_id: int | None = None) -> User:
     """Changes the fields the input names (UserInput, by GraphQL name). An ADMIN changes anyone;
     everyone else only their own name and password. Deactivating ends the user's web sessions
     and revokes their API tokens in the same transaction; the last active ADMIN cannot be
-    demoted or deactivated."""
+    demoted or deactivated. A new password ends the user's web sessions but the one that set it
+    (`current_session_id`): whoever knew the old one is signed out; tokens stay."""
     problems = Problems()
     columns: Data = {}
     if "email" in data:
@@ -130,6 +132,10 @@ async def update_user(session: AsyncSession, *, user_id: int, data: Data, actor_
             audit.record(session, actor_id=actor, action="updateUser", entity=user, changes=changes)
         if columns.get("active") is False:
             await end_access(session, user.id)
+        elif password_hash is not None:
+            await session.execute(update(WebSession).where(
+                WebSession.user_id == user.id, WebSession.ended_at.is_(None),
+                WebSession.id != (current_session_id or 0)).values(ended_at=now()))
         await session.flush()
     return user
 

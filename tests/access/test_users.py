@@ -229,3 +229,27 @@ async def test_update_user__the_audit_trail_never_holds_the_password(api: Any) -
     async with api.database.read_session() as session:
         stored = await session.scalar(select(User.password_hash).where(User.email == "pat@example.com"))
     assert stored and stored not in text
+
+
+async def test_update_user__a_new_password_ends_the_other_sessions(api: Any) -> None:
+    # given: a manager signed in on two browsers, and holding a token
+    await add_password_user(api.database, "mia@example.com", Role.MANAGER, PASSWORD)
+    token = await _viewer_token(api, "mia@example.com")
+    assert (await _login(api, "mia@example.com", PASSWORD))["userErrors"] == []
+    laptop = dict(api.client.cookies)
+    assert (await _login(api, "mia@example.com", PASSWORD))["userErrors"] == []
+    phone = dict(api.client.cookies)
+    mia = await _gid(api, "mia@example.com")
+    viewer = "{ viewer { email } }"
+    # when: she sets a new password from her phone
+    payload = (await api.ok(UPDATE, {"id": mia, "input": {"password": "another long one"}}, token=None,
+                            headers=XRW))["updateUser"]
+    # then: the phone stays signed in, the laptop is signed out, the token still works
+    assert payload["userErrors"] == []
+    assert (await api.ok(viewer, token=None, headers=XRW))["viewer"] == {"email": "mia@example.com"}
+    api.client.cookies.clear()
+    api.client.cookies.update(laptop)
+    assert (await api.post(viewer, token=None, headers=XRW)).status_code == 401
+    api.client.cookies.clear()
+    assert (await api.ok(viewer, token=token))["viewer"] == {"email": "mia@example.com"}
+    assert phone != laptop
