@@ -6,9 +6,9 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Select, Subquery, case, func, or_, select
+from sqlalchemy import CTE, ColumnElement, Select, Subquery, and_, case, func, or_, select
 
-from server.audit.models import AuditEvent
+from server.audit.models import AuditEvent, AuditEventEntity
 from server.customers.models import Customer, Location
 from server.customers.listing import _like, check_cursor, within
 from server.documents.models import Item
@@ -129,10 +129,13 @@ def _lead_filters(stmt: Select[Any], filters: dict[str, Any]) -> Select[Any]:
 
 
 def audit_events(entity: tuple[str, int] | None) -> tuple[Select[Any], list[SortKey], Callable]:
-    """Newest first."""
+    """Newest first; of one record: its own events and the changes of many that touched it."""
     stmt = select(AuditEvent.__table__)
     if entity is not None:
-        stmt = stmt.where(AuditEvent.entity_type == entity[0], AuditEvent.entity_id == entity[1])
+        touched = select(AuditEventEntity.event_id).where(AuditEventEntity.entity_type == entity[0],
+                                                          AuditEventEntity.entity_id == entity[1])
+        stmt = stmt.where(or_(and_(AuditEvent.entity_type == entity[0], AuditEvent.entity_id == entity[1]),
+                              AuditEvent.id.in_(touched)))
     return stmt, [SortKey(AuditEvent.id, descending=True)], lambda r: [r.id, r.id]
 
 

@@ -1,7 +1,7 @@
 """Every model, imported once so that the metadata (and Alembic) sees the whole graph."""
 
 from server.access.models import ApiToken, LoginFailure, RateBucket, Role, TokenScope, User, WebSession
-from server.audit.models import AuditEvent
+from server.audit.models import AuditEvent, AuditEventEntity
 from server.customers.models import Contact, Customer, Location, PaymentTerms
 from server.db.base import Base
 from server.db.sequences import Sequence
@@ -15,5 +15,5 @@ __all__ = [
     "ApiToken", "AuditEvent", "Base", "Contact", "Customer", "Invoice", "InvoiceLine", "Item",
     "Lead", "LeadProgram", "LeadSource", "LeadStateChange", "ListView", "Location", "Note",
     "Order", "OrderLine", "OutboxMail", "Payment", "PaymentApplication", "PaymentTerms", "Role",
-    "Sequence", "TokenScope", "User", "LoginFailure", "RateBucket", "WebSession",
+    "Sequence", "TokenScope", "User", "LoginFailure", "RateBucket", "WebSession", "AuditEventEntity",
 ]

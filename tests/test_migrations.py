@@ -4,7 +4,10 @@ every foreign key."""
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 
+from server.db.engine import Database
+from server.db.migrate import upgrade
 from server.models import Base
 
 
@@ -41,3 +44,23 @@ async def test_sqlite_runs_in_wal_mode(database):
     assert (mode, timeout) == ("wal", 30000)
 
 
+
+
+async def test_0004_links_the_bulk_events_written_before_it(tmp_path):
+    # given: a database at 0003 holding one bulk event of two customers and one plain event
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'old.sqlite3'}")
+    await upgrade(database, "0003")
+    async with database.engine.begin() as connection:
+        await connection.execute(text(
+            "INSERT INTO audit_events (id, at, action, entity_type, entity_id, changes, revertible) VALUES "
+            "(1, '2026-01-02 03:04:05', 'bulkUpdateCustomers', 'Customer', NULL, "
+            "'[{\"id\": 7, \"version\": 2, \"fields\": {}}, {\"id\": 9, \"version\": 3, \"fields\": {}}]', 1), "
+            "(2, '2026-01-02 03:04:06', 'updateCustomer', 'Customer', 7, '{\"name\": [\"a\", \"b\"]}', 0)"))
+    # when
+    await upgrade(database)
+    # then
+    async with database.engine.connect() as connection:
+        links = (await connection.execute(text(
+            "SELECT event_id, entity_type, entity_id FROM audit_event_entities ORDER BY entity_id"))).all()
+    await database.dispose()
+    assert [tuple(link) for link in links] == [(1, "Customer", 7), (1, "Customer", 9)]

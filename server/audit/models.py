@@ -23,3 +23,15 @@ class AuditEvent(Base):
     changes: Mapped[dict | list] = mapped_column(JSON)
     revertible: Mapped[bool] = mapped_column(Boolean, default=False)
     reverted_by_id: Mapped[int | None] = mapped_column(ForeignKey("audit_events.id"), nullable=True, index=True)
+
+
+class AuditEventEntity(Base):
+    """A record a change of many touched (a bulk update, its revert): listed with the record's
+    own events by `auditEvents(entityId:)`."""
+
+    __tablename__ = "audit_event_entities"
+    __table_args__ = (Index("ix_audit_event_entities_entity", "entity_type", "entity_id", "event_id"),)
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("audit_events.id"), primary_key=True)
+    entity_type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    entity_id: Mapped[int] = mapped_column(Integer, primary_key=True)

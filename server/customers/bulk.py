@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.access import policy
 from server.audit import service as audit
-from server.audit.models import AuditEvent
+from server.audit.models import AuditEvent, AuditEventEntity
 from server.customers.listing import CustomerFilter, filtered
 from server.customers.models import (BillingStatus, CreditCode, Customer, CustomerStatus, Location, PaymentTerms,
                                      TermsBasis)
@@ -75,11 +75,16 @@ def _change_all(records_: Sequence[Any], columns: Data) -> list[Data]:
     return entries
 
 
-def _event(session: AsyncSession, actor_id: int | None, action: str, entity_type: str, entries: list[Data],
-           revertible: bool) -> AuditEvent:
+async def _event(session: AsyncSession, actor_id: int | None, action: str, entity_type: str, entries: list[Data],
+                 revertible: bool) -> AuditEvent:
+    """One event for the change of many, linked to each record it touched (so that the record's
+    own history, `auditEvents(entityId:)`, lists it)."""
     event = audit.record(session, actor_id=actor_id, action=action, entity=None, changes=entries,
                          revertible=revertible)
     event.entity_type = entity_type
+    await session.flush()  # the event's id
+    session.add_all([AuditEventEntity(event_id=event.id, entity_type=entity_type, entity_id=entry["id"])
+                     for entry in entries])
     return event
 
 
@@ -142,7 +147,7 @@ async def bulk_update_customers(session: AsyncSession, *, actor: policy.Who, ids
         entries = _change_all(targets, columns)
         if not entries:
             return 0, None
-        event = _event(session, actor_id, "bulkUpdateCustomers", "Customer", entries, revertible=True)
+        event = await _event(session, actor_id, "bulkUpdateCustomers", "Customer", entries, revertible=True)
         await session.flush()
     return len(entries), event
 
@@ -163,7 +168,7 @@ async def bulk_update_locations(session: AsyncSession, *, actor: policy.Who, ids
         entries = _change_all([found[pk] for pk in sorted(wanted)], {"sales_rep_id": sales_rep})
         if not entries:
             return 0, None
-        event = _event(session, actor_id, "bulkUpdateLocations", "Location", entries, revertible=True)
+        event = await _event(session, actor_id, "bulkUpdateLocations", "Location", entries, revertible=True)
         await session.flush()
     return len(entries), event
 
@@ -209,7 +214,7 @@ async def revert_change(session: AsyncSession, *, actor: policy.Who, event_id: i
             columns = {column: _value(kinds.get(column), before) for column, (before, _after) in entry["fields"].items()
                        if column in kinds}
             reverted += _change_all([record], columns)
-        new_event = _event(session, actor_id, "revertChange", event.entity_type, reverted, revertible=False)
+        new_event = await _event(session, actor_id, "revertChange", event.entity_type, reverted, revertible=False)
         await session.flush()
         event.reverted_by_id = new_event.id
         event.revertible = False

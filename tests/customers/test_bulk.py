@@ -378,3 +378,20 @@ async def test_bulk_update_customers__by_engagement_filter(api):
     customers, _ = await _customers(api)
     assert sorted(n for n, c in customers.items() if c["billingStatus"] == "PREPAY") == shown
     assert "C-1" not in shown
+
+
+async def test_bulk_update_and_revert__are_in_each_touched_records_history(api):
+    # given: two of three customers updated at once, then the change reverted
+    a, b, c = await _three(api)
+    bulk = await api.ok(BULK_CUSTOMERS, {"ids": _ids([a, c]), "set": {"billingStatus": "PREPAY"}})
+    bulk_id = bulk["bulkUpdateCustomers"]["auditEvent"]["id"]
+    revert_id = (await api.ok(REVERT, {"event": bulk_id}))["revertChange"]["auditEvent"]["id"]
+    history = "query($id: ID!) { auditEvents(entityId: $id) { totalCount edges { node { id action } } } }"
+    # when
+    seen = {r.number: (await api.ok(history, {"id": global_id("Customer", r.id)}))["auditEvents"] for r in (a, b, c)}
+    # then: newest first, the bulk change and its revert beside the record's own creation
+    for number in ("C-1", "C-3"):
+        actions = [(e["node"]["id"], e["node"]["action"]) for e in seen[number]["edges"]]
+        assert actions[:2] == [(revert_id, "revertChange"), (bulk_id, "bulkUpdateCustomers")]
+        assert seen[number]["totalCount"] == len(actions)
+    assert all(e["node"]["id"] not in (bulk_id, revert_id) for e in seen["C-2"]["edges"])
