@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.access import policy
 from server.access.models import ApiToken, Role, TokenScope, User, detached
 from server.access.passwords import new_token_secret, token_hash
 from server.audit import service as audit
@@ -54,8 +55,11 @@ async def revoke_token(session: AsyncSession, *, token_id: int | None, actor: Us
         token = await session.get(ApiToken, token_id, with_for_update=True) if token_id is not None else None
         if token is None:
             raise DomainError.one(ErrorCode.NOT_FOUND, "id: no API token with that id", ["id"])
-        if token.user_id != actor.id and actor.role is not Role.ADMIN:
-            raise DomainError.one(ErrorCode.FORBIDDEN, "id: only its owner or an admin may revoke a token", ["id"])
+        try:
+            await policy.require(session, actor, "revokeApiToken", owner_id=token.user_id)
+        except DomainError:  # the same refusal, at the field it concerns
+            raise DomainError.one(ErrorCode.FORBIDDEN, "id: only its owner or an admin may revoke a token",
+                                  ["id"]) from None
         if token.revoked_at is None:
             token.revoked_at = now()
             audit.record(session, actor_id=actor.id, action="revokeApiToken", entity=token,
