@@ -75,8 +75,9 @@ class Limits:
         try:
             analysis = self.analyse(query, document, operation)
             self.analyser.check_variables(analysis, variables)
-        except LimitError as error:
-            return Charge(key, refusal=_refusal(error.message, error.code, error.extensions))
+        except LimitError as error:  # refused unexecuted and not charged; the bucket as it stands
+            return Charge(key, refusal=_refusal(error.message, error.code, error.extensions,
+                                                self._cost(0, 0, await self.store.peek(key))))
         requested = analysis.requested(variables)
         limit = min(self.settings.max_cost, int(self.settings.bucket_size))
         if requested > limit:

@@ -38,6 +38,11 @@ async def test_depth__twelve_answers_thirteen_is_refused(api):
     # then
     assert ok.status_code == 200 and "errors" not in ok.json(), ok.text
     refused(over, "BAD_USER_INPUT", "13 fields deep", "at most 12")
+    # the refusal costs nothing and says what the bucket holds
+    cost = over.json()["extensions"]["cost"]
+    assert (cost["requestedQueryCost"], cost["actualQueryCost"]) == (0, 0)
+    assert ok.json()["extensions"]["cost"]["currentlyAvailable"] <= cost["currentlyAvailable"] <= \
+        cost["maximumAvailable"]  # not charged: only the refill since can have added to it
 
 
 async def test_depth__hidden_in_nested_fragments_counts(api):
