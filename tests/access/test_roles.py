@@ -133,6 +133,13 @@ async def _(w: World, caller: str) -> tuple[str, dict[str, Any]]:
 LINES = [{"code": "X", "description": "Goods", "quantity": "1", "unitPrice": "10.00"}]
 
 
+async def _order(w: World, status: OrderStatus) -> str:
+    """The id of an order of the rep's own customer, in `status`."""
+    order = await factories.order(w.database, w.mine, "10.00")
+    await factories.set_row(w.database, Order, order.id, status=status)
+    return w.gid("Order", order.id)
+
+
 @case("createOrder", OWNERS)
 async def _(w: World, caller: str) -> tuple[str, dict[str, Any]]:
     return (doc("($input: OrderInput!)", "createOrder(input: $input)"),
@@ -141,16 +148,12 @@ async def _(w: World, caller: str) -> tuple[str, dict[str, Any]]:
 
 @case("approveOrder", STAFF)
 async def _(w: World, caller: str) -> tuple[str, dict[str, Any]]:
-    order = await factories.order(w.database, w.mine, "10.00")
-    await factories.set_row(w.database, Order, order.id, status=OrderStatus.PENDING_APPROVAL)
-    return doc("($id: ID!)", "approveOrder(id: $id)"), {"id": w.gid("Order", order.id)}
+    return doc("($id: ID!)", "approveOrder(id: $id)"), {"id": await _order(w, OrderStatus.PENDING_APPROVAL)}
 
 
 @case("setOrderStatus", OWNERS)
 async def _(w: World, caller: str) -> tuple[str, dict[str, Any]]:
-    order = await factories.order(w.database, w.mine, "10.00")
-    await factories.set_row(w.database, Order, order.id, status=OrderStatus.OPEN)
-    return (doc("($id: ID!)", "setOrderStatus(id: $id, status: IN_PROGRESS)"), {"id": w.gid("Order", order.id)})
+    return doc("($id: ID!)", "setOrderStatus(id: $id, status: IN_PROGRESS)"), {"id": await _order(w, OrderStatus.OPEN)}
 
 
 @case("createInvoice", STAFF)
@@ -161,9 +164,7 @@ async def _(w: World, caller: str) -> tuple[str, dict[str, Any]]:
 
 @case("invoiceOrder", STAFF)
 async def _(w: World, caller: str) -> tuple[str, dict[str, Any]]:
-    order = await factories.order(w.database, w.mine, "10.00")
-    await factories.set_row(w.database, Order, order.id, status=OrderStatus.OPEN)
-    return doc("($order: ID!)", "invoiceOrder(order: $order)"), {"order": w.gid("Order", order.id)}
+    return doc("($order: ID!)", "invoiceOrder(order: $order)"), {"order": await _order(w, OrderStatus.OPEN)}
 
 
 @case("issueInvoice", STAFF)
