@@ -88,6 +88,6 @@ class RateBucket(Base):
 
 
 def detached(model: type, values: Any, prefix: str = "") -> Any:
-    """A model instance, outside any session, from a Core row's mapping whose columns of the
+    """A model instance, outside any session, from a record's `_asdict()` whose columns of the
     model's table are named `<prefix><column>` (a user read together with their token)."""
     return model(**{c.key: values[f"{prefix}{c.name}"] for c in model.__table__.c})
