@@ -143,7 +143,12 @@ class PageInfo:
 @strawberry.type
 class Edge(Generic[T]):
     node: T
-    cursor: str
+    at: strawberry.Private[str | int]  # the cursor, or the row number of a nested list's edge
+
+    @strawberry.field
+    def cursor(self) -> str:
+        """Made when asked for: most nested lists are read without their edges' cursors."""
+        return self.at if type(self.at) is str else offset_cursor(self.at)
 
 
 @strawberry.type
@@ -157,19 +162,29 @@ class Connection(Generic[T]):
         return self.count() if callable(self.count) else self.count
 
 
-def connection(nodes: Sequence[T], cursors: Sequence[str], *, has_next: bool, has_previous: bool,
+def connection(nodes: Sequence[T], cursors: Sequence[str | int], *, has_next: bool, has_previous: bool,
                count: int | Callable[[], Awaitable[int]]) -> Connection[T]:
-    edges = [Edge(node=node, cursor=cursor) for node, cursor in zip(nodes, cursors, strict=True)]
+    """A page; a cursor is its text, or an int: the row number of an offset cursor, made only when
+    an edge's cursor is asked for."""
+    edges = [make_edge(node, at) for node, at in zip(nodes, cursors, strict=True)]
+    start, end = (cursors[0], cursors[-1]) if cursors else (None, None)
     info = PageInfo(has_next_page=has_next, has_previous_page=has_previous,
-                    start_cursor=cursors[0] if cursors else None, end_cursor=cursors[-1] if cursors else None)
+                    start_cursor=start if type(start) is not int else offset_cursor(start),
+                    end_cursor=end if type(end) is not int else offset_cursor(end))
     return Connection(edges=edges, page_info=info, count=count)
+
+
+def make_edge(node: Any, at: str | int) -> Edge[Any]:
+    edge = Edge.__new__(Edge)  # the dataclass __init__ costs more than the rest: one per row
+    edge.__dict__ = {"node": node, "at": at}
+    return edge
 
 
 def offset_connection(rows: Sequence[Any], total: int, offset: int, size: int,
                       make: Callable[[Any], T]) -> Connection[T]:
     """A nested list's page from the rows of a PageByParentLoader (one row more than the page)."""
     shown = rows[:size]
-    return connection([make(row) for row in shown], [offset_cursor(offset + i + 1) for i in range(len(shown))],
+    return connection([make(row) for row in shown], range(offset + 1, offset + 1 + len(shown)),
                       has_next=len(rows) > size, has_previous=offset > 0, count=total)
 
 

@@ -30,6 +30,8 @@ from graphql.execution.values import get_argument_values, get_variable_values
 from strawberry.types.arguments import convert_arguments
 
 from schema.base import Later
+from schema.fields import NAMES as EXPRESSION_NAMES
+from schema.fields import Expression
 
 
 class Unsupported(Exception):
@@ -55,6 +57,7 @@ class FieldPlan:
     strawberry_field: Any
     complete: Callable[[Any, Run, list[Any]], Any] = field(repr=False, default=None)  # type: ignore[assignment]
     has_arguments: bool = False
+    expression: Expression | None = None  # a field of schema/fields.py: written into the walk
 
 
 @dataclass
@@ -152,7 +155,8 @@ class Compiled:
         function = resolver.wrapped_func if resolver is not None else None
         wants_info = function is not None and "info" in inspect.signature(function).parameters
         plan = FieldPlan(key, name, None if function else strawberry_field.python_name, function, wants_info,
-                         nodes[0], definition, strawberry_field, has_arguments=bool(definition.args))
+                         nodes[0], definition, strawberry_field, has_arguments=bool(definition.args),
+                         expression=(strawberry_field.metadata or {}).get("lean"))
         sub_sets = [n.selection_set for n in nodes if n.selection_set is not None]
         plan.complete = self._completer(definition.type, sub_sets, f"{object_type.name}.{name}")
         return plan
@@ -177,6 +181,14 @@ class Compiled:
         """Completes a value that may be None (a non-null wrapper refuses None before)."""
         if isinstance(graphql_type, GraphQLList):
             item = self._completer(graphql_type.of_type, sub_sets, where)
+            plan = getattr(item, "plan", None)
+            if plan is not None:  # objects (documents' lines, a page's edges): each by its walk directly
+                def objects(value: Any, run: Run, queue: list[Any]) -> Any:
+                    if value is None:
+                        return None
+                    walk = plan.walk
+                    return [walk(v, run, queue) if v is not None else item(v, run, queue) for v in value]
+                return objects
             return lambda value, run, queue: None if value is None else [item(v, run, queue) for v in value]
         if isinstance(graphql_type, GraphQLScalarType):
             serialize = graphql_type.serialize
@@ -233,6 +245,7 @@ class Run:
             raise Unsupported("variables")
         self.variables = coerced
         self.info = Info(context)
+        self.base_currency = context.settings.base_currency  # `base` of schema/fields.py
         self.arguments: dict[int, dict[str, Any]] = {}
 
     async def execute(self) -> dict[str, Any]:
@@ -244,7 +257,10 @@ class Run:
                 level, self.queue = self.queue, []
                 # Await the whole level before completing any of it: completing starts the next
                 # level's loads, which must all be queued before any of them is dispatched.
-                values = [await self._settle(item[2]) for item in level]
+                values = []
+                for item in level:
+                    value = self._done(item[2])
+                    values.append(await self._settle(value) if hasattr(value, "__await__") else value)
                 for (target, key, _awaitable, plan), value in zip(level, values, strict=True):
                     target[key] = plan.complete(value, self, self.queue)
             return data
@@ -252,6 +268,17 @@ class Run:
             for _target, _key, awaitable, _plan in [*level, *self.queue]:
                 _close(awaitable)  # closing one already awaited does nothing
             raise
+
+    @staticmethod
+    def _done(value: Any) -> Any:
+        """A `Later` whose future is done, converted without a coroutine (most of a level, once
+        its first loader has answered); anything else as it is."""
+        if type(value) is not Later or not value.future.done():
+            return value
+        try:
+            return value.convert(value.future.result())
+        except Exception as error:  # the standard executor reports it
+            raise Unsupported(str(error)) from error
 
     async def _settle(self, value: Any) -> Any:
         """The value of what a resolver returned; a `Later` costs no coroutine of its own, and the
@@ -296,17 +323,28 @@ def _generate(plan: Plan) -> Callable[[Any, Run, list[Any]], dict[str, Any]]:
     scalar of the expected Python type is taken as it is; anything else goes through the
     field's completer. Any exception means the standard executor must answer (`Unsupported`).
     """
-    names: dict[str, Any] = {"Later": Later, "Unsupported": Unsupported, "TYPE_NAME": plan.type_name}
+    names: dict[str, Any] = {**EXPRESSION_NAMES, "Later": Later, "Unsupported": Unsupported,
+                             "TYPE_NAME": plan.type_name}
     body: list[str] = []
     entries: list[str] = []
     pending: list[str] = []
+    sources: set[str] = set()
     for i, fp in enumerate(plan.fields):
         names[f"f{i}"], names[f"c{i}"] = fp, fp.complete
         key = repr(fp.key)
         if fp.resolver is None and fp.attribute is None:  # __typename
             entries.append(f"{key}: TYPE_NAME")
             continue
-        if fp.resolver is None:
+        nested = getattr(fp.complete, "plan", None)
+        if fp.expression is not None:
+            sources |= fp.expression.sources()
+            money = _inline_money(fp, nested, i)
+            if money is not None:
+                body += money
+                entries.append(f"{key}: v{i}")
+                continue
+            body.append(f"v = ({fp.expression.text})")
+        elif fp.resolver is None:
             body.append(f"v = source.{fp.attribute}")
         else:
             names[f"r{i}"] = fp.resolver
@@ -318,11 +356,10 @@ def _generate(plan: Plan) -> Callable[[Any, Run, list[Any]], dict[str, Any]]:
             body.append(f"    v{i} = None")
             body.append("else:")
             pending.append(f"if v{i} is None and a{i} is not None: queue.append((result, {key}, a{i}, f{i}))")
-        indent = "    " if fp.resolver is not None else ""
-        if fp.resolver is not None:
+        indent = "    " if fp.resolver is not None and fp.expression is None else ""
+        if indent:
             body.append(f"    a{i} = None")
         plain = getattr(fp.complete, "plain", None)
-        nested = getattr(fp.complete, "plan", None)
         if plain is not None:
             names[f"t{i}"] = plain
             body.append(f"{indent}v{i} = v if type(v) is t{i} else c{i}(v, run, queue)")
@@ -333,6 +370,7 @@ def _generate(plan: Plan) -> Callable[[Any, Run, list[Any]], dict[str, Any]]:
             body.append(f"{indent}v{i} = c{i}(v, run, queue)")
         entries.append(f"{key}: v{i}")
     lines = ["def walk(source, run, queue):", "    try:"]
+    lines += [f"        {line}" for line in _bind(sources)]
     lines += [f"        {line}" for line in body]
     lines.append("        result = {" + ", ".join(entries) + "}")
     lines += [f"        {line}" for line in pending]
@@ -340,6 +378,30 @@ def _generate(plan: Plan) -> Callable[[Any, Run, list[Any]], dict[str, Any]]:
               "    except Exception as error:", "        raise Unsupported(str(error)) from error"]
     exec(compile("\n".join(lines), f"<lean walk of {plan.type_name}>", "exec"), names)  # noqa: S102
     return names["walk"]
+
+
+def _bind(sources: set[str]) -> list[str]:
+    """Binds the names the fields' expressions read (schema/fields.py) at the top of a walk."""
+    found = {"row": "row = source.row", "obj": "obj = source", "base": "base = run.base_currency"}
+    return [line for name, line in found.items() if name in sources]
+
+
+def _inline_money(fp: FieldPlan, nested: Plan | None, i: int) -> list[str] | None:
+    """A Money field of an expression selected as plain fields of Money: the dict at once, without
+    a Money object and its walk."""
+    expression = fp.expression
+    if expression is None or expression.units is None or nested is None or nested.type_name != "Money":
+        return None
+    amount = "from_price" if expression.price else "from_minor"
+    parts = {"amount": f"str({amount}(u))", "currency": f"({expression.currency})", "__typename": "'Money'"}
+    if any(f.name not in parts for f in nested.fields):
+        return None
+    entries = ", ".join(f"{f.key!r}: {parts[f.name]}" for f in nested.fields)
+    if isinstance(fp.definition.type, GraphQLNonNull):
+        none = f"raise Unsupported('null for non-null {fp.name}')"
+    else:
+        none = f"v{i} = None"
+    return [f"u = ({expression.units})", "if u is None:", f"    {none}", "else:", f"    v{i} = {{{entries}}}"]
 
 
 _INT_RANGE = range(-(2**31), 2**31)

@@ -27,8 +27,9 @@ from server.loaders import ready
 from server.payments.models import payment_status
 from server.sorting import InvoiceSortField, SortDirection
 
-from schema.base import (DecimalScalar, JSON, Address, Connection, Money, Node, address_of, ctx, global_id,
+from schema.base import (DecimalScalar, JSON, Address, Connection, Money, Node, ctx, global_id,
                          money_of, money_or_none, offset_connection, page_window, then)
+from schema.fields import expression_names, money_field, row_field
 from schema.enums import (BillingStatusEnum, CreditCodeEnum, CustomerStatusEnum, EngagementEnum, HistoryRoleEnum,
                           InvoiceClassificationEnum, InvoiceSortFieldEnum, InvoiceStatusEnum, LeadStateEnum,
                           LineTypeEnum, ListKindEnum, NoteTypeEnum, OrderClassificationEnum, OrderStatusEnum,
@@ -44,6 +45,30 @@ def make(cls: type, **values: Any) -> Any:
     obj = cls.__new__(cls)
     obj.__dict__ = values
     return obj
+
+
+def fx_rate_of(rate_e8: int | None) -> decimal.Decimal | None:
+    return None if rate_e8 is None else money.unscaled(rate_e8, money.RATE).normalize()
+
+
+def balance_due_minor(row: Row) -> int:
+    """What is still open on an invoice; negative for a credit note, zero when void or a draft."""
+    if row.status.name in ("PLANNED", "VOID"):
+        return 0
+    open_minor = row.total_minor - row.paid_minor
+    return -open_minor if row.classification is InvoiceClassification.CREDIT else open_minor
+
+
+def reminder_of(row: Row) -> Reminder | None:
+    if row.reminder_due_at is None:
+        return None
+    return make(Reminder, due_at=row.reminder_due_at, title=row.reminder_title or "",
+                ics_url=f"/reminders/{global_id('Note', row.id)}.ics")
+
+
+# What the fields' expressions below call besides schema/fields.py's own helpers.
+expression_names(fx_rate_of=fx_rate_of, balance_due_minor=balance_due_minor, reminder_of=reminder_of,
+                 payment_status=payment_status, CLOSED_LEAD_STATES=CLOSED_LEAD_STATES)
 
 
 def row_or_none(kind: str, pk: int | None, info: Info, convert: Any) -> Any:
@@ -162,41 +187,35 @@ class InvoiceOrder:
 
 @strawberry.type
 class Customer(Node):
-    id: strawberry.ID
-    number: str = strawberry.field(description='Unique, sequential when not given: "C-000123".')
-    name: str = strawberry.field(description="The business name, used for invoicing.")
-    alias: str | None
-    status: CustomerStatusEnum  # type: ignore[valid-type]
-    currency: str = strawberry.field(description="ISO 4217; this customer's documents are in this currency.")
-    credit_code: CreditCodeEnum  # type: ignore[valid-type]
-    billing_status: BillingStatusEnum  # type: ignore[valid-type]
-    terms_basis: TermsBasisEnum  # type: ignore[valid-type]
-    email: str | None
-    phone: str | None
-    billing_address: Address | None
-    shipping_address: Address | None
-    created_at: dt.datetime
-    version: int
+    id: strawberry.ID = row_field("gid('Customer', row.id)")
+    number: str = row_field("row.number", description='Unique, sequential when not given: "C-000123".')
+    name: str = row_field("row.name", description="The business name, used for invoicing.")
+    alias: str | None = row_field("row.alias")
+    status: CustomerStatusEnum = row_field("row.status")  # type: ignore[valid-type]
+    currency: str = row_field("row.currency",
+                              description="ISO 4217; this customer's documents are in this currency.")
+    credit_code: CreditCodeEnum = row_field("row.credit_code")  # type: ignore[valid-type]
+    billing_status: BillingStatusEnum = row_field("row.billing_status")  # type: ignore[valid-type]
+    terms_basis: TermsBasisEnum = row_field("row.terms_basis")  # type: ignore[valid-type]
+    email: str | None = row_field("row.email")
+    phone: str | None = row_field("row.phone")
+    billing_address: Address | None = row_field("address(row, 'billing')")
+    shipping_address: Address | None = row_field("address(row, 'shipping')")
+    created_at: dt.datetime = row_field("row.created_at")
+    version: int = row_field("row.version")
+    credit_limit: Money | None = money_field("row.credit_limit_minor", "base",
+                                             description="In the base currency, as exposure is; null: no limit.")
+    prior_sales: Money = money_field(
+        "row.prior_sales_minor", "base",
+        description="Sales before the system was adopted, in the base currency; part of lifetime value.")
     row: strawberry.Private[Row]
 
     @staticmethod
     def of(row: Row) -> Customer:
-        return make(Customer, id=global_id("Customer", row.id), number=row.number, name=row.name, alias=row.alias,
-                    status=row.status, currency=row.currency, credit_code=row.credit_code,
-                    billing_status=row.billing_status, terms_basis=row.terms_basis, email=row.email, phone=row.phone,
-                    billing_address=address_of(row, "billing"), shipping_address=address_of(row, "shipping"),
-                    created_at=row.created_at, version=row.version, row=row)
+        return make(Customer, row=row)
 
     def _base(self, info: Info) -> str:
         return ctx(info).settings.base_currency
-
-    @strawberry.field(description="In the base currency, as exposure is; null: no limit.")
-    def credit_limit(self, info: Info) -> Money | None:
-        return money_or_none(self.row.credit_limit_minor, self._base(info))
-
-    @strawberry.field(description="Sales before the system was adopted, in the base currency; part of lifetime value.")
-    def prior_sales(self, info: Info) -> Money:
-        return money_of(self.row.prior_sales_minor, self._base(info))
 
     @strawberry.field
     def payment_terms(self, info: Info) -> PaymentTerms | None:
@@ -397,24 +416,21 @@ def customer_field(pk: int | None, info: Info) -> Any:
 
 @strawberry.type
 class Location(Node):
-    id: strawberry.ID
-    code: str = strawberry.field(description="Unique within the customer.")
-    alias: str = strawberry.field(description="The common name of the delivery site.")
-    contact_name: str | None
-    contact_email: str | None
-    contact_phone: str | None
-    alt_email: str | None
-    shipping_address: Address | None
-    billing_address: Address | None
-    version: int
+    id: strawberry.ID = row_field("gid('Location', row.id)")
+    code: str = row_field("row.code", description="Unique within the customer.")
+    alias: str = row_field("row.alias", description="The common name of the delivery site.")
+    contact_name: str | None = row_field("row.contact_name")
+    contact_email: str | None = row_field("row.contact_email")
+    contact_phone: str | None = row_field("row.contact_phone")
+    alt_email: str | None = row_field("row.alt_email")
+    shipping_address: Address | None = row_field("address(row, 'shipping')")
+    billing_address: Address | None = row_field("address(row, 'billing')")
+    version: int = row_field("row.version")
     row: strawberry.Private[Row]
 
     @staticmethod
     def of(row: Row) -> Location:
-        return make(Location, id=global_id("Location", row.id), code=row.code, alias=row.alias,
-                    contact_name=row.contact_name, contact_email=row.contact_email, contact_phone=row.contact_phone,
-                    alt_email=row.alt_email, shipping_address=address_of(row, "shipping"),
-                    billing_address=address_of(row, "billing"), version=row.version, row=row)
+        return make(Location, row=row)
 
     @strawberry.field
     def customer(self, info: Info) -> Customer:
@@ -436,23 +452,21 @@ class Location(Node):
 
 @strawberry.type
 class Contact(Node):
-    id: strawberry.ID
-    first_name: str
-    last_name: str
-    email: str | None
-    office_phone: str | None
-    mobile_phone: str | None
-    fax: str | None
-    address: Address | None
-    is_primary: bool
-    version: int
+    id: strawberry.ID = row_field("gid('Contact', row.id)")
+    first_name: str = row_field("row.first_name")
+    last_name: str = row_field("row.last_name")
+    email: str | None = row_field("row.email")
+    office_phone: str | None = row_field("row.office_phone")
+    mobile_phone: str | None = row_field("row.mobile_phone")
+    fax: str | None = row_field("row.fax")
+    address: Address | None = row_field("address(row, 'address')")
+    is_primary: bool = row_field("row.is_primary")
+    version: int = row_field("row.version")
     row: strawberry.Private[Row]
 
     @staticmethod
     def of(row: Row) -> Contact:
-        return make(Contact, id=global_id("Contact", row.id), first_name=row.first_name, last_name=row.last_name,
-                    email=row.email, office_phone=row.office_phone, mobile_phone=row.mobile_phone, fax=row.fax,
-                    address=address_of(row, "address"), is_primary=row.is_primary, version=row.version, row=row)
+        return make(Contact, row=row)
 
     @strawberry.field
     def customer(self, info: Info) -> Customer:
@@ -495,21 +509,19 @@ def item_field(pk: int | None, info: Info) -> Any:
 
 @strawberry.type
 class OrderLine:
-    line_type: LineTypeEnum  # type: ignore[valid-type]
-    code: str
-    description: str
-    unit: str | None
-    quantity: DecimalScalar  # type: ignore[valid-type]
-    unit_price: Money
-    net_amount: Money
+    line_type: LineTypeEnum = row_field("row.line_type")  # type: ignore[valid-type]
+    code: str = row_field("row.code")
+    description: str = row_field("row.description")
+    unit: str | None = row_field("row.unit")
+    quantity: DecimalScalar = row_field("unscaled(row.quantity_e3, QUANTITY)")  # type: ignore[valid-type]
+    unit_price: Money = money_field("row.unit_price_e4", "obj.currency", price=True)
+    net_amount: Money = money_field("row.net_minor", "obj.currency")
     row: strawberry.Private[Row]
+    currency: strawberry.Private[str]
 
     @staticmethod
     def of(row: Row, currency: str) -> OrderLine:
-        return make(OrderLine, line_type=row.line_type, code=row.code, description=row.description, unit=row.unit,
-                    quantity=money.unscaled(row.quantity_e3, money.QUANTITY),
-                    unit_price=Money(amount=money.from_price(row.unit_price_e4), currency=currency),
-                    net_amount=money_of(row.net_minor, currency), row=row)
+        return make(OrderLine, row=row, currency=currency)
 
     @strawberry.field
     def item(self, info: Info) -> Item | None:
@@ -518,32 +530,27 @@ class OrderLine:
 
 @strawberry.type
 class Order(Node):
-    id: strawberry.ID
-    number: str
-    order_date: dt.date
-    required_date: dt.date | None
-    status: OrderStatusEnum  # type: ignore[valid-type]
-    classification: OrderClassificationEnum  # type: ignore[valid-type]
-    description: str | None
-    currency: str
-    fx_rate: DecimalScalar | None = strawberry.field(  # type: ignore[valid-type]
-        description="Base units per one unit of the order's currency; null in the base currency.")
-    net_value: Money
-    tax_value: Money
-    total_value: Money
-    warnings: list[str] = strawberry.field(description="e.g. past due, over the credit limit.")
-    version: int
+    id: strawberry.ID = row_field("gid('Order', row.id)")
+    number: str = row_field("row.number")
+    order_date: dt.date = row_field("row.order_on")
+    required_date: dt.date | None = row_field("row.required_on")
+    status: OrderStatusEnum = row_field("row.status")  # type: ignore[valid-type]
+    classification: OrderClassificationEnum = row_field("row.classification")  # type: ignore[valid-type]
+    description: str | None = row_field("row.description")
+    currency: str = row_field("row.currency")
+    fx_rate: DecimalScalar | None = row_field(  # type: ignore[valid-type]
+        "fx_rate_of(row.fx_rate_e8)", description="Base units per one unit of the order's currency; null in the base currency.")
+    net_value: Money = money_field("row.net_minor", "row.currency")
+    tax_value: Money = money_field("row.tax_minor", "row.currency")
+    total_value: Money = money_field("row.total_minor", "row.currency")
+    warnings: list[str] = row_field("[w for w in (row.warnings or '').split('\\n') if w]",
+                                    description="e.g. past due, over the credit limit.")
+    version: int = row_field("row.version")
     row: strawberry.Private[Row]
 
     @staticmethod
     def of(row: Row) -> Order:
-        cur = row.currency
-        return make(Order, id=global_id("Order", row.id), number=row.number, order_date=row.order_on,
-                    required_date=row.required_on, status=row.status, classification=row.classification,
-                    description=row.description, currency=cur, fx_rate=fx_rate_of(row.fx_rate_e8),
-                    net_value=money_of(row.net_minor, cur), tax_value=money_of(row.tax_minor, cur),
-                    total_value=money_of(row.total_minor, cur),
-                    warnings=[w for w in (row.warnings or "").split("\n") if w], version=row.version, row=row)
+        return make(Order, row=row)
 
     @strawberry.field
     def order_customer(self, info: Info) -> Customer:
@@ -559,7 +566,7 @@ class Order(Node):
 
     @strawberry.field
     def lines(self, info: Info) -> list[OrderLine]:
-        cur = self.currency
+        cur = self.row.currency
         return then(ready(ctx(info).loaders.of.order_lines(), self.row.id),
                     lambda rows: [OrderLine.of(r, cur) for r in rows])
 
@@ -569,31 +576,24 @@ class Order(Node):
                     lambda rows: [Invoice.of(r) for r in rows])
 
 
-def fx_rate_of(rate_e8: int | None) -> decimal.Decimal | None:
-    return None if rate_e8 is None else money.unscaled(rate_e8, money.RATE).normalize()
-
-
 # ------------------------------------------------------ invoices, payments
 
 @strawberry.type
 class InvoiceLine:
-    line_type: LineTypeEnum  # type: ignore[valid-type]
-    code: str
-    description: str
-    unit: str | None
-    quantity: DecimalScalar  # type: ignore[valid-type]
-    unit_price: Money
-    net_amount: Money
-    tax_amount: Money
+    line_type: LineTypeEnum = row_field("row.line_type")  # type: ignore[valid-type]
+    code: str = row_field("row.code")
+    description: str = row_field("row.description")
+    unit: str | None = row_field("row.unit")
+    quantity: DecimalScalar = row_field("unscaled(row.quantity_e3, QUANTITY)")  # type: ignore[valid-type]
+    unit_price: Money = money_field("row.unit_price_e4", "obj.currency", price=True)
+    net_amount: Money = money_field("row.net_minor", "obj.currency")
+    tax_amount: Money = money_field("row.tax_minor", "obj.currency")
     row: strawberry.Private[Row]
+    currency: strawberry.Private[str]
 
     @staticmethod
     def of(row: Row, currency: str) -> InvoiceLine:
-        return make(InvoiceLine, line_type=row.line_type, code=row.code, description=row.description,
-                    unit=row.unit, quantity=money.unscaled(row.quantity_e3, money.QUANTITY),
-                    unit_price=Money(amount=money.from_price(row.unit_price_e4), currency=currency),
-                    net_amount=money_of(row.net_minor, currency), tax_amount=money_of(row.tax_minor, currency),
-                    row=row)
+        return make(InvoiceLine, row=row, currency=currency)
 
     @strawberry.field
     def item(self, info: Info) -> Item | None:
@@ -603,42 +603,32 @@ class InvoiceLine:
     def unit_cost(self, info: Info) -> Money | None:
         check_costs(info)
         cost = self.row.unit_cost_e4
-        return None if cost is None else Money(amount=money.from_price(cost), currency=self.unit_price.currency)
+        return None if cost is None else Money(amount=money.from_price(cost), currency=self.currency)
 
 
 @strawberry.type
 class Invoice(Node):
-    id: strawberry.ID
-    number: str = strawberry.field(description="DRAFT-… while PLANNED; IN-… or CR-… once issued.")
-    alt_number: str | None
-    invoice_date: dt.date
-    due_date: dt.date
-    classification: InvoiceClassificationEnum  # type: ignore[valid-type]
-    status: InvoiceStatusEnum  # type: ignore[valid-type]
-    currency: str
-    fx_rate: DecimalScalar | None  # type: ignore[valid-type]
-    net_amount: Money
-    tax_amount: Money
-    total_amount: Money
-    amount_paid: Money
-    balance_due: Money = strawberry.field(description="Negative for an open credit note; zero when void or a draft.")
-    version: int
+    id: strawberry.ID = row_field("gid('Invoice', row.id)")
+    number: str = row_field("row.number", description="DRAFT-… while PLANNED; IN-… or CR-… once issued.")
+    alt_number: str | None = row_field("row.alt_number")
+    invoice_date: dt.date = row_field("row.invoice_on")
+    due_date: dt.date = row_field("row.due_on")
+    classification: InvoiceClassificationEnum = row_field("row.classification")  # type: ignore[valid-type]
+    status: InvoiceStatusEnum = row_field("row.status")  # type: ignore[valid-type]
+    currency: str = row_field("row.currency")
+    fx_rate: DecimalScalar | None = row_field("fx_rate_of(row.fx_rate_e8)")  # type: ignore[valid-type]
+    net_amount: Money = money_field("row.net_minor", "row.currency")
+    tax_amount: Money = money_field("row.tax_minor", "row.currency")
+    total_amount: Money = money_field("row.total_minor", "row.currency")
+    amount_paid: Money = money_field("row.paid_minor", "row.currency")
+    balance_due: Money = money_field("balance_due_minor(row)", "row.currency",
+                                     description="Negative for an open credit note; zero when void or a draft.")
+    version: int = row_field("row.version")
     row: strawberry.Private[Row]
 
     @staticmethod
     def of(row: Row) -> Invoice:
-        cur = row.currency
-        open_minor = row.total_minor - row.paid_minor
-        if row.status.name in ("PLANNED", "VOID"):
-            open_minor = 0
-        elif row.classification is InvoiceClassification.CREDIT:
-            open_minor = -open_minor
-        return make(Invoice, id=global_id("Invoice", row.id), number=row.number, alt_number=row.alt_number,
-                    invoice_date=row.invoice_on, due_date=row.due_on, classification=row.classification,
-                    status=row.status, currency=cur, fx_rate=fx_rate_of(row.fx_rate_e8),
-                    net_amount=money_of(row.net_minor, cur), tax_amount=money_of(row.tax_minor, cur),
-                    total_amount=money_of(row.total_minor, cur), amount_paid=money_of(row.paid_minor, cur),
-                    balance_due=money_of(open_minor, cur), version=row.version, row=row)
+        return make(Invoice, row=row)
 
     @strawberry.field
     def bill_customer(self, info: Info) -> Customer:
@@ -655,17 +645,17 @@ class Invoice(Node):
     @strawberry.field(description="For managers and admins only.")
     def cost_amount(self, info: Info) -> Money | None:
         check_costs(info)
-        return money_of(self.row.cost_minor, self.currency)
+        return money_of(self.row.cost_minor, self.row.currency)
 
     @strawberry.field
     def lines(self, info: Info) -> list[InvoiceLine]:
-        cur = self.currency
+        cur = self.row.currency
         return then(ready(ctx(info).loaders.of.invoice_lines(), self.row.id),
                     lambda rows: [InvoiceLine.of(r, cur) for r in rows])
 
     @strawberry.field(description="The payments applied to this invoice.")
     def payments(self, info: Info) -> list[PaymentApplication]:
-        cur = self.currency
+        cur = self.row.currency
         return then(ready(ctx(info).loaders.of.invoice_applications(), self.row.id),
                     lambda rows: [PaymentApplication.of(r, cur) for r in rows])
 
@@ -719,29 +709,23 @@ class OrderedItem:
 
 @strawberry.type
 class Payment(Node):
-    id: strawberry.ID
-    number: str
-    payment_date: dt.date
-    style: PaymentStyleEnum  # type: ignore[valid-type]
-    status: PaymentStatusEnum  # type: ignore[valid-type]
-    currency: str
-    fx_rate: DecimalScalar | None  # type: ignore[valid-type]
-    received_amount: Money
-    applied_amount: Money
-    outstanding_balance: Money
-    reference: str | None
-    version: int
+    id: strawberry.ID = row_field("gid('Payment', row.id)")
+    number: str = row_field("row.number")
+    payment_date: dt.date = row_field("row.payment_on")
+    style: PaymentStyleEnum = row_field("row.style")  # type: ignore[valid-type]
+    status: PaymentStatusEnum = row_field("payment_status(row.received_minor, row.applied_minor)")  # type: ignore[valid-type]
+    currency: str = row_field("row.currency")
+    fx_rate: DecimalScalar | None = row_field("fx_rate_of(row.fx_rate_e8)")  # type: ignore[valid-type]
+    received_amount: Money = money_field("row.received_minor", "row.currency")
+    applied_amount: Money = money_field("row.applied_minor", "row.currency")
+    outstanding_balance: Money = money_field("row.received_minor - row.applied_minor", "row.currency")
+    reference: str | None = row_field("row.reference")
+    version: int = row_field("row.version")
     row: strawberry.Private[Row]
 
     @staticmethod
     def of(row: Row) -> Payment:
-        cur = row.currency
-        return make(Payment, id=global_id("Payment", row.id), number=row.number, payment_date=row.payment_on,
-                    style=row.style, status=payment_status(row.received_minor, row.applied_minor), currency=cur,
-                    fx_rate=fx_rate_of(row.fx_rate_e8), received_amount=money_of(row.received_minor, cur),
-                    applied_amount=money_of(row.applied_minor, cur),
-                    outstanding_balance=money_of(row.received_minor - row.applied_minor, cur),
-                    reference=row.reference, version=row.version, row=row)
+        return make(Payment, row=row)
 
     @strawberry.field
     def customer(self, info: Info) -> Customer:
@@ -749,21 +733,21 @@ class Payment(Node):
 
     @strawberry.field
     def applications(self, info: Info) -> list[PaymentApplication]:
-        cur = self.currency
+        cur = self.row.currency
         return then(ready(ctx(info).loaders.of.payment_applications(), self.row.id),
                     lambda rows: [PaymentApplication.of(r, cur) for r in rows])
 
 
 @strawberry.type
 class PaymentApplication:
-    amount: Money
-    applied_at: dt.datetime
+    amount: Money = money_field("row.amount_minor", "obj.currency")
+    applied_at: dt.datetime = row_field("row.applied_at")
     row: strawberry.Private[Row]
+    currency: strawberry.Private[str]
 
     @staticmethod
     def of(row: Row, currency: str) -> PaymentApplication:
-        return make(PaymentApplication, amount=money_of(row.amount_minor, currency), applied_at=row.applied_at,
-                    row=row)
+        return make(PaymentApplication, row=row, currency=currency)
 
     @strawberry.field
     def payment(self, info: Info) -> Payment:
@@ -785,21 +769,16 @@ class Reminder:
 
 @strawberry.type
 class Note(Node):
-    id: strawberry.ID
-    type: NoteTypeEnum  # type: ignore[valid-type]
-    body: str
-    created_at: dt.datetime
-    reminder: Reminder | None
+    id: strawberry.ID = row_field("gid('Note', row.id)")
+    type: NoteTypeEnum = row_field("row.type")  # type: ignore[valid-type]
+    body: str = row_field("row.body")
+    created_at: dt.datetime = row_field("row.created_at")
+    reminder: Reminder | None = row_field("reminder_of(row)")
     row: strawberry.Private[Row]
 
     @staticmethod
     def of(row: Row) -> Note:
-        reminder = None
-        if row.reminder_due_at is not None:
-            reminder = Reminder(due_at=row.reminder_due_at, title=row.reminder_title or "",
-                                ics_url=f"/reminders/{global_id('Note', row.id)}.ics")
-        return make(Note, id=global_id("Note", row.id), type=row.type, body=row.body, created_at=row.created_at,
-                    reminder=reminder, row=row)
+        return make(Note, row=row)
 
     @strawberry.field
     def author(self, info: Info) -> User:
@@ -834,26 +813,20 @@ class LeadStateChange:
 
 @strawberry.type
 class Lead(Node):
-    id: strawberry.ID
-    number: int = strawberry.field(description="Increments by one.")
-    state: LeadStateEnum  # type: ignore[valid-type]
-    open: bool = strawberry.field(description="False in CUSTOMER and INACTIVE.")
-    probability: int | None = strawberry.field(description="0..100")
-    estimated_conversion_date: dt.date | None
-    created_at: dt.datetime
-    version: int
+    id: strawberry.ID = row_field("gid('Lead', row.id)")
+    number: int = row_field("row.number", description="Increments by one.")
+    state: LeadStateEnum = row_field("row.state")  # type: ignore[valid-type]
+    open: bool = row_field("row.state not in CLOSED_LEAD_STATES", description="False in CUSTOMER and INACTIVE.")
+    probability: int | None = row_field("row.probability", description="0..100")
+    estimated_conversion_date: dt.date | None = row_field("row.estimated_conversion_on")
+    created_at: dt.datetime = row_field("row.created_at")
+    version: int = row_field("row.version")
+    potential_value: Money | None = money_field("row.potential_value_minor", "base", description="In the base currency.")
     row: strawberry.Private[Row]
 
     @staticmethod
     def of(row: Row) -> Lead:
-        return make(Lead, id=global_id("Lead", row.id), number=row.number, state=row.state,
-                    open=row.state not in CLOSED_LEAD_STATES, probability=row.probability,
-                    estimated_conversion_date=row.estimated_conversion_on, created_at=row.created_at,
-                    version=row.version, row=row)
-
-    @strawberry.field(description="In the base currency.")
-    def potential_value(self, info: Info) -> Money | None:
-        return money_or_none(self.row.potential_value_minor, ctx(info).settings.base_currency)
+        return make(Lead, row=row)
 
     @strawberry.field
     def customer(self, info: Info) -> Customer:
@@ -886,7 +859,7 @@ class Lead(Node):
     @strawberry.field(description="The states this lead may move to now.")
     def allowed_transitions(self) -> list[LeadStateEnum]:  # type: ignore[valid-type]
         from server.leads.rules import allowed_moves
-        return list(allowed_moves(self.state))
+        return list(allowed_moves(self.row.state))
 
     @strawberry.field
     def state_history(self, info: Info) -> list[LeadStateChange]:

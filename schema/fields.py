@@ -1,0 +1,112 @@
+"""Fields computed from an object's row, declared once for both executors.
+
+The objects that a page makes by the hundred (lines, documents, locations, customers) hold
+their row, not their fields. A field declared here is one Python expression over `row` (the
+object's record), `obj` (the object: what its parent gave it, such as a line's currency) and
+`base` (the base currency), with the helpers of `NAMES`:
+
+    code: str = row_field("row.code")
+    net_amount: Money = money_field("row.net_minor", "obj.currency")
+
+Strawberry resolves such a field with a resolver compiled from the expression. The lean
+executor (schema/lean.py) writes the expression into the generated walk of each selection set
+instead: only the selected fields are computed, with no call per field, and a Money field
+selected as `{ amount currency }` becomes its dict directly, without a Money object.
+`tests/conftest.py` runs every query of the test suite through both executors and compares the
+answers, which keeps the two readings of one declaration equal.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from schema.base import address_of, global_id, money_of, money_or_none
+from server import money
+
+# What an expression may call, besides builtins.
+NAMES: dict[str, Any] = {
+    "gid": global_id, "address": address_of, "money_of": money_of, "money_or_none": money_or_none,
+    "from_minor": money.from_minor, "from_price": money.from_price, "unscaled": money.unscaled,
+    "QUANTITY": money.QUANTITY, "RATE": money.RATE,
+}
+# The names an expression reads from its object, and how each is bound.
+SOURCES = ("row", "obj", "base")
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A field's value as Python over `row`, `obj` and `base`; a Money field also gives its parts
+    (`units` in minor units, or ten-thousandths for a `price`, and `currency`)."""
+
+    text: str
+    units: str | None = None
+    currency: str | None = None
+    price: bool = False
+
+    def sources(self) -> set[str]:
+        used: set[str] = set()
+        for text in (self.text, self.units, self.currency):
+            if text is not None:
+                used |= {n.id for n in ast.walk(ast.parse(text, mode="eval")) if isinstance(n, ast.Name)}
+        return used & set(SOURCES)
+
+
+def row_field(text: str, *, description: str | None = None, name: str | None = None) -> Any:
+    """A field whose value is `text`, a Python expression over `row`, `obj` and `base`."""
+    return _field(Expression(text), description, name)
+
+
+def money_field(units: str, currency: str, *, price: bool = False, description: str | None = None,
+                name: str | None = None) -> Any:
+    """A Money field from an integer `units` (minor units; ten-thousandths with `price`), null when
+    it is None, in `currency`."""
+    if price:
+        text = f"None if (u := ({units})) is None else money_of_price(u, {currency})"
+    else:
+        text = f"money_or_none({units}, {currency})"
+    return _field(Expression(text, units, currency, price), description, name)
+
+
+def money_of_price(units: int, currency: str) -> Any:
+    """A unit price or cost as Money: two places unless it needs four (`money.from_price`)."""
+    found = money_of(0, currency)
+    found.amount = money.from_price(units)
+    return found
+
+
+NAMES["money_of_price"] = money_of_price
+
+
+def expression_names(**names: Any) -> None:
+    """Adds helpers that expressions may call; before the fields that call them are declared."""
+    clash = set(names) & (set(NAMES) | set(SOURCES))
+    if clash:
+        raise ValueError(f"expression names already taken: {sorted(clash)}")
+    NAMES.update(names)
+
+
+def _field(expression: Expression, description: str | None, name: str | None) -> Any:
+    return strawberry.field(resolver=_resolver(expression), description=description, name=name,
+                            metadata={"lean": expression})
+
+
+def _resolver(expression: Expression) -> Any:
+    """`resolve(self, info)` evaluating the expression; no return annotation, so that the type is
+    the field's own annotation."""
+    used = expression.sources()
+    lines = ["def resolve(self, info: Info):"]
+    if "row" in used:
+        lines.append("    row = self.row")
+    if "obj" in used:
+        lines.append("    obj = self")
+    if "base" in used:
+        lines.append("    base = info.context.settings.base_currency")
+    lines.append(f"    return {expression.text}")
+    namespace: dict[str, Any] = {**NAMES, "Info": Info, "__name__": __name__}
+    exec(compile("\n".join(lines), f"<field {expression.text}>", "exec"), namespace)  # noqa: S102
+    return namespace["resolve"]
