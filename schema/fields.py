@@ -19,6 +19,7 @@ answers, which keeps the two readings of one declaration equal.
 from __future__ import annotations
 
 import ast
+import builtins
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,9 +96,25 @@ def _field(expression: Expression, description: str | None, name: str | None) ->
                             metadata={"lean": expression})
 
 
+def _unknown_names(expression: Expression) -> set[str]:
+    """The names an expression reads that it may not: not a source, a helper, a builtin or a name
+    it binds itself (a comprehension's variable)."""
+    read: set[str] = set()
+    bound: set[str] = set()
+    for text in (expression.text, expression.units, expression.currency):
+        for node in ast.walk(ast.parse(text or "None", mode="eval")):
+            if isinstance(node, ast.Name):
+                (bound if isinstance(node.ctx, ast.Store) else read).add(node.id)
+    return read - bound - set(SOURCES) - set(NAMES) - set(dir(builtins))
+
+
 def _resolver(expression: Expression) -> Any:
     """`resolve(self, info)` evaluating the expression; no return annotation, so that the type is
-    the field's own annotation."""
+    the field's own annotation. An expression reading a name it may not fails here, at import."""
+    unknown = _unknown_names(expression)
+    if unknown:
+        raise NameError(f"{expression.text!r} reads {sorted(unknown)}: not row, obj, base or a helper "
+                        "registered with expression_names()")
     used = expression.sources()
     lines = ["def resolve(self, info: Info):"]
     if "row" in used:

@@ -3,6 +3,9 @@
 Every query of the suite is also checked against graphql-core (`lean_check` in conftest); these
 tests pin which executor answers."""
 
+import pytest
+
+from schema.fields import money_field, row_field
 from server.access.models import Role
 from tests import factories
 from tests.conftest import make_token
@@ -48,3 +51,32 @@ async def test_a_field_error__is_answered_by_the_standard_executor(api):
     assert answer["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert answer["data"]["customers"]["edges"][0]["node"]["margins"] is None
     assert answer["extensions"]["executor"] == "standard"
+
+
+async def test_row_fields_and_inline_money__answer_as_graphql_core(api):
+    # given: lines whose amounts break floats, a price of four places, an alias and __typename
+    # inside Money (lean_check compares this answer with graphql-core's)
+    customer = await factories.customer(api.database, "Row Field Supply")
+    await factories.order_of(api.database, customer.id, [factories.line("0.1", "3"), factories.line("0.0125", "7"),
+                                                         factories.line("1234567.89", "0.333")])
+    query = """{ customer(number: "%s") { orders(first: 5) { edges { node {
+        totalValue { amount currency }
+        lines { code quantity unitPrice { __typename amount } net: netAmount { value: amount currency } } } } } } }"""
+    # when
+    answer = await api.gql(query % customer.number)
+    # then
+    assert answer["extensions"]["executor"] == "lean"
+    order = answer["data"]["customer"]["orders"]["edges"][0]["node"]
+    assert [(line["quantity"], line["unitPrice"], line["net"]["value"]) for line in order["lines"]] == [
+        ("3.000", {"__typename": "Money", "amount": "0.10"}, "0.30"),
+        ("7.000", {"__typename": "Money", "amount": "0.0125"}, "0.09"),
+        ("0.333", {"__typename": "Money", "amount": "1234567.89"}, "411111.11"),
+    ]
+    assert order["totalValue"]["amount"] == "411111.50"
+
+
+def test_a_row_field_reading_an_unknown_name__fails_at_declaration():
+    with pytest.raises(NameError, match="nope"):
+        row_field("nope(row.code)")
+    with pytest.raises(NameError, match="currency"):
+        money_field("row.net_minor", "currency")  # not obj.currency: a bare name
