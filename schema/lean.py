@@ -30,6 +30,7 @@ from graphql.execution.values import get_argument_values, get_variable_values
 from strawberry.types.arguments import convert_arguments
 
 from schema.base import Later
+from server.batching import GATE, Gate
 from schema.fields import NAMES as EXPRESSION_NAMES
 from schema.fields import Expression
 
@@ -249,25 +250,33 @@ class Run:
         self.arguments: dict[int, dict[str, Any]] = {}
 
     async def execute(self) -> dict[str, Any]:
+        """Level by level. Each value is completed as soon as its statement has answered, while
+        the level's next statements run in the driver's thread; the loads those completions
+        start wait in the gate (server/batching.py) until the whole level is complete, so that
+        each loader still reads the next level in one batch."""
         self.queue: list[Any] = []
         level: list[Any] = []
+        self.gate = gate = Gate()
+        token = GATE.set(gate)
         try:
             data = self.compiled.root.walk(None, self, self.queue)
+            gate.release()
             while self.queue:
                 level, self.queue = self.queue, []
-                # Await the whole level before completing any of it: completing starts the next
-                # level's loads, which must all be queued before any of them is dispatched.
-                values = []
-                for item in level:
-                    value = self._done(item[2])
-                    values.append(await self._settle(value) if hasattr(value, "__await__") else value)
-                for (target, key, _awaitable, plan), value in zip(level, values, strict=True):
+                for target, key, awaitable, plan in level:
+                    value = self._done(awaitable)
+                    if hasattr(value, "__await__"):
+                        value = await self._settle(value)
                     target[key] = plan.complete(value, self, self.queue)
+                gate.release()
             return data
         except Unsupported:
             for _target, _key, awaitable, _plan in [*level, *self.queue]:
                 _close(awaitable)  # closing one already awaited does nothing
             raise
+        finally:
+            gate.release()  # what the standard executor will wait for, if it answers instead
+            GATE.reset(token)
 
     @staticmethod
     def _done(value: Any) -> Any:
@@ -282,16 +291,26 @@ class Run:
 
     async def _settle(self, value: Any) -> Any:
         """The value of what a resolver returned; a `Later` costs no coroutine of its own, and the
-        fields that wait for one loader key share its future."""
+        fields that wait for one loader key share its future. Never waits for a load the gate
+        holds: the loads of a conversion (a row that leads to another) or of a coroutine are
+        dispatched first."""
+        gate = self.gate
         try:
             while True:
                 if type(value) is Later:
                     future = value.future
                     if not future.done():
+                        if future in gate.held:
+                            gate.release()
                         await future
                     value = value.convert(future.result())
                 elif hasattr(value, "__await__"):
-                    value = await value
+                    gate.release()  # a coroutine loads and waits inside: without the gate
+                    token = GATE.set(None)
+                    try:
+                        value = await value
+                    finally:
+                        GATE.reset(token)
                 else:
                     return value
         except Unsupported:

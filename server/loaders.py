@@ -26,6 +26,7 @@ from server.leads.models import Lead, LeadStateChange
 from server.notes.models import Note
 from server.payments.models import Payment, PaymentApplication
 from server import models
+from server.batching import Loader
 from server.reader import IDS, Reader, shape
 
 Row = Any
@@ -110,7 +111,7 @@ ROW_REFERS: dict[str, tuple[Refers, ...]] = {
 WHOLE_TABLES = frozenset({"User"})
 
 
-class WholeTableLoader(DataLoader[int, Row | None]):
+class WholeTableLoader(Loader[int, Row | None]):
     """Any row of a small table by id: the first batch reads the whole table."""
 
     def __init__(self, loaders: Loaders, table: Table) -> None:
@@ -130,7 +131,7 @@ def _whole(table: Table) -> Any:
     return select(table)
 
 
-class RowByIdLoader(DataLoader[int, Row | None]):
+class RowByIdLoader(Loader[int, Row | None]):
     """A row of one table by primary key (None when it does not exist), with the rows it refers to."""
 
     def __init__(self, loaders: Loaders, table: Table, refers: tuple[Refers, ...] = ()) -> None:
@@ -145,7 +146,7 @@ class RowByIdLoader(DataLoader[int, Row | None]):
         return [by_id.get(key) for key in keys]
 
 
-class RowByColumnLoader(DataLoader[Hashable, Row | None]):
+class RowByColumnLoader(Loader[Hashable, Row | None]):
     """A row of one table by a unique column (a customer by number, a lead by number)."""
 
     def __init__(self, reader: Reader, column: ColumnElement[Any]) -> None:
@@ -158,7 +159,7 @@ class RowByColumnLoader(DataLoader[Hashable, Row | None]):
         return [by_key.get(key) for key in keys]
 
 
-class RowsByParentLoader(DataLoader[int, list[Row]]):
+class RowsByParentLoader(Loader[int, list[Row]]):
     """All child rows of each parent, in order (the lines of an order, a lead's state changes)."""
 
     def __init__(self, loaders: Loaders, parent: ColumnElement[int], *order_by: ColumnElement[Any],
@@ -192,7 +193,7 @@ Source = Callable[[Any], Any]  # parent ids (the bind parameter `ids`) -> a sele
 Ordering = Callable[[Any], Sequence[ColumnElement[Any]]]  # the selectable's columns -> sort order
 
 
-class PageByParentLoader(DataLoader[PageKey, tuple[list[Row], int]]):
+class PageByParentLoader(Loader[PageKey, tuple[list[Row], int]]):
     """One page of each parent's children and their total, for every parent in one statement.
 
     Row numbers over a window partitioned by parent pick each page; `count(*)` over the same
@@ -251,7 +252,7 @@ def children_of(parent: ColumnElement[int], *where: ColumnElement[bool]) -> Sour
     return lambda ids: select(parent.table, parent.label("parent_id")).where(parent.in_(ids), *where)
 
 
-class FigureLoader(DataLoader[Hashable, Any]):
+class FigureLoader(Loader[Hashable, Any]):
     """A figure family for every key of the batch, from one set-based function."""
 
     def __init__(self, compute: Callable[[Sequence[Hashable]], Awaitable[dict[Hashable, Any]]],

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from aiodataloader import DataLoader
 from sqlalchemy import select
 
 from server.customers.models import Customer
 from server.figures import aging, customer_list, sales
 from server.figures.history import HistoryRole
+from server.batching import Loader
 from server.reader import IDS, Reader, shape
 
 
@@ -109,7 +109,7 @@ async def load(reader: Reader, keys: Sequence[Key]) -> dict[Key, Any]:
     return found
 
 
-class FamilyLoader(DataLoader[Key, Any]):
+class FamilyLoader(Loader[Key, Any]):
     """Keyed by (family, asOf, customer id); see `load`."""
 
     def __init__(self, reader: Reader) -> None:
