@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Select, Subquery, and_, case, func, or_, select
+from sqlalchemy import CTE, ColumnElement, Select, Subquery, and_, bindparam, case, func, or_, select
 
 from server.audit.models import AuditEvent, AuditEventEntity
 from server.customers.models import Customer, Location
@@ -15,7 +15,7 @@ from server.documents.models import Item
 from server.leads.models import CLOSED_LEAD_STATES, Lead, LeadState
 from server.notes.models import Note
 from server.pagination import KeysetPage, SortKey, keyset_page, keyset_select
-from server.reader import Reader
+from server.reader import Reader, shape
 from server.sorting import LeadSortField, SortDirection
 
 
@@ -80,18 +80,29 @@ def leads(filters: dict[str, Any], order: Sequence[tuple[LeadSortField, SortDire
           ) -> tuple[Select[Any], list[SortKey], Callable]:
     """Leads with their customer's name, filtered and sorted (by number unless told); each row
     ends with one `sort_<n>` column per key. STATE sorts in pipeline order: pending
-    qualification, development, quoting, customer, inactive."""
-    order = order or [(LeadSortField.NUMBER, SortDirection.ASC)]
+    qualification, development, quoting, customer, inactive.
+
+    The statement is built once per shape (which filters, which order) with bind parameters,
+    and given this request's values with `params()`: building it costs more Python than the
+    page's SQL (the derived table's columns alone take about a millisecond)."""
+    form, values = _lead_filter_values(filters)
+    stmt, keys = _lead_statement(form, tuple(order or [(LeadSortField.NUMBER, SortDirection.ASC)]))
+    width = len(keys)
+    return (stmt.params(values) if values else stmt), list(keys), lambda r: [*r[-width:], r.id]
+
+
+@shape
+def _lead_statement(form: tuple[tuple[str, Any], ...], order: tuple[tuple[LeadSortField, SortDirection], ...]
+                    ) -> tuple[Select[Any], tuple[SortKey, ...]]:
     with_note = any(f is LeadSortField.NEWEST_NOTE_AT for f, _ in order)
     columns = [lead_newest_note_expression().label("newest_note_at")] if with_note else []
     stmt = select(Lead.__table__, Customer.name.label("customer_name"), *columns).join(
         Customer, Customer.id == Lead.customer_id)
-    listed = _lead_filters(stmt, filters)
+    listed = _lead_filters(stmt, dict(form))
     # Materialized with the newest note, so that it is computed once per lead (see customers).
     listed = listed.cte("listed").prefix_with("MATERIALIZED") if with_note else listed.subquery("listed")
-    keys = [SortKey(_lead_key(listed, f), descending=d is SortDirection.DESC) for f, d in order]
-    paged = select(listed, *(key.expression.label(f"sort_{n}") for n, key in enumerate(keys)))
-    return paged, keys, lambda r: [*r[-len(keys):], r.id]
+    keys = tuple(SortKey(_lead_key(listed, f), descending=d is SortDirection.DESC) for f, d in order)
+    return select(listed, *(key.expression.label(f"sort_{n}") for n, key in enumerate(keys))), keys
 
 
 def _lead_key(listed: Subquery | CTE, field_: LeadSortField) -> ColumnElement[Any]:
@@ -100,31 +111,64 @@ def _lead_key(listed: Subquery | CTE, field_: LeadSortField) -> ColumnElement[An
     return listed.c[LEAD_COLUMNS[field_]]
 
 
-def _lead_filters(stmt: Select[Any], filters: dict[str, Any]) -> Select[Any]:
-    """Search (customer name or number, or the lead's number), state, open, people, program,
-    source, and the customer's billing region."""
+_LEAD_PEOPLE = (("program", Lead.program_id), ("source", Lead.source_id),
+                ("insideSalesRep", Lead.inside_sales_rep_id), ("outsideSalesRep", Lead.outside_sales_rep_id),
+                ("assignedTo", Lead.assigned_to_id))
+
+
+def _lead_filter_values(filters: dict[str, Any]) -> tuple[tuple[tuple[str, Any], ...], dict[str, Any]]:
+    """The shape of the filters (which are set, and what changes the statement's form) and the
+    values of their bind parameters."""
+    form: dict[str, Any] = {}
+    values: dict[str, Any] = {}
     search = (filters.get("search") or "").strip()
     if search:
-        pattern = _like(search)
-        matches = [Customer.name.ilike(pattern, escape="\\"), Customer.number.ilike(pattern, escape="\\")]
-        if search.isdigit() and len(search) < 10:
-            matches.append(Lead.number == int(search))
-        stmt = stmt.where(or_(*matches))
+        number = search.isdigit() and len(search) < 10
+        form["search"] = number
+        values["search"] = _like(search)
+        if number:
+            values["search_number"] = int(search)
     if filters.get("state"):
-        stmt = stmt.where(Lead.state.in_(filters["state"]))
+        form["state"] = True
+        values["state"] = list(filters["state"])
     if filters.get("open") is not None:
-        closed = Lead.state.in_(CLOSED_LEAD_STATES)
-        stmt = stmt.where(~closed if filters["open"] else closed)
-    for name, column in (("program", Lead.program_id), ("source", Lead.source_id),
-                         ("insideSalesRep", Lead.inside_sales_rep_id), ("outsideSalesRep", Lead.outside_sales_rep_id),
-                         ("assignedTo", Lead.assigned_to_id)):
+        form["open"] = bool(filters["open"])
+    for name, _column in _LEAD_PEOPLE:
         if filters.get(name) is not None:
-            stmt = stmt.where(column == filters[name])
+            form[name] = True
+            values[name] = filters[name]
     if (filters.get("region") or "").strip():
-        stmt = stmt.where(func.upper(Customer.billing_region) == filters["region"].strip().upper())
-    start, end = filters.get("noteFrom"), filters.get("noteTo")
-    if start is not None or end is not None:
-        stmt = stmt.where(within(lead_newest_note_expression(), start, end))
+        form["region"] = True
+        values["region"] = filters["region"].strip().upper()
+    for name, key in (("noteFrom", "note_from"), ("noteTo", "note_to")):
+        if filters.get(name) is not None:
+            form[name] = True
+            values[key] = filters[name]
+    return tuple(sorted(form.items())), values
+
+
+def _lead_filters(stmt: Select[Any], form: dict[str, Any]) -> Select[Any]:
+    """Search (customer name or number, or the lead's number), state, open, people, program,
+    source, and the customer's billing region; values as bind parameters (`_lead_filter_values`)."""
+    if "search" in form:
+        pattern = bindparam("search")
+        matches = [Customer.name.ilike(pattern, escape="\\"), Customer.number.ilike(pattern, escape="\\")]
+        if form["search"]:
+            matches.append(Lead.number == bindparam("search_number"))
+        stmt = stmt.where(or_(*matches))
+    if "state" in form:
+        stmt = stmt.where(Lead.state.in_(bindparam("state", expanding=True)))
+    if "open" in form:
+        closed = Lead.state.in_(CLOSED_LEAD_STATES)
+        stmt = stmt.where(~closed if form["open"] else closed)
+    for name, column in _LEAD_PEOPLE:
+        if name in form:
+            stmt = stmt.where(column == bindparam(name))
+    if "region" in form:
+        stmt = stmt.where(func.upper(Customer.billing_region) == bindparam("region"))
+    if "noteFrom" in form or "noteTo" in form:
+        stmt = stmt.where(within(lead_newest_note_expression(), bindparam("note_from") if "noteFrom" in form else None,
+                                 bindparam("note_to") if "noteTo" in form else None))
     return stmt
 
 
