@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from server.db import sqlite_driver
+
 WRITE_OPTION = "clientele_write"
 
 
@@ -59,6 +61,9 @@ class Database:
         kwargs: dict[str, Any] = {}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": 30}
+            driver = sqlite_driver.dbapi()  # one call into aiosqlite's thread per statement
+            if driver is not None and self.url.startswith("sqlite+aiosqlite"):
+                kwargs["module"] = driver
         else:
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
                           connect_args={"server_settings": POSTGRES_SESSION})
