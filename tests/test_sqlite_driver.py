@@ -36,3 +36,12 @@ async def test_rows_row_counts_row_ids_and_errors__as_the_driver_gives_them(data
         assert (await connection.execute(text("SELECT n FROM t WHERE name = :name"), {"name": "zz"})).all() == []
         with pytest.raises(exc.IntegrityError):
             await connection.execute(text("INSERT INTO t (name, n) VALUES ('a', 9)"))
+
+
+async def test_returning__gives_its_rows_and_counts_them(database):
+    async with database.engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE r (id INTEGER PRIMARY KEY, n INTEGER)"))
+        await connection.execute(text("INSERT INTO r (n) VALUES (1), (2), (3)"))
+        updated = await connection.execute(text("UPDATE r SET n = n * 10 WHERE n > 1 RETURNING id, n"))
+        assert sorted(tuple(r) for r in updated.all()) == [(2, 20), (3, 30)]
+        assert updated.rowcount == 2

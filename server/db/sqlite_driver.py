@@ -56,9 +56,11 @@ if AsyncAdapt_aiosqlite_cursor is not None:
                 cursor = driver._conn.cursor()
                 try:
                     cursor.execute(operation, () if parameters is None else parameters)
+                    rows = cursor.fetchall() if cursor.description is not None else None
+                    # after the fetch: an INSERT … RETURNING counts its rows as they are read
                     ran.description, ran.rowcount, ran.lastrowid = (cursor.description, cursor.rowcount,
                                                                     cursor.lastrowid)
-                    return cursor.fetchall() if cursor.description is not None else None
+                    return rows
                 finally:
                     cursor.close()
 
