@@ -23,6 +23,7 @@ from server.http.exports import ExportEndpoints
 from server.http.graphql import GraphQLEndpoint, graphiql_asset
 from server.http.imports import import_endpoint
 from server.http.reminders import reminder
+from server.limits import StoreUnavailable
 from server.notes.outbox import OutboxSender
 
 
@@ -48,6 +49,11 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         except Exception:  # noqa: BLE001 - any failure means not ready
             logging.getLogger("clientele").exception("readiness check failed")
             return PlainTextResponse("database unavailable", status_code=503)
+        try:
+            await graphql.limits.store.ping()
+        except StoreUnavailable as error:
+            logging.getLogger("clientele").error("readiness check failed: %s", error)
+            return PlainTextResponse("limits store unavailable", status_code=503)
         return PlainTextResponse("ok")
 
     @asynccontextmanager

@@ -28,7 +28,7 @@ from server.context import RequestContext
 from server.db.engine import Database, StatementLog, current_log
 from server.errors import NotImplementedYet
 from server.http.auth import REQUESTED_WITH, BadCredentials, MissingRequestedWith, identify, set_cookies
-from server.limits import Limits, bucket_key, parse_document
+from server.limits import Limits, StoreUnavailable, bucket_key, parse_document
 from schema.lean import Unsupported
 
 log = logging.getLogger("clientele.graphql")
@@ -176,9 +176,15 @@ class GraphQLEndpoint:
         context.log = statement_log
         reset = current_log.set(statement_log)
         try:
-            charge = await self.limits.charge(bucket_key(identity.user, identity.token, request.client and
-                                                         request.client.host), params["query"], parsed, operation,
-                                              params.get("variables") or {})
+            try:
+                charge = await self.limits.charge(bucket_key(identity.user, identity.token, request.client and
+                                                             request.client.host), params["query"], parsed,
+                                                  operation, params.get("variables") or {})
+            except StoreUnavailable as error:  # refused, not let through unlimited (docs/api.md)
+                error_id = uuid.uuid4().hex[:16]
+                log.error("limits store unavailable %s: %s", error_id, error)
+                raise HttpError(503, f"the request limits cannot be checked right now (error {error_id}); "
+                                     "try again shortly", "SERVICE_UNAVAILABLE", {"Retry-After": "1"}) from None
             if charge.refusal is not None:  # over a limit, or throttled: nothing runs
                 return _json(charge.refusal, charge.refusal_status(media == GRAPHQL_RESPONSE), media, charge.headers)
             result = await self._execute(parsed, params, context)

@@ -18,10 +18,10 @@ from graphql import DocumentNode, GraphQLSchema, OperationDefinitionNode
 
 from server.config import Settings
 from server.db.engine import Database
-from server.limits.buckets import Store, make_store
+from server.limits.buckets import Store, StoreUnavailable, make_store
 from server.limits.document import Analyser, Analysis, LimitError, parse_document
 
-__all__ = ["Charge", "Limits", "LimitError", "bucket_key", "parse_document"]
+__all__ = ["Charge", "Limits", "LimitError", "StoreUnavailable", "bucket_key", "parse_document"]
 CACHED = 512  # documents whose analysis is kept, like the endpoint's parse cache
 
 

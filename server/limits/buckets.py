@@ -37,6 +37,11 @@ class Take:
         return max(1, math.ceil((cost - self.available) / rate)) if rate > 0 else 3600
 
 
+class StoreUnavailable(Exception):
+    """The shared bucket store cannot be reached: requests are refused (503), not let through
+    unlimited."""
+
+
 class Store:
     def __init__(self, settings: Settings, clock: Callable[[], float] = time.time) -> None:
         self.size, self.rate, self.clock = settings.bucket_size, settings.refill_rate, clock
@@ -44,8 +49,12 @@ class Store:
 
     async def take(self, key: str, cost: int) -> Take:
         refund = self.pending.pop(key, 0.0)
-        result = await self._take(key, cost, refund, self.clock())
-        return result
+        try:
+            return await self._take(key, cost, refund, self.clock())
+        except BaseException:
+            if refund:  # not folded in: kept for the next take
+                self.pending[key] = self.pending.get(key, 0.0) + refund
+            raise
 
     async def give_back(self, key: str, points: float, available: float) -> float:
         """Returns what the caller now has (as far as this worker knows)."""
@@ -59,6 +68,9 @@ class Store:
     async def peek(self, key: str) -> float:
         """The points the caller has now, taking nothing."""
         raise NotImplementedError
+
+    async def ping(self) -> None:
+        """Raises StoreUnavailable when the store cannot be reached (`/readyz`)."""
 
     async def close(self) -> None:
         pass
@@ -162,21 +174,34 @@ class RedisStore(Store):
         import redis.asyncio as redis
 
         self.client: Any = redis.from_url(url)
+        self.errors = (redis.RedisError, OSError)  # refused, reset, timed out
         self.prefix = f"{settings.redis_prefix}bucket:"
         self.script = self.client.register_script(LUA)
         # a full bucket needs no key: it expires once it would have refilled
         self.expiry = max(60, math.ceil(self.size / self.rate) + 60) if self.rate > 0 else 86_400
 
     async def _take(self, key: str, cost: int, refund: float, now: float) -> Take:
-        taken, points = await self.script(keys=[self.prefix + key],
-                                          args=[self.size, self.rate, repr(now), cost, refund, self.expiry])
+        try:
+            taken, points = await self.script(keys=[self.prefix + key],
+                                              args=[self.size, self.rate, repr(now), cost, refund, self.expiry])
+        except self.errors as error:
+            raise StoreUnavailable(f"Redis: {error}") from error
         return Take(bool(int(taken)), float(points))
 
     async def peek(self, key: str) -> float:
-        points, at = await self.client.hmget(self.prefix + key, "points", "at")
+        try:
+            points, at = await self.client.hmget(self.prefix + key, "points", "at")
+        except self.errors as error:
+            raise StoreUnavailable(f"Redis: {error}") from error
         if points is None:
             return self.size
         return min(self.size, float(points) + max(0.0, self.clock() - float(at)) * self.rate)
+
+    async def ping(self) -> None:
+        try:
+            await self.client.ping()
+        except self.errors as error:
+            raise StoreUnavailable(f"Redis: {error}") from error
 
     async def close(self) -> None:
         await self.client.aclose()

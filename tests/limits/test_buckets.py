@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from server.access.models import RateBucket
 from server.config import Settings
-from server.limits.buckets import DatabaseStore, MemoryStore, RedisStore, store_kind
+from server.limits.buckets import DatabaseStore, MemoryStore, RedisStore, Store, StoreUnavailable, store_kind
 from tests.conftest import make_token
 from tests.limits.conftest import GRAPHQL_RESPONSE, Clock, redis_reachable
 
@@ -212,3 +212,35 @@ async def test_get_requests__are_limited_and_charged_too(limited):
     # then
     assert answer.json()["extensions"]["cost"]["currentlyAvailable"] == 5
     assert over.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_redis_down__refuses_with_503_and_is_not_ready(limited, caplog):
+    # given: the buckets in a Redis that nothing answers for (port 1 is closed)
+    setup = await limited(redis_url="redis://127.0.0.1:1/0")
+    # when
+    with caplog.at_level("ERROR", logger="clientele"):
+        response = await setup.api.post(FIVE)
+        ready = await setup.api.client.get("/readyz")
+    # then: refused, not let through unlimited; the client learns when to come back, the log why
+    error = response.json()["errors"][0]
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "1"
+    assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+    assert "Traceback" not in response.text and "127.0.0.1:1" not in response.text
+    error_id = error["message"].split("(error ")[1].split(")")[0]
+    assert any(error_id in record.getMessage() for record in caplog.records)
+    assert (ready.status_code, ready.text) == (503, "limits store unavailable")
+
+
+async def test_a_failed_take__keeps_the_refund_for_the_next_one():
+    # given: a shared store owing a caller 3 points, whose next take fails
+    class Failing(Store):
+        async def _take(self, key, cost, refund, now):
+            raise StoreUnavailable("down")
+    store = Failing(Settings(bucket_size=10, refill_rate=1))
+    await store.give_back("k", 3, 5)
+    # when
+    with pytest.raises(StoreUnavailable):
+        await store.take("k", 1)
+    # then
+    assert store.pending == {"k": 3}
