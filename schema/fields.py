@@ -49,12 +49,18 @@ class Expression:
     currency: str | None = None
     price: bool = False
 
-    def sources(self) -> set[str]:
-        used: set[str] = set()
+    def names(self) -> tuple[set[str], set[str]]:
+        """The names its texts read, and those they bind themselves (a comprehension's variable)."""
+        read: set[str] = set()
+        bound: set[str] = set()
         for text in (self.text, self.units, self.currency):
-            if text is not None:
-                used |= {n.id for n in ast.walk(ast.parse(text, mode="eval")) if isinstance(n, ast.Name)}
-        return used & set(SOURCES)
+            for node in ast.walk(ast.parse(text or "None", mode="eval")):
+                if isinstance(node, ast.Name):
+                    (bound if isinstance(node.ctx, ast.Store) else read).add(node.id)
+        return read, bound
+
+    def sources(self) -> set[str]:
+        return self.names()[0] & set(SOURCES)
 
 
 def row_field(text: str, *, description: str | None = None, name: str | None = None) -> Any:
@@ -98,13 +104,8 @@ def _field(expression: Expression, description: str | None, name: str | None) ->
 
 def _unknown_names(expression: Expression) -> set[str]:
     """The names an expression reads that it may not: not a source, a helper, a builtin or a name
-    it binds itself (a comprehension's variable)."""
-    read: set[str] = set()
-    bound: set[str] = set()
-    for text in (expression.text, expression.units, expression.currency):
-        for node in ast.walk(ast.parse(text or "None", mode="eval")):
-            if isinstance(node, ast.Name):
-                (bound if isinstance(node.ctx, ast.Store) else read).add(node.id)
+    it binds itself."""
+    read, bound = expression.names()
     return read - bound - set(SOURCES) - set(NAMES) - set(dir(builtins))
 
 
