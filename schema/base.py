@@ -76,6 +76,15 @@ def money_or_none(minor: int | None, currency: str) -> Money | None:
     return None if minor is None else money_of(minor, currency)
 
 
+def price_of(units: int | None, currency: str) -> Money | None:
+    """A unit price or cost (ten-thousandths) as Money: two places unless it needs four."""
+    if units is None:
+        return None
+    found = Money.__new__(Money)
+    found.__dict__ = {"amount": money.from_price(units), "currency": currency}
+    return found
+
+
 @strawberry.type
 class Address:
     line1: str | None

@@ -26,12 +26,13 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from schema.base import address_of, global_id, money_of, money_or_none
+from schema.base import address_of, global_id, money_of, money_or_none, price_of
 from server import money
 
 # What an expression may call, besides builtins.
 NAMES: dict[str, Any] = {
     "gid": global_id, "address": address_of, "money_of": money_of, "money_or_none": money_or_none,
+    "price_of": price_of,
     "from_minor": money.from_minor, "from_price": money.from_price, "unscaled": money.unscaled,
     "QUANTITY": money.QUANTITY, "RATE": money.RATE,
 }
@@ -72,21 +73,8 @@ def money_field(units: str, currency: str, *, price: bool = False, description: 
                 name: str | None = None) -> Any:
     """A Money field from an integer `units` (minor units; ten-thousandths with `price`), null when
     it is None, in `currency`."""
-    if price:
-        text = f"None if (u := ({units})) is None else money_of_price(u, {currency})"
-    else:
-        text = f"money_or_none({units}, {currency})"
+    text = f"{'price_of' if price else 'money_or_none'}({units}, {currency})"
     return _field(Expression(text, units, currency, price), description, name)
-
-
-def money_of_price(units: int, currency: str) -> Any:
-    """A unit price or cost as Money: two places unless it needs four (`money.from_price`)."""
-    found = money_of(0, currency)
-    found.amount = money.from_price(units)
-    return found
-
-
-NAMES["money_of_price"] = money_of_price
 
 
 def expression_names(**names: Any) -> None:

@@ -28,7 +28,7 @@ from server.payments.models import payment_status
 from server.sorting import InvoiceSortField, SortDirection
 
 from schema.base import (DecimalScalar, JSON, Address, Connection, Money, Node, ctx, global_id,
-                         money_of, money_or_none, offset_connection, page_window, then)
+                         money_of, money_or_none, offset_connection, page_window, price_of, then)
 from schema.fields import expression_names, money_field, row_field
 from schema.enums import (BillingStatusEnum, CreditCodeEnum, CustomerStatusEnum, EngagementEnum, HistoryRoleEnum,
                           InvoiceClassificationEnum, InvoiceSortFieldEnum, InvoiceStatusEnum, LeadStateEnum,
@@ -488,14 +488,13 @@ class Item(Node):
     @staticmethod
     def of(row: Row, currency: str) -> Item:
         return make(Item, id=global_id("Item", row.id), code=row.code, description=row.description, unit=row.unit,
-                    unit_price=Money(amount=money.from_price(row.unit_price_e4), currency=currency),
+                    unit_price=price_of(row.unit_price_e4, currency),
                     active=row.active, row=row)
 
     @strawberry.field(description="For managers and admins; null with a FORBIDDEN error otherwise.")
     def unit_cost(self, info: Info) -> Money | None:
         check_costs(info)
-        cost = self.row.unit_cost_e4
-        return None if cost is None else Money(amount=money.from_price(cost), currency=ctx(info).settings.base_currency)
+        return price_of(self.row.unit_cost_e4, ctx(info).settings.base_currency)
 
     @strawberry.field
     def version(self) -> int:
@@ -602,8 +601,7 @@ class InvoiceLine:
     @strawberry.field(description="For managers and admins only.")
     def unit_cost(self, info: Info) -> Money | None:
         check_costs(info)
-        cost = self.row.unit_cost_e4
-        return None if cost is None else Money(amount=money.from_price(cost), currency=self.currency)
+        return price_of(self.row.unit_cost_e4, self.currency)
 
 
 @strawberry.type
@@ -679,7 +677,7 @@ class ItemSale:
         return make(ItemSale, invoice_date=row.invoice_on, line_type=row.line_type, code=row.code,
                     description=row.description, unit=row.unit,
                     quantity=-quantity if row.classification is InvoiceClassification.CREDIT else quantity,
-                    unit_price=Money(amount=money.from_price(row.unit_price_e4), currency=row.currency), row=row)
+                    unit_price=price_of(row.unit_price_e4, row.currency), row=row)
 
     @strawberry.field
     def invoice(self, info: Info) -> Invoice:
