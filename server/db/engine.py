@@ -108,11 +108,11 @@ def _before_execute(conn: Any, cursor: Any, statement: str, parameters: Any, con
         if log.keep_texts:
             log.texts.append(statement)
             log.params.append(parameters)
-        conn.info["clientele_started"] = time.perf_counter()
+        context.clientele_started = time.perf_counter()  # per statement: a request runs several at once
 
 
 def _after_execute(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
     log = current_log.get()
-    started = conn.info.pop("clientele_started", None)
+    started = getattr(context, "clientele_started", None)
     if log is not None and started is not None:
         log.seconds += time.perf_counter() - started

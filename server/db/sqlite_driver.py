@@ -6,6 +6,9 @@ thread and back through the event loop: about 70 µs, and 0.4 ms a statement in 
 0.08 ms for one hand-off (measured on the bench machine, docs/performance.md). The cursor here
 runs the four steps in one call and keeps what SQLAlchemy reads of the cursor afterwards
 (description, row count, last row id); everything else is SQLAlchemy's adapter as it is.
+Being one call, a statement needs no lock: aiosqlite's thread runs its queue in the order the
+statements were sent, so while the event loop turns one statement's rows into records, the
+next statement (another loader's) already runs in the thread.
 
 `Database` passes `dbapi()` as the engine's DBAPI module on SQLite. It reaches into private
 parts of both libraries (`Connection._execute` and `_conn` of aiosqlite, the cursor adapter's
@@ -64,8 +67,10 @@ if AsyncAdapt_aiosqlite_cursor is not None:
                 finally:
                     cursor.close()
 
-            async with self._adapt_connection._execute_mutex:
-                rows = await driver._execute(run)
+            # No lock around it (SQLAlchemy's adapter holds one for its four calls): the thread
+            # runs its queue in order, so the statements of concurrent loaders go in back to back
+            # and the next one runs while this one's rows are made into records.
+            rows = await driver._execute(run)
             if ran.description is not None:
                 self._rows = collections.deque(rows)
 
@@ -81,8 +86,7 @@ if AsyncAdapt_aiosqlite_cursor is not None:
                 finally:
                     cursor.close()
 
-            async with self._adapt_connection._execute_mutex:
-                await driver._execute(run)
+            await driver._execute(run)
 
     class OneCallConnection(AsyncAdapt_aiosqlite_connection):  # type: ignore[misc,valid-type]
         __slots__ = ()

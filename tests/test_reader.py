@@ -1,0 +1,57 @@
+"""The request's read connection (server/reader.py): concurrent loaders' statements are sent
+without waiting for each other, on one connection and one transaction, and ending the
+connection waits for the statements in flight."""
+
+import asyncio
+
+from sqlalchemy import event, text
+
+from server.reader import Reader
+
+# Slow enough that a statement sent after it is sent before it ends (about 50 ms on SQLite).
+SLOW = text("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) "
+            "SELECT count(*) AS counted FROM n")
+QUICK = text("SELECT 2 AS two")
+
+
+def _recorded(database):
+    seen: list[str] = []
+    engine = database.engine.sync_engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def before(_conn, _cursor, statement, *_args):
+        if not statement.startswith("BEGIN"):
+            seen.append("sent slow" if "RECURSIVE" in statement else "sent quick")
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def after(_conn, _cursor, statement, *_args):
+        if not statement.startswith("BEGIN"):
+            seen.append("done slow" if "RECURSIVE" in statement else "done quick")
+
+    @event.listens_for(engine, "begin")
+    def begun(_conn):
+        seen.append("begin")
+    return seen
+
+
+async def test_concurrent_statements__go_out_without_waiting_for_each_other(database):
+    seen = _recorded(database)
+    reader = Reader(database)
+    try:
+        slow, quick = await asyncio.gather(reader.rows(SLOW), reader.rows(QUICK))
+    finally:
+        await reader.end()
+    assert slow[0].counted == 300000 and quick[0].two == 2
+    assert seen == ["begin", "sent slow", "sent quick", "done slow", "done quick"]
+
+
+async def test_ending__waits_for_the_statements_in_flight(database):
+    reader = Reader(database)
+    running = asyncio.ensure_future(reader.rows(SLOW))
+    await asyncio.sleep(0)  # the statement is on its way
+    await asyncio.sleep(0.005)
+    await reader.end()
+    assert running.done() and (await running)[0].counted == 300000
+    assert reader._connection is None
+    assert (await reader.rows(QUICK))[0].two == 2  # a new connection after the end
+    await reader.end()
