@@ -225,11 +225,11 @@ class PageByParentLoader(Loader[PageKey, tuple[list[Row], int]]):
         if found is None:
             source = self.source(IDS).subquery()
             order = self.order(source.c)
-            number = func.row_number().over(partition_by=source.c.parent_id, order_by=order).label("_n")
-            total = func.count().over(partition_by=source.c.parent_id).label("_total")
+            number = func.row_number().over(partition_by=source.c.parent_id, order_by=order).label("page_n")
+            total = func.count().over(partition_by=source.c.parent_id).label("page_total")
             inner = select(source, number, total).subquery()
-            page = (select(inner).where(inner.c._n > bindparam("after"), inner.c._n <= bindparam("upto"))
-                    .order_by(inner.c.parent_id, inner.c._n))
+            page = (select(inner).where(inner.c.page_n > bindparam("after"), inner.c.page_n <= bindparam("upto"))
+                    .order_by(inner.c.parent_id, inner.c.page_n))
             found = self.statements[self.name] = with_refers(page, inner, self.refers)
         return found
 
@@ -243,7 +243,7 @@ class PageByParentLoader(Loader[PageKey, tuple[list[Row], int]]):
         for row in rows:
             rows, _ = result.setdefault(row.parent_id, ([], 0))
             rows.append(row)
-            result[row.parent_id] = (rows, row._total)
+            result[row.parent_id] = (rows, row.page_total)
         return result
 
 

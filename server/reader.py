@@ -22,7 +22,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Executable, Row, bindparam
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from server.db.engine import Database
+from server.db import prepared
+from server.db.engine import Database, current_log
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -60,6 +61,7 @@ class Reader:
     def __init__(self, database: Database) -> None:
         self.database = database
         self._connection: AsyncConnection | None = None
+        self._driver: Any = None  # aiosqlite's connection, for prepared statements (SQLite only)
         self._lock = asyncio.Lock()  # opening and ending
         self._running = 0
         self._idle = asyncio.Event()
@@ -72,12 +74,34 @@ class Reader:
         self._running += 1
         self._idle.clear()
         try:
+            if self._driver is not None:  # a statement run before: without SQLAlchemy's execution
+                found = prepared.prepared(statement, connection.dialect, _record_maker)
+                if found is not None:
+                    made = await prepared.run(self._driver, found, params or {}, connection.dialect)
+                    if made is not None:
+                        if prepared.VERIFY:
+                            await self._verify(connection, statement, params, made)
+                        return made
             result = await connection.execute(statement, params)
             return records(result)
         finally:
             self._running -= 1
             if not self._running:
                 self._idle.set()
+
+    @staticmethod
+    async def _verify(connection: AsyncConnection, statement: Executable, params: Mapping[str, Any] | None,
+                      made: list[Any]) -> None:
+        """Runs the statement through SQLAlchemy too, unlogged, and fails on any difference (the
+        tests set `prepared.VERIFY`)."""
+        reset = current_log.set(None)
+        try:
+            expected = records(await connection.execute(statement, params))
+        finally:
+            current_log.reset(reset)
+        if [(r._fields, tuple(r), [type(v) for v in r]) for r in made] != \
+                [(r._fields, tuple(r), [type(v) for v in r]) for r in expected]:
+            raise AssertionError(f"the prepared statement read {made[:3]!r}…, SQLAlchemy {expected[:3]!r}…: {statement}")
 
     async def _open(self) -> AsyncConnection:
         """The connection with its transaction begun, so that concurrent first statements do
@@ -87,6 +111,9 @@ class Reader:
                 connection = await self.database.engine.connect()
                 try:
                     await connection.begin()
+                    if self.database.is_sqlite:
+                        raw = await connection.get_raw_connection()
+                        self._driver = prepared.sqlite_driver(raw.driver_connection)
                 except BaseException:
                     await connection.close()
                     raise
@@ -103,4 +130,4 @@ class Reader:
             await self._idle.wait()
             if self._connection is not None:
                 await self._connection.close()
-                self._connection = None
+                self._connection = self._driver = None
