@@ -33,13 +33,14 @@ def _size(info: Info, first: int | None, last: int | None) -> tuple[int, bool]:
         raise bad_input(str(error)) from None
 
 
-async def _keyset(info: Info, spec: tuple[Any, Any, Any], make: Any, first: int | None, after: str | None,
+async def _keyset(info: Info, spec: listing.Listed, make: Any, first: int | None, after: str | None,
                   last: int | None = None, before: str | None = None) -> Connection[Any]:
     size, backwards = _size(info, first, last)
-    stmt, keys, key_of = spec
+    stmt, keys, key_of, params = spec
     try:
         page, count = await listing.keyset(ctx(info).reader, stmt, keys, stmt.selected_columns.id, key_of,
-                                           size=size, backwards=backwards, after=after, before=before)
+                                           size=size, backwards=backwards, after=after, before=before,
+                                           params=params)
     except BadPageArgs as error:
         raise bad_input(str(error)) from None
     return connection([make(r) for r in page.rows], page.cursors, has_next=page.has_next,

@@ -21,19 +21,24 @@ from server.sorting import LeadSortField, SortDirection
 
 async def keyset(reader: Reader, stmt: Select[Any], keys: Sequence[SortKey], id_column: Any,
                  key_of: Callable[[Any], list[Any]], *, size: int, backwards: bool, after: str | None,
-                 before: str | None) -> tuple[KeysetPage, Callable[[], Any]]:
-    """A page of `stmt` and a function counting all its rows (run only when totalCount is asked)."""
+                 before: str | None, params: dict[str, Any] | None = None) -> tuple[KeysetPage, Callable[[], Any]]:
+    """A page of `stmt` (with its bind parameters `params`) and a function counting all its rows
+    (run only when totalCount is asked)."""
     check_cursor(before if backwards else after, keys)
-    paged = keyset_select(stmt, keys, id_column, size=size, backwards=backwards, after=after, before=before)
-    page = keyset_page(await reader.rows(paged), size, backwards, key_of,
+    paged, page_params = keyset_select(stmt, keys, id_column, size=size, backwards=backwards, after=after,
+                                       before=before)
+    page = keyset_page(await reader.rows(paged, {**(params or {}), **page_params}), size, backwards, key_of,
                        had_cursor=(before if backwards else after) is not None)
 
     async def count() -> int:
-        return int(await reader.scalar(select(func.count()).select_from(stmt.subquery())))
+        return int(await reader.scalar(select(func.count()).select_from(stmt.subquery()), params))
     return page, count
 
 
-def locations(customer_id: int | None, search: str | None) -> tuple[Select[Any], list[SortKey], Callable]:
+Listed = tuple[Select[Any], list[SortKey], Callable, dict[str, Any]]  # statement, keys, key_of, its parameters
+
+
+def locations(customer_id: int | None, search: str | None) -> Listed:
     """Locations sorted by customer name, then code."""
     stmt = select(Location.__table__, Customer.name.label("customer_name")).join(
         Customer, Customer.id == Location.customer_id)
@@ -43,15 +48,15 @@ def locations(customer_id: int | None, search: str | None) -> tuple[Select[Any],
         pattern = _like(search.strip())
         stmt = stmt.where(or_(*(c.ilike(pattern, escape="\\") for c in (
             Location.code, Location.alias, Location.contact_name, Location.shipping_city, Customer.name))))
-    return stmt, [SortKey(Customer.name), SortKey(Location.code)], lambda r: [r.customer_name, r.code, r.id]
+    return stmt, [SortKey(Customer.name), SortKey(Location.code)], lambda r: [r.customer_name, r.code, r.id], {}
 
 
-def items(search: str | None) -> tuple[Select[Any], list[SortKey], Callable]:
+def items(search: str | None) -> Listed:
     stmt = select(Item.__table__)
     if search and search.strip():
         pattern = _like(search.strip())
         stmt = stmt.where(or_(Item.code.ilike(pattern, escape="\\"), Item.description.ilike(pattern, escape="\\")))
-    return stmt, [SortKey(Item.code)], lambda r: [r.code, r.id]
+    return stmt, [SortKey(Item.code)], lambda r: [r.code, r.id], {}
 
 
 LEAD_COLUMNS: dict[LeadSortField, str] = {
@@ -76,19 +81,19 @@ def lead_newest_note_expression() -> ColumnElement[Any]:
     return select(func.max(Note.created_at)).where(Note.lead_id == Lead.id).correlate(Lead).scalar_subquery()
 
 
-def leads(filters: dict[str, Any], order: Sequence[tuple[LeadSortField, SortDirection]] = ()
-          ) -> tuple[Select[Any], list[SortKey], Callable]:
+def leads(filters: dict[str, Any], order: Sequence[tuple[LeadSortField, SortDirection]] = ()) -> Listed:
     """Leads with their customer's name, filtered and sorted (by number unless told); each row
     ends with one `sort_<n>` column per key. STATE sorts in pipeline order: pending
     qualification, development, quoting, customer, inactive.
 
     The statement is built once per shape (which filters, which order) with bind parameters,
-    and given this request's values with `params()`: building it costs more Python than the
-    page's SQL (the derived table's columns alone take about a millisecond)."""
+    and this request's values go with it as parameters: building it costs more Python than the
+    page's SQL (the derived table's columns alone take about a millisecond), and the same
+    statement object lets SQLite run its page prepared."""
     form, values = _lead_filter_values(filters)
     stmt, keys = _lead_statement(form, tuple(order or [(LeadSortField.NUMBER, SortDirection.ASC)]))
     width = len(keys)
-    return (stmt.params(values) if values else stmt), list(keys), lambda r: [*r[-width:], r.id]
+    return stmt, list(keys), lambda r: [*r[-width:], r.id], values
 
 
 @shape
@@ -172,7 +177,7 @@ def _lead_filters(stmt: Select[Any], form: dict[str, Any]) -> Select[Any]:
     return stmt
 
 
-def audit_events(entity: tuple[str, int] | None) -> tuple[Select[Any], list[SortKey], Callable]:
+def audit_events(entity: tuple[str, int] | None) -> Listed:
     """Newest first; of one record: its own events and the changes of many that touched it."""
     stmt = select(AuditEvent.__table__)
     if entity is not None:
@@ -180,7 +185,7 @@ def audit_events(entity: tuple[str, int] | None) -> tuple[Select[Any], list[Sort
                                                           AuditEventEntity.entity_id == entity[1])
         stmt = stmt.where(or_(and_(AuditEvent.entity_type == entity[0], AuditEvent.entity_id == entity[1]),
                               AuditEvent.id.in_(touched)))
-    return stmt, [SortKey(AuditEvent.id, descending=True)], lambda r: [r.id, r.id]
+    return stmt, [SortKey(AuditEvent.id, descending=True)], lambda r: [r.id, r.id], {}
 
 
 async def all_rows(reader: Reader, kind: str, *, include_inactive: bool = True) -> Sequence[Any]:

@@ -14,8 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import weakref
+
 import orjson
-from sqlalchemy import Column, ColumnElement, Select, and_, case, false, literal, or_
+from sqlalchemy import Column, ColumnElement, Integer, Select, and_, bindparam, case, false, or_
 
 
 MAX_PAGE = 250
@@ -98,15 +100,39 @@ class KeysetPage:
 
 
 def keyset_select(stmt: Select, keys: Sequence[SortKey], id_column: ColumnElement[int], *,
-                  size: int, backwards: bool, after: str | None, before: str | None) -> Select:
-    """`stmt` ordered by `keys` then id, limited to one page (and one row more, to see if more follow)."""
+                  size: int, backwards: bool, after: str | None, before: str | None
+                  ) -> tuple[Select, dict[str, Any]]:
+    """`stmt` ordered by `keys` then id, limited to one page (and one row more, to see if more
+    follow), and the bind parameters of the cursor's values and the limit.
+
+    The paged statement is made once per base statement and form (direction, which cursor values
+    are null): a base statement built once per shape (the lead list's) then gives a paged one
+    that SQLite runs prepared (`server/db/prepared.py`), instead of one built on every request."""
     keys = [*keys, SortKey(id_column)]
     cursor = before if backwards else after
+    values: list[Any] | None = None
     if cursor is not None:
         values = decode_cursor(cursor, len(keys))
         if not (isinstance(values[-1], int) and 0 <= values[-1] < 2**31):  # an id: a 32-bit column
             raise BadPageArgs(f"cursor {cursor!r} is not one this list gave out")
-        stmt = stmt.where(_beyond(keys, values, backwards))
+    form = None if values is None else tuple(value is None for value in values)
+    made = _paged.setdefault(stmt, {})
+    shape = (tuple((id(key.expression), key.descending) for key in keys), backwards, form)
+    paged = made.get(shape)
+    if paged is None:
+        paged = made[shape] = _paged_select(stmt, keys, backwards, form)
+    params: dict[str, Any] = {"page_limit": size + 1}
+    if values is not None:
+        params.update((f"page_after_{n}", value) for n, value in enumerate(values) if value is not None)
+    return paged, params
+
+
+_paged: weakref.WeakKeyDictionary[Select, dict[Any, Select]] = weakref.WeakKeyDictionary()
+
+
+def _paged_select(stmt: Select, keys: Sequence[SortKey], backwards: bool, form: tuple[bool, ...] | None) -> Select:
+    if form is not None:
+        stmt = stmt.where(_beyond(keys, form, backwards))
     order: list[ColumnElement[Any]] = []
     for key in keys:
         descending = key.descending != backwards
@@ -114,23 +140,24 @@ def keyset_select(stmt: Select, keys: Sequence[SortKey], id_column: ColumnElemen
             order.append(case((key.expression.is_(None), 1), else_=0).desc() if backwards else
                          case((key.expression.is_(None), 1), else_=0).asc())
         order.append(key.expression.desc() if descending else key.expression.asc())
-    return stmt.order_by(*order).limit(size + 1)
+    return stmt.order_by(*order).limit(bindparam("page_limit", type_=Integer))
 
 
-def _beyond(keys: Sequence[SortKey], values: Sequence[Any], backwards: bool) -> ColumnElement[bool]:
-    """Rows strictly after (or, backwards, before) the cursor in the sort order, nulls last."""
+def _beyond(keys: Sequence[SortKey], nulls: Sequence[bool], backwards: bool) -> ColumnElement[bool]:
+    """Rows strictly after (or, backwards, before) the cursor in the sort order, nulls last; the
+    cursor's n-th value is the bind parameter `page_after_<n>` (none for its null values)."""
     alternatives: list[ColumnElement[bool]] = []
     equal_so_far: list[ColumnElement[bool]] = []
-    for key, value in zip(keys, values, strict=True):
+    for n, (key, null) in enumerate(zip(keys, nulls, strict=True)):
         expr = key.expression
         forward_greater = (not key.descending) != backwards
-        if value is None:
+        if null:
             # Only other nulls tie with a null; nothing sorts after the nulls going forward.
             if backwards:
                 alternatives.append(and_(*equal_so_far, expr.is_not(None)))
             equal_so_far.append(expr.is_(None))
             continue
-        bound = literal(value, expr.type)
+        bound = bindparam(f"page_after_{n}", type_=expr.type)
         step = expr > bound if forward_greater else expr < bound
         if not backwards and key.nullable:
             step = or_(step, expr.is_(None))

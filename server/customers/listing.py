@@ -161,9 +161,9 @@ async def page(reader: Reader, flt: CustomerFilter, order: SortOrder, *,
                size: int, backwards: bool, after: str | None, before: str | None) -> KeysetPage:
     stmt, keys = sorted_customers(flt, order)
     check_cursor(before if backwards else after, keys)
-    paged = keyset_select(stmt, keys, stmt.selected_columns.id, size=size, backwards=backwards, after=after,
-                          before=before)
-    rows = await reader.rows(paged)
+    paged, params = keyset_select(stmt, keys, stmt.selected_columns.id, size=size, backwards=backwards,
+                                  after=after, before=before)
+    rows = await reader.rows(paged, params)
     return keyset_page(rows, size, backwards, lambda row: [*row[-len(keys):], row.id],
                        had_cursor=(before if backwards else after) is not None)
 

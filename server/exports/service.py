@@ -8,7 +8,7 @@ import datetime as dt
 import enum
 import json
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -75,6 +75,7 @@ class Source:
     table: Any
     columns: list[Selected]
     as_of: dt.date
+    params: dict[str, Any] = field(default_factory=dict)  # the base statement's bind parameters
 
 
 @dataclass
@@ -221,8 +222,8 @@ def leads_source(request: Request, today: dt.date, zone: ZoneInfo) -> Source:
     for name in ("noteFrom", "noteTo"):
         data[name] = _moment(data, name, zone)
     columns = select_columns("leads", LEAD_COLUMNS, LEAD_DEFAULT, request.columns)
-    stmt, keys, key_of = listing.leads(data, _order(request.order, LeadSortField))
-    return Source("Leads", stmt, keys, key_of, Lead, columns, today)
+    stmt, keys, key_of, params = listing.leads(data, _order(request.order, LeadSortField))
+    return Source("Leads", stmt, keys, key_of, Lead, columns, today, params)
 
 
 def locations_source(request: Request, today: dt.date) -> Source:
@@ -233,8 +234,8 @@ def locations_source(request: Request, today: dt.date) -> Source:
         if customer_id is None:
             raise ExportError("filter", "filter.customer: not a customer id")
     columns = select_columns("locations", LOCATION_COLUMNS, LOCATION_DEFAULT, request.columns)
-    stmt, keys, key_of = listing.locations(customer_id, data.get("search"))
-    return Source("Locations", stmt, keys, key_of, Location, columns, today)
+    stmt, keys, key_of, params = listing.locations(customer_id, data.get("search"))
+    return Source("Locations", stmt, keys, key_of, Location, columns, today, params)
 
 
 def invoices_source(customer_id: int, request: Request, today: dt.date) -> Source:
@@ -253,9 +254,9 @@ async def batches(database: Database, source: Source, size: int = BATCH) -> Asyn
     async with database.engine.connect() as connection:
         after: str | None = None
         while True:
-            stmt = keyset_select(source.base, source.keys, source.base.selected_columns.id, size=size,
-                                 backwards=False, after=after, before=None)
-            rows = (await connection.execute(stmt)).all()
+            stmt, params = keyset_select(source.base, source.keys, source.base.selected_columns.id, size=size,
+                                         backwards=False, after=after, before=None)
+            rows = (await connection.execute(stmt, {**source.params, **params})).all()
             more = len(rows) > size
             rows = rows[:size]
             if not rows:
