@@ -12,13 +12,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Select, Subquery, TypeDecorator, exists, func, or_, select
+from sqlalchemy import (CTE, ColumnElement, Date, Select, String, Subquery, TypeDecorator, bindparam, exists, func,
+                        or_, select)
 
 from server.customers.models import Contact, CreditCode, BillingStatus, Customer, CustomerStatus
 from server.figures import customer_list as figures
 from server.figures.customer_list import Engagement
 from server.pagination import BadPageArgs, KeysetPage, SortKey, decode_cursor, keyset_page, keyset_select
-from server.reader import Reader
+from server.reader import Reader, shape
 from server.sorting import CustomerSortField, SortDirection
 
 SortOrder = Sequence[tuple[CustomerSortField, SortDirection]]
@@ -62,36 +63,80 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def filtered(flt: CustomerFilter) -> Select[Any]:
-    """Customers matching the filter; search is case-insensitive over number, name, alias, email,
-    phone, city and contact names."""
-    stmt = select(Customer.__table__)
-    if not flt.include_inactive:
-        stmt = stmt.where(Customer.status == CustomerStatus.ACTIVE)
+def filter_form(flt: CustomerFilter) -> tuple[tuple[tuple[str, Any], ...], dict[str, Any]]:
+    """The filter's shape (which parts are set, and what changes the statement's form) and the
+    values of its bind parameters, all named `filter_…`."""
+    form: dict[str, Any] = {"active_only": not flt.include_inactive}
+    values: dict[str, Any] = {}
     if flt.search and flt.search.strip():
-        pattern = _like(flt.search.strip())
+        values["filter_search"] = _like(flt.search.strip())
+    if flt.sales_rep_id is not None:
+        values["filter_sales_rep"] = flt.sales_rep_id
+    if flt.inside_sales_rep_id is not None:
+        values["filter_inside_sales_rep"] = flt.inside_sales_rep_id
+    if flt.region:
+        values["filter_region"] = flt.region.strip().upper()
+    if flt.credit_codes:
+        values["filter_credit_codes"] = list(dict.fromkeys(flt.credit_codes))
+    if flt.billing_statuses:
+        values["filter_billing_statuses"] = list(dict.fromkeys(flt.billing_statuses))
+    if flt.engagements:
+        if flt.as_of is None:
+            raise ValueError("an engagement filter needs the day it is judged on (as_of)")
+        form["engagements"] = tuple(sorted({e.name for e in flt.engagements}))
+        values["filter_as_of"] = flt.as_of
+        values["filter_engaged_from"] = flt.as_of - dt.timedelta(days=figures.ENGAGED_DAYS)
+    if flt.newest_note_from is not None:
+        values["filter_note_from"] = flt.newest_note_from
+    if flt.newest_note_to is not None:
+        values["filter_note_to"] = flt.newest_note_to
+    form.update((name, True) for name in values if name not in ("filter_as_of", "filter_engaged_from"))
+    return tuple(sorted(form.items())), values
+
+
+def filtered(flt: CustomerFilter) -> Select[Any]:
+    """Customers matching the filter, its values bound (see `filter_form` for the statement per
+    shape); search is case-insensitive over number, name, alias, email, phone, city and contact
+    names."""
+    form, values = filter_form(flt)
+    stmt = _filtered(form)
+    return stmt.params(values) if values else stmt
+
+
+@shape
+def _filtered(form: tuple[tuple[str, Any], ...]) -> Select[Any]:
+    """The customers matching a filter of this shape, with bind parameters for its values."""
+    parts = dict(form)
+    stmt = select(Customer.__table__)
+    if parts["active_only"]:
+        stmt = stmt.where(Customer.status == CustomerStatus.ACTIVE)
+    if "filter_search" in parts:
+        pattern = bindparam("filter_search", type_=String)
         columns = (Customer.number, Customer.name, Customer.alias, Customer.email, Customer.phone,
                    Customer.billing_city, Customer.shipping_city)
         contact = exists().where(Contact.customer_id == Customer.id, or_(
             Contact.first_name.ilike(pattern, escape="\\"), Contact.last_name.ilike(pattern, escape="\\"),
             (Contact.first_name + " " + Contact.last_name).ilike(pattern, escape="\\")))
         stmt = stmt.where(or_(*(c.ilike(pattern, escape="\\") for c in columns), contact))
-    if flt.sales_rep_id is not None:
-        stmt = stmt.where(Customer.sales_rep_id == flt.sales_rep_id)
-    if flt.inside_sales_rep_id is not None:
-        stmt = stmt.where(Customer.inside_sales_rep_id == flt.inside_sales_rep_id)
-    if flt.region:
-        stmt = stmt.where(func.upper(Customer.billing_region) == flt.region.strip().upper())
-    if flt.credit_codes:
-        stmt = stmt.where(Customer.credit_code.in_(flt.credit_codes))
-    if flt.billing_statuses:
-        stmt = stmt.where(Customer.billing_status.in_(flt.billing_statuses))
-    if flt.engagements:
-        if flt.as_of is None:
-            raise ValueError("an engagement filter needs the day it is judged on (as_of)")
-        stmt = stmt.where(figures.engagement_condition(flt.as_of, flt.engagements))
-    if flt.newest_note_from is not None or flt.newest_note_to is not None:
-        stmt = stmt.where(within(figures.newest_note_expression(), flt.newest_note_from, flt.newest_note_to))
+    if "filter_sales_rep" in parts:
+        stmt = stmt.where(Customer.sales_rep_id == bindparam("filter_sales_rep"))
+    if "filter_inside_sales_rep" in parts:
+        stmt = stmt.where(Customer.inside_sales_rep_id == bindparam("filter_inside_sales_rep"))
+    if "filter_region" in parts:
+        stmt = stmt.where(func.upper(Customer.billing_region) == bindparam("filter_region", type_=String))
+    if "filter_credit_codes" in parts:
+        stmt = stmt.where(Customer.credit_code.in_(bindparam("filter_credit_codes", expanding=True)))
+    if "filter_billing_statuses" in parts:
+        stmt = stmt.where(Customer.billing_status.in_(bindparam("filter_billing_statuses", expanding=True)))
+    if "engagements" in parts:
+        stmt = stmt.where(figures.engagement_condition(
+            bindparam("filter_as_of", type_=Date), [Engagement[name] for name in parts["engagements"]],
+            since=bindparam("filter_engaged_from", type_=Date)))
+    if "filter_note_from" in parts or "filter_note_to" in parts:
+        note = figures.newest_note_expression()
+        start = bindparam("filter_note_from", type_=note.type) if "filter_note_from" in parts else None
+        end = bindparam("filter_note_to", type_=note.type) if "filter_note_to" in parts else None
+        stmt = stmt.where(within(note, start, end))
     return stmt
 
 
@@ -125,21 +170,33 @@ def _python_type(type_: Any) -> type | None:
 
 
 def sorted_customers(flt: CustomerFilter, order: SortOrder) -> tuple[Select[Any], list[SortKey]]:
-    """The filtered customers as a derived table with the figures the sort needs, each computed
-    once per customer, and the sort keys over it (by number when no order is given). Every row
-    ends with one `sort_<n>` column per key: the values its cursor holds."""
-    order = order or [(CustomerSortField.NUMBER, SortDirection.ASC)]
+    """`sorted_statement` with the filter's values bound (for a statement run once)."""
+    form, values = filter_form(flt)
+    stmt, keys = sorted_statement(form, tuple(order))
+    return (stmt.params(values) if values else stmt), list(keys)
+
+
+@shape
+def sorted_statement(form: tuple[tuple[str, Any], ...], order: tuple[tuple[CustomerSortField, SortDirection], ...]
+                     ) -> tuple[Select[Any], tuple[SortKey, ...]]:
+    """The customers of a filter of this shape (`filter_form`) as a derived table with the
+    figures the sort needs, each computed once per customer, and the sort keys over it (by number
+    when no order is given). Every row ends with one `sort_<n>` column per key: the values its
+    cursor holds. Built once per shape: the page's statement is then the same object on every
+    request, which SQLite runs prepared."""
+    order = order or ((CustomerSortField.NUMBER, SortDirection.ASC),)
     average = CustomerSortField.AVERAGE_ORDER_VALUE
     needed = {part for f, _ in order for part in (AVERAGE_PARTS if f is average else (f,))}
     figure_columns = [make().label(_column(f)) for f, make in FIGURE_COLUMNS.items() if f in needed]
+    base = _filtered(form)
     if not figure_columns:  # sorted by stored columns: straight from the table (an index can serve it)
-        keys = [SortKey(STORED_SORTS[f], descending=d is SortDirection.DESC) for f, d in order]
-        return filtered(flt).add_columns(*(key.expression.label(f"sort_{n}") for n, key in enumerate(keys))), keys
-    listed = filtered(flt).add_columns(*figure_columns)
+        keys = tuple(SortKey(STORED_SORTS[f], descending=d is SortDirection.DESC) for f, d in order)
+        return base.add_columns(*(key.expression.label(f"sort_{n}") for n, key in enumerate(keys))), keys
+    listed = base.add_columns(*figure_columns)
     # Materialized, so that each figure is computed once per customer: inlined, the planners of
     # both databases would copy its subqueries into every ORDER BY and WHERE term that reads it.
-    listed = listed.cte("listed").prefix_with("MATERIALIZED") if figure_columns else listed.subquery("listed")
-    keys = [SortKey(_key(listed, f), descending=d is SortDirection.DESC) for f, d in order]
+    listed = listed.cte("listed").prefix_with("MATERIALIZED")
+    keys = tuple(SortKey(_key(listed, f), descending=d is SortDirection.DESC) for f, d in order)
     stmt = select(listed, *(key.expression.label(f"sort_{n}") for n, key in enumerate(keys)))
     return stmt, keys
 
@@ -159,15 +216,21 @@ def _key(listed: Subquery | CTE, field_: CustomerSortField) -> ColumnElement[Any
 
 async def page(reader: Reader, flt: CustomerFilter, order: SortOrder, *,
                size: int, backwards: bool, after: str | None, before: str | None) -> KeysetPage:
-    stmt, keys = sorted_customers(flt, order)
+    form, values = filter_form(flt)
+    stmt, keys = sorted_statement(form, tuple(order))
     check_cursor(before if backwards else after, keys)
     paged, params = keyset_select(stmt, keys, stmt.selected_columns.id, size=size, backwards=backwards,
                                   after=after, before=before)
-    rows = await reader.rows(paged, params)
+    rows = await reader.rows(paged, {**values, **params})
     return keyset_page(rows, size, backwards, lambda row: [*row[-len(keys):], row.id],
                        had_cursor=(before if backwards else after) is not None)
 
 
 async def count(reader: Reader, flt: CustomerFilter) -> int:
-    inner = filtered(flt).subquery()
-    return int(await reader.scalar(select(func.count()).select_from(inner)))
+    form, values = filter_form(flt)
+    return int(await reader.scalar(_count(form), values))
+
+
+@shape
+def _count(form: tuple[tuple[str, Any], ...]) -> Select[Any]:
+    return select(func.count()).select_from(_filtered(form).subquery())

@@ -205,13 +205,16 @@ def average_order_minor_expression(total: ColumnElement[int], count: ColumnEleme
     return type_coerce(quotient + case((up, 1), else_=0), BigInteger)
 
 
-def engagement_condition(as_of: dt.date, engagements: Collection[Engagement]) -> ColumnElement[bool]:
-    """The customer's engagement judged on asOf is one of `engagements` (as `Orders.engagement`)."""
+def engagement_condition(as_of: Any, engagements: Collection[Engagement], since: Any = None) -> ColumnElement[bool]:
+    """The customer's engagement judged on asOf is one of `engagements` (as `Orders.engagement`).
+    `as_of` is a day or a bind parameter; with a parameter, `since` is the one holding
+    asOf - ENGAGED_DAYS."""
     def ordered(*when: ColumnElement[bool]) -> ColumnElement[bool]:
         return (exists().where(Order.order_customer_id == Customer.id, Order.status != OrderStatus.CANCELLED, *when)
                 .correlate(Customer))
 
-    in_year = ordered(Order.order_on.between(as_of - dt.timedelta(days=ENGAGED_DAYS), as_of))
+    since = as_of - dt.timedelta(days=ENGAGED_DAYS) if since is None else since
+    in_year = ordered(Order.order_on.between(since, as_of))
     by_as_of = ordered(Order.order_on <= as_of)
     conditions = {Engagement.ENGAGED: in_year, Engagement.LAPSED: and_(~in_year, by_as_of),
                   Engagement.NEVER_ORDERED: ~by_as_of}

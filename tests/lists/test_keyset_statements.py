@@ -40,3 +40,20 @@ def test_a_null_in_the_cursor__another_form():
     assert len({id(with_value), id(with_null), id(backwards)}) == 3
     assert params == {"page_limit": 6, "page_after_0": "A", "page_after_1": 3}
     assert null_params == {"page_limit": 6, "page_after_1": 3}
+
+
+def test_the_customer_list__one_statement_per_filter_shape():
+    from server.customers.listing import CustomerFilter, filter_form, sorted_statement
+    from server.customers.models import CreditCode
+    from server.sorting import CustomerSortField
+    # given: two filters of the same shape with different values, and one of another shape
+    one, one_values = filter_form(CustomerFilter(search="acme", credit_codes=[CreditCode.CURRENT_ACCOUNT]))
+    two, two_values = filter_form(CustomerFilter(search="grove", credit_codes=[CreditCode.CURRENT_ACCOUNT, CreditCode.CREDIT_HOLD]))
+    other, _ = filter_form(CustomerFilter(search="acme"))
+    order = ((CustomerSortField.LIFETIME_VALUE, SortDirection.DESC),)
+    # then: the same statement for the same shape; the values are parameters
+    assert one == two and one != other
+    assert sorted_statement(one, order)[0] is sorted_statement(two, order)[0]
+    assert sorted_statement(other, order)[0] is not sorted_statement(one, order)[0]
+    assert one_values == {"filter_search": "%acme%", "filter_credit_codes": [CreditCode.CURRENT_ACCOUNT]}
+    assert two_values["filter_credit_codes"] == [CreditCode.CURRENT_ACCOUNT, CreditCode.CREDIT_HOLD]
