@@ -17,7 +17,7 @@ from server import money
 from server.ids import global_id_text, parse_global_id, pk_of  # noqa: F401 (the schema's ID helpers, in one place)
 from server.context import RequestContext
 from server.errors import DomainError, ErrorCode, NotImplementedYet
-from server.pagination import BadPageArgs, offset_cursor, offset_from, page_size
+from server.pagination import BadPageArgs, encode_cursor, offset_cursor, offset_from, page_size
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -152,12 +152,13 @@ class PageInfo:
 @strawberry.type
 class Edge(Generic[T]):
     node: T
-    at: strawberry.Private[str | int]  # the cursor, or the row number of a nested list's edge
+    # the cursor: the row's sort values (a keyset page), or its row number (a nested list)
+    at: strawberry.Private[list[Any] | int]
 
     @strawberry.field
     def cursor(self) -> str:
-        """Made when asked for: most nested lists are read without their edges' cursors."""
-        return self.at if type(self.at) is str else offset_cursor(self.at)
+        """Made when asked for: most lists are read without their edges' cursors."""
+        return cursor_text(self.at)
 
 
 @strawberry.type
@@ -171,19 +172,21 @@ class Connection(Generic[T]):
         return self.count() if callable(self.count) else self.count
 
 
-def connection(nodes: Sequence[T], cursors: Sequence[str | int], *, has_next: bool, has_previous: bool,
+def connection(nodes: Sequence[T], cursors: Sequence[list[Any] | int], *, has_next: bool, has_previous: bool,
                count: int | Callable[[], Awaitable[int]]) -> Connection[T]:
-    """A page; a cursor is its text, or an int: the row number of an offset cursor, made only when
-    an edge's cursor is asked for."""
+    """A page; a cursor is a row's sort values (a keyset page) or its row number (an offset
+    cursor), made into text only when an edge's cursor is asked for."""
     edges = [make_edge(node, at) for node, at in zip(nodes, cursors, strict=True)]
-    start, end = (cursors[0], cursors[-1]) if cursors else (None, None)
-    info = PageInfo(has_next_page=has_next, has_previous_page=has_previous,
-                    start_cursor=start if type(start) is not int else offset_cursor(start),
-                    end_cursor=end if type(end) is not int else offset_cursor(end))
+    start, end = (cursor_text(cursors[0]), cursor_text(cursors[-1])) if cursors else (None, None)
+    info = PageInfo(has_next_page=has_next, has_previous_page=has_previous, start_cursor=start, end_cursor=end)
     return Connection(edges=edges, page_info=info, count=count)
 
 
-def make_edge(node: Any, at: str | int) -> Edge[Any]:
+def cursor_text(at: list[Any] | int) -> str:
+    return offset_cursor(at) if type(at) is int else encode_cursor(at)
+
+
+def make_edge(node: Any, at: list[Any] | int) -> Edge[Any]:
     edge = Edge.__new__(Edge)  # the dataclass __init__ costs more than the rest: one per row
     edge.__dict__ = {"node": node, "at": at}
     return edge

@@ -272,9 +272,11 @@ def ready(loader: DataLoader[Any, Any], key: Hashable) -> Any:
     async resolver, and still batch when it was not pre-fetched.
     """
     future = loader._cache.get(key)
-    if future is not None and future.done() and not future.exception():
-        return future.result()
-    return loader.load(key)
+    if future is None:
+        return loader.load(key)
+    if not future.done():
+        return future  # what load() would return: the batch it waits for (most of a page's fields)
+    return future.result() if not future.exception() else loader.load(key)
 
 
 def once(method: Callable[[Any], DataLoader[Any, Any]]) -> Callable[[Any], DataLoader[Any, Any]]:

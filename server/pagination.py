@@ -94,7 +94,7 @@ class SortKey:
 @dataclass
 class KeysetPage:
     rows: list[Any]
-    cursors: list[str]
+    cursors: list[list[Any]]  # each row's sort values and id: its cursor once encoded (`encode_cursor`)
     has_next: bool
     has_previous: bool
 
@@ -172,7 +172,7 @@ def keyset_page(rows: Sequence[Any], size: int, backwards: bool, key_of: Any, *,
     rows = list(rows[:size])
     if backwards:
         rows.reverse()
-    cursors = [encode_cursor(key_of(row)) for row in rows]
+    cursors = [key_of(row) for row in rows]  # encoded only for the cursors a client asks for
     if backwards:
         return KeysetPage(rows, cursors, has_next=had_cursor, has_previous=more)
     return KeysetPage(rows, cursors, has_next=more, has_previous=had_cursor)
