@@ -8,10 +8,18 @@ object's record), `obj` (the object: what its parent gave it, such as a line's c
     code: str = row_field("row.code")
     net_amount: Money = money_field("row.net_minor", "obj.currency")
 
+A field may also read what a loader gives (`loaded_field`, `loaded_money`): `load` is an
+expression over the same names and `ctx` (the request context) whose value is the loaded value
+or a pending load (`server/loaders.py` `ready`), and the field's expression reads it as `it`:
+
+    order_count: int = loaded_field(ORDERS, "it.count")
+
 Strawberry resolves such a field with a resolver compiled from the expression. The lean
 executor (schema/lean.py) writes the expression into the generated walk of each selection set
 instead: only the selected fields are computed, with no call per field, and a Money field
-selected as `{ amount currency }` becomes its dict directly, without a Money object.
+selected as `{ amount currency }` becomes its dict directly, without a Money object. The fields
+of one object that read the same load share it: one load, and when it is pending one entry for
+the next level that fills them all.
 `tests/conftest.py` runs every query of the test suite through both executors and compares the
 answers, which keeps the two readings of one declaration equal.
 """
@@ -26,7 +34,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from schema.base import address_of, global_id, money_of, money_or_none, price_of
+from schema.base import address_of, global_id, money_of, money_or_none, price_of, then
 from server import money
 
 # What an expression may call, besides builtins.
@@ -49,12 +57,13 @@ class Expression:
     units: str | None = None
     currency: str | None = None
     price: bool = False
+    load: str | None = None  # what the field reads as `it`: a loaded value, or a pending load
 
     def names(self) -> tuple[set[str], set[str]]:
         """The names its texts read, and those they bind themselves (a comprehension's variable)."""
         read: set[str] = set()
         bound: set[str] = set()
-        for text in (self.text, self.units, self.currency):
+        for text in (self.text, self.units, self.currency, self.load):
             for node in ast.walk(ast.parse(text or "None", mode="eval")):
                 if isinstance(node, ast.Name):
                     (bound if isinstance(node.ctx, ast.Store) else read).add(node.id)
@@ -77,6 +86,17 @@ def money_field(units: str, currency: str, *, price: bool = False, description: 
     return _field(Expression(text, units, currency, price), description, name)
 
 
+def loaded_field(load: str, text: str, *, description: str | None = None, name: str | None = None) -> Any:
+    """A field whose value is `text` over `it`, the value `load` gives (see the module's docs)."""
+    return _field(Expression(text, load=load), description, name)
+
+
+def loaded_money(load: str, units: str, currency: str, *, description: str | None = None,
+                 name: str | None = None) -> Any:
+    """A Money field from minor `units` over `it`, the value `load` gives; null when None."""
+    return _field(Expression(f"money_or_none({units}, {currency})", units, currency, load=load), description, name)
+
+
 def expression_names(**names: Any) -> None:
     """Adds helpers that expressions may call; before the fields that call them are declared."""
     clash = set(names) & (set(NAMES) | set(SOURCES))
@@ -94,7 +114,8 @@ def _unknown_names(expression: Expression) -> set[str]:
     """The names an expression reads that it may not: not a source, a helper, a builtin or a name
     it binds itself."""
     read, bound = expression.names()
-    return read - bound - set(SOURCES) - set(NAMES) - set(dir(builtins))
+    allowed = set(SOURCES) | ({"it", "ctx"} if expression.load is not None else set())
+    return read - bound - allowed - set(NAMES) - set(dir(builtins))
 
 
 def _resolver(expression: Expression) -> Any:
@@ -112,7 +133,11 @@ def _resolver(expression: Expression) -> Any:
         lines.append("    obj = self")
     if "base" in used:
         lines.append("    base = info.context.settings.base_currency")
-    lines.append(f"    return {expression.text}")
-    namespace: dict[str, Any] = {**NAMES, "Info": Info, "__name__": __name__}
+    if expression.load is None:
+        lines.append(f"    return {expression.text}")
+    else:
+        lines.append("    ctx = info.context")
+        lines.append(f"    return then({expression.load}, lambda it: {expression.text})")
+    namespace: dict[str, Any] = {**NAMES, "Info": Info, "then": then, "__name__": __name__}
     exec(compile("\n".join(lines), f"<field {expression.text}>", "exec"), namespace)  # noqa: S102
     return namespace["resolve"]

@@ -17,6 +17,7 @@ query of the test suite through both executors and compares the answers.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import math
 from collections.abc import Callable
@@ -267,7 +268,10 @@ class Run:
                     value = self._done(awaitable)
                     if hasattr(value, "__await__"):
                         value = await self._settle(value)
-                    target[key] = plan.complete(value, self, self.queue)
+                    if type(plan) is Fill:  # the fields that read one load (`key`: their object)
+                        plan.fill(target, key, value, self, self.queue)
+                    else:
+                        target[key] = plan.complete(value, self, self.queue)
                 gate.release()
             return data
         except Unsupported:
@@ -340,31 +344,38 @@ def _generate(plan: Plan) -> Callable[[Any, Run, list[Any]], dict[str, Any]]:
     Per field: an attribute is read, or the resolver called; a value that is still loading (a
     `Later`, a coroutine) leaves None and goes on the queue with where it belongs; a plain
     scalar of the expected Python type is taken as it is; anything else goes through the
-    field's completer. Any exception means the standard executor must answer (`Unsupported`).
+    field's completer. The fields that read one load (schema/fields.py `loaded_field`) share it:
+    computed at once when it is loaded, else filled in together by one queue entry (`Fill`).
+    Any exception means the standard executor must answer (`Unsupported`).
     """
     names: dict[str, Any] = {**EXPRESSION_NAMES, "Later": Later, "Unsupported": Unsupported,
-                             "TYPE_NAME": plan.type_name}
+                             "TYPE_NAME": plan.type_name, "Future": asyncio.Future, "same": _same}
     body: list[str] = []
     entries: list[str] = []
     pending: list[str] = []
     sources: set[str] = set()
+    loads: dict[str, list[tuple[int, FieldPlan]]] = {}
+    for i, fp in enumerate(plan.fields):
+        if fp.expression is not None and fp.expression.load is not None:
+            loads.setdefault(fp.expression.load, []).append((i, fp))
     for i, fp in enumerate(plan.fields):
         names[f"f{i}"], names[f"c{i}"] = fp, fp.complete
         key = repr(fp.key)
+        entries.append(f"{key}: v{i}")
         if fp.resolver is None and fp.attribute is None:  # __typename
-            entries.append(f"{key}: TYPE_NAME")
+            body.append(f"v{i} = TYPE_NAME")
             continue
-        nested = getattr(fp.complete, "plan", None)
         if fp.expression is not None:
             sources |= fp.expression.sources()
-            money = _inline_money(fp, nested, i)
-            if money is not None:
-                body += money
-                entries.append(f"{key}: v{i}")
+            load = fp.expression.load
+            if load is not None:
+                if loads[load][0][0] == i:  # the load's first field: all of them here, in field order
+                    _load_lines(plan, len(pending), load, loads[load], names, body, pending)
                 continue
-            body.append(f"v = ({fp.expression.text})")
+            body += _expression_lines(fp, i, names)
         elif fp.resolver is None:
             body.append(f"v = source.{fp.attribute}")
+            body += _completion_lines(fp, i, names)
         else:
             names[f"r{i}"] = fp.resolver
             arguments = ", run.info" if fp.wants_info else ""
@@ -374,22 +385,11 @@ def _generate(plan: Plan) -> Callable[[Any, Run, list[Any]], dict[str, Any]]:
             body.append(f"    a{i} = v")
             body.append(f"    v{i} = None")
             body.append("else:")
-            pending.append(f"if v{i} is None and a{i} is not None: queue.append((result, {key}, a{i}, f{i}))")
-        indent = "    " if fp.resolver is not None and fp.expression is None else ""
-        if indent:
             body.append(f"    a{i} = None")
-        plain = getattr(fp.complete, "plain", None)
-        if plain is not None:
-            names[f"t{i}"] = plain
-            body.append(f"{indent}v{i} = v if type(v) is t{i} else c{i}(v, run, queue)")
-        elif nested is not None:
-            names[f"w{i}"] = nested.walk
-            body.append(f"{indent}v{i} = w{i}(v, run, queue) if v is not None else c{i}(v, run, queue)")
-        else:
-            body.append(f"{indent}v{i} = c{i}(v, run, queue)")
-        entries.append(f"{key}: v{i}")
+            body += [f"    {line}" for line in _completion_lines(fp, i, names)]
+            pending.append(f"if v{i} is None and a{i} is not None: queue.append((result, {key}, a{i}, f{i}))")
     lines = ["def walk(source, run, queue):", "    try:"]
-    lines += [f"        {line}" for line in _bind(sources)]
+    lines += [f"        {line}" for line in _bind(sources, ctx=bool(loads))]
     lines += [f"        {line}" for line in body]
     lines.append("        result = {" + ", ".join(entries) + "}")
     lines += [f"        {line}" for line in pending]
@@ -399,10 +399,75 @@ def _generate(plan: Plan) -> Callable[[Any, Run, list[Any]], dict[str, Any]]:
     return names["walk"]
 
 
-def _bind(sources: set[str]) -> list[str]:
-    """Binds the names the fields' expressions read (schema/fields.py) at the top of a walk."""
+def _load_lines(plan: Plan, n: int, load: str, fields: list[tuple[int, FieldPlan]], names: dict[str, Any],
+                body: list[str], pending: list[str]) -> None:
+    """One load for the fields that read it: computed now when it is loaded, else one entry of
+    the next level fills them all in (its place in the queue: that of the first field)."""
+    lines = [line for i, fp in fields for line in _expression_lines(fp, i, names)]
+    names[f"fill{n}"] = Fill(plan, load, fields, lines, names)
+    body.append(f"it = {load}")
+    body.append("if type(it) is Future:")
+    body.append(f"    p{n} = Later(it, same)")
+    body += [f"    v{i} = None" for i, _fp in fields]
+    body.append("else:")
+    body.append(f"    p{n} = None")
+    body += [f"    {line}" for line in lines]
+    pending.append(f"if p{n} is not None: queue.append((result, source, p{n}, fill{n}))")
+
+
+def _expression_lines(fp: FieldPlan, i: int, names: dict[str, Any]) -> list[str]:
+    """Lines setting `v{i}` from the field's expression (schema/fields.py)."""
+    money = _inline_money(fp, getattr(fp.complete, "plan", None), i)
+    if money is not None:
+        return money
+    assert fp.expression is not None
+    return [f"v = ({fp.expression.text})", *_completion_lines(fp, i, names)]
+
+
+def _completion_lines(fp: FieldPlan, i: int, names: dict[str, Any]) -> list[str]:
+    """Lines setting `v{i}` from `v`: plain scalars as they are, objects by their walk."""
+    plain = getattr(fp.complete, "plain", None)
+    nested = getattr(fp.complete, "plan", None)
+    if plain is not None:
+        names[f"t{i}"] = plain
+        return [f"v{i} = v if type(v) is t{i} else c{i}(v, run, queue)"]
+    if nested is not None:
+        names[f"w{i}"] = nested.walk
+        return [f"v{i} = w{i}(v, run, queue) if v is not None else c{i}(v, run, queue)"]
+    return [f"v{i} = c{i}(v, run, queue)"]
+
+
+class Fill:
+    """The fields of one object that read the same pending load, filled into its answer when the
+    load is done: one entry of the next level for all of them."""
+
+    __slots__ = ("fill",)
+
+    def __init__(self, plan: Plan, load: str, fields: list[tuple[int, FieldPlan]], lines: list[str],
+                 names: dict[str, Any]) -> None:
+        sources: set[str] = set()
+        for _i, fp in fields:
+            assert fp.expression is not None
+            sources |= fp.expression.sources()
+        source = ["def fill(result, source, it, run, queue):", "    try:"]
+        source += [f"        {line}" for line in _bind(sources, ctx=False)]
+        source += [f"        {line}" for line in lines]
+        source += [f"        result[{fp.key!r}] = v{i}" for i, fp in fields]
+        source += ["    except Unsupported:", "        raise",
+                   "    except Exception as error:", "        raise Unsupported(str(error)) from error"]
+        exec(compile("\n".join(source), f"<lean fill of {plan.type_name}: {load}>", "exec"), names)  # noqa: S102
+        self.fill = names["fill"]
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _bind(sources: set[str], *, ctx: bool) -> list[str]:
+    """Binds the names the fields' expressions read (schema/fields.py) at the top of a walk;
+    `ctx` (the request context) for the loads of `loaded_field`s."""
     found = {"row": "row = source.row", "obj": "obj = source", "base": "base = run.base_currency"}
-    return [line for name, line in found.items() if name in sources]
+    return [line for name, line in found.items() if name in sources] + (["ctx = run.info.context"] if ctx else [])
 
 
 def _inline_money(fp: FieldPlan, nested: Plan | None, i: int) -> list[str] | None:

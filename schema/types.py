@@ -29,7 +29,7 @@ from server.sorting import InvoiceSortField, SortDirection
 
 from schema.base import (DecimalScalar, JSON, Address, Connection, Money, Node, ctx, global_id,
                          money_of, money_or_none, offset_connection, page_window, price_of, then)
-from schema.fields import expression_names, money_field, row_field
+from schema.fields import expression_names, loaded_field, loaded_money, money_field, row_field
 from schema.enums import (BillingStatusEnum, CreditCodeEnum, CustomerStatusEnum, EngagementEnum, HistoryRoleEnum,
                           InvoiceClassificationEnum, InvoiceSortFieldEnum, InvoiceStatusEnum, LeadStateEnum,
                           LineTypeEnum, ListKindEnum, NoteTypeEnum, OrderClassificationEnum, OrderStatusEnum,
@@ -110,6 +110,24 @@ def user_field(pk: int | None, info: Info) -> Any:
     return row_or_none("User", pk, info, User.of)
 
 
+def row_object(kind: str, row: Row | None) -> Any:
+    """The GraphQL object of a row of `kind` (`<kind>.of(row)`); None for None."""
+    return None if row is None else globals()[kind].of(row)
+
+
+expression_names(row_object=row_object, HistoryRole=HistoryRole, ready=ready)
+
+
+def row_load(kind: str, column: str) -> str:
+    """The load (`loaded_field`) of the row of `kind` that a row's column refers to by id."""
+    return f"ctx.loaders.row({kind!r}, row.{column})"
+
+
+def row_reference(kind: str, column: str, *, description: str | None = None) -> Any:
+    """A field whose value is the object of `kind` that the row's `column` refers to (or null)."""
+    return loaded_field(row_load(kind, column), f"row_object({kind!r}, it)", description=description)
+
+
 @strawberry.type
 class PaymentTerms(Node):
     id: strawberry.ID
@@ -143,6 +161,23 @@ class CustomerBalances:
     unapplied_payments: Money
     credit_limit: Money | None
     available_credit: Money | None
+
+    @staticmethod
+    def of(b: Balances, limit: int | None, base: str) -> CustomerBalances:
+        exposure = b.current_invoices_minor + b.open_orders_minor - b.unapplied_payments_minor
+        return CustomerBalances(
+            open_orders=money_of(b.open_orders_minor, base), current_invoices=money_of(b.current_invoices_minor, base),
+            unapplied_payments=money_of(b.unapplied_payments_minor, base), credit_limit=money_or_none(limit, base),
+            available_credit=None if limit is None else money_of(limit - exposure, base))
+
+
+expression_names(CustomerBalances=CustomerBalances)
+
+# The figure families of a customer with their default arguments (figures/families.py): the
+# loads of its figure fields, one statement for a page's customers and every family they ask.
+SALES = "ctx.loaders.customer_sales(row.id, ctx.today, HistoryRole.ORDER_OR_BILLING)"
+ORDERS = "ctx.loaders.customer_orders(row.id, ctx.today)"
+BALANCES = "ctx.loaders.customer_balances(row.id)"
 
 
 @strawberry.type
@@ -221,13 +256,8 @@ class Customer(Node):
     def payment_terms(self, info: Info) -> PaymentTerms | None:
         return row_or_none("PaymentTerms", self.row.payment_terms_id, info, PaymentTerms.of)
 
-    @strawberry.field(description="The default (outside) sales rep.")
-    def sales_rep(self, info: Info) -> User | None:
-        return user_field(self.row.sales_rep_id, info)
-
-    @strawberry.field
-    def inside_sales_rep(self, info: Info) -> User | None:
-        return user_field(self.row.inside_sales_rep_id, info)
+    sales_rep: User | None = row_reference("User", "sales_rep_id", description="The default (outside) sales rep.")
+    inside_sales_rep: User | None = row_reference("User", "inside_sales_rep_id")
 
     @strawberry.field
     def primary_contact(self, info: Info) -> Contact | None:
@@ -251,10 +281,9 @@ class Customer(Node):
     def _orders(self, info: Info, as_of: dt.date | None = None) -> Any:
         return ctx(info).loaders.customer_orders(self.row.id, as_of or ctx(info).today)
 
-    @strawberry.field(description="priorSales + net invoiced - credited, all time, in the base currency.")
-    def lifetime_value(self, info: Info) -> Money:
-        base, prior = self._base(info), self.row.prior_sales_minor
-        return then(self._sales(info), lambda s: money_of(prior + s.invoiced_minor - s.credited_minor, base))
+    lifetime_value: Money = loaded_money(
+        SALES, "row.prior_sales_minor + it.invoiced_minor - it.credited_minor", "base",
+        description="priorSales + net invoiced - credited, all time, in the base currency.")
 
     @strawberry.field
     def lifetime_value_detail(self, info: Info) -> LifetimeValueDetail:
@@ -269,53 +298,23 @@ class Customer(Node):
                 invoice_count=s.invoice_count)
         return then(self._sales(info), detail)
 
-    @strawberry.field(description="Orders not cancelled, all time.")
-    def order_count(self, info: Info) -> int:
-        return then(self._orders(info), lambda o: o.count)
-
-    @strawberry.field(description="The net value of orders not cancelled, in the base currency.")
-    def order_total(self, info: Info) -> Money:
-        base = self._base(info)
-        return then(self._orders(info), lambda o: money_of(o.total_minor, base))
-
-    @strawberry.field(description="orderTotal / orderCount; null when there are no orders.")
-    def average_order_value(self, info: Info) -> Money | None:
-        base = self._base(info)
-        return then(self._orders(info), lambda o: money_or_none(o.average_minor, base))
+    order_count: int = loaded_field(ORDERS, "it.count", description="Orders not cancelled, all time.")
+    order_total: Money = loaded_money(ORDERS, "it.total_minor", "base",
+                                      description="The net value of orders not cancelled, in the base currency.")
+    average_order_value: Money | None = loaded_money(ORDERS, "it.average_minor", "base",
+                                                     description="orderTotal / orderCount; null when there are no orders.")
 
     @strawberry.field(description="ENGAGED: ordered within the 365 days up to asOf (default today).")
     def engagement(self, info: Info, as_of: dt.date | None = None) -> EngagementEnum:  # type: ignore[valid-type]
         return then(self._orders(info, as_of), lambda o: o.engagement)
 
-    @strawberry.field
-    def last_order_date(self, info: Info) -> dt.date | None:
-        return then(self._orders(info), lambda o: o.last_order_on)
-
-    @strawberry.field
-    def last_invoice_date(self, info: Info) -> dt.date | None:
-        return then(self._sales(info), lambda s: s.last_invoice_on)
-
-    @strawberry.field
-    def last_payment_date(self, info: Info) -> dt.date | None:
-        return then(ctx(info).loaders.customer_balances(self.row.id), lambda b: b.last_payment_on)
-
-    @strawberry.field
-    def newest_note_at(self, info: Info) -> dt.datetime | None:
-        return then(ctx(info).loaders.customer_balances(self.row.id), lambda b: b.newest_note_at)
-
-    @strawberry.field(description="What the customer owes, as bill customer, in the base currency.")
-    def balances(self, info: Info) -> CustomerBalances:
-        base, limit = self._base(info), self.row.credit_limit_minor
-
-        def shape(b: Balances) -> CustomerBalances:
-            exposure = b.current_invoices_minor + b.open_orders_minor - b.unapplied_payments_minor
-            return CustomerBalances(
-                open_orders=money_of(b.open_orders_minor, base),
-                current_invoices=money_of(b.current_invoices_minor, base),
-                unapplied_payments=money_of(b.unapplied_payments_minor, base),
-                credit_limit=money_or_none(limit, base),
-                available_credit=None if limit is None else money_of(limit - exposure, base))
-        return then(ctx(info).loaders.customer_balances(self.row.id), shape)
+    last_order_date: dt.date | None = loaded_field(ORDERS, "it.last_order_on")
+    last_invoice_date: dt.date | None = loaded_field(SALES, "it.last_invoice_on")
+    last_payment_date: dt.date | None = loaded_field(BALANCES, "it.last_payment_on")
+    newest_note_at: dt.datetime | None = loaded_field(BALANCES, "it.newest_note_at")
+    balances: CustomerBalances = loaded_field(
+        BALANCES, "CustomerBalances.of(it, row.credit_limit_minor, base)",
+        description="What the customer owes, as bill customer, in the base currency.")
 
     @strawberry.field(description="Sales by window with variances; asOf defaults to today.")
     def invoice_stats(self, info: Info, as_of: dt.date | None = None,
@@ -826,33 +825,13 @@ class Lead(Node):
     def of(row: Row) -> Lead:
         return make(Lead, row=row)
 
-    @strawberry.field
-    def customer(self, info: Info) -> Customer:
-        return customer_field(self.row.customer_id, info)
-
-    @strawberry.field
-    def program(self, info: Info) -> LeadProgram:
-        return row_or_none("LeadProgram", self.row.program_id, info, LeadProgram.of)
-
-    @strawberry.field
-    def source(self, info: Info) -> LeadSource | None:
-        return row_or_none("LeadSource", self.row.source_id, info, LeadSource.of)
-
-    @strawberry.field
-    def inside_sales_rep(self, info: Info) -> User | None:
-        return user_field(self.row.inside_sales_rep_id, info)
-
-    @strawberry.field
-    def outside_sales_rep(self, info: Info) -> User | None:
-        return user_field(self.row.outside_sales_rep_id, info)
-
-    @strawberry.field
-    def assigned_to(self, info: Info) -> User | None:
-        return user_field(self.row.assigned_to_id, info)
-
-    @strawberry.field
-    def newest_note_at(self, info: Info) -> dt.datetime | None:
-        return ready(ctx(info).loaders.of.lead_newest_note(), self.row.id)
+    customer: Customer = row_reference("Customer", "customer_id")
+    program: LeadProgram = row_reference("LeadProgram", "program_id")
+    source: LeadSource | None = row_reference("LeadSource", "source_id")
+    inside_sales_rep: User | None = row_reference("User", "inside_sales_rep_id")
+    outside_sales_rep: User | None = row_reference("User", "outside_sales_rep_id")
+    assigned_to: User | None = row_reference("User", "assigned_to_id")
+    newest_note_at: dt.datetime | None = loaded_field("ready(ctx.loaders.of.lead_newest_note(), row.id)", "it")
 
     @strawberry.field(description="The states this lead may move to now.")
     def allowed_transitions(self) -> list[LeadStateEnum]:  # type: ignore[valid-type]

@@ -7,6 +7,8 @@ cleared by `Loaders.clear()` after a write.
 
 from __future__ import annotations
 
+import asyncio
+
 import datetime as dt
 import functools
 from collections import defaultdict, namedtuple
@@ -112,18 +114,26 @@ WHOLE_TABLES = frozenset({"User"})
 
 
 class WholeTableLoader(Loader[int, Row | None]):
-    """Any row of a small table by id: the first batch reads the whole table."""
+    """Any row of a small table by id: the first batch reads the whole table, and a batch
+    dispatched while that read is still running waits for it instead of reading again."""
 
     def __init__(self, loaders: Loaders, table: Table) -> None:
         super().__init__()
         self.loaders, self.table = loaders, table
+        self._read: asyncio.Future[dict[int, Row]] | None = None
 
     async def batch_load_fn(self, keys: Sequence[int]) -> list[Row | None]:
+        if self._read is None:
+            self._read = asyncio.ensure_future(self._whole())
+        by_id = await asyncio.shield(self._read)
+        return [by_id.get(key) for key in keys]
+
+    async def _whole(self) -> dict[int, Row]:
         rows = await self.loaders.reader.rows(_whole(self.table))
         by_id = {row.id: row for row in rows}
         for pk, row in by_id.items():
             self.prime(pk, row)
-        return [by_id.get(key) for key in keys]
+        return by_id
 
 
 @shape

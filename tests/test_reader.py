@@ -55,3 +55,33 @@ async def test_ending__waits_for_the_statements_in_flight(database):
     assert reader._connection is None
     assert (await reader.rows(QUICK))[0].two == 2  # a new connection after the end
     await reader.end()
+
+
+async def test_a_whole_table__read_once_when_a_second_batch_comes_while_the_first_reads(database):
+    import datetime as dt
+
+    from server.db.engine import StatementLog, current_log
+    from server.loaders import Loaders
+    from tests import factories
+    # given: two users
+    first = await factories.user(database, "first@example.com")
+    second = await factories.user(database, "second@example.com")
+    log = StatementLog()
+    reset = current_log.set(log)
+    reader = Reader(database)
+    try:
+        loaders = Loaders(reader, dt.date(2026, 11, 24))
+        # when: one batch asks for the first user; another, dispatched before the first's rows are
+        # back, for the second
+        one = loaders.row_loader("User").load(first.id)
+        loader = loaders.row_loader("User")
+        while loader._queue or reader._running == 0:  # until the first batch's read is on its way
+            await asyncio.sleep(0)
+        two = loaders.row_loader("User").load(second.id)
+        found = await asyncio.gather(one, two)
+    finally:
+        current_log.reset(reset)
+        await reader.end()
+    # then: both, from one statement
+    assert [row.email for row in found] == ["first@example.com", "second@example.com"]
+    assert log.statements == 1
