@@ -94,16 +94,17 @@ def check_costs(info: Info) -> None:
 
 @strawberry.type
 class User(Node):
-    id: strawberry.ID
-    email: str
-    name: str
-    role: RoleEnum  # type: ignore[valid-type]
-    active: bool
+    id: strawberry.ID = row_field("gid('User', row.id)")
+    email: str = row_field("row.email")
+    name: str = row_field("row.name")
+    role: RoleEnum = row_field("row.role")  # type: ignore[valid-type]
+    active: bool = row_field("row.active")
+    row: strawberry.Private[Row]
 
     @staticmethod
     def of(row: Row) -> User:
-        return make(User, id=global_id("User", row.id), email=row.email, name=row.name, role=row.role,
-                    active=row.active)
+        """From a record or a model: a page names its users by the hundred, mostly for a name."""
+        return make(User, row=row)
 
 
 def user_field(pk: int | None, info: Info) -> Any:
@@ -874,17 +875,17 @@ class ProgramCount:
 
 @strawberry.type
 class LeadProgram(Node):
-    id: strawberry.ID
-    name: str
-    active: bool
-    pk: strawberry.Private[int]
+    id: strawberry.ID = row_field("gid('LeadProgram', row.id)")
+    name: str = row_field("row.name")
+    active: bool = row_field("row.active")
+    row: strawberry.Private[Row]
 
     @staticmethod
     def of(row: Row) -> LeadProgram:
-        return make(LeadProgram, id=global_id("LeadProgram", row.id), name=row.name, active=row.active, pk=row.id)
+        return make(LeadProgram, row=row)
 
     def _leads(self, info: Info) -> Any:
-        return ready(ctx(info).loaders.of.program_leads(), self.pk)
+        return ready(ctx(info).loaders.of.program_leads(), self.row.id)
 
     @strawberry.field(description="Leads of the program not in CUSTOMER or INACTIVE.")
     def open_leads(self, info: Info) -> int:
@@ -907,17 +908,17 @@ class LeadProgram(Node):
 
 @strawberry.type
 class LeadSource(Node):
-    id: strawberry.ID
-    name: str
-    active: bool
-    pk: strawberry.Private[int]
+    id: strawberry.ID = row_field("gid('LeadSource', row.id)")
+    name: str = row_field("row.name")
+    active: bool = row_field("row.active")
+    row: strawberry.Private[Row]
 
     @staticmethod
     def of(row: Row) -> LeadSource:
-        return make(LeadSource, id=global_id("LeadSource", row.id), name=row.name, active=row.active, pk=row.id)
+        return make(LeadSource, row=row)
 
     def _leads(self, info: Info) -> Any:
-        return ready(ctx(info).loaders.of.source_leads(), self.pk)
+        return ready(ctx(info).loaders.of.source_leads(), self.row.id)
 
     @strawberry.field(description="Leads from the source not in CUSTOMER or INACTIVE.")
     def open_leads(self, info: Info) -> int:
