@@ -18,6 +18,9 @@ query of the test suite through both executors and compares the answers.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import decimal
+import enum
 import inspect
 import math
 from collections.abc import Callable
@@ -177,6 +180,8 @@ class Compiled:
             return inner(value, run, queue)
         # what the generated walk inlines (see `_generate`)
         non_null.plain, non_null.plan = getattr(inner, "plain", None), getattr(inner, "plan", None)  # type: ignore[attr-defined]
+        non_null.enum = getattr(inner, "enum", None)  # type: ignore[attr-defined]
+        non_null.text = getattr(inner, "text", None)  # type: ignore[attr-defined]
         return non_null
 
     def _value_completer(self, graphql_type: Any, sub_sets: list[SelectionSetNode], where: str) -> Callable:
@@ -204,11 +209,22 @@ class Compiled:
                     return plain_scalar
                 return lambda value, _run, _queue: value if type(value) is kind and accepts(value) else (
                     None if value is None else serialize(value))
-            return lambda value, _run, _queue: None if value is None else serialize(value)
+            text = _TEXT_SCALARS.get(graphql_type.name)
+
+            def scalar_value(value: Any, _run: Run, _queue: list[Any]) -> Any:
+                return None if value is None else serialize(value)
+            if text is not None:  # the walk writes the text inline for a value of this type
+                scalar_value.text = text  # type: ignore[attr-defined]
+            return scalar_value
         if isinstance(graphql_type, GraphQLEnumType):
             serialize_enum = graphql_type.serialize
-            return lambda value, _run, _queue: None if value is None else (
-                value.name if hasattr(value, "name") else serialize_enum(value))
+
+            def enum_value(value: Any, _run: Run, _queue: list[Any]) -> Any:
+                return None if value is None else (value.name if hasattr(value, "name") else serialize_enum(value))
+            kinds = {type(v.value) for v in graphql_type.values.values()}
+            if len(kinds) == 1 and issubclass(next(iter(kinds)), enum.Enum):  # the walk writes `v.name` inline
+                enum_value.enum = next(iter(kinds))  # type: ignore[attr-defined]
+            return enum_value
         if isinstance(graphql_type, GraphQLObjectType):
             plan = self.plan(graphql_type, sub_sets)
 
@@ -428,9 +444,17 @@ def _completion_lines(fp: FieldPlan, i: int, names: dict[str, Any]) -> list[str]
     """Lines setting `v{i}` from `v`: plain scalars as they are, objects by their walk."""
     plain = getattr(fp.complete, "plain", None)
     nested = getattr(fp.complete, "plan", None)
+    kind = getattr(fp.complete, "enum", None)
     if plain is not None:
         names[f"t{i}"] = plain
         return [f"v{i} = v if type(v) is t{i} else c{i}(v, run, queue)"]
+    if kind is not None:
+        names[f"e{i}"] = kind
+        return [f"v{i} = v.name if type(v) is e{i} else c{i}(v, run, queue)"]
+    text = getattr(fp.complete, "text", None)
+    if text is not None:
+        names[f"s{i}"] = text[0]
+        return [f"v{i} = {text[1]} if type(v) is s{i} else c{i}(v, run, queue)"]
     if nested is not None:
         names[f"w{i}"] = nested.walk
         return [f"v{i} = w{i}(v, run, queue) if v is not None else c{i}(v, run, queue)"]
@@ -496,6 +520,14 @@ _PLAIN_SCALARS: dict[str, tuple[type, Callable[[Any], bool] | None]] = {
     "Boolean": (bool, None),
     "Int": (int, lambda v: v in _INT_RANGE),
     "Float": (float, math.isfinite),
+}
+
+
+# Scalars whose serialize makes text of a value of this exact type, as written here.
+_TEXT_SCALARS: dict[str, tuple[type, str]] = {
+    "Decimal": (decimal.Decimal, "str(v)"),  # schema/base.py SCALARS
+    "Date": (dt.date, "v.isoformat()"),  # strawberry's: isoformat
+    "DateTime": (dt.datetime, "v.isoformat()"),
 }
 
 
