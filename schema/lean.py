@@ -221,9 +221,9 @@ class Compiled:
 
             def enum_value(value: Any, _run: Run, _queue: list[Any]) -> Any:
                 return None if value is None else (value.name if hasattr(value, "name") else serialize_enum(value))
-            kinds = {type(v.value) for v in graphql_type.values.values()}
-            if len(kinds) == 1 and issubclass(next(iter(kinds)), enum.Enum):  # the walk writes `v.name` inline
-                enum_value.enum = next(iter(kinds))  # type: ignore[attr-defined]
+            kind = getattr(graphql_type, "wrapped_cls", None)  # Strawberry's: the Python enum
+            if isinstance(kind, type) and issubclass(kind, enum.Enum):  # the walk writes `v.name` inline
+                enum_value.enum = kind  # type: ignore[attr-defined]
             return enum_value
         if isinstance(graphql_type, GraphQLObjectType):
             plan = self.plan(graphql_type, sub_sets)
@@ -450,7 +450,7 @@ def _completion_lines(fp: FieldPlan, i: int, names: dict[str, Any]) -> list[str]
         return [f"v{i} = v if type(v) is t{i} else c{i}(v, run, queue)"]
     if kind is not None:
         names[f"e{i}"] = kind
-        return [f"v{i} = v.name if type(v) is e{i} else c{i}(v, run, queue)"]
+        return [f"v{i} = v._name_ if type(v) is e{i} else c{i}(v, run, queue)"]  # `name` is a slower descriptor
     text = getattr(fp.complete, "text", None)
     if text is not None:
         names[f"s{i}"] = text[0]

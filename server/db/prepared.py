@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import exc
+from sqlalchemy.sql import sqltypes
 from sqlalchemy.engine import Dialect
 
 from server.db.engine import current_log
@@ -137,8 +138,20 @@ def _prepare(statement: Any, dialect: Dialect, record: Callable[[tuple[str, ...]
     make_record = record(tuple(column.keyname for column in columns))
     if make_record is None:
         return None
-    processors = [column.type._cached_result_processor(dialect, None) for column in columns]
+    processors = [_lookup_or(column.type, column.type._cached_result_processor(dialect, None)) for column in columns]
     return Prepared(string, sources, tuple(expanding), len(columns), _maker(make_record, processors))
+
+
+def _lookup_or(type_: Any, processor: Any) -> Any:
+    """An enum column's processor as the dict it looks values up in (a subscript instead of two
+    calls a value), when the dict gives what the processor does; else the processor."""
+    lookup = getattr(type_, "_object_lookup", None)
+    if processor is None or not isinstance(type_, sqltypes.Enum) or not isinstance(lookup, dict):
+        return processor
+    lookup = dict(lookup)
+    if lookup.get(None, 0) is not None or any(processor(key) is not value for key, value in lookup.items()):
+        return processor
+    return lookup
 
 
 def _is_entity(description: Mapping[str, Any]) -> bool:
@@ -164,6 +177,9 @@ def _maker(make_record: Callable[[Any], Any], processors: list[Any]) -> Callable
     for i, processor in enumerate(processors):
         if processor is None:
             parts.append(f"r[{i}]")
+        elif isinstance(processor, dict):  # an enum's values (`_lookup_or`)
+            names[f"p{i}"] = processor
+            parts.append(f"p{i}[r[{i}]]")
         else:
             names[f"p{i}"] = processor
             parts.append(f"p{i}(r[{i}])")
