@@ -103,6 +103,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(f"GraphiQL: http://{shown_host}:{args.port}/graphql",
           flush=True)
+    # loop and http "auto": uvloop and httptools, dependencies of the project (docs/performance.md, item 22)
     uvicorn.run("server.app:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_level=settings.log_level.lower(), log_config=_uvicorn_log_config())
     return 0

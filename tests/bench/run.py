@@ -531,7 +531,8 @@ async def machine(postgres_url: str | None) -> dict[str, Any]:
     if total:
         info["memory_gb"] = round(int(total.split()[0]) / 1024 / 1024, 1)
     info["packages"] = {name: _version(name) for name in ("strawberry-graphql", "graphql-core", "sqlalchemy",
-                                                          "starlette", "uvicorn", "aiosqlite", "asyncpg", "httpx")}
+                                                          "starlette", "uvicorn", "uvloop", "httptools", "aiosqlite",
+                                                          "asyncpg", "httpx")}
     if postgres_url:
         info["postgresql"] = await _pg_version(postgres_url)
     return info
