@@ -5,7 +5,8 @@ without waiting for each other: the driver queues them (aiosqlite's thread runs 
 SQLAlchemy's asyncpg adapter holds its own lock), so that the next statement runs while the
 event loop makes the previous one's rows into records, instead of the database waiting for
 Python between statements. Only opening the connection, with its transaction, and ending it
-wait: ending waits for the statements in flight. Reads give records: named tuples of the statement's columns, not
+wait: ending waits for the statements in flight, and a statement sent while the connection
+opens or ends waits for that. Reads give records: named tuples of the statement's columns, not
 ORM objects (a page of figures needs no identity map) nor SQLAlchemy's `Row`, whose attribute
 access costs about 300 ns against 40 ns for a named tuple, and pages read ten or more a row.
 """
@@ -69,7 +70,7 @@ class Reader:
 
     async def rows(self, statement: Executable, params: Mapping[str, Any] | None = None) -> Sequence[Row[Any]]:
         connection = self._connection
-        if connection is None:
+        if connection is None or self._lock.locked():  # opening, or ending: after that
             connection = await self._open()
         self._running += 1
         self._idle.clear()

@@ -85,3 +85,15 @@ async def test_a_whole_table__read_once_when_a_second_batch_comes_while_the_firs
     # then: both, from one statement
     assert [row.email for row in found] == ["first@example.com", "second@example.com"]
     assert log.statements == 1
+
+
+async def test_a_statement_sent_while_the_connection_ends__runs_on_the_next_one(database):
+    reader = Reader(database)
+    assert (await reader.rows(QUICK))[0].two == 2
+    first = reader._connection
+    ending = asyncio.ensure_future(reader.end())
+    await asyncio.sleep(0)  # the end holds the lock and is closing the connection
+    found = await reader.rows(QUICK)
+    await ending
+    assert found[0].two == 2 and reader._connection is not None and reader._connection is not first
+    await reader.end()
