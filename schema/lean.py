@@ -222,7 +222,7 @@ class Compiled:
             def enum_value(value: Any, _run: Run, _queue: list[Any]) -> Any:
                 return None if value is None else (value.name if hasattr(value, "name") else serialize_enum(value))
             kind = getattr(graphql_type, "wrapped_cls", None)  # Strawberry's: the Python enum
-            if isinstance(kind, type) and issubclass(kind, enum.Enum):  # the walk writes `v.name` inline
+            if isinstance(kind, type) and issubclass(kind, enum.Enum):  # the walk writes `v._name_` inline
                 enum_value.enum = kind  # type: ignore[attr-defined]
             return enum_value
         if isinstance(graphql_type, GraphQLObjectType):
@@ -422,7 +422,7 @@ def _load_lines(plan: Plan, n: int, load: str, fields: list[tuple[int, FieldPlan
     lines = [line for i, fp in fields for line in _expression_lines(fp, i, names)]
     names[f"fill{n}"] = Fill(plan, load, fields, lines, names)
     body.append(f"it = {load}")
-    body.append("if type(it) is Future:")
+    body.append("if isinstance(it, Future):")
     body.append(f"    p{n} = Later(it, same)")
     body += [f"    v{i} = None" for i, _fp in fields]
     body.append("else:")
