@@ -116,7 +116,7 @@ def row_object(kind: str, row: Row | None) -> Any:
     return None if row is None else globals()[kind].of(row)
 
 
-expression_names(row_object=row_object, HistoryRole=HistoryRole, ready=ready)
+expression_names(row_object=row_object, ready=ready)
 
 
 def row_load(kind: str, column: str) -> str:
@@ -176,8 +176,8 @@ expression_names(CustomerBalances=CustomerBalances)
 
 # The figure families of a customer with their default arguments (figures/families.py): the
 # loads of its figure fields, one statement for a page's customers and every family they ask.
-SALES = "ctx.loaders.customer_sales(row.id, ctx.today, HistoryRole.ORDER_OR_BILLING)"
-ORDERS = "ctx.loaders.customer_orders(row.id, ctx.today)"
+SALES = "ctx.loaders.customer_sales(row.id)"
+ORDERS = "ctx.loaders.customer_orders(row.id)"
 BALANCES = "ctx.loaders.customer_balances(row.id)"
 
 
@@ -276,11 +276,10 @@ class Customer(Node):
     # Derived figures (SPEC §4): every family the page asks for in one statement (figures/families.py).
 
     def _sales(self, info: Info, as_of: dt.date | None = None, history: HistoryRole | None = None) -> Any:
-        key = (self.row.id, as_of or ctx(info).today, history or HistoryRole.ORDER_OR_BILLING)
-        return ctx(info).loaders.customer_sales(*key)
+        return ctx(info).loaders.customer_sales(self.row.id, as_of, history)
 
     def _orders(self, info: Info, as_of: dt.date | None = None) -> Any:
-        return ctx(info).loaders.customer_orders(self.row.id, as_of or ctx(info).today)
+        return ctx(info).loaders.customer_orders(self.row.id, as_of)
 
     lifetime_value: Money = loaded_money(
         SALES, "row.prior_sales_minor + it.invoiced_minor - it.credited_minor", "base",

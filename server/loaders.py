@@ -364,12 +364,15 @@ class Loaders:
     def customer_figures(self) -> DataLoader[families.Key, Any]:
         return families.FamilyLoader(self.reader)
 
-    def customer_sales(self, customer_id: int, as_of: dt.date, role: HistoryRole) -> Any:
-        """Sales under `role` up to asOf (sales.SalesFigures): the value if loaded, else an awaitable."""
-        return ready(self.customer_figures(), (families.SALES[role], as_of, customer_id))
+    def customer_sales(self, customer_id: int, as_of: dt.date | None = None, role: HistoryRole | None = None) -> Any:
+        """Sales under `role` (default ORDER_OR_BILLING) up to asOf (default today), as
+        sales.SalesFigures: the value if loaded, else an awaitable."""
+        key = (families.SALES[role or HistoryRole.ORDER_OR_BILLING], as_of or self.today, customer_id)
+        return ready(self.customer_figures(), key)
 
-    def customer_orders(self, customer_id: int, as_of: dt.date) -> Any:
-        return ready(self.customer_figures(), ("orders", as_of, customer_id))
+    def customer_orders(self, customer_id: int, as_of: dt.date | None = None) -> Any:
+        """Orders up to asOf (default today)."""
+        return ready(self.customer_figures(), ("orders", as_of or self.today, customer_id))
 
     def customer_balances(self, customer_id: int) -> Any:
         return ready(self.customer_figures(), ("balances", self.today, customer_id))
