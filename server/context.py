@@ -55,7 +55,10 @@ class RequestContext:
         self.loaders.clear()
 
     async def close(self) -> None:
-        await self.reader.end()
+        try:
+            await self.reader.end()
+        finally:
+            self.loaders.close()
 
     def session(self) -> AsyncSession:
         return self.database.read_session()

@@ -383,6 +383,13 @@ class Loaders:
     def clear(self) -> None:
         self._made.clear()
 
+    def close(self) -> None:
+        """Drops every loader at the end of the request. Loaders, their batch functions and
+        `Relations` refer back to this object: left to the cycle collector, a request's rows and
+        futures would wait for a full collection, which then walks all of them (decision 39)."""
+        self._made.clear()
+        self.of.loaders = None  # type: ignore[assignment]
+
 
 class Relations:
     """The graph's nested lists and child rows, each a batched loader (see `Loaders.of`)."""

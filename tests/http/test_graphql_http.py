@@ -6,12 +6,15 @@ Every refusal of a write also checks that nothing was written.
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 from typing import Any
 
 import pytest
 
 from server.access.models import TokenScope
+from server.loaders import Loaders
 from tests.conftest import make_token
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -382,6 +385,31 @@ async def test_debug_sql__statements_counted(api):
     assert isinstance(sql["statements"], int) and sql["statements"] >= 1
     assert sql["durationMs"] >= 0
     assert statements >= 3  # at least: the sequence, the insert, the audit event
+
+
+async def test_request__what_it_loaded_freed_at_its_end_without_the_cycle_collector(api, monkeypatch):
+    # given: a nested page, whose loaders and their batch functions refer back to the request's
+    # `Loaders`: a cycle, unless the end of the request breaks it
+    await create_customer(api)
+    loaders: list[Any] = []
+    close = Loaders.close
+
+    def remember(self):
+        loaders.extend(weakref.ref(loader) for loader in self._made.values())
+        close(self)
+    monkeypatch.setattr(Loaders, "close", remember)
+    gc.collect()
+    gc.disable()
+    try:
+        # when
+        data = await api.ok("{ customers(first: 5) { edges { node { name lifetimeValue { amount } "
+                            "locations(first: 2) { totalCount } notes(first: 2) { totalCount } } } } }")
+        # then: reference counting freed them, with the rows and futures they hold
+        assert data["customers"]["edges"]
+        assert len(loaders) >= 3
+        assert [ref for ref in loaders if ref() is not None] == []
+    finally:
+        gc.enable()
 
 
 @pytest.mark.parametrize("where", ["literal", "variable"])
