@@ -1,11 +1,17 @@
 """The SQLite driver runs each statement in one call into aiosqlite's thread
-(server/db/sqlite_driver.py): what SQLAlchemy reads of the cursor must stay the same."""
+(server/db/sqlite_driver.py): what SQLAlchemy reads of the cursor must stay the same. Short
+statements run on the loop's thread when the driver's thread is idle, never a write."""
+
+import asyncio
+import threading
 
 import pytest
-from sqlalchemy import exc, text
+from sqlalchemy import exc, literal_column, select, text
 
+from server.db import prepared
 from server.db.engine import Database
-from server.db.sqlite_driver import OneCallConnection
+from server.db.sqlite_driver import OneCallConnection, idle
+from server.reader import Reader
 
 
 @pytest.fixture
@@ -45,3 +51,94 @@ async def test_returning__gives_its_rows_and_counts_them(database):
         updated = await connection.execute(text("UPDATE r SET n = n * 10 WHERE n > 1 RETURNING id, n"))
         assert sorted(tuple(r) for r in updated.all()) == [(2, 20), (3, 30)]
         assert updated.rowcount == 2
+
+
+# ------------------------------------------------- short statements on the loop's thread
+
+SLOW = text("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) "
+            "SELECT count(*) AS counted FROM n")
+
+
+def quick():
+    """A select, which can be prepared (a text cannot); a new one per test, since what a
+    prepared statement learned stays with the statement object."""
+    return select(literal_column("2").label("two"))
+
+
+async def _traced(reader, quick):
+    """Which thread ran each statement: the loop's ("here") or the driver's ("thread")."""
+    await reader.rows(quick)  # opens the connection (and runs QUICK once, through SQLAlchemy)
+    ran: list[tuple[str, str]] = []
+    here = threading.get_ident()
+
+    def trace(statement):
+        kind = statement.split()[0] if not statement.startswith("WITH") else "SLOW"
+        ran.append((kind if kind != "SELECT" else "QUICK", "here" if threading.get_ident() == here else "thread"))
+    reader._driver._conn.set_trace_callback(trace)
+    return ran
+
+
+async def test_jobs__counted_while_queued_or_running(database):
+    reader = Reader(database)
+    try:
+        await reader.rows(quick())
+        driver = reader._driver
+        assert idle(driver)
+        running = asyncio.ensure_future(reader.rows(SLOW))
+        await asyncio.sleep(0.005)
+        assert not idle(driver)
+        assert (await running)[0].counted == 300000
+        assert idle(driver)
+    finally:
+        await reader.end()
+
+
+async def test_a_short_read__runs_here_once_it_has_run_short_and_when_nothing_else_is_in_flight(database, monkeypatch):
+    monkeypatch.setattr(prepared, "VERIFY", False)  # which would run each read a second time
+    monkeypatch.setattr(prepared, "SHORT_SECONDS", 1.0)  # short, however busy the machine
+    reader = Reader(database)
+    try:
+        ran = await _traced(reader, statement := quick())
+        await reader.rows(statement)  # prepared now: its first prepared run, in the thread, is timed
+        await reader.rows(statement)
+        slow = asyncio.ensure_future(reader.rows(SLOW))
+        while idle(reader._driver):
+            await asyncio.sleep(0)
+        await reader.rows(statement)  # the slow one is in the thread: this one queues behind it
+        await slow
+        assert ran == [("QUICK", "thread"), ("QUICK", "here"), ("SLOW", "thread"), ("QUICK", "thread")]
+    finally:
+        await reader.end()
+
+
+async def test_a_read_that_ran_long__stays_in_the_thread(database, monkeypatch):
+    monkeypatch.setattr(prepared, "SHORT_SECONDS", 0.0)  # nothing is short
+    monkeypatch.setattr(prepared, "VERIFY", False)
+    reader = Reader(database)
+    try:
+        ran = await _traced(reader, statement := quick())
+        for _ in range(3):
+            await reader.rows(statement)
+        assert ran == [("QUICK", "thread")] * 3
+    finally:
+        await reader.end()
+
+
+async def test_begin_and_rollback__here_when_idle_and_a_write_begins_in_the_thread(database):
+    async with database.engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE w (n INTEGER)"))
+    here = threading.get_ident()
+    ran: list[tuple[str, bool]] = []
+    async with database.engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        raw.driver_connection._conn.set_trace_callback(
+            lambda statement: ran.append((statement.split()[0], threading.get_ident() == here)))
+        await connection.execute(text("SELECT count(*) FROM w"))
+        await connection.rollback()
+    async with database.write_engine.begin() as connection:
+        await connection.execute(text("INSERT INTO w (n) VALUES (1)"))
+    # SQLite traces a rollback as ROLLBACK, a commit as COMMIT
+    assert ran[:3] == [("BEGIN", True), ("SELECT", False), ("ROLLBACK", True)]
+    assert ("BEGIN", False) in ran[3:] and ("INSERT", False) in ran[3:] and ("COMMIT", False) in ran[3:]
+    async with database.engine.connect() as connection:
+        assert (await connection.execute(text("SELECT count(*) FROM w"))).scalar() == 1

@@ -10,6 +10,12 @@ Being one call, a statement needs no lock: aiosqlite's thread runs its queue in 
 statements were sent, so while the event loop turns one statement's rows into records, the
 next statement (another loader's) already runs in the thread.
 
+A hand-off costs more than a short statement itself, so a short one runs on the event loop's
+own thread when the connection's thread has nothing queued or running (`idle`; the jobs are
+counted as they are queued and as they end): a read's `BEGIN`, a rollback, and the prepared
+reads whose last run was short (`server/db/prepared.py`). Never a statement that may wait for a
+lock (`BEGIN IMMEDIATE`, a write, a commit): that would stop the loop (decision 40).
+
 `Database` passes `dbapi()` as the engine's DBAPI module on SQLite. It reaches into private
 parts of both libraries (`Connection._execute` and `_conn` of aiosqlite, the cursor adapter's
 slots of SQLAlchemy); `dbapi()` returns None when they are not there, and the engine then uses
@@ -70,7 +76,8 @@ if AsyncAdapt_aiosqlite_cursor is not None:
             # No lock around it (SQLAlchemy's adapter holds one for its four calls): the thread
             # runs its queue in order, so the statements of concurrent loaders go in back to back
             # and the next one runs while this one's rows are made into records.
-            rows = await driver._execute(run)
+            # a read's BEGIN takes no lock: not worth a hand-off when nothing else is in flight
+            rows = run() if operation == "BEGIN" and idle(driver) else await driver._execute(run)
             if ran.description is not None:
                 self._rows = collections.deque(rows)
 
@@ -92,10 +99,53 @@ if AsyncAdapt_aiosqlite_cursor is not None:
         __slots__ = ()
         _cursor_cls = OneCallCursor
 
+        def rollback(self) -> None:
+            """On the loop's thread when the connection's thread is idle: a rollback never waits."""
+            driver = self._connection
+            if driver._connection is None or not idle(driver):
+                super().rollback()
+                return
+            try:
+                driver._conn.rollback()
+            except Exception as error:
+                self._handle_exception(error)
+
     class OneCallDBAPI(AsyncAdapt_aiosqlite_dbapi):  # type: ignore[misc,valid-type]
         def connect(self, *arg: Any, **kw: Any) -> Any:
             adapted = super().connect(*arg, **kw)
+            if kw.get("check_same_thread") is False:  # else the driver refuses any other thread
+                _count_jobs(adapted._connection)
             return OneCallConnection(self, adapted._connection)
+
+
+def _count_jobs(driver: Any) -> None:
+    """Counts the jobs of aiosqlite's connection that are queued or running in its thread: one
+    item of `clientele_jobs` each, added here and removed by the thread as the job ends (a list,
+    whose append and pop are atomic; `n += 1` against `n -= 1` in another thread is not)."""
+    execute = driver._execute
+    jobs: list[None] = []
+    driver.clientele_jobs = jobs
+
+    async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        if not driver._running or not driver._connection:
+            return await execute(fn, *args, **kwargs)  # refused (closed): nothing is queued
+
+        def job() -> Any:  # in the thread
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                jobs.pop()
+
+        jobs.append(None)
+        return await execute(job)  # queued at once; a cancelled wait leaves the job to count itself
+    driver._execute = counted
+
+
+def idle(driver: Any) -> bool:
+    """Nothing is queued to or running in the connection's thread, so a statement may run on the
+    caller's thread (False when the jobs are not counted)."""
+    jobs = getattr(driver, "clientele_jobs", None)
+    return jobs is not None and not jobs
 
 
 def dbapi() -> Any:
