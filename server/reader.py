@@ -83,12 +83,26 @@ class Reader:
                         if prepared.VERIFY:
                             await self._verify(connection, statement, params, made)
                         return made
-            result = await connection.execute(statement, params)
-            return records(result)
+            # Shielded: graphql-core cancels a failed root field's siblings, and SQLAlchemy cancelled
+            # mid-statement terminates the connection, which the request's other statements share
+            # (it hung the request). The statement finishes; only its caller stops waiting. It
+            # holds a count of its own, so that ending waits for it. (A prepared read needs no
+            # shield: cancelling leaves its job to run in the driver's thread, in turn.)
+            running = asyncio.ensure_future(connection.execute(statement, params))
+            self._running += 1
+            running.add_done_callback(self._finished)
+            return records(await asyncio.shield(running))
         finally:
             self._running -= 1
             if not self._running:
                 self._idle.set()
+
+    def _finished(self, running: asyncio.Future[Any]) -> None:
+        if not running.cancelled():
+            running.exception()  # retrieved: its caller may have stopped waiting
+        self._running -= 1
+        if not self._running:
+            self._idle.set()
 
     @staticmethod
     async def _verify(connection: AsyncConnection, statement: Executable, params: Mapping[str, Any] | None,

@@ -97,3 +97,22 @@ async def test_a_statement_sent_while_the_connection_ends__runs_on_the_next_one(
     await ending
     assert found[0].two == 2 and reader._connection is not None and reader._connection is not first
     await reader.end()
+
+
+async def test_a_caller_cancelled_mid_statement__leaves_the_connection_to_the_others(database):
+    # graphql-core cancels the siblings of a root field that failed; SQLAlchemy cancelled in the
+    # middle of a statement would terminate the connection that the request's others share
+    reader = Reader(database)
+    try:
+        await reader.rows(QUICK)
+        cancelled = asyncio.ensure_future(reader.rows(SLOW))
+        other = asyncio.ensure_future(reader.rows(QUICK))
+        await asyncio.sleep(0.005)  # both on their way
+        cancelled.cancel()
+        assert (await asyncio.wait_for(other, 20))[0].two == 2
+        assert (await asyncio.wait_for(reader.rows(QUICK), 20))[0].two == 2
+        await asyncio.wait_for(reader.end(), 20)
+        assert cancelled.cancelled()
+        assert (await asyncio.wait_for(reader.rows(QUICK), 20))[0].two == 2  # and a new one after
+    finally:
+        await asyncio.wait_for(reader.end(), 20)

@@ -6,6 +6,7 @@ Every refusal of a write also checks that nothing was written.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 import weakref
@@ -410,6 +411,21 @@ async def test_request__what_it_loaded_freed_at_its_end_without_the_cycle_collec
         assert [ref for ref in loaders if ref() is not None] == []
     finally:
         gc.enable()
+
+
+async def test_a_failed_root_field__beside_fields_reading__answers(api):
+    # given: `locations` fails (a cursor it never gave out) while its siblings read; graphql-core
+    # then cancels them mid-statement, which once left the request without an answer
+    await create_customer(api)
+    document = ('{ locations(first: 1, after: "") { totalCount } leadPrograms { closedLeads } '
+                'apiTokens { revoked } }')
+    # when
+    answer = await asyncio.wait_for(api.gql(document), 30)
+    # then
+    assert answer["data"] is None
+    [error] = answer["errors"]
+    assert error["path"] == ["locations"] and "cursor" in error["message"]
+    assert await asyncio.wait_for(api.ok("{ customers { totalCount } }"), 30) == {"customers": {"totalCount": 1}}
 
 
 @pytest.mark.parametrize("where", ["literal", "variable"])
