@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import CTE, ColumnElement, Select, Subquery, and_, bindparam, case, func, or_, select
 
 from server.audit.models import AuditEvent, AuditEventEntity
+from server.db.base import as_utc
 from server.customers.models import Customer, Location
 from server.customers.listing import _like, check_cursor, within
 from server.documents.models import Item
@@ -73,7 +74,7 @@ def aware(value: Any) -> dt.datetime | None:
     """A time read from a derived column: SQLite may hand it back as text, and without a zone."""
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
+    return as_utc(value) if value is not None and value.tzinfo is None else value
 
 
 def lead_newest_note_expression() -> ColumnElement[Any]:

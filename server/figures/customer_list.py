@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, and_, bindparam, case, cast, exists, func, or_, select, type_coerce
 
+from server.db.base import as_utc
 from server.customers.models import Customer
 from server.documents.models import OPEN_ORDER_STATUSES, InvoiceClassification, InvoiceStatus, Order, OrderStatus
 from server.documents.models import ISSUED_STATUSES, Invoice
@@ -140,8 +141,8 @@ def _date(value: Any) -> dt.date | None:
 
 def _datetime(value: Any) -> dt.datetime | None:
     if value is None or isinstance(value, dt.datetime):
-        return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
-    return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+        return as_utc(value) if value is not None and value.tzinfo is None else value
+    return as_utc(dt.datetime.fromisoformat(value))
 
 
 # ------------------------------------------------------------ the figures as SQL expressions
