@@ -13,6 +13,7 @@ import server
 from server import listing
 from server.access import tokens
 from server.access.models import Role
+from server.db.base import aware
 from server.customers import listing as customer_listing
 from server.lists import service as list_views
 from server.pagination import BadPageArgs, page_size
@@ -173,7 +174,7 @@ class Query:
 
         def make(row: Any) -> Lead:
             if "newest_note_at" in row._fields:  # sorted by it: the list has read it already
-                newest_notes.prime(row.id, listing.aware(row.newest_note_at))
+                newest_notes.prime(row.id, aware(row.newest_note_at))
             return Lead.of(row)
         return await _keyset(info, listing.leads(_lead_filter(info, filter), order), make, first, after)
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import CTE, ColumnElement, Select, Subquery, and_, bindparam, case, func, or_, select
 
 from server.audit.models import AuditEvent, AuditEventEntity
-from server.db.base import as_utc
 from server.customers.models import Customer, Location
 from server.customers.listing import _like, check_cursor, within
 from server.documents.models import Item
@@ -68,13 +66,6 @@ LEAD_COLUMNS: dict[LeadSortField, str] = {
     LeadSortField.ESTIMATED_CONVERSION_DATE: "estimated_conversion_on",
     LeadSortField.NEWEST_NOTE_AT: "newest_note_at",
 }
-
-
-def aware(value: Any) -> dt.datetime | None:
-    """A time read from a derived column: SQLite may hand it back as text, and without a zone."""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return as_utc(value) if value is not None and value.tzinfo is None else value
 
 
 def lead_newest_note_expression() -> ColumnElement[Any]:

@@ -6,8 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.dialects import sqlite
 
-from server.db.base import UTCDateTime, as_utc
-from server.listing import aware
+from server.db.base import UTCDateTime, as_utc, aware
 
 PROCESS = UTCDateTime().result_processor(sqlite.dialect(), None)
 

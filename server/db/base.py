@@ -31,6 +31,14 @@ def as_utc(naive: dt.datetime) -> dt.datetime:
 _combine = dt.datetime.combine
 
 
+def aware(value: Any) -> dt.datetime | None:
+    """A time read from a derived column (a max(), a scalar subquery), which no column type
+    processes: SQLite hands it back as text, and PostgreSQL without a zone."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return as_utc(value) if value is not None and value.tzinfo is None else value
+
+
 class UTCDateTime(TypeDecorator[dt.datetime]):
     """An aware UTC datetime, stored without zone so that SQLite and PostgreSQL agree."""
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, and_, bindparam, case, cast, exists, func, or_, select, type_coerce
 
-from server.db.base import as_utc
+from server.db.base import aware
 from server.customers.models import Customer
 from server.documents.models import OPEN_ORDER_STATUSES, InvoiceClassification, InvoiceStatus, Order, OrderStatus
 from server.documents.models import ISSUED_STATUSES, Invoice
@@ -97,7 +97,7 @@ def orders_statement() -> Any:
 
 def read_balances(values: Sequence[Any], _as_of: dt.date | None = None) -> Balances:
     """The balances from `balance_columns()`' values."""
-    return Balances(int(values[0]), int(values[1]), int(values[2]), _date(values[3]), _datetime(values[4]))
+    return Balances(int(values[0]), int(values[1]), int(values[2]), _date(values[3]), aware(values[4]))
 
 
 def balances_of(row: Any) -> Balances:
@@ -137,12 +137,6 @@ def _date(value: Any) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(value)
-
-
-def _datetime(value: Any) -> dt.datetime | None:
-    if value is None or isinstance(value, dt.datetime):
-        return as_utc(value) if value is not None and value.tzinfo is None else value
-    return as_utc(dt.datetime.fromisoformat(value))
 
 
 # ------------------------------------------------------------ the figures as SQL expressions
