@@ -93,13 +93,15 @@ class Reader:
             running.add_done_callback(self._finished)
             return records(await asyncio.shield(running))
         finally:
-            self._running -= 1
-            if not self._running:
-                self._idle.set()
+            self._release()
 
     def _finished(self, running: asyncio.Future[Any]) -> None:
         if not running.cancelled():
             running.exception()  # retrieved: its caller may have stopped waiting
+        self._release()
+
+    def _release(self) -> None:
+        """One statement fewer in flight; ending may go on when none is left."""
         self._running -= 1
         if not self._running:
             self._idle.set()
