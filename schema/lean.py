@@ -33,7 +33,9 @@ from graphql import (DocumentNode, FieldNode, FragmentDefinitionNode, FragmentSp
 from graphql.execution.values import get_argument_values, get_variable_values
 from strawberry.types.arguments import convert_arguments
 
-from schema.base import Later
+from schema.base import Later, then
+from schema.rendered import Rendered, statement as rendered_statement
+from server.loaders import ready
 from server.batching import GATE, Gate
 from schema.fields import NAMES as EXPRESSION_NAMES
 from schema.fields import Expression
@@ -156,6 +158,11 @@ class Compiled:
         strawberry_field = definition.extensions.get("strawberry-definition")
         if strawberry_field is None:
             raise Unsupported("not a Strawberry field")
+        spec = (strawberry_field.metadata or {}).get("rendered")
+        if spec is not None and not definition.args:
+            found = self._rendered(key, nodes, definition, strawberry_field, spec)
+            if found is not None:
+                return found
         resolver = strawberry_field.base_resolver
         function = resolver.wrapped_func if resolver is not None else None
         wants_info = function is not None and "info" in inspect.signature(function).parameters
@@ -165,6 +172,24 @@ class Compiled:
         sub_sets = [n.selection_set for n in nodes if n.selection_set is not None]
         plan.complete = self._completer(definition.type, sub_sets, f"{object_type.name}.{name}")
         return plan
+
+    def _rendered(self, key: str, nodes: list[FieldNode], definition: Any, strawberry_field: Any,
+                  spec: Rendered) -> FieldPlan | None:
+        """A list of child rows that the database writes as JSON, when every field selected of
+        its items can be written so (schema/rendered.py); the value is a `RenderedList`."""
+        item = definition.type.of_type if isinstance(definition.type, GraphQLNonNull) else definition.type
+        item = item.of_type if isinstance(item, GraphQLList) else None
+        item = item.of_type if isinstance(item, GraphQLNonNull) else item
+        if not isinstance(item, GraphQLObjectType):
+            return None
+        statement = rendered_statement(spec, self.plan(item, [n.selection_set for n in nodes if n.selection_set]))
+        if statement is None:
+            return None
+
+        def resolve(source: Any, info: Info) -> Any:
+            return then(ready(info.context.loaders.rendered(statement), source.row.id), _same)
+        return FieldPlan(key, nodes[0].name.value, None, resolve, True, nodes[0], definition, strawberry_field,
+                         complete=lambda value, _run, _queue: value)
 
     def _completer(self, graphql_type: Any, sub_sets: list[SelectionSetNode], where: str,
                    nullable: bool = True) -> Callable:

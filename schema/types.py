@@ -29,6 +29,7 @@ from server.sorting import InvoiceSortField, SortDirection
 
 from schema.base import (DecimalScalar, JSON, Address, Connection, Money, Node, ctx, global_id,
                          money_of, money_or_none, offset_connection, page_window, price_of, then)
+from schema.rendered import rendered
 from schema.fields import expression_names, loaded_field, loaded_money, money_field, row_field
 from schema.enums import (BillingStatusEnum, CreditCodeEnum, CustomerStatusEnum, EngagementEnum, HistoryRoleEnum,
                           InvoiceClassificationEnum, InvoiceSortFieldEnum, InvoiceStatusEnum, LeadStateEnum,
@@ -562,7 +563,7 @@ class Order(Node):
     def location(self, info: Info) -> Location | None:
         return row_or_none("Location", self.row.location_id, info, Location.of)
 
-    @strawberry.field
+    @strawberry.field(metadata=rendered("order_lines", currency="currency"))
     def lines(self, info: Info) -> list[OrderLine]:
         cur = self.row.currency
         return then(ready(ctx(info).loaders.of.order_lines(), self.row.id),
@@ -644,7 +645,7 @@ class Invoice(Node):
         check_costs(info)
         return money_of(self.row.cost_minor, self.row.currency)
 
-    @strawberry.field
+    @strawberry.field(metadata=rendered("invoice_lines", currency="currency"))
     def lines(self, info: Info) -> list[InvoiceLine]:
         cur = self.row.currency
         return then(ready(ctx(info).loaders.of.invoice_lines(), self.row.id),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiodataloader import DataLoader
-from sqlalchemy import ColumnElement, Table, bindparam, func, or_, select, union_all
+from sqlalchemy import Column, ColumnElement, Table, bindparam, func, or_, select, union_all
 
 from server.customers.models import Contact, Location
 from server.documents.models import (OPEN_ORDER_STATUSES, Invoice, InvoiceLine, InvoiceStatus, Order, OrderLine)
@@ -30,6 +30,7 @@ from server.payments.models import Payment, PaymentApplication
 from server import models
 from server.batching import Loader
 from server.reader import IDS, Reader, shape
+from server.rendered import RenderedChildrenLoader, RenderedList
 
 Row = Any
 
@@ -198,6 +199,13 @@ def _rows_where(column: ColumnElement[Any], *order_by: ColumnElement[Any],
     return with_refers(select(table).where(column.in_(IDS)).order_by(*order_by), table, refers)
 
 
+# Child rows that a list field reads whole, in order: the parent column and the order within a
+# parent. Their lists may be written by the database (server/rendered.py, schema/rendered.py).
+CHILD_ROWS: dict[str, tuple[Column[int], tuple[Column[Any], ...]]] = {
+    "order_lines": (OrderLine.__table__.c.order_id, (OrderLine.__table__.c.position,)),
+    "invoice_lines": (InvoiceLine.__table__.c.invoice_id, (InvoiceLine.__table__.c.position,)),
+}
+
 PageKey = tuple[int, int, int]  # (parent id, offset, size)
 Source = Callable[[Any], Any]  # parent ids (the bind parameter `ids`) -> a selectable with a `parent_id` column
 Ordering = Callable[[Any], Sequence[ColumnElement[Any]]]  # the selectable's columns -> sort order
@@ -347,8 +355,18 @@ class Loaders:
 
     def children(self, parent: ColumnElement[int], *order_by: ColumnElement[Any],
                  refers: tuple[Refers, ...] = ()) -> DataLoader[int, list[Row]]:
-        return self.get(f"{parent.class_.__tablename__}:{parent.key}:all",
+        return self.get(f"{parent.table.name}:{parent.name}:all",
                         lambda: RowsByParentLoader(self, parent, *order_by, refers=refers))
+
+    def child_rows(self, relation: str) -> DataLoader[int, list[Row]]:
+        """The rows of one of `CHILD_ROWS`, by parent id."""
+        parent, order_by = CHILD_ROWS[relation]
+        return self.children(parent, parent, *order_by)
+
+    def rendered(self, statement: Any) -> DataLoader[int, RenderedList]:
+        """Each parent's children written as JSON by `statement` (server/rendered.py); the
+        statement is the compiled document's, alive for the request."""
+        return self.get(f"rendered:{id(statement)}", lambda: RenderedChildrenLoader(self.reader, statement))
 
     def page(self, name: str, source: Source, order: Ordering,
              refers: tuple[Refers, ...] = ()) -> DataLoader[PageKey, tuple[list[Row], int]]:
@@ -477,11 +495,11 @@ class Relations:
 
     @once
     def order_lines(self) -> DataLoader[int, list[Row]]:
-        return self.loaders.children(OrderLine.order_id, OrderLine.order_id, OrderLine.position)
+        return self.loaders.child_rows("order_lines")
 
     @once
     def invoice_lines(self) -> DataLoader[int, list[Row]]:
-        return self.loaders.children(InvoiceLine.invoice_id, InvoiceLine.invoice_id, InvoiceLine.position)
+        return self.loaders.child_rows("invoice_lines")
 
     @once
     def order_invoices(self) -> DataLoader[int, list[Row]]:

@@ -29,6 +29,7 @@ from server.db.engine import Database, StatementLog, current_log
 from server.errors import NotImplementedYet
 from server.http.auth import REQUESTED_WITH, BadCredentials, MissingRequestedWith, identify, set_cookies
 from server.limits import Limits, StoreUnavailable, bucket_key, parse_document
+from server.rendered import RenderedList, plain
 from schema.lean import Unsupported
 
 log = logging.getLogger("clientele.graphql")
@@ -232,7 +233,7 @@ class GraphQLEndpoint:
             standard = await self._standard(document, params, context)
         finally:
             current_log.reset(reset)
-        if standard.errors or standard.data != data:
+        if standard.errors or standard.data != plain(data):
             raise LeanMismatch(f"lean executor answered {data!r}\nstandard executor {standard.data!r} "
                                f"{standard.errors!r}\nfor {params['query']}")
 
@@ -384,6 +385,8 @@ def _json(body: dict[str, Any], status: int, media: str, headers: dict[str, str]
 
 
 def _default(value: Any) -> Any:
+    if type(value) is RenderedList:  # a list the database wrote (server/rendered.py)
+        return value.fragment
     if hasattr(value, "isoformat"):
         return value.isoformat()
     raise TypeError(f"cannot serialize {type(value).__name__}")

@@ -24,6 +24,7 @@ from graphql import (DocumentNode, FieldNode, FragmentDefinitionNode, FragmentSp
 
 from server.config import Settings
 from server.pagination import DEFAULT_PAGE
+from server.rendered import RenderedList
 
 INTROSPECTION = frozenset({"__schema", "__type"})
 PAGE_ARGUMENTS = ("first", "last")
@@ -169,6 +170,10 @@ def _field_actual(field: Cost, value: Any) -> int:
     if field.shape == "object":
         return field.own + 1 + _actual(inner, value)
     if field.shape == "list":
+        if type(value) is RenderedList:  # written by the database (server/rendered.py)
+            if inner is None or inner.static is not None:
+                return field.own + value.count * (1 + (inner.static if inner else 0))
+            value = value.items()
         items = [item for item in value if item is not None] if isinstance(value, list) else []
         if inner is None or inner.static is not None:
             return field.own + len(items) * (1 + (inner.static if inner else 0))
