@@ -53,9 +53,29 @@ def rendered(relation: str, **obj: str) -> dict[str, Rendered]:
     return {"rendered": Rendered(relation, tuple(obj.items()))}
 
 
+# Statements by selection: two fields selecting the same (a fragment used by two tabs) share
+# one, and so one loader and one batch. Bounded: aliases make selections without end.
+_MADE: dict[tuple[Any, ...], Any] = {}
+MADE_LIMIT = 512
+
+
 def statement(spec: Rendered, plan: Plan) -> Any | None:
     """The statement writing each item of `plan`'s selection as JSON, or None when a selected
     field has no SQL form."""
+    key = (spec, plan.type_name, tuple((fp.key, fp.name, _selected(fp)) for fp in plan.fields))
+    if key not in _MADE:
+        if len(_MADE) >= MADE_LIMIT:
+            del _MADE[next(iter(_MADE))]
+        _MADE[key] = _statement(spec, plan)
+    return _MADE[key]
+
+
+def _selected(fp: FieldPlan) -> tuple[tuple[str, str], ...] | None:
+    nested = getattr(fp.complete, "plan", None)
+    return None if nested is None else tuple((f.key, f.name) for f in nested.fields)
+
+
+def _statement(spec: Rendered, plan: Plan) -> Any | None:
     parent, order_by = CHILD_ROWS[spec.relation]
     parent_table = next(iter(parent.foreign_keys)).column.table
     columns = _Columns(parent.table, parent_table, dict(spec.obj))

@@ -154,3 +154,20 @@ async def test_lines_with_a_field_without_sql_form__made_in_python(capturing, or
     assert answer["extensions"]["executor"] == "lean"
     assert answer["data"]["customer"]["orders"]["edges"][0]["node"]["lines"][0]["code"] == "X"
     assert len(rendering(answer)) == ("item" not in order_selection) + ("unitCost" not in invoice_selection)
+
+
+async def test_two_fields_selecting_the_same_lines__share_one_statement(capturing):
+    # given: a fragment of invoice lines used by two lists, as the command center's tabs do
+    api = capturing
+    customer = await factories.customer(api.database, "Shared Lines")
+    await factories.invoice(api.database, customer.id, "1.00", "2.00")
+    query = """fragment L on Invoice { lines { code netAmount { amount } } }
+    { customer(number: "%s") { a: invoices(first: 5) { edges { node { ...L } } }
+                               b: invoices(first: 5, outstandingOnly: true) { edges { node { number ...L } } } } }"""
+    # when
+    answer = await api.gql(query % customer.number)
+    # then: both lists' lines from one statement
+    assert "errors" not in answer, answer
+    data = answer["data"]["customer"]
+    assert data["a"]["edges"][0]["node"]["lines"] == data["b"]["edges"][0]["node"]["lines"] != []
+    assert len(rendering(answer)) == 1
