@@ -207,6 +207,7 @@ class Compiled:
         non_null.plain, non_null.plan = getattr(inner, "plain", None), getattr(inner, "plan", None)  # type: ignore[attr-defined]
         non_null.enum = getattr(inner, "enum", None)  # type: ignore[attr-defined]
         non_null.text = getattr(inner, "text", None)  # type: ignore[attr-defined]
+        non_null.int = getattr(inner, "int", None)  # type: ignore[attr-defined]
         return non_null
 
     def _value_completer(self, graphql_type: Any, sub_sets: list[SelectionSetNode], where: str) -> Callable:
@@ -221,6 +222,10 @@ class Compiled:
                     walk = plan.walk
                     return [walk(v, run, queue) if v is not None else item(v, run, queue) for v in value]
                 return objects
+            kind = getattr(item, "enum", None)
+            if kind is not None:  # enums (a lead's allowed transitions): their names, without a call each
+                return lambda value, run, queue: None if value is None else [
+                    v._name_ if type(v) is kind else item(v, run, queue) for v in value]
             return lambda value, run, queue: None if value is None else [item(v, run, queue) for v in value]
         if isinstance(graphql_type, GraphQLScalarType):
             serialize = graphql_type.serialize
@@ -232,8 +237,12 @@ class Compiled:
                         return value if type(value) is kind else (None if value is None else serialize(value))
                     plain_scalar.plain = kind  # type: ignore[attr-defined]
                     return plain_scalar
-                return lambda value, _run, _queue: value if type(value) is kind and accepts(value) else (
-                    None if value is None else serialize(value))
+                def checked_scalar(value: Any, _run: Run, _queue: list[Any]) -> Any:
+                    return value if type(value) is kind and accepts(value) else (
+                        None if value is None else serialize(value))
+                if kind is int:  # the walk checks the range inline
+                    checked_scalar.int = True  # type: ignore[attr-defined]
+                return checked_scalar
             text = _TEXT_SCALARS.get(graphql_type.name)
 
             def scalar_value(value: Any, _run: Run, _queue: list[Any]) -> Any:
@@ -476,6 +485,8 @@ def _completion_lines(fp: FieldPlan, i: int, names: dict[str, Any]) -> list[str]
     if kind is not None:
         names[f"e{i}"] = kind
         return [f"v{i} = v._name_ if type(v) is e{i} else c{i}(v, run, queue)"]  # `name` is a slower descriptor
+    if getattr(fp.complete, "int", None):  # GraphQL's Int: 32 bits
+        return [f"v{i} = v if type(v) is int and -2147483648 <= v <= 2147483647 else c{i}(v, run, queue)"]
     text = getattr(fp.complete, "text", None)
     if text is not None:
         names[f"s{i}"] = text[0]
