@@ -58,6 +58,9 @@ class Expression:
     currency: str | None = None
     price: bool = False
     load: str | None = None  # what the field reads as `it`: a loaded value, or a pending load
+    # The answer depends on `it` alone (a referenced row's object): the lean walk answers each
+    # loaded value once per request and field, and shares that answer (the users of a lead page).
+    shared: bool = False
 
     def names(self) -> tuple[set[str], set[str]]:
         """The names its texts read, and those they bind themselves (a comprehension's variable)."""
@@ -86,9 +89,11 @@ def money_field(units: str, currency: str, *, price: bool = False, description: 
     return _field(Expression(text, units, currency, price), description, name)
 
 
-def loaded_field(load: str, text: str, *, description: str | None = None, name: str | None = None) -> Any:
-    """A field whose value is `text` over `it`, the value `load` gives (see the module's docs)."""
-    return _field(Expression(text, load=load), description, name)
+def loaded_field(load: str, text: str, *, description: str | None = None, name: str | None = None,
+                 shared: bool = False) -> Any:
+    """A field whose value is `text` over `it`, the value `load` gives (see the module's docs).
+    `shared`: the value depends on `it` alone, so equal loaded values share one answer."""
+    return _field(Expression(text, load=load, shared=shared), description, name)
 
 
 def loaded_money(load: str, units: str, currency: str, *, description: str | None = None,

@@ -299,6 +299,7 @@ class Run:
         self.info = Info(context)
         self.base_currency = context.settings.base_currency  # `base` of schema/fields.py
         self.arguments: dict[int, dict[str, Any]] = {}
+        self.shared: dict[tuple[object, int], Any] = {}  # answers of `shared` loaded fields (schema/fields.py)
 
     async def execute(self) -> dict[str, Any]:
         """Level by level. Each value is completed as soon as its statement has answered, while
@@ -439,7 +440,7 @@ def _generate(plan: Plan) -> Callable[[Any, Run, list[Any]], dict[str, Any]]:
             body += [f"    {line}" for line in _completion_lines(fp, i, names)]
             pending.append(f"if v{i} is None and a{i} is not None: queue.append((result, {key}, a{i}, f{i}))")
     lines = ["def walk(source, run, queue):", "    try:"]
-    lines += [f"        {line}" for line in _bind(sources, ctx=bool(loads))]
+    lines += [f"        {line}" for line in _bind(sources, ctx=bool(loads), shared=any(fp.expression.shared for group in loads.values() for _i, fp in group))]
     lines += [f"        {line}" for line in body]
     lines.append("        result = {" + ", ".join(entries) + "}")
     lines += [f"        {line}" for line in pending]
@@ -471,7 +472,14 @@ def _expression_lines(fp: FieldPlan, i: int, names: dict[str, Any]) -> list[str]
     if money is not None:
         return money
     assert fp.expression is not None
-    return [f"v = ({fp.expression.text})", *_completion_lines(fp, i, names)]
+    lines = [f"v = ({fp.expression.text})", *_completion_lines(fp, i, names)]
+    if not (fp.expression.shared and getattr(fp.complete, "plan", None) is not None):
+        return lines
+    # one answer per loaded value (a referenced row) and field, shared (`Run.shared`); the rows
+    # stay in the loaders' caches for the request, so their ids are not reused meanwhile
+    names[f"k{i}"] = object()  # this field's own key
+    return [f"v{i} = shared.get((k{i}, id(it)))", f"if v{i} is None:",
+            *(f"    {line}" for line in lines), f"    if v{i} is not None: shared[(k{i}, id(it))] = v{i}"]
 
 
 def _completion_lines(fp: FieldPlan, i: int, names: dict[str, Any]) -> list[str]:
@@ -510,7 +518,7 @@ class Fill:
             assert fp.expression is not None
             sources |= fp.expression.sources()
         source = ["def fill(result, source, it, run, queue):", "    try:"]
-        source += [f"        {line}" for line in _bind(sources, ctx=False)]
+        source += [f"        {line}" for line in _bind(sources, ctx=False, shared=any(fp.expression.shared for _i, fp in fields))]
         source += [f"        {line}" for line in lines]
         source += [f"        result[{fp.key!r}] = v{i}" for i, fp in fields]
         source += ["    except Unsupported:", "        raise",
@@ -523,11 +531,12 @@ def _same(value: Any) -> Any:
     return value
 
 
-def _bind(sources: set[str], *, ctx: bool) -> list[str]:
+def _bind(sources: set[str], *, ctx: bool, shared: bool) -> list[str]:
     """Binds the names the fields' expressions read (schema/fields.py) at the top of a walk;
-    `ctx` (the request context) for the loads of `loaded_field`s."""
+    `ctx` (the request context) for the loads of `loaded_field`s, `shared` for their answers."""
     found = {"row": "row = source.row", "obj": "obj = source", "base": "base = run.base_currency"}
-    return [line for name, line in found.items() if name in sources] + (["ctx = run.info.context"] if ctx else [])
+    return ([line for name, line in found.items() if name in sources] + (["ctx = run.info.context"] if ctx else [])
+            + (["shared = run.shared"] if shared else []))
 
 
 def _inline_money(fp: FieldPlan, nested: Plan | None, i: int) -> list[str] | None:

@@ -23,6 +23,7 @@ from server.documents.models import InvoiceClassification
 from server.figures.customer_list import Balances
 from server.figures.sales import SalesFigures
 from server.leads.models import CLOSED_LEAD_STATES
+from server.leads.rules import allowed_moves
 from server.loaders import ready
 from server.payments.models import payment_status
 from server.sorting import InvoiceSortField, SortDirection
@@ -117,7 +118,7 @@ def row_object(kind: str, row: Row | None) -> Any:
     return None if row is None else globals()[kind].of(row)
 
 
-expression_names(row_object=row_object, ready=ready)
+expression_names(row_object=row_object, ready=ready, allowed_moves=allowed_moves)
 
 
 def row_load(kind: str, column: str) -> str:
@@ -127,7 +128,7 @@ def row_load(kind: str, column: str) -> str:
 
 def row_reference(kind: str, column: str, *, description: str | None = None) -> Any:
     """A field whose value is the object of `kind` that the row's `column` refers to (or null)."""
-    return loaded_field(row_load(kind, column), f"row_object({kind!r}, it)", description=description)
+    return loaded_field(row_load(kind, column), f"row_object({kind!r}, it)", description=description, shared=True)
 
 
 @strawberry.type
@@ -834,10 +835,8 @@ class Lead(Node):
     assigned_to: User | None = row_reference("User", "assigned_to_id")
     newest_note_at: dt.datetime | None = loaded_field("ready(ctx.loaders.of.lead_newest_note(), row.id)", "it")
 
-    @strawberry.field(description="The states this lead may move to now.")
-    def allowed_transitions(self) -> list[LeadStateEnum]:  # type: ignore[valid-type]
-        from server.leads.rules import allowed_moves
-        return list(allowed_moves(self.row.state))
+    allowed_transitions: list[LeadStateEnum] = row_field(  # type: ignore[valid-type]
+        "allowed_moves(row.state)", description="The states this lead may move to now.")
 
     @strawberry.field
     def state_history(self, info: Info) -> list[LeadStateChange]:

@@ -80,3 +80,24 @@ def test_a_row_field_reading_an_unknown_name__fails_at_declaration():
         row_field("nope(row.code)")
     with pytest.raises(NameError, match="currency"):
         money_field("row.net_minor", "currency")  # not obj.currency: a bare name
+
+
+async def test_references_to_one_row__answered_once_and_alike(api):
+    # given: three leads of two customers in one program, two with the same sales rep, one without
+    from server.leads.models import Lead
+    first = await factories.customer(api.database, "Shared Refs One")
+    second = await factories.customer(api.database, "Shared Refs Two")
+    rep = await factories.user(api.database, "rep@example.com")
+    leads = [await factories.lead(api.database, c.id, n) for c, n in ((first, 1), (second, 2), (first, 3))]
+    for lead in leads[:2]:
+        await factories.set_row(api.database, Lead, lead.id, inside_sales_rep_id=rep.id)
+    # when (lean_check: graphql-core answers too, and the two must be equal)
+    answer = await api.gql("{ leads(first: 5) { edges { node { number program { name } customer { name }"
+                           " insideSalesRep { name email } allowedTransitions } } } }")
+    # then
+    assert answer["extensions"]["executor"] == "lean"
+    nodes = [e["node"] for e in answer["data"]["leads"]["edges"]]
+    assert [n["customer"]["name"] for n in nodes] == ["Shared Refs One", "Shared Refs Two", "Shared Refs One"]
+    assert [n["insideSalesRep"] for n in nodes] == [{"name": "Rep", "email": "rep@example.com"}] * 2 + [None]
+    assert {n["program"]["name"] for n in nodes} == {"Wholesale"}
+    assert nodes[0]["allowedTransitions"] == ["DEVELOPMENT", "INACTIVE"]
