@@ -58,9 +58,14 @@ class Expression:
     currency: str | None = None
     price: bool = False
     load: str | None = None  # what the field reads as `it`: a loaded value, or a pending load
-    # The answer depends on `it` alone (a referenced row's object): the lean walk answers each
-    # loaded value once per request and field, and shares that answer (the users of a lead page).
-    shared: bool = False
+    # The kind of row that `it` is, when the answer depends on that row alone (a reference): the
+    # lean walk answers each such row once per request and field and shares the answer (the users
+    # of a lead page), and reads a small table's rows whole when the request starts.
+    reference: str | None = None
+
+    @property
+    def shared(self) -> bool:
+        return self.reference is not None
 
     def names(self) -> tuple[set[str], set[str]]:
         """The names its texts read, and those they bind themselves (a comprehension's variable)."""
@@ -90,10 +95,10 @@ def money_field(units: str, currency: str, *, price: bool = False, description: 
 
 
 def loaded_field(load: str, text: str, *, description: str | None = None, name: str | None = None,
-                 shared: bool = False) -> Any:
+                 reference: str | None = None) -> Any:
     """A field whose value is `text` over `it`, the value `load` gives (see the module's docs).
-    `shared`: the value depends on `it` alone, so equal loaded values share one answer."""
-    return _field(Expression(text, load=load, shared=shared), description, name)
+    `reference`: `it` is a row of this kind and the value depends on that row alone."""
+    return _field(Expression(text, load=load, reference=reference), description, name)
 
 
 def loaded_money(load: str, units: str, currency: str, *, description: str | None = None,

@@ -98,6 +98,7 @@ class LeanExecutor:
             compiled.root = compiled.plan(self.schema.query_type, [operation.selection_set])
         except Unsupported:
             return None
+        compiled.references = _page_references(compiled.root)
         return compiled
 
 
@@ -112,6 +113,7 @@ class Compiled:
         self.fragments = fragments
         self.root: Plan | None = None
         self._abstract: dict[tuple[int, str], Plan] = {}
+        self.references: frozenset[str] = frozenset()  # see `_page_references`
 
     # ---------------------------------------------------------------- compile
 
@@ -208,6 +210,7 @@ class Compiled:
         non_null.enum = getattr(inner, "enum", None)  # type: ignore[attr-defined]
         non_null.text = getattr(inner, "text", None)  # type: ignore[attr-defined]
         non_null.int = getattr(inner, "int", None)  # type: ignore[attr-defined]
+        non_null.items = getattr(inner, "items", None)  # type: ignore[attr-defined]
         return non_null
 
     def _value_completer(self, graphql_type: Any, sub_sets: list[SelectionSetNode], where: str) -> Callable:
@@ -221,6 +224,7 @@ class Compiled:
                         return None
                     walk = plan.walk
                     return [walk(v, run, queue) if v is not None else item(v, run, queue) for v in value]
+                objects.items = plan  # type: ignore[attr-defined]
                 return objects
             kind = getattr(item, "enum", None)
             if kind is not None:  # enums (a lead's allowed transitions): their names, without a call each
@@ -308,6 +312,10 @@ class Run:
         each loader still reads the next level in one batch."""
         self.queue: list[Any] = []
         level: list[Any] = []
+        loaders = self.info.context.loaders
+        reads = [read for kind in self.compiled.references if (read := loaders.start_whole(kind)) is not None]
+        if reads:  # small tables read whole before the page (see `_page_references`); errors are met later
+            await asyncio.wait(reads)
         self.gate = gate = Gate()
         token = GATE.set(gate)
         try:
@@ -387,6 +395,32 @@ class Run:
             found = {_python_name(plan, name): value for name, value in found.items()}
             self.arguments[id(plan)] = found
         return found
+
+
+def _page_references(root: Plan) -> frozenset[str]:
+    """The kinds of row that the items of the document's root lists and pages refer to (a lead
+    page's programs, sources and users). Those of `WHOLE_TABLES` are read when the request
+    starts, before the page's statement (server/loaders.py `start_whole`), so that the walk of
+    the page answers them at once: the many rows of a root page name few of them. A single root
+    object (a customer's screen) reads them when they are named, as its tabs may be empty."""
+    def kinds(plan: Plan, seen: set[int]) -> set[str]:
+        if id(plan) in seen:
+            return set()
+        seen.add(id(plan))
+        found = {fp.expression.reference for fp in plan.fields
+                 if fp.expression is not None and fp.expression.reference is not None}
+        for fp in plan.fields:
+            nested = getattr(fp.complete, "plan", None) or getattr(fp.complete, "items", None)
+            if nested is not None:
+                found |= kinds(nested, seen)
+        return found
+
+    found: set[str] = set()
+    for fp in root.fields:
+        page = getattr(fp.complete, "items", None) or getattr(fp.complete, "plan", None)
+        if page is not None and (getattr(fp.complete, "items", None) is not None or page.type_name.endswith("Connection")):
+            found |= kinds(page, set())
+    return frozenset(found)
 
 
 def _generate(plan: Plan) -> Callable[[Any, Run, list[Any]], dict[str, Any]]:

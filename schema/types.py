@@ -128,7 +128,8 @@ def row_load(kind: str, column: str) -> str:
 
 def row_reference(kind: str, column: str, *, description: str | None = None) -> Any:
     """A field whose value is the object of `kind` that the row's `column` refers to (or null)."""
-    return loaded_field(row_load(kind, column), f"row_object({kind!r}, it)", description=description, shared=True)
+    return loaded_field(row_load(kind, column), f"row_object({kind!r}, it)", description=description,
+                        reference=kind)
 
 
 @strawberry.type

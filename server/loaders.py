@@ -108,10 +108,12 @@ def prime_referred(loaders: Loaders, rows: Sequence[Row], spans: Spans) -> None:
 ROW_REFERS: dict[str, tuple[Refers, ...]] = {
     "Customer": (Refers("PaymentTerms", "payment_terms_id"), PrimaryContact()),
 }
-# Tables read whole, once per request, the first time any of their rows is asked for: the staff
-# of a small business (tens of users), so that a page's sales reps and its notes' authors, asked
-# on different levels, cost one statement.
-WHOLE_TABLES = frozenset({"User"})
+# Tables read whole, once per request, the first time any of their rows is asked for (or, on the
+# lean executor, when a request that refers to them starts): the staff of a small business (tens
+# of users) and its lead programs and sources, so that a page's sales reps and its notes'
+# authors, asked on different levels, cost one statement, and a lead page's references answer
+# at once.
+WHOLE_TABLES = frozenset({"User", "LeadProgram", "LeadSource"})
 
 
 class WholeTableLoader(Loader[int, Row | None]):
@@ -124,10 +126,15 @@ class WholeTableLoader(Loader[int, Row | None]):
         self._read: asyncio.Future[dict[int, Row]] | None = None
 
     async def batch_load_fn(self, keys: Sequence[int]) -> list[Row | None]:
+        by_id = await asyncio.shield(self.start())
+        return [by_id.get(key) for key in keys]
+
+    def start(self) -> asyncio.Future[dict[int, Row]]:
+        """Starts reading the table, once; its rows are primed as soon as they are read."""
         if self._read is None:
             self._read = asyncio.ensure_future(self._whole())
-        by_id = await asyncio.shield(self._read)
-        return [by_id.get(key) for key in keys]
+            self._read.add_done_callback(_retrieved)
+        return self._read
 
     async def _whole(self) -> dict[int, Row]:
         rows = await self.loaders.reader.rows(_whole(self.table))
@@ -135,6 +142,13 @@ class WholeTableLoader(Loader[int, Row | None]):
         for pk, row in by_id.items():
             self.prime(pk, row)
         return by_id
+
+
+def _retrieved(read: asyncio.Future[Any]) -> None:
+    """A read started ahead that nothing awaited (the rows were not needed after all): its error,
+    if any, is the request's next statement's to meet, not a warning at shutdown."""
+    if not read.cancelled():
+        read.exception()
 
 
 @shape
@@ -333,6 +347,13 @@ class Loaders:
             loader = self._made[kind] = (WholeTableLoader(self, _table(kind)) if kind in WHOLE_TABLES else
                                          RowByIdLoader(self, _table(kind), ROW_REFERS.get(kind, ())))
         return loader
+
+    def start_whole(self, kind: str) -> asyncio.Future[Any] | None:
+        """Starts reading a small table whole (`WHOLE_TABLES`) before any of its rows is asked for,
+        so that the fields referring to them answer at once: the read; None for other kinds."""
+        if kind not in WHOLE_TABLES:
+            return None
+        return self.row_loader(kind).start()  # type: ignore[attr-defined, no-any-return]
 
     def row(self, kind: str, pk: int | None) -> Any:
         """The row of a kind by id: the value if loaded, else an awaitable."""

@@ -101,3 +101,33 @@ async def test_references_to_one_row__answered_once_and_alike(api):
     assert [n["insideSalesRep"] for n in nodes] == [{"name": "Rep", "email": "rep@example.com"}] * 2 + [None]
     assert {n["program"]["name"] for n in nodes} == {"Wholesale"}
     assert nodes[0]["allowedTransitions"] == ["DEVELOPMENT", "INACTIVE"]
+
+
+async def test_small_tables_of_a_root_page__read_before_the_page(database):
+    # given: the app with statement texts; a lead with a program, a customer without leads
+    import httpx
+
+    from server.app import create_app
+    from tests.conftest import make_token, settings_for
+    app = create_app(settings_for(database, bench_capture=True), database)
+    token = await make_token(database)
+    lonely = await factories.customer(database, "No Leads")
+    await factories.lead(database, (await factories.customer(database, "Leads")).id, 1)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        async def tables(query: str) -> list[str]:
+            answer = (await client.post("/graphql", json={"query": query},
+                                        headers={"Authorization": f"Bearer {token}"})).json()
+            assert "errors" not in answer and answer["extensions"]["executor"] == "lean", answer
+            texts = [sql for sql, _params in answer["extensions"]["sql"]["captured"]]
+            return [next(t for t in ("lead_programs", "lead_sources", "users", "leads", "customers")
+                         if f"FROM {t}" in sql or f"JOIN {t}" in sql) for sql in texts]
+        # when: a root page of leads naming programs, sources and users
+        page = await tables("{ leads(first: 5) { edges { node { number program { name } source { name } "
+                            "assignedTo { name } } } } }")
+        # then: the small tables are read whole first, then the page
+        assert sorted(page[:3]) == ["lead_programs", "lead_sources", "users"] and page[3] == "leads", page
+        # when: one customer's screen whose leads tab is empty
+        screen = await tables('{ customer(number: "%s") { leads(first: 5) { edges { node { program { name } '
+                              '} } } } }' % lonely.number)
+        # then: nothing is read for references that never come
+        assert "lead_programs" not in screen and "lead_sources" not in screen, screen
