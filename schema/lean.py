@@ -417,8 +417,9 @@ def _page_references(root: Plan) -> frozenset[str]:
 
     found: set[str] = set()
     for fp in root.fields:
-        page = getattr(fp.complete, "items", None) or getattr(fp.complete, "plan", None)
-        if page is not None and (getattr(fp.complete, "items", None) is not None or page.type_name.endswith("Connection")):
+        items, one = getattr(fp.complete, "items", None), getattr(fp.complete, "plan", None)
+        page = items if items is not None else one if one is not None and one.type_name.endswith("Connection") else None
+        if page is not None:
             found |= kinds(page, set())
     return frozenset(found)
 
@@ -474,7 +475,8 @@ def _generate(plan: Plan) -> Callable[[Any, Run, list[Any]], dict[str, Any]]:
             body += [f"    {line}" for line in _completion_lines(fp, i, names)]
             pending.append(f"if v{i} is None and a{i} is not None: queue.append((result, {key}, a{i}, f{i}))")
     lines = ["def walk(source, run, queue):", "    try:"]
-    lines += [f"        {line}" for line in _bind(sources, ctx=bool(loads), shared=any(fp.expression.shared for group in loads.values() for _i, fp in group))]
+    shared = any(fp.expression.shared for group in loads.values() for _i, fp in group)  # type: ignore[union-attr]
+    lines += [f"        {line}" for line in _bind(sources, ctx=bool(loads), shared=shared)]
     lines += [f"        {line}" for line in body]
     lines.append("        result = {" + ", ".join(entries) + "}")
     lines += [f"        {line}" for line in pending]
@@ -552,7 +554,8 @@ class Fill:
             assert fp.expression is not None
             sources |= fp.expression.sources()
         source = ["def fill(result, source, it, run, queue):", "    try:"]
-        source += [f"        {line}" for line in _bind(sources, ctx=False, shared=any(fp.expression.shared for _i, fp in fields))]
+        shared = any(fp.expression.shared for _i, fp in fields)  # type: ignore[union-attr]
+        source += [f"        {line}" for line in _bind(sources, ctx=False, shared=shared)]
         source += [f"        {line}" for line in lines]
         source += [f"        result[{fp.key!r}] = v{i}" for i, fp in fields]
         source += ["    except Unsupported:", "        raise",

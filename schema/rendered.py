@@ -130,7 +130,8 @@ def _value(fp: FieldPlan, plan: Plan, columns: _Columns) -> Any | None:
     if isinstance(named, GraphQLEnumType) and column is not None and isinstance(column.type, Enum):
         stored = getattr(column.type, "enum_class", None)
         # stored by member name (SQLAlchemy's default), and the GraphQL enum names the same members
-        if stored is None or list(column.type.enums) != [m.name for m in stored] or set(named.values) != set(column.type.enums):
+        names = list(column.type.enums)
+        if stored is None or names != [m.name for m in stored] or set(named.values) != set(names):
             return None
         return _readable(column, non_null, Enum)
     return None
