@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from schema.lean import FieldPlan, Plan
 
 PLACES = {"QUANTITY": money.QUANTITY, "RATE": money.RATE}
+# A function takes at most 100 arguments on PostgreSQL (127 on SQLite): more keys (aliases of the
+# same fields) are made in Python.
+MAX_PAIRS = 50
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,8 @@ def _statement(spec: Rendered, plan: Plan) -> Any | None:
         if value is None:
             return None
         pairs.append((fp.key, value))
+    if len(pairs) > MAX_PAIRS:
+        return None
     return children_statement(parent, order_by, parent_table if columns.joined else None, pairs)
 
 

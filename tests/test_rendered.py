@@ -98,8 +98,9 @@ LINES = """{ customer(number: "%s") { orders(first: 5) { edges { node { number l
 
 @pytest.fixture
 async def capturing(database):
-    """The app answering with the text of every statement (`extensions.sql.captured`)."""
-    app = create_app(settings_for(database, bench_capture=True), database)
+    """The app answering with the text of every statement (`extensions.sql.captured`); up to 100
+    aliases a document."""
+    app = create_app(settings_for(database, bench_capture=True, max_aliases=100), database)
     token = await make_token(database)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
         yield Api(client, token, database)
@@ -171,3 +172,19 @@ async def test_two_fields_selecting_the_same_lines__share_one_statement(capturin
     data = answer["data"]["customer"]
     assert data["a"]["edges"][0]["node"]["lines"] == data["b"]["edges"][0]["node"]["lines"] != []
     assert len(rendering(answer)) == 1
+
+
+async def test_more_keys_than_a_sql_function_takes__made_in_python(capturing):
+    # given: 60 aliases of a line's code
+    api = capturing
+    customer = await factories.customer(api.database, "Many Keys")
+    await factories.order_of(api.database, customer.id, [factories.line("1.00", "1")])
+    many = " ".join(f"c{n}: code" for n in range(60))
+    # when
+    answer = await api.gql(LINES % (customer.number, many, "code"))
+    # then: answered on the lean executor, the order lines made in Python
+    assert "errors" not in answer, answer
+    assert answer["extensions"]["executor"] == "lean"
+    line = answer["data"]["customer"]["orders"]["edges"][0]["node"]["lines"][0]
+    assert len(line) == 60 and set(line.values()) == {"X"}
+    assert len(rendering(answer)) == 0
