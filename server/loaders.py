@@ -120,9 +120,9 @@ class WholeTableLoader(Loader[int, Row | None]):
     """Any row of a small table by id: the first batch reads the whole table, and a batch
     dispatched while that read is still running waits for it instead of reading again."""
 
-    def __init__(self, loaders: Loaders, table: Table) -> None:
+    def __init__(self, loaders: Loaders, table: Table, kind: str) -> None:
         super().__init__()
-        self.loaders, self.table = loaders, table
+        self.loaders, self.table, self.kind = loaders, table, kind
         self._read: asyncio.Future[dict[int, Row]] | None = None
 
     async def batch_load_fn(self, keys: Sequence[int]) -> list[Row | None]:
@@ -141,6 +141,8 @@ class WholeTableLoader(Loader[int, Row | None]):
         by_id = {row.id: row for row in rows}
         for pk, row in by_id.items():
             self.prime(pk, row)
+        if self.loaders._made.get(self.kind) is self:  # not cleared by a write meanwhile
+            self.loaders.whole_rows[self.kind] = by_id
         return by_id
 
 
@@ -332,6 +334,7 @@ class Loaders:
         self.reader = reader
         self.today = today
         self._made: dict[str, DataLoader[Any, Any]] = {}
+        self.whole_rows: dict[str, dict[int, Row]] = {}  # the small tables read whole, by kind
         self.of = Relations(self)
 
     def get(self, name: str, make: Callable[[], DataLoader[Any, Any]]) -> DataLoader[Any, Any]:
@@ -344,7 +347,7 @@ class Loaders:
         """The by-id loader of a kind (a model name, e.g. "Customer"), with the rows it refers to."""
         loader = self._made.get(kind)  # a model name: no other loader has one as its name
         if loader is None:
-            loader = self._made[kind] = (WholeTableLoader(self, _table(kind)) if kind in WHOLE_TABLES else
+            loader = self._made[kind] = (WholeTableLoader(self, _table(kind), kind) if kind in WHOLE_TABLES else
                                          RowByIdLoader(self, _table(kind), ROW_REFERS.get(kind, ())))
         return loader
 
@@ -359,6 +362,9 @@ class Loaders:
         """The row of a kind by id: the value if loaded, else an awaitable."""
         if pk is None:
             return None
+        rows = self.whole_rows.get(kind)  # a small table read whole: a dict lookup, no future
+        if rows is not None:
+            return rows.get(pk)
         return ready(self.row_loader(kind), pk)
 
     def prime(self, kind: str, rows: Sequence[Row]) -> None:
@@ -421,6 +427,7 @@ class Loaders:
 
     def clear(self) -> None:
         self._made.clear()
+        self.whole_rows.clear()
 
     def close(self) -> None:
         """Drops every loader at the end of the request. Loaders, their batch functions and
