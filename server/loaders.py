@@ -391,8 +391,8 @@ class Loaders:
         return self.children(parent, parent, *order_by)
 
     def rendered(self, statement: Any) -> DataLoader[int, RenderedList]:
-        """Each parent's children written as JSON by `statement` (server/rendered.py); the
-        statement is the compiled document's, alive for the request."""
+        """Each parent's children written as JSON by `statement` (server/rendered.py); one loader
+        per statement object, which the compiled document holds for the request."""
         return self.get(f"rendered:{id(statement)}", lambda: RenderedChildrenLoader(self.reader, statement))
 
     def page(self, name: str, source: Source, order: Ordering,
