@@ -8,7 +8,8 @@ For every database (SQLite at ./var/bench.sqlite3, and PostgreSQL with --postgre
    one that also captures the statements with their parameters (`CLIENTELE_BENCH_CAPTURE=1`,
    kept apart so that capturing costs the timed requests nothing);
 3. per query: warm-up requests, the statements of one request from the capturing server, then
-   rounds of one timed request (httpx, one keep-alive connection) and one replay of those
+   rounds of one timed request (`http.client`, one keep-alive connection: tests/bench/wire.py)
+   and one replay of those
    statements straight on the driver: p50/p95 of the requests, `sql_ms` the p50 of the
    replays' summed statement times, `overhead_ratio` = p50_ms / sql_ms;
 4. with --explain, the plan of every statement;
@@ -45,6 +46,7 @@ from tests.bench import dataset as datasets
 from tests.bench.dataset import Dataset, DatasetError
 from tests.bench.processes import Server, ServerError
 from tests.bench.queries import CUSTOMER_LTV_CURSORS, QUERIES, BenchQuery
+from tests.bench.wire import Wire, WireResponse
 from tests.bench.replay import AiosqliteReplay, AsyncpgReplay, SqliteReplay, Statement, is_begin, statements
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -197,6 +199,7 @@ async def measure_database(data: Dataset, token: str, plan: Plan, queries: list[
         capture = stack.enter_context(Server(data.url, capture=True, label=f"{data.database}-capture"))
         timed = stack.enter_context(httpx.Client(base_url=timing.base_url, headers=headers, timeout=300))
         capturing = stack.enter_context(httpx.Client(base_url=capture.base_url, headers=headers, timeout=300))
+        wire = stack.enter_context(Wire(timing.base_url, headers))
         replayers = await open_replayers(data)
         try:
             customer_id = ok(timed, CUSTOMER_ID, {"number": data.customer_number})["data"]["customer"]["id"]
@@ -212,7 +215,7 @@ async def measure_database(data: Dataset, token: str, plan: Plan, queries: list[
                 result = Result(query.name, data.database)
                 try:
                     variables = prepare_variables(timed, query, customer_id)
-                    batch = await measure(timed, capturing, replayers, query, variables, plan, result)
+                    batch = await measure(wire, capturing, replayers, query, variables, plan, result)
                     if explain:
                         plans += await explain_all(replayers, result, batch)
                 except QueryFailed as error:
@@ -247,17 +250,17 @@ def prepare_variables(client: httpx.Client, query: BenchQuery, customer_id: str)
     return variables
 
 
-async def measure(timed: httpx.Client, capturing: httpx.Client, replayers: dict[str, Any], query: BenchQuery,
-                  variables: dict[str, Any], plan: Plan, result: Result) -> list[Statement]:
+async def measure(wire: Wire, capturing: httpx.Client, replayers: dict[str, Any],
+                  query: BenchQuery, variables: dict[str, Any], plan: Plan, result: Result) -> list[Statement]:
     """The request and the replay of its statements, taken in turns so that both see the same machine.
 
     The statements come from one request to the capturing server (captured after the warm-ups);
     then each round times one request on the timing server and one replay on every driver.
     p50/p95 are of the requests; sql_ms is the p50 of the replays' summed statement times.
     """
-    body = {"query": query.document, "variables": variables}
+    body = json.dumps({"query": query.document, "variables": variables}).encode()
     for _ in range(plan.warmups):
-        first = ok(timed, query.document, variables)
+        first = checked(wire.post("/graphql", body))
     captured = ok(capturing, query.document, variables)
     if captured["data"] != first["data"]:
         result.notes.append("the capturing server answered differently from the timing server")
@@ -271,7 +274,7 @@ async def measure(timed: httpx.Client, capturing: httpx.Client, replayers: dict[
     deadline = time.perf_counter() + plan.budget_s
     while len(latencies) < plan.runs and (len(latencies) < plan.min_runs or time.perf_counter() < deadline):
         started = time.perf_counter()
-        response = timed.post("/graphql", json=body)
+        response = wire.post("/graphql", body)
         latencies.append(time.perf_counter() - started)
         answer = checked(response)
         server_sql.append(answer["extensions"]["sql"]["durationMs"])
@@ -452,7 +455,7 @@ def ok(client: httpx.Client, document: str, variables: dict[str, Any]) -> dict[s
     return checked(client.post("/graphql", json={"query": document, "variables": variables}))
 
 
-def checked(response: httpx.Response) -> dict[str, Any]:
+def checked(response: httpx.Response | WireResponse) -> dict[str, Any]:
     if response.status_code != 200:
         raise QueryFailed(f"HTTP {response.status_code}: {response.text[:500]}")
     answer = response.json()
