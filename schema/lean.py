@@ -313,7 +313,8 @@ class Run:
         self.queue: list[Any] = []
         level: list[Any] = []
         loaders = self.info.context.loaders
-        reads = [read for kind in self.compiled.references if (read := loaders.start_whole(kind)) is not None]
+        reads = [read for kind in self.compiled.references
+                 if (read := loaders.start_whole(kind)) is not None and not read.done()]
         if reads:  # small tables read whole before the page (see `_page_references`); errors are met later
             await asyncio.wait(reads)
         self.gate = gate = Gate()

@@ -130,14 +130,23 @@ class WholeTableLoader(Loader[int, Row | None]):
         return [by_id.get(key) for key in keys]
 
     def start(self) -> asyncio.Future[dict[int, Row]]:
-        """Starts reading the table, once; its rows are primed as soon as they are read."""
+        """Starts reading the table, once; its rows are primed as soon as they are read. On
+        SQLite, a table read before and short is read at once (`Reader.rows_now`): no task and no
+        turn of the event loop before the rows are there."""
         if self._read is None:
-            self._read = asyncio.ensure_future(self._whole())
-            self._read.add_done_callback(_retrieved)
+            rows = self.loaders.reader.rows_now(_whole(self.table))
+            if rows is not None:
+                self._read = asyncio.get_running_loop().create_future()
+                self._read.set_result(self._rows(rows))
+            else:
+                self._read = asyncio.ensure_future(self._whole())
+                self._read.add_done_callback(_retrieved)
         return self._read
 
     async def _whole(self) -> dict[int, Row]:
-        rows = await self.loaders.reader.rows(_whole(self.table))
+        return self._rows(await self.loaders.reader.rows(_whole(self.table)))
+
+    def _rows(self, rows: Sequence[Row]) -> dict[int, Row]:
         by_id = {row.id: row for row in rows}
         for pk, row in by_id.items():
             self.prime(pk, row)

@@ -67,6 +67,7 @@ class Reader:
         self._running = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self._checks: list[asyncio.Future[None]] = []  # the tests' verifications of `rows_now`
 
     async def rows(self, statement: Executable, params: Mapping[str, Any] | None = None) -> Sequence[Row[Any]]:
         connection = self._connection
@@ -94,6 +95,19 @@ class Reader:
             return records(await asyncio.shield(running))
         finally:
             self._release()
+
+    def rows_now(self, statement: Executable, params: Mapping[str, Any] | None = None) -> Sequence[Any] | None:
+        """The records at once, without a turn of the event loop, when the statement can run on
+        this thread now: on SQLite, prepared, short last time, and the connection open with its
+        thread idle (server/db/prepared.py `run_now`). Else None: the caller awaits `rows`."""
+        connection = self._connection
+        if self._driver is None or connection is None or self._lock.locked():
+            return None
+        found = prepared.ready(statement)
+        made = None if found is None else prepared.run_now(self._driver, found, params or {}, connection.dialect)
+        if made is not None and prepared.VERIFY:  # compared before the connection ends (`end`)
+            self._checks.append(asyncio.ensure_future(self._verify(connection, statement, params, made)))
+        return made
 
     def _finished(self, running: asyncio.Future[Any]) -> None:
         if not running.cancelled():
@@ -144,7 +158,12 @@ class Reader:
     async def end(self) -> None:
         """Ends the read transaction, so that what a write committed since is seen next."""
         async with self._lock:
-            await self._idle.wait()
-            if self._connection is not None:
-                await self._connection.close()
-                self._connection = self._driver = None
+            checks, self._checks = self._checks, []
+            try:
+                if checks:
+                    await asyncio.gather(*checks)
+            finally:
+                await self._idle.wait()
+                if self._connection is not None:
+                    await self._connection.close()
+                    self._connection = self._driver = None

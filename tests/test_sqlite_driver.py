@@ -142,3 +142,51 @@ async def test_begin_and_rollback__here_when_idle_and_a_write_begins_in_the_thre
     assert ("BEGIN", False) in ran[3:] and ("INSERT", False) in ran[3:] and ("COMMIT", False) in ran[3:]
     async with database.engine.connect() as connection:
         assert (await connection.execute(text("SELECT count(*) FROM w"))).scalar() == 1
+
+
+async def test_rows_now__only_a_prepared_short_read_with_the_thread_idle_and_logged_as_any(database, monkeypatch):
+    from server.db.engine import StatementLog, current_log
+    monkeypatch.setattr(prepared, "SHORT_SECONDS", 1.0)
+    monkeypatch.setattr(prepared, "VERIFY", False)
+    reader = Reader(database)
+    statement = quick()
+    assert reader.rows_now(statement) is None  # no connection yet
+    try:
+        ran = await _traced(reader, statement)  # run once, through SQLAlchemy: not prepared yet
+        assert reader.rows_now(statement) is None
+        await reader.rows(statement)  # prepared now, and timed short
+        log = StatementLog(keep_texts=True)
+        reset = current_log.set(log)
+        try:
+            found = reader.rows_now(statement)  # no await: it ran on this thread, now
+        finally:
+            current_log.reset(reset)
+        assert [r.two for r in found] == [2] and ran[-1] == ("QUICK", "here")
+        assert log.statements == 1 and log.texts == ["SELECT 2 AS two"] and log.seconds > 0
+        slow = asyncio.ensure_future(reader.rows(SLOW))
+        while idle(reader._driver):
+            await asyncio.sleep(0)
+        assert reader.rows_now(statement) is None  # the thread is busy: the caller awaits instead
+        await slow
+    finally:
+        await reader.end()
+
+
+async def test_rows_now__verified_by_the_tests_before_the_connection_ends(database, monkeypatch):
+    monkeypatch.setattr(prepared, "SHORT_SECONDS", 1.0)
+    reader = Reader(database)
+    statement = quick()
+    try:
+        await reader.rows(statement)
+        await reader.rows(statement)
+        assert [r.two for r in reader.rows_now(statement)] == [2]
+        assert len(reader._checks) == 1
+        await reader._checks[0]  # it passes
+        # a record that differs from SQLAlchemy's fails the end of the connection
+        wrong = type(reader.rows_now(statement)[0])(3)
+        reader._checks.append(asyncio.ensure_future(reader._verify(reader._connection, statement, None, [wrong])))
+        with pytest.raises(AssertionError, match="prepared statement read"):
+            await reader.end()
+        assert reader._connection is None  # ended all the same
+    finally:
+        await reader.end()

@@ -108,6 +108,15 @@ def prepared(statement: Any, dialect: Dialect, record: Callable[[tuple[str, ...]
     return None if found is _NOT_PREPARED else found
 
 
+def ready(statement: Any) -> Prepared | None:
+    """The statement's prepared form if it has one already (nothing is marked or compiled)."""
+    try:
+        found = _seen.get(statement)
+    except TypeError:
+        return None
+    return found if type(found) is Prepared else None
+
+
 def _prepare(statement: Any, dialect: Dialect, record: Callable[[tuple[str, ...]], Any]) -> Prepared | None:
     if any(_is_entity(d) for d in getattr(statement, "column_descriptions", ())):
         return None  # ORM objects, not rows
@@ -210,36 +219,78 @@ async def run(driver: Any, statement: Prepared, params: Mapping[str, Any], diale
     """The records of a prepared statement, read with one call into aiosqlite's thread (or on
     this thread, when it is short and the connection's thread idle); None when SQLAlchemy has
     to run it (an empty list parameter)."""
-    text = statement.text(params)
-    if text is None:
+    job = _Job.of(driver, statement, params, dialect)
+    if job is None:
         return None
-    values = statement.parameters(params)
-    log = current_log.get()
-    if log is not None:
-        log.statements += 1
-        if log.keep_texts:
-            log.texts.append(text)
-            log.params.append(tuple(values))
+    return job.records(job.run() if statement.short and idle(driver) else await job.run_in_thread())
 
-    def fetch() -> list[tuple[Any, ...]]:  # in aiosqlite's thread, or this one
+
+def run_now(driver: Any, statement: Prepared, params: Mapping[str, Any], dialect: Dialect) -> list[Any] | None:
+    """The records of a short prepared statement, read on this thread at once when the
+    connection's thread is idle; None when it cannot be (then `run` it)."""
+    if not statement.short or not idle(driver):
+        return None
+    job = _Job.of(driver, statement, params, dialect)
+    return None if job is None else job.records(job.run())
+
+
+class _Job:
+    """One execution of a prepared statement: logged as it is sent, timed until its rows are fetched."""
+
+    __slots__ = ("driver", "statement", "text", "values", "dialect", "log")
+
+    def __init__(self, driver: Any, statement: Prepared, text: str, values: list[Any], dialect: Dialect) -> None:
+        self.driver, self.statement, self.text, self.values, self.dialect = driver, statement, text, values, dialect
+        self.log = current_log.get()
+        if self.log is not None:
+            self.log.statements += 1
+            if self.log.keep_texts:
+                self.log.texts.append(text)
+                self.log.params.append(tuple(values))
+
+    @classmethod
+    def of(cls, driver: Any, statement: Prepared, params: Mapping[str, Any], dialect: Dialect) -> _Job | None:
+        text = statement.text(params)
+        return None if text is None else cls(driver, statement, text, statement.parameters(params), dialect)
+
+    def fetch(self) -> list[tuple[Any, ...]]:  # in aiosqlite's thread, or this one
         began = time.perf_counter()
-        cursor = driver._conn.cursor()
+        cursor = self.driver._conn.cursor()
         try:
-            cursor.execute(text, values)
+            cursor.execute(self.text, self.values)
             return cursor.fetchall()
         finally:
             cursor.close()
-            statement.short = time.perf_counter() - began < SHORT_SECONDS
+            self.statement.short = time.perf_counter() - began < SHORT_SECONDS
 
-    started = time.perf_counter()
-    try:
-        rows = fetch() if statement.short and idle(driver) else await driver._execute(fetch)
-    except sqlite3.Error as error:
-        raise exc.DBAPIError.instance(text, values, error, sqlite3.Error, dialect=dialect) from error
-    finally:
-        if log is not None:
-            log.seconds += time.perf_counter() - started
-    if rows and len(rows[0]) != statement.width:  # the compiled columns are not the rows' columns
-        raise exc.InvalidRequestError(f"a prepared statement returned {len(rows[0])} columns, "
-                                      f"not {statement.width}: {text[:200]}")
-    return statement.make(rows)
+    def run(self) -> list[tuple[Any, ...]]:
+        started = time.perf_counter()
+        try:
+            return self.fetch()
+        except sqlite3.Error as error:
+            raise self._error(error) from error
+        finally:
+            self._timed(started)
+
+    async def run_in_thread(self) -> list[tuple[Any, ...]]:
+        started = time.perf_counter()
+        try:
+            return await self.driver._execute(self.fetch)  # type: ignore[no-any-return]
+        except sqlite3.Error as error:
+            raise self._error(error) from error
+        finally:
+            self._timed(started)
+
+    def _timed(self, started: float) -> None:
+        if self.log is not None:
+            self.log.seconds += time.perf_counter() - started
+
+    def _error(self, error: sqlite3.Error) -> exc.DBAPIError:
+        return exc.DBAPIError.instance(self.text, self.values, error, sqlite3.Error, dialect=self.dialect)
+
+    def records(self, rows: list[tuple[Any, ...]]) -> list[Any]:
+        statement = self.statement
+        if rows and len(rows[0]) != statement.width:  # the compiled columns are not the rows' columns
+            raise exc.InvalidRequestError(f"a prepared statement returned {len(rows[0])} columns, "
+                                          f"not {statement.width}: {self.text[:200]}")
+        return statement.make(rows)
