@@ -97,8 +97,10 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    immediate = conn.get_execution_options().get(WRITE_OPTION, False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    if conn.get_execution_options().get(WRITE_OPTION, False):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    elif not sqlite_driver.begin_here(conn.connection.dbapi_connection):
+        conn.exec_driver_sql("BEGIN")
 
 
 def _before_execute(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
