@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from typing import Any
 
 from sqlalchemy import Boolean, Float, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, configure_mappers, mapped_column
+from sqlalchemy.orm.attributes import manager_of_class
 
 from server.db.base import Base, UTCDateTime, Versioned, enum_column, now, pk
 
@@ -89,5 +91,21 @@ class RateBucket(Base):
 
 def detached(model: type, values: Any, prefix: str = "") -> Any:
     """A model instance, outside any session, from a record's `_asdict()` whose columns of the
-    model's table are named `<prefix><column>` (a user read together with their token)."""
-    return model(**{c.key: values[f"{prefix}{c.name}"] for c in model.__table__.c})
+    model's table are named `<prefix><column>` (a user read together with their token).
+
+    Made as the ORM makes the objects it loads: without `__init__` and its attribute events
+    (about 0.1 ms a request for the caller's two objects), its values set as loaded."""
+    instance = _made_by(model)()
+    instance.__dict__.update({key: values[name] for key, name in _named(model, prefix)})
+    return instance
+
+
+@functools.cache
+def _made_by(model: type) -> Any:
+    configure_mappers()  # as the constructor would
+    return manager_of_class(model).new_instance
+
+
+@functools.cache
+def _named(model: type, prefix: str) -> tuple[tuple[str, str], ...]:
+    return tuple((c.key, f"{prefix}{c.name}") for c in model.__table__.c)

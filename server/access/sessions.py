@@ -142,7 +142,8 @@ async def user_for_session(reader: Reader, secret: str, idle: dt.timedelta) -> t
     rows = await reader.rows(_by_secret(), {"hash": token_hash(secret), "since": now() - idle})
     if not rows:
         return None
-    return detached(User, rows[0]._asdict()), detached(WebSession, rows[0]._asdict(), "session_")
+    values = rows[0]._asdict()
+    return detached(User, values), detached(WebSession, values, "session_")
 
 
 def needs_touch(last_seen_at: dt.datetime | None) -> bool:

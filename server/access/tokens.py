@@ -88,7 +88,8 @@ async def user_for_token(reader: Reader, secret: str) -> tuple[User, ApiToken] |
     rows = await reader.rows(_by_hash(), {"hash": token_hash(secret)})
     if not rows:
         return None
-    return detached(User, rows[0]._asdict()), detached(ApiToken, rows[0]._asdict(), "token_")
+    values = rows[0]._asdict()
+    return detached(User, values), detached(ApiToken, values, "token_")
 
 
 def needs_touch(last_used_at: dt.datetime | None) -> bool:
