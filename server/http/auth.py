@@ -131,6 +131,8 @@ def _trusted(host: str, proxies: tuple[str, ...]) -> bool:
 def set_cookies(response: Response, cookies: dict[str, str | None], request: Request, settings: Settings) -> Response:
     """Applies the cookies a request's resolvers set (None deletes one): HttpOnly, SameSite=Lax,
     Path=/, and Secure when the client came over https."""
+    if not cookies:
+        return response
     secure = is_https(request, settings)
     for name, value in cookies.items():
         if value is None:
