@@ -145,8 +145,18 @@ def not_found(field: Sequence[str], what: str) -> DomainError:
 class PageInfo:
     has_next_page: bool
     has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    # the first and last rows' cursors, as an edge holds its own (`Edge.at`); None: no rows
+    first_at: strawberry.Private[list[Any] | int | None]
+    last_at: strawberry.Private[list[Any] | int | None]
+
+    @strawberry.field
+    def start_cursor(self) -> str | None:
+        """Made when asked for, like the edges' (a customer page's 50 location lists ask for none)."""
+        return None if self.first_at is None else cursor_text(self.first_at)
+
+    @strawberry.field
+    def end_cursor(self) -> str | None:
+        return None if self.last_at is None else cursor_text(self.last_at)
 
 
 @strawberry.type
@@ -177,8 +187,8 @@ def connection(nodes: Sequence[T], cursors: Sequence[list[Any] | int], *, has_ne
     """A page; a cursor is a row's sort values (a keyset page) or its row number (an offset
     cursor), made into text only when an edge's cursor is asked for."""
     edges = [make_edge(node, at) for node, at in zip(nodes, cursors, strict=True)]
-    start, end = (cursor_text(cursors[0]), cursor_text(cursors[-1])) if cursors else (None, None)
-    info = PageInfo(has_next_page=has_next, has_previous_page=has_previous, start_cursor=start, end_cursor=end)
+    first, last = (cursors[0], cursors[-1]) if cursors else (None, None)
+    info = PageInfo(has_next_page=has_next, has_previous_page=has_previous, first_at=first, last_at=last)
     return Connection(edges=edges, page_info=info, count=count)
 
 
