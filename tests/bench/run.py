@@ -9,9 +9,8 @@ For every database (SQLite at ./var/bench.sqlite3, and PostgreSQL with --postgre
    kept apart so that capturing costs the timed requests nothing);
 3. per query: warm-up requests, the statements of one request from the capturing server, then
    rounds of one timed request (`http.client`, one keep-alive connection: tests/bench/wire.py)
-   and one replay of those
-   statements straight on the driver: p50/p95 of the requests, `sql_ms` the p50 of the
-   replays' summed statement times, `overhead_ratio` = p50_ms / sql_ms;
+   and one replay of those statements straight on the driver: p50/p95 of the requests,
+   `sql_ms` the p50 of the replays' summed statement times, `overhead_ratio` = p50_ms / sql_ms;
 4. with --explain, the plan of every statement;
 5. on PostgreSQL, requests per second of customer_list from 16 concurrent clients against
    `serve --workers 2`.
