@@ -188,18 +188,24 @@ def connection(nodes: Sequence[T], cursors: Sequence[list[Any] | int], *, has_ne
     cursor), made into text only when an edge's cursor is asked for."""
     edges = [make_edge(node, at) for node, at in zip(nodes, cursors, strict=True)]
     first, last = (cursors[0], cursors[-1]) if cursors else (None, None)
-    info = PageInfo(has_next_page=has_next, has_previous_page=has_previous, first_at=first, last_at=last)
-    return Connection(edges=edges, page_info=info, count=count)
+    info = make(PageInfo, has_next_page=has_next, has_previous_page=has_previous, first_at=first, last_at=last)
+    return make(Connection, edges=edges, page_info=info, count=count)
 
 
 def cursor_text(at: list[Any] | int) -> str:
     return offset_cursor(at) if type(at) is int else encode_cursor(at)
 
 
+def make(cls: type, **values: Any) -> Any:
+    """An instance without running the dataclass __init__ (which costs more than the rest): the
+    hot path of every page, which makes its objects by the hundred."""
+    obj = cls.__new__(cls)
+    obj.__dict__ = values
+    return obj
+
+
 def make_edge(node: Any, at: list[Any] | int) -> Edge[Any]:
-    edge = Edge.__new__(Edge)  # the dataclass __init__ costs more than the rest: one per row
-    edge.__dict__ = {"node": node, "at": at}
-    return edge
+    return make(Edge, node=node, at=at)
 
 
 def offset_connection(rows: Sequence[Any], total: int, offset: int, size: int,
