@@ -33,7 +33,6 @@ from server.models import Base
 # SQLAlchemy too and must read the same records.
 prepared.VERIFY = True
 
-POSTGRES_URL = os.environ.get("CLIENTELE_TEST_POSTGRES_URL")
 POSTGRES_SKIP = "PostgreSQL tests skipped: set CLIENTELE_TEST_POSTGRES_URL (./.ci/run does) to run them"
 KEEP_TABLES = {"alembic_version", "payment_terms", "sequences"}
 
@@ -51,6 +50,32 @@ def run_async(coroutine: Any) -> Any:
     """Runs a coroutine to completion on a loop of its own (for session set-up outside the test loop)."""
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+def _worker_url(url: str | None) -> str | None:
+    """Each pytest-xdist worker gets a PostgreSQL database of its own beside the one named
+    (`clientele_test` → `clientele_test_gw0`), made when missing: the tests empty it between them."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    base, _, name = url.rpartition("/")
+    own = f"{name}_{worker}"
+
+    async def create() -> None:
+        import asyncpg  # only the PostgreSQL runs need it
+
+        connection = await asyncpg.connect(f"{base.replace('postgresql+asyncpg://', 'postgresql://')}/{name}")
+        try:
+            if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", own):
+                await connection.execute(f'CREATE DATABASE "{own}"')
+        finally:
+            await connection.close()
+    run_async(create())
+    os.environ["CLIENTELE_TEST_POSTGRES_URL"] = f"{base}/{own}"
+    return f"{base}/{own}"
+
+
+POSTGRES_URL = _worker_url(os.environ.get("CLIENTELE_TEST_POSTGRES_URL"))
 
 
 async def _migrated(url: str, *, fresh_schema: bool = False) -> None:
