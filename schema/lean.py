@@ -119,14 +119,24 @@ class Compiled:
 
     def plan(self, object_type: GraphQLObjectType, selection_sets: list[SelectionSetNode]) -> Plan:
         grouped: dict[str, list[FieldNode]] = {}
+        seen: set[str] = set()  # one for the field group's sub-selections, as graphql-core's collect_subfields
         for selection_set in selection_sets:
-            self._collect(object_type, selection_set, grouped, set())
+            self._collect(object_type, selection_set, grouped, seen)
         fields = [self._field(object_type, key, nodes) for key, nodes in grouped.items()]
         return Plan(object_type.name, fields)
 
     def _collect(self, object_type: GraphQLObjectType, selection_set: SelectionSetNode,
                  grouped: dict[str, list[FieldNode]], seen: set[str]) -> None:
-        for selection in selection_set.selections:
+        """The fields of a selection set by response key, in graphql-core's order. Each fragment is
+        collected once per field group (`seen`), as graphql-core's `collect_fields` does: spread
+        again, it adds nothing, so that fragments that spread a fragment twice do not double the
+        work at each level. Without recursion: a chain of spreads is as deep as validation allows."""
+        stack = [iter(selection_set.selections)]
+        while stack:
+            selection = next(stack[-1], None)
+            if selection is None:
+                stack.pop()
+                continue
             if selection.directives:
                 raise Unsupported("directives")
             if isinstance(selection, FieldNode):
@@ -134,14 +144,17 @@ class Compiled:
                 grouped.setdefault(key, []).append(selection)
             elif isinstance(selection, InlineFragmentNode):
                 if self._applies(selection.type_condition, object_type):
-                    self._collect(object_type, selection.selection_set, grouped, seen)
+                    stack.append(iter(selection.selection_set.selections))
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
+                if name in seen:
+                    continue
+                seen.add(name)
                 fragment = self.fragments.get(name)
-                if name in seen or fragment is None:
+                if fragment is None:
                     raise Unsupported("fragment")
                 if self._applies(fragment.type_condition, object_type):
-                    self._collect(object_type, fragment.selection_set, grouped, seen | {name})
+                    stack.append(iter(fragment.selection_set.selections))
 
     def _applies(self, condition: Any, object_type: GraphQLObjectType) -> bool:
         if condition is None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from graphql import (BREAK, DocumentNode, ExecutionResult, FieldNode, FragmentSpreadNode, GraphQLError,
+from graphql import (BREAK, DocumentNode, ExecutionResult, FieldNode, FragmentDefinitionNode, GraphQLError,
                      GraphQLSchema, InlineFragmentNode, OperationDefinitionNode, OperationType, StringValueNode,
                      Visitor, execute, get_operation_ast, validate, visit)
 from graphql.execution.values import get_variable_values
@@ -29,7 +29,7 @@ from server.context import RequestContext
 from server.db.engine import Database, StatementLog, current_log
 from server.errors import NotImplementedYet
 from server.http.auth import REQUESTED_WITH, BadCredentials, MissingRequestedWith, identify, set_cookies
-from server.limits import Limits, StoreUnavailable, bucket_key, parse_document
+from server.limits import LimitError, Limits, StoreUnavailable, bucket_key, check_document, parse_document
 from server.rendered import RenderedList, plain
 from schema.lean import Unsupported
 
@@ -136,18 +136,23 @@ class GraphQLEndpoint:
             raise HttpError(400, NUL_MESSAGE.format(where="`variables`"))
         return params
 
-    def _parse_and_validate(self, query: str) -> DocumentNode | list[GraphQLError]:
+    def _parse_and_validate(self, query: str, operation_name: str | None) -> DocumentNode | list[GraphQLError]:
+        """Refusals and the document, cached per query and operation: a document over a limit is
+        refused before validation, which costs more than reading it (docs/api.md "Limits and cost")."""
         try:
             document = parse_document(query, self.settings)  # within the size and token limits
+            check_document(document, operation_name, self.settings)
         except GraphQLError as error:
             return [error]
+        except LimitError as error:
+            return [GraphQLError(error.message)]
         errors = validate(self.schema, document)
         if not errors and "\\u" in query:  # only an escape puts U+0000 into a string literal
             errors = _nul_literals(document)
         return errors if errors else document
 
     async def _run(self, request: Request, params: dict[str, Any], media: str) -> Response | ThenClose:
-        parsed = self._parse(params["query"])
+        parsed = self._parse(params["query"], params.get("operationName"))
         if isinstance(parsed, list):
             return _json({"errors": [_bad(e) for e in parsed]}, 400 if media == GRAPHQL_RESPONSE else 200, media)
         operation = get_operation_ast(parsed, params.get("operationName"))
@@ -213,7 +218,7 @@ class GraphQLEndpoint:
         return set_cookies(_json(body, 200, media), context.response_cookies, request, self.settings)
 
     def _compile_lean(self, query: str, operation_name: str | None) -> Any:
-        document = self._parse(query)
+        document = self._parse(query, operation_name)
         operation = get_operation_ast(document, operation_name)
         return self.lean.compile(document, operation)
 
@@ -345,25 +350,26 @@ def _bad(error: GraphQLError) -> dict[str, Any]:
 
 
 def _is_public(operation: OperationDefinitionNode, document: DocumentNode) -> bool:
-    """True when the operation asks for nothing but serverInfo, login and introspection."""
+    """True when the operation asks for nothing but serverInfo, login and introspection. Each
+    fragment is looked at once, without recursion: linear in the document."""
     if operation.operation is OperationType.SUBSCRIPTION:
         return False
-    fragments = {f.name.value: f for f in document.definitions if hasattr(f, "type_condition")}
-
-    def fields(selection_set: Any, seen: frozenset[str]) -> bool:
-        for selection in selection_set.selections:
+    fragments = {f.name.value: f for f in document.definitions if isinstance(f, FragmentDefinitionNode)}
+    seen: set[str] = set()
+    stack = [operation.selection_set]
+    while stack:
+        for selection in stack.pop().selections:
             if isinstance(selection, FieldNode):
                 if selection.name.value not in PUBLIC_FIELDS:
                     return False
             elif isinstance(selection, InlineFragmentNode):
-                if not fields(selection.selection_set, seen):
-                    return False
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                if name in seen or name not in fragments or not fields(fragments[name].selection_set, seen | {name}):
-                    return False
-        return True
-    return fields(operation.selection_set, frozenset())
+                stack.append(selection.selection_set)
+            elif selection.name.value not in fragments:
+                return False
+            elif selection.name.value not in seen:
+                seen.add(selection.name.value)
+                stack.append(fragments[selection.name.value].selection_set)
+    return True
 
 
 def _response_media(accept: str) -> str:

@@ -19,9 +19,9 @@ from graphql import DocumentNode, GraphQLSchema, OperationDefinitionNode
 from server.config import Settings
 from server.db.engine import Database
 from server.limits.buckets import Store, StoreUnavailable, make_store
-from server.limits.document import Analyser, Analysis, LimitError, parse_document
+from server.limits.document import Analyser, Analysis, LimitError, check_document, parse_document
 
-__all__ = ["Charge", "Limits", "LimitError", "StoreUnavailable", "bucket_key", "parse_document"]
+__all__ = ["Charge", "Limits", "LimitError", "StoreUnavailable", "bucket_key", "check_document", "parse_document"]
 CACHED = 512  # documents whose analysis is kept, like the endpoint's parse cache
 
 

@@ -1,9 +1,10 @@
 """The static limits of a GraphQL document and its cost (SPEC §9), worked out before it runs.
 
-The document is parsed and validated first (`parse_document` bounds its size and tokens), so the
-walkers here only see valid documents: known fragments, no cycles. They still remember the
-fragments on their path and memoise each fragment's figures, so that no document, however
-nested, makes them recurse forever or grow exponentially.
+`parse_document` bounds the size and tokens while parsing; `check_document` measures the parsed
+document before it is validated (nesting, aliases, depth, fields, fields under one name), so that
+a document over a limit costs about what reading it costs. Its walks survive documents that do not
+validate: unknown fragments count nothing, cycles are refused, and every fragment is measured once,
+without recursion across fragments, so that no document grows their work exponentially.
 
 `analyse` works out everything that does not depend on variables once per document (the endpoint
 caches it); `Analysis.requested` then plugs in the variables of one request, and
@@ -12,15 +13,17 @@ caches it); `Analysis.requested` then plugs in the variables of one request, and
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from graphql import (DocumentNode, FieldNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLError,
+from graphql import (DocumentNode, FieldNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLError, GraphQLInt,
                      GraphQLInterfaceType, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema,
                      GraphQLUnionType, InlineFragmentNode, IntValueNode, ListValueNode,
                      OperationDefinitionNode, SelectionSetNode, VariableNode, parse, value_from_ast_untyped)
+from graphql.language.parser import MAX_NESTING_DEPTH
 
 from server.config import Settings
 from server.pagination import DEFAULT_PAGE
@@ -196,8 +199,6 @@ def _field_actual(field: Cost, value: Any) -> int:
 class Analysis:
     """What one operation of one document needs checked per request."""
 
-    depth: int
-    aliases: int
     page_variables: tuple[tuple[str, str], ...]  # (argument, variable) of every first/last from a variable
     selection: Selection
     constant: int | None  # the requested cost when no variable changes it
@@ -226,16 +227,6 @@ class Analyser:
     def analyse(self, document: DocumentNode, operation: OperationDefinitionNode) -> Analysis:
         """Refuses (LimitError) what is over a static limit; else the operation's cost structure."""
         fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-        walk = _Walk(fragments)
-        written = _written_aliases(document)
-        expanded = walk.aliases(operation.selection_set, frozenset())
-        aliases = max(written, expanded)
-        if aliases > self.settings.max_aliases:
-            raise LimitError(f"The document has {aliases} aliases: at most {self.settings.max_aliases} are allowed "
-                             "(counting each use of a fragment).")
-        depth = walk.depth(operation.selection_set, frozenset())
-        if depth > self.settings.max_depth:
-            raise LimitError(f"The operation is {depth} fields deep: at most {self.settings.max_depth} are allowed.")
         compiler = _Compiler(self.schema, fragments, self.figures, self.settings)
         root = self.schema.get_root_type(operation.operation)
         assert root is not None  # validation: KnownOperationTypesRule
@@ -245,10 +236,16 @@ class Analyser:
         constant = None if compiler.variables else max(1, _requested(selection, {}, DEFAULT_PAGE))
         defaults = {d.variable.name.value: value_from_ast_untyped(d.default_value)
                     for d in operation.variable_definitions or () if d.default_value is not None}
-        return Analysis(depth, aliases, tuple(compiler.page_variables), selection, constant, defaults)
+        return Analysis(tuple(compiler.page_variables), selection, constant, defaults)
 
     def check_page(self, argument: str, value: Any) -> None:
-        if isinstance(value, int) and not 0 <= value <= self.settings.max_page_size:
+        """`value` as graphql-core will read it: a variable's `1000.0` is the Int 1000; what it cannot read
+        as an Int (null, text) is left to it."""
+        try:
+            value = GraphQLInt.parse_value(value) if value is not None else None
+        except GraphQLError:
+            return
+        if value is not None and not 0 <= value <= self.settings.max_page_size:
             raise LimitError(f"`{argument}` is {value}: it must be between 0 and {self.settings.max_page_size}.")
 
     def check_variables(self, analysis: Analysis, variables: Mapping[str, Any]) -> None:
@@ -273,45 +270,158 @@ def _written_aliases(document: DocumentNode) -> int:
     return count
 
 
-class _Walk:
-    """Depth and aliases of an operation as it runs: each fragment spread counts its fragment again."""
+@dataclass(frozen=True, slots=True)
+class Extent:
+    """An operation as it would run, each fragment counted again wherever it is spread."""
 
-    def __init__(self, fragments: Mapping[str, FragmentDefinitionNode]) -> None:
-        self.fragments = fragments
-        self.memo: dict[tuple[str, str], int] = {}
+    depth: int = 0  # fields nested on the deepest path (introspection's own exempt)
+    aliases: int = 0
+    fields: int = 0
+    nesting: int = 0  # selections nested on the deepest path, each fragment spread one more
 
-    def _fragment(self, what: str, name: str, path: frozenset[str]) -> int:
-        fragment = self.fragments.get(name)
-        if fragment is None or name in path:  # unknown or cyclic: validation refused it already
-            return 0
-        key = (what, name)
-        if key not in self.memo:
-            self.memo[key] = getattr(self, what)(fragment.selection_set, path | {name})
-        return self.memo[key]
 
-    def depth(self, selection_set: SelectionSetNode | None, path: frozenset[str]) -> int:
-        deepest = 0
+NOTHING = Extent()
+
+
+class _Extents:
+    """Extents of a document's definitions, without validation: an unknown fragment, or a spread
+    that closes a cycle, counts nothing (validation refuses the one, `check_document` the other).
+    Each fragment is measured once, its spreads first, without recursion, so that the work is
+    linear in the document however its fragments spread each other; within one definition the
+    parser bounds the nesting (200)."""
+
+    def __init__(self, document: DocumentNode) -> None:
+        self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        self.known: dict[str, Extent] = {}
+        self.cycle: str | None = None  # a fragment met again while its spreads were measured
+
+    def of(self, selection_set: SelectionSetNode) -> Extent:
+        self._fragments(_spreads(selection_set))
+        return self._measure(selection_set)
+
+    def _fragments(self, names: list[str]) -> None:
+        stack: list[tuple[str, bool]] = [(name, False) for name in names]
+        active: set[str] = set()
+        while stack:
+            name, spreads_done = stack.pop()
+            if spreads_done:  # everything it spreads is measured (or closes a cycle)
+                active.discard(name)
+                self.known[name] = self._measure(self.fragments[name].selection_set)
+            elif name in active:  # on the path that led here
+                self.cycle = self.cycle or name
+            elif name not in self.known and name in self.fragments:
+                active.add(name)
+                stack.append((name, True))
+                stack.extend((spread, False) for spread in _spreads(self.fragments[name].selection_set))
+
+    def _measure(self, selection_set: SelectionSetNode | None) -> Extent:
+        depth = aliases = fields = nesting = 0
         for selection in selection_set.selections if selection_set else ():
-            if isinstance(selection, FieldNode):
-                if selection.name.value in INTROSPECTION:
-                    continue  # exempt: graphql-core's MaxIntrospectionDepthRule guards it
-                deepest = max(deepest, 1 + self.depth(selection.selection_set, path))
-            elif isinstance(selection, InlineFragmentNode):
-                deepest = max(deepest, self.depth(selection.selection_set, path))
+            if isinstance(selection, FragmentSpreadNode):
+                inner = self.known.get(selection.name.value, NOTHING)
             else:
-                deepest = max(deepest, self._fragment("depth", selection.name.value, path))
-        return deepest
+                inner = self._measure(selection.selection_set)
+            if isinstance(selection, FieldNode):
+                fields += 1
+                aliases += selection.alias is not None
+                if selection.name.value not in INTROSPECTION:  # graphql-core's introspection-depth rule
+                    depth = max(depth, 1 + inner.depth)
+            else:
+                depth = max(depth, inner.depth)
+            aliases += inner.aliases
+            fields += inner.fields
+            nesting = max(nesting, 1 + inner.nesting)
+        return Extent(depth, aliases, fields, nesting)
 
-    def aliases(self, selection_set: SelectionSetNode | None, path: frozenset[str]) -> int:
-        count = 0
-        for selection in selection_set.selections if selection_set else ():
-            if isinstance(selection, FieldNode):
-                count += (selection.alias is not None) + self.aliases(selection.selection_set, path)
+
+def _spreads(selection_set: SelectionSetNode) -> list[str]:
+    """The names of the fragments a selection spreads, at any depth, not through other fragments."""
+    found, stack = [], [selection_set]
+    while stack:
+        for selection in stack.pop().selections:
+            if isinstance(selection, FragmentSpreadNode):
+                found.append(selection.name.value)
+            elif selection.selection_set is not None:
+                stack.append(selection.selection_set)
+    return found
+
+
+def _merged_repeats(fragments: Mapping[str, FragmentDefinitionNode],
+                    operations: list[OperationDefinitionNode], enough: int) -> int:
+    """The most fields merged under one response key in one selection set, as graphql-core collects
+    them (each fragment once per field group, whatever its type condition), or `enough` once
+    reached. Validation compares such fields in pairs (OverlappingFieldsCanBeMergedRule), so this
+    bounds its cost. Breadth first; it visits each field of the operations once per merged selection
+    set, no more often than the operations' fields counted through every spread (bounded before)."""
+    worst = 0
+    groups: deque[list[SelectionSetNode]] = deque([o.selection_set] for o in operations)
+    while groups:
+        merged: dict[str, list[FieldNode]] = {}
+        seen: set[str] = set()
+        stack = [iter(s.selections) for s in reversed(groups.popleft())]
+        while stack:
+            selection = next(stack[-1], None)
+            if selection is None:
+                stack.pop()
+            elif isinstance(selection, FieldNode):
+                merged.setdefault(selection.alias.value if selection.alias else selection.name.value,
+                                  []).append(selection)
             elif isinstance(selection, InlineFragmentNode):
-                count += self.aliases(selection.selection_set, path)
-            else:
-                count += self._fragment("aliases", selection.name.value, path)
-        return count
+                stack.append(iter(selection.selection_set.selections))
+            elif selection.name.value not in seen and selection.name.value in fragments:
+                seen.add(selection.name.value)
+                stack.append(iter(fragments[selection.name.value].selection_set.selections))
+        for nodes in merged.values():
+            worst = max(worst, len(nodes))
+            if worst >= enough:
+                return enough
+            inner = [node.selection_set for node in nodes if node.selection_set is not None]
+            if inner:
+                groups.append(inner)
+    return worst
+
+
+def check_document(document: DocumentNode, operation_name: str | None, settings: Settings) -> None:
+    """Refuses (LimitError) a parsed document over a limit that bounds what validating, planning
+    and running it costs: unused fragments and cycles (validation errors, found here first),
+    aliases, depth, fields and fields merged under one name. Works before validation, in time linear
+    in the document; depth and expanded aliases are those of the operation that runs (all of them
+    when none is chosen); fields count every operation of the document, as validation reads them all."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    running = [o for o in operations if operation_name is None and len(operations) == 1
+               or o.name is not None and o.name.value == operation_name] or operations
+    extents = _Extents(document)
+    measured = {id(o): extents.of(o.selection_set) for o in operations}
+    unused = [name for name in extents.fragments if name not in extents.known]
+    if unused:
+        raise LimitError(f"Fragment '{unused[0]}' is never used.")
+    if extents.cycle is not None:
+        raise LimitError(f"Cannot spread fragment '{extents.cycle}' within itself.")
+    nesting = max([m.nesting for m in measured.values()], default=0)
+    if nesting > MAX_NESTING_DEPTH:  # graphql-core's validation would stop there with "Validation aborted."
+        raise LimitError(f"The document is nested too deeply: {nesting} selections on one path, at most "
+                         f"{MAX_NESTING_DEPTH} are allowed (counting each fragment spread).")
+    aliases = max([_written_aliases(document), *(measured[id(o)].aliases for o in running)])
+    if aliases > settings.max_aliases:
+        raise LimitError(f"The document has {_shown(aliases)} aliases: at most {settings.max_aliases} are allowed "
+                         "(counting each use of a fragment).")
+    depth = max(measured[id(o)].depth for o in running) if running else 0
+    if depth > settings.max_depth:
+        raise LimitError(f"The operation is {depth} fields deep: at most {settings.max_depth} are allowed.")
+    fields = sum(m.fields for m in measured.values())
+    if fields > settings.max_fields:
+        raise LimitError(f"The document has {_shown(fields)} fields: at most {settings.max_fields} are allowed "
+                         "(counting each use of a fragment, and every operation of the document).")
+    repeats = _merged_repeats(extents.fragments, operations, settings.max_merged_fields + 1)
+    if repeats > settings.max_merged_fields:
+        raise LimitError(f"A selection asks for one name more than {settings.max_merged_fields} times: at most "
+                         f"{settings.max_merged_fields} fields may share a response name in one selection "
+                         "(counting those fragments bring).")
+
+
+def _shown(count: int) -> str:
+    """A count as a message shows it: those of fragments that double can have hundreds of digits."""
+    return str(count) if count < 10**9 else "more than 999999999"
 
 
 def _named(type_: Any) -> tuple[Any, bool]:
@@ -364,10 +474,15 @@ class _Compiler:
         """The fields a selection asks of `parent`, through fragments, with the concrete type they are for.
 
         A fragment spread again in the same selection adds nothing (its fields merge, as graphql-core's
-        collect_fields has it), which also stops any cycle."""
-        for selection in selection_set.selections if selection_set else ():
+        collect_fields has it), which also stops any cycle. Spreads are followed with a stack."""
+        stack = [(iter(selection_set.selections if selection_set else ()), condition)]
+        while stack:
+            selection, narrowed = next(stack[-1][0], None), stack[-1][1]
+            if selection is None:
+                stack.pop()
+                continue
             if isinstance(selection, FieldNode):
-                out.append((selection, condition))
+                out.append((selection, narrowed))
                 continue
             if isinstance(selection, InlineFragmentNode):
                 fragment: Any = selection
@@ -377,12 +492,11 @@ class _Compiler:
                 if fragment is None or name in visited:
                     continue
                 visited.add(name)
-            narrowed = condition
             if fragment.type_condition is not None:
                 target = self.schema.get_type(fragment.type_condition.name.value)
                 if isinstance(target, GraphQLObjectType) and target is not parent:
                     narrowed = target.name
-            self._collect(parent, fragment.selection_set, narrowed, visited, out)
+            stack.append((iter(fragment.selection_set.selections), narrowed))
 
     def selection(self, parent: Any, selection_set: SelectionSetNode | None, path: frozenset[int],
                   meta: bool) -> Selection:
