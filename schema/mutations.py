@@ -391,7 +391,9 @@ class Mutation:
         context.response_cookies[sessions.SESSION_COOKIE] = secret
         return LoginPayload(user=User.of(await settle(context.loaders.row("User", user.id))), user_errors=[])
 
-    @strawberry.mutation(description="Ends this browser's session on the server and clears its cookie.")
+    @strawberry.mutation(description=(
+        "Ends this browser's session on the server and clears its cookie. Answers true, signed in or not (nothing "
+        "to end is no error), but needs the header X-Requested-With like every mutation sent without a token."))
     async def logout(self, info: Info) -> bool:
         context = ctx(info)
         if context.web_session is not None:

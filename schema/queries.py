@@ -108,7 +108,7 @@ class Query:
             raise bad_input(f"at most {ctx(info).settings.max_page_size} ids at once")
         return list(await asyncio.gather(*(_node(info, i) for i in ids)))
 
-    @strawberry.field(description="The signed-in user.")
+    @strawberry.field(description="The signed-in user; null, without an error, when nobody is signed in.")
     def viewer(self, info: Info) -> User | None:
         user = ctx(info).user
         return User.of(user) if user is not None else None

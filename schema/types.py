@@ -19,6 +19,8 @@ from strawberry.types import Info
 
 from server import money
 from server.access import policy
+from server.access.models import Role
+from server.audit import service as audit
 from server.documents.models import InvoiceClassification
 from server.figures.customer_list import Balances
 from server.figures.sales import SalesFigures
@@ -78,11 +80,29 @@ def nested(info: Info, loader: Any, parent_id: int, first: int | None, after: st
                 lambda page: offset_connection(page[0], page[1], offset, size, convert))
 
 
-def check_costs(info: Info) -> None:
-    """The policy's `readCosts` row: a dict lookup per field, no SQL."""
+def role_of(info: Info) -> Role | None:
+    """The reader's role (a token's owner's); None without a user."""
     user = ctx(info).user
-    if not policy.allows(user.role if user is not None else None, "readCosts"):
-        raise GraphQLError("costs and margins are for managers and admins", extensions={"code": "FORBIDDEN"})
+    return user.role if user is not None else None
+
+
+def check_costs(info: Info) -> None:
+    """The policy's `readCosts` row, for figures made from costs (margins): a dict lookup, no SQL."""
+    if not policy.allows(role_of(info), "readCosts"):
+        raise _costs_forbidden()
+
+
+def check_column(info: Info, model: str, column: str) -> None:
+    """A field that serves a column only some roles may read: the row its model names for it
+    (`read_needs`), the one rule the audit log's changes to that column follow too."""
+    if column not in policy.guarded_columns().get(model, {}):  # a field said to be hidden whose column is not: a bug
+        raise KeyError(f"{model}.{column} names no policy row: declare it with read_needs")
+    if column in policy.hidden_columns(role_of(info), model):
+        raise _costs_forbidden()
+
+
+def _costs_forbidden() -> GraphQLError:
+    return GraphQLError("costs and margins are for managers and admins", extensions={"code": "FORBIDDEN"})
 
 
 # ------------------------------------------------------------------ people
@@ -488,7 +508,7 @@ class Item(Node):
 
     @strawberry.field(description="For managers and admins; null with a FORBIDDEN error otherwise.")
     def unit_cost(self, info: Info) -> Money | None:
-        check_costs(info)
+        check_column(info, "Item", "unit_cost_e4")
         return price_of(self.row.unit_cost_e4, ctx(info).settings.base_currency)
 
     @strawberry.field
@@ -595,7 +615,7 @@ class InvoiceLine:
 
     @strawberry.field(description="For managers and admins only.")
     def unit_cost(self, info: Info) -> Money | None:
-        check_costs(info)
+        check_column(info, "InvoiceLine", "unit_cost_e4")
         return price_of(self.row.unit_cost_e4, self.currency)
 
 
@@ -637,7 +657,7 @@ class Invoice(Node):
 
     @strawberry.field(description="For managers and admins only.")
     def cost_amount(self, info: Info) -> Money | None:
-        check_costs(info)
+        check_column(info, "Invoice", "cost_minor")
         return money_of(self.row.cost_minor, self.row.currency)
 
     @strawberry.field(metadata=rendered("invoice_lines", currency="currency"))
@@ -967,13 +987,20 @@ class ListView(Node):
                     sort=sort, filter=row.filter, is_default=bool(row.is_default))
 
 
+def audit_changes(root: Any, info: Info) -> JSON:
+    """AuditEvent.changes: what of the stored changes the reader may read."""
+    return audit.visible_changes(root.row.changes, root.row.entity_type, role_of(info))
+
+
 @strawberry.type
 class AuditEvent(Node):
     id: strawberry.ID
     at: dt.datetime
     action: str
     entity_id: strawberry.ID | None
-    changes: JSON = strawberry.field(description="{field: [before, after]}, or a list of them for a bulk change.")
+    changes: JSON = strawberry.field(resolver=audit_changes, description=(
+        "{field: [before, after]}, or a list of them for a bulk change. Changes to what the reader may not read "
+        "(costs, for SALES_REP and VIEWER) are left out."))
     revertible: bool
     row: strawberry.Private[Row]
 
@@ -981,7 +1008,7 @@ class AuditEvent(Node):
     def of(row: Row) -> AuditEvent:
         entity = global_id(row.entity_type, row.entity_id) if row.entity_type and row.entity_id else None
         return make(AuditEvent, id=global_id("AuditEvent", row.id), at=row.at, action=row.action, entity_id=entity,
-                    changes=row.changes, revertible=row.revertible, row=row)
+                    revertible=row.revertible, row=row)
 
     @strawberry.field
     def by(self, info: Info) -> User | None:

@@ -16,6 +16,7 @@ raises a FORBIDDEN `DomainError`.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -118,6 +119,29 @@ def access(role: Role | None, action: str) -> Access:
 def allows(role: Role | None, action: str) -> bool:
     """Whether the role may always do the action (no ownership to check): O(1), no SQL."""
     return access(role, action) is Access.YES
+
+
+@functools.cache
+def hidden_columns(role: Role | None, model: str) -> frozenset[str]:
+    """The columns of the model (by class name, as the audit log names entities) that the role may
+    not read: those whose `read_needs` row refuses it (costs, for SALES_REP and VIEWER)."""
+    return frozenset(column for column, action in guarded_columns().get(model, {}).items() if not allows(role, action))
+
+
+@functools.cache
+def guarded_columns() -> dict[str, dict[str, str]]:
+    """{model: {column: action}} for every column that names the row of TABLE reading it needs
+    (`server.db.base.read_needs`): the one list of what some roles may not read."""
+    from server.models import Base  # every model registered; imported late: the models import nothing of ours
+    found: dict[str, dict[str, str]] = {}
+    for mapper in Base.registry.mappers:
+        for attribute in mapper.column_attrs:
+            action = attribute.columns[0].info.get("read")
+            if action is not None:
+                if action not in TABLE:  # a bug: refused at once, rather than a column shown to all
+                    raise KeyError(f"{mapper.class_.__name__}.{attribute.key} needs {action!r}, not a row of TABLE")
+                found.setdefault(mapper.class_.__name__, {})[attribute.key] = action
+    return found
 
 
 def id_of(actor: Who) -> int | None:

@@ -95,6 +95,17 @@ def money(**kwargs: Any) -> Any:
     return mapped_column(BigInteger, **kwargs)
 
 
+def read_needs(action: str) -> dict[str, str]:
+    """A column's `info` when only some roles may read it: `action` is the row of the policy's
+    table (server/access/policy.py, e.g. "readCosts") that must allow the reader. The schema's
+    field that serves the column and the audit log's changes to it (stored under the column's
+    name) are hidden by that one row:
+
+        unit_cost_e4: Mapped[int | None] = mapped_column(BigInteger, info=read_needs("readCosts"))
+    """
+    return {"read": action}
+
+
 def address(prefix: str) -> type:
     """A mixin with the six address columns `<prefix>_line1` .. `<prefix>_country`."""
     columns = {f"{prefix}_{part}": mapped_column(String(200), nullable=True) for part in ADDRESS_PARTS}

@@ -12,7 +12,9 @@ import enum
 from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.db.base import Base, UTCDateTime, Versioned, enum_column, money, now, pk
+from server.db.base import Base, UTCDateTime, Versioned, enum_column, money, now, pk, read_needs
+
+COSTS = "readCosts"  # the policy's row for costs and margins (SPEC §8)
 
 
 class LineType(enum.Enum):
@@ -71,7 +73,7 @@ class Item(Versioned, Base):
     description: Mapped[str] = mapped_column(String(500))
     unit: Mapped[str] = mapped_column(String(20))
     unit_price_e4: Mapped[int] = mapped_column(BigInteger)
-    unit_cost_e4: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    unit_cost_e4: Mapped[int | None] = mapped_column(BigInteger, nullable=True, info=read_needs(COSTS))
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
 
 
@@ -85,11 +87,11 @@ class LineColumns:
     unit: Mapped[str | None] = mapped_column(String(20), nullable=True)
     quantity_e3: Mapped[int] = mapped_column(BigInteger)
     unit_price_e4: Mapped[int] = mapped_column(BigInteger)
-    unit_cost_e4: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    unit_cost_e4: Mapped[int | None] = mapped_column(BigInteger, nullable=True, info=read_needs(COSTS))
     tax_rate_e4: Mapped[int] = mapped_column(BigInteger, default=0)
     net_minor: Mapped[int] = money()
     tax_minor: Mapped[int] = money()
-    cost_minor: Mapped[int | None] = money(nullable=True)
+    cost_minor: Mapped[int | None] = money(nullable=True, info=read_needs(COSTS))
 
 
 class Order(Versioned, Base):
@@ -151,10 +153,10 @@ class Invoice(Versioned, Base):
     net_minor: Mapped[int] = money()
     tax_minor: Mapped[int] = money()
     total_minor: Mapped[int] = money()
-    cost_minor: Mapped[int] = money()
+    cost_minor: Mapped[int] = money(info=read_needs(COSTS))
     paid_minor: Mapped[int] = money(default=0)  # sum of applications, kept by the payments service
     base_net_minor: Mapped[int] = money()
-    base_cost_minor: Mapped[int] = money()
+    base_cost_minor: Mapped[int] = money(info=read_needs(COSTS))
     base_balance_minor: Mapped[int] = money()  # (total - paid) in the base currency, unsigned
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)

@@ -37,7 +37,8 @@ log = logging.getLogger("clientele.graphql")
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON_TYPE = "application/json"
-PUBLIC_FIELDS = frozenset({"serverInfo", "login", "__schema", "__type", "__typename"})
+# What answers without a user (SPEC §8): `viewer` is then null, `logout` true.
+PUBLIC_FIELDS = frozenset({"serverInfo", "viewer", "login", "logout", "__schema", "__type", "__typename"})
 NODE_MODULES = Path(__file__).resolve().parents[2] / "webclient" / "node_modules"
 GRAPHIQL_ASSETS = {  # served from the web client's packages when installed, else from a CDN
     "graphiql/graphiql.min.css": "https://unpkg.com/graphiql@3.8.3/graphiql.min.css",

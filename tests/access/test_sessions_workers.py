@@ -57,7 +57,7 @@ async def test_two_servers_share_one_throttle_and_the_sessions(postgres_url):
                                     headers=XRW)
             after = await asyncio.to_thread(httpx.post, f"{b.base_url}/graphql", **replay)
         assert on_a.json()["data"] == before.json()["data"] == {"viewer": {"email": "bob@example.com"}}
-        assert after.status_code == 401
+        assert (after.status_code, after.json()["data"]) == (200, {"viewer": None})
         # and neither server logged a password or the session's secret
         secret = replay["headers"]["Cookie"].split("=", 1)[1]
         for server in (a, b):

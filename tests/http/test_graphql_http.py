@@ -240,7 +240,7 @@ async def test_no_user__customers_refused(api):
 async def test_no_user__private_field_beside_or_inside_public_ones_refused(api):
     for query in ("{ serverInfo { baseCurrency } customers { totalCount } }",
                   "query { ...F } fragment F on Query { serverInfo { today } customers { totalCount } }",
-                  "{ ... on Query { __typename viewer { email } } }"):
+                  "{ ... on Query { __typename viewer { email } apiTokens { name } } }"):
         # when
         response = await api.post(query, token=None)
         # then
