@@ -351,7 +351,7 @@ def _bad(error: GraphQLError) -> dict[str, Any]:
 
 
 def _is_public(operation: OperationDefinitionNode, document: DocumentNode) -> bool:
-    """True when the operation asks for nothing but serverInfo, login and introspection. Each
+    """True when the operation asks for nothing but the public fields (`PUBLIC_FIELDS`). Each
     fragment is looked at once, without recursion: linear in the document."""
     if operation.operation is OperationType.SUBSCRIPTION:
         return False
