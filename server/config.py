@@ -38,6 +38,7 @@ class Settings:
     max_tokens: int = 10_000
     max_depth: int = 12
     max_aliases: int = 30
+    max_json_depth: int = 64  # arrays and objects nested in a request's JSON (server/bounds.py)
     max_cost: int = 5_000
     cost_list_size: int = 10  # what a plain (not paginated) list of objects counts as, in cost
     bucket_size: float = 10_000.0
@@ -92,6 +93,7 @@ def load_settings() -> Settings:
         max_tokens=int(_env("MAX_TOKENS", "10000")),
         max_depth=int(_env("MAX_DEPTH", "12")),
         max_aliases=int(_env("MAX_ALIASES", "30")),
+        max_json_depth=int(_env("MAX_JSON_DEPTH", "64")),
         max_cost=int(_env("MAX_COST", "5000")),
         cost_list_size=int(_env("COST_LIST_SIZE", "10")),
         bucket_size=float(_env("BUCKET_SIZE", "10000")),
