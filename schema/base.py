@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, IntValueNode, StringValueNode, ValueNode
 from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinition
 from strawberry.types import Info
 from strawberry.types.scalar import ScalarDefinition
@@ -29,15 +29,20 @@ R = TypeVar("R")
 # ----------------------------------------------------------------- scalars
 
 def _parse_decimal(value: object) -> decimal.Decimal:
+    """SPEC §1: the canonical string (server/money.py `parse`) or a JSON integer, never a float."""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise ValueError('Decimal takes a string such as "12.30", never a float')
     try:
-        result = decimal.Decimal(value.strip() if isinstance(value, str) else value)
-    except decimal.InvalidOperation:
-        raise ValueError(f"{value!r} is not a decimal number") from None
-    if not result.is_finite():
-        raise ValueError(f"{value!r} is not a finite number")
-    return result
+        return money.to_decimal(value)
+    except money.MoneyError as error:
+        raise ValueError(str(error)) from None
+
+
+def _decimal_literal(node: ValueNode, _variables: Any = None) -> decimal.Decimal:
+    """A literal string, or an integer read from its digits (int() refuses 4,300 of them)."""
+    if isinstance(node, (StringValueNode, IntValueNode)):
+        return _parse_decimal(node.value)
+    raise ValueError('Decimal takes a string such as "12.30", never a float')
 
 
 def _bounded(definition: ScalarDefinition) -> Any:
@@ -57,7 +62,7 @@ DecimalScalar = decimal.Decimal
 SCALARS = {
     decimal.Decimal: strawberry.scalar(
         name="Decimal", description='An exact decimal as a string, such as "1234.50". Never a float.',
-        serialize=str, parse_value=_parse_decimal),
+        serialize=str, parse_value=_parse_decimal, parse_literal=_decimal_literal),
     dt.date: _bounded(DateDefinition),
     dt.datetime: _bounded(DateTimeDefinition),
 }

@@ -5,8 +5,9 @@ First against a real `clientele serve` (SQLite, log to a file): JSON nested deep
 or another member, GET's `variables`, the export parameters), anonymous and signed in, and ids
 of thousands of digits in URLs, are answered at once with a JSON 400 while `/healthz` keeps
 answering, and the log holds no traceback. Then in process, on both databases, with generated
-values: ids of any size, dates of any year, search strings of any length, and the catch-all
-that masks a bug escaping an endpoint. Every refusal also shows nothing was written.
+values: the `Decimal` scalar's one canonical form, money's maximum through every computation
+that could pass it, ids of any size, dates of any year, search strings of any length, and the
+catch-all that masks a bug escaping an endpoint. Every refusal also shows nothing was written.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ import logging
 import re
 import shutil
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +34,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from server import bounds
+from server import bounds, money
 from server.app import create_app
 from server.config import Settings
 from server.customers.models import Customer
 from server.db.engine import Database
-from server.documents.models import Order
+from server.documents.models import Item, Order
+from server.payments.models import Payment
 from tests import factories
 from tests.conftest import Api, make_token, run_async
 from tests.security.serving import BOTTOMLESS, served
@@ -344,3 +348,148 @@ async def test_search_strings_of_any_length__bounded_with_a_message_naming_them(
         else:
             assert [e["extensions"]["code"] for e in answer["errors"]] == ["BAD_USER_INPUT"] * len(answer["errors"])
             assert answer["errors"][0]["message"].startswith(f"{name} is {len(text)} characters long"), document
+
+
+# ------------------------------------------------------------- in process: Decimal
+
+CREATE_ITEM = """mutation ($code: String!, $price: Decimal) {
+  createItem(input: {code: $code, description: "Priced", unit: "ea", unitPrice: $price}) {
+    item { unitPrice { amount } } userErrors { field message code } } }"""
+decimal_texts = st.one_of(
+    st.from_regex(money.CANONICAL, fullmatch=True),
+    st.decimals(allow_nan=False, allow_infinity=False, places=4).map(str),
+    st.text(st.sampled_from("0123456789.-+eE_ \t\n,\u0661\u0662\u06f3\uff11"), max_size=12),
+    st.builds(lambda d: "9" * d, st.integers(25, 32)))
+
+
+async def create_item(api: Api, price: Any) -> dict[str, Any]:
+    return await api.gql(CREATE_ITEM, {"code": f"P{uuid.uuid4().hex[:12]}", "price": price})
+
+
+@PROPERTY
+@given(text=decimal_texts)
+@example(text="1_000").via("an underscore")
+@example(text=" 12 ").via("blanks")
+@example(text="\u0661\u0662").via("Arabic-Indic digits")
+@example(text="1e999999").via("an exponent")
+async def test_decimal__accepted_exactly_in_its_canonical_form(api, text):
+    # given
+    before = await count(api, Item)
+    canonical = money.CANONICAL.fullmatch(text) is not None
+    digits = sum(c in "0123456789" for c in text)
+    # when
+    answer = await create_item(api, text)
+    # then
+    if not canonical or digits > money.MAX_DIGITS:
+        assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        assert "$price" in answer["errors"][0]["message"]
+        assert "data" not in answer
+    else:
+        assert "errors" not in answer, answer["errors"]
+        payload, value = answer["data"]["createItem"], Decimal(text)
+        places = len(text.partition(".")[2].rstrip("0"))
+        if value >= 0 and places <= money.PRICE and value < Decimal(money.limit(money.PRICE)).scaleb(-money.PRICE):
+            assert Decimal(payload["item"]["unitPrice"]["amount"]) == value and payload["userErrors"] == []
+            assert await count(api, Item) == before + 1
+            return
+        assert payload["item"] is None
+        assert payload["userErrors"][0]["field"] == ["input", "unitPrice"]
+        assert payload["userErrors"][0]["code"] == "INVALID"
+    assert await count(api, Item) == before
+
+
+@PROPERTY
+@given(value=st.integers(-10**30, 10**30) | st.floats(allow_nan=False, allow_infinity=False))
+@example(value=10**28).via("29 digits")
+@example(value=12.0).via("a float that is whole")
+async def test_decimal__a_json_integer_is_bounded_and_a_float_never_passes(api, value):
+    # when
+    before = await count(api, Item)
+    answer = await create_item(api, value)
+    # then
+    if isinstance(value, int) and -(2**63) <= value < 2**64:  # JSON's integers: past 64 bits they are read as floats
+        assert "errors" not in answer, answer["errors"]
+        created = 0 <= value <= money.MAXIMUM
+        assert (answer["data"]["createItem"]["item"] is not None) == created
+    else:
+        assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT" and "data" not in answer
+        created = False
+    assert await count(api, Item) == before + created
+
+
+# ------------------------------------------------------------- in process: money's maximum
+
+quantities = st.decimals(min_value=Decimal("0.001"), max_value=Decimal("99999999999.999"), places=3)
+prices = st.decimals(min_value=Decimal(0), max_value=Decimal("99999999999.9999"), places=4)
+tax_rates = st.sampled_from([Decimal(0), Decimal("8.25"), Decimal(100)])
+CENT = Decimal("0.01")
+
+
+def net_of(quantity: Decimal, price: Decimal) -> Decimal:
+    return (quantity * price).quantize(CENT, ROUND_HALF_EVEN)
+
+
+@PROPERTY
+@given(lines=st.lists(st.tuples(quantities, prices, tax_rates), min_size=1, max_size=3))
+@example(lines=[(Decimal("1000000000"), Decimal("99999999"), Decimal(0))]).via("the issue's line")
+@example(lines=[(Decimal(1), Decimal("99999999999.99"), Decimal(0))]).via("the maximum itself")
+@example(lines=[(Decimal(1), Decimal("60000000000"), Decimal(0))] * 2).via("lines within, their sum not")
+async def test_money_maximum__a_line_or_document_past_it_is_a_user_error(api, lines):
+    # given
+    customer = await customer_id(api)
+    before = await count(api, Order)
+    inputs = [{"code": "X", "description": "Goods", "quantity": str(q), "unitPrice": str(p), "taxRate": str(t)}
+              for q, p, t in lines]
+    # when
+    answer = await api.gql(CREATE_ORDER, {"input": {"orderCustomer": customer, "lines": inputs}})
+    # then
+    assert "errors" not in answer, answer["errors"]
+    payload = answer["data"]["createOrder"]
+    nets = [net_of(q, p) for q, p, _ in lines]
+    total = sum(n + (n * t / 100).quantize(CENT, ROUND_HALF_EVEN) for n, (_, _, t) in zip(nets, lines))
+    over = [str(i) for i, n in enumerate(nets) if n > money.MAXIMUM]
+    if over:
+        assert [e["field"] for e in payload["userErrors"]] == [["input", "lines", i, "unitPrice"] for i in over]
+    elif total > money.MAXIMUM:
+        assert [e["field"] for e in payload["userErrors"]] == [["input", "lines"]]
+    else:
+        assert payload["userErrors"] == [] and Decimal(payload["order"]["totalValue"]["amount"]) == total
+        return
+    assert payload["order"] is None and {e["code"] for e in payload["userErrors"]} == {"INVALID"}
+    assert await count(api, Order) == before
+
+
+@pytest.mark.parametrize(("field", "value", "accepted"), [
+    ("creditLimit", "99999999999.99", True), ("creditLimit", "100000000000.00", False),
+    ("priorSales", "99999999999.99", True), ("creditLimit", "1e999999", None), ("priorSales", 10**13, False)])
+async def test_money_maximum__customer_amounts(api, field, value, accepted):
+    # when
+    answer = await api.gql("""mutation ($input: CustomerInput!) { createCustomer(input: $input) {
+        customer { id } userErrors { field message code } } }""", {"input": {"name": "Big", field: value}})
+    # then
+    if accepted is None:  # not a canonical decimal: refused before anything runs, naming the field
+        assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        assert field in answer["errors"][0]["message"]
+    elif accepted:
+        assert answer["data"]["createCustomer"]["userErrors"] == []
+    else:
+        assert answer["data"]["createCustomer"]["userErrors"][0]["field"] == ["input", field]
+    assert await count(api, Customer) == (1 if accepted else 0)
+
+
+async def test_money_maximum__base_amounts_at_a_rate(api):
+    # given: a customer in EUR, and amounts within the maximum that a rate of 2 takes past it
+    customer = await customer_id(api, "EUR")
+    line = {"code": "X", "description": "Goods", "quantity": "1", "unitPrice": "60000000000"}
+    # when
+    order = await api.gql(CREATE_ORDER, {"input": {"orderCustomer": customer, "fxRate": "2", "lines": [line]}})
+    payment = await api.gql("""mutation ($input: PaymentInput!) { recordPayment(input: $input) {
+        payment { id } userErrors { field message code } } }""",
+                            {"input": {"customer": customer, "amount": "60000000000", "fxRate": "2"}})
+    rate = await api.gql(CREATE_ORDER, {"input": {"orderCustomer": customer, "fxRate": "1000000000", "lines": [line]}})
+    # then
+    assert order["data"]["createOrder"]["userErrors"][0]["field"] == ["input", "fxRate"]
+    assert payment["data"]["recordPayment"]["userErrors"][0]["field"] == ["input", "fxRate"]
+    assert rate["data"]["createOrder"]["userErrors"][0]["field"] == ["input", "fxRate"]
+    assert "out of range" in rate["data"]["createOrder"]["userErrors"][0]["message"]
+    assert await count(api, Order) == 0 and await count(api, Payment) == 0
