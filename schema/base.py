@@ -4,16 +4,19 @@ connections, user errors, and the small helpers resolvers use."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import decimal
 import operator
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, IntValueNode, StringValueNode, ValueNode
+from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinition
 from strawberry.types import Info
+from strawberry.types.scalar import ScalarDefinition
 
-from server import money
+from server import bounds, money
 from server.ids import global_id_text, parse_global_id, pk_of  # noqa: F401 (the schema's ID helpers, in one place)
 from server.context import RequestContext
 from server.errors import DomainError, ErrorCode, NotImplementedYet
@@ -26,22 +29,42 @@ R = TypeVar("R")
 # ----------------------------------------------------------------- scalars
 
 def _parse_decimal(value: object) -> decimal.Decimal:
+    """SPEC §1: the canonical string (server/money.py `parse`) or a JSON integer, never a float."""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise ValueError('Decimal takes a string such as "12.30", never a float')
     try:
-        result = decimal.Decimal(value.strip() if isinstance(value, str) else value)
-    except decimal.InvalidOperation:
-        raise ValueError(f"{value!r} is not a decimal number") from None
-    if not result.is_finite():
-        raise ValueError(f"{value!r} is not a finite number")
-    return result
+        return money.to_decimal(value)
+    except money.MoneyError as error:
+        raise ValueError(str(error)) from None
+
+
+def _decimal_literal(node: ValueNode, _variables: Any = None) -> decimal.Decimal:
+    """A literal string, or an integer read from its digits (int() refuses 4,300 of them)."""
+    if isinstance(node, (StringValueNode, IntValueNode)):
+        return _parse_decimal(node.value)
+    raise ValueError('Decimal takes a string such as "12.30", never a float')
+
+
+def _bounded(definition: ScalarDefinition) -> Any:
+    """Strawberry's Date or DateTime, refusing days outside server/bounds.py's FIRST_DAY..LAST_DAY."""
+    parse = definition.parse_value
+
+    def parse_value(value: object) -> Any:
+        try:
+            return bounds.day(parse(value), f"a {definition.name}")
+        except bounds.OutOfBounds as error:
+            raise ValueError(str(error)) from None
+    return strawberry.scalar(name=definition.name, description=definition.description,
+                             serialize=definition.serialize, parse_value=parse_value)
 
 
 DecimalScalar = decimal.Decimal
 SCALARS = {
     decimal.Decimal: strawberry.scalar(
         name="Decimal", description='An exact decimal as a string, such as "1234.50". Never a float.',
-        serialize=str, parse_value=_parse_decimal),
+        serialize=str, parse_value=_parse_decimal, parse_literal=_decimal_literal),
+    dt.date: _bounded(DateDefinition),
+    dt.datetime: _bounded(DateTimeDefinition),
 }
 
 JSON = strawberry.scalars.JSON
@@ -266,6 +289,14 @@ async def settle(value: Any) -> Any:
 
 def bad_input(message: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})
+
+
+def bounded_text(value: str | None, name: str) -> str | None:
+    """A search or other free text argument within its documented length (server/bounds.py)."""
+    try:
+        return bounds.text(value, name)
+    except bounds.OutOfBounds as error:
+        raise bad_input(str(error)) from None
 
 
 def not_implemented(what: str) -> GraphQLError:

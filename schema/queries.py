@@ -19,7 +19,7 @@ from server.lists import service as list_views
 from server.pagination import BadPageArgs, page_size
 from server.sorting import SortDirection
 
-from schema.base import (Connection, Node, bad_input, connection, ctx, given, parse_global_id,
+from schema.base import (Connection, Node, bad_input, bounded_text, connection, ctx, given, parse_global_id,
                          pk_of, settle)
 from schema.enums import ListKindEnum
 from schema.inputs import CustomerFilter, CustomerOrder, LeadFilter, LeadOrder
@@ -50,6 +50,7 @@ async def _keyset(info: Info, spec: listing.Listed, make: Any, first: int | None
 
 def _customer_filter(info: Info, flt: CustomerFilter | None) -> customer_listing.CustomerFilter:
     data = given(flt) if flt is not None else {}
+    _bounded_filter(data)
     for person in ("salesRep", "insideSalesRep"):
         if data.get(person) is not None and pk_of(data[person], "User") is None:
             raise bad_input(f"filter.{person}: not a user id")
@@ -62,6 +63,11 @@ def _customer_filter(info: Info, flt: CustomerFilter | None) -> customer_listing
         newest_note_to=_aware(info, data.get("newestNoteTo")))
 
 
+def _bounded_filter(data: dict[str, Any]) -> None:
+    for name in ("search", "region"):
+        bounded_text(data.get(name), f"filter.{name}")
+
+
 def _aware(info: Info, moment: dt.datetime | None) -> dt.datetime | None:
     """A time without an offset is read in the server's time zone."""
     if moment is None or moment.tzinfo is not None:
@@ -72,6 +78,7 @@ def _aware(info: Info, moment: dt.datetime | None) -> dt.datetime | None:
 def _lead_filter(info: Info, flt: LeadFilter | None) -> dict[str, Any]:
     """The filter by GraphQL name; an ID of another type matches nothing."""
     data = given(flt) if flt is not None else {}
+    _bounded_filter(data)
     kinds = {"program": "LeadProgram", "source": "LeadSource", "insideSalesRep": "User",
              "outsideSalesRep": "User", "assignedTo": "User"}
     for name, kind in kinds.items():
@@ -90,6 +97,8 @@ async def _one(info: Info, kind: str, id: str | None, column: str, value: Any, m
     if id is not None:
         row = await settle(_load(info, kind, pk_of(id, kind)))
     elif value is not None:
+        if isinstance(value, str):
+            bounded_text(value, column)
         row = await settle(ctx(info).loaders.row_by(kind, column, value))
     else:
         raise bad_input(f"pass `id` or `{column}`")
@@ -146,13 +155,15 @@ class Query:
         customer_id = pk_of(customer, "Customer") if customer is not None else None
         if customer is not None and customer_id is None:
             raise bad_input("customer: not a customer id")
-        return await _keyset(info, listing.locations(customer_id, search), Location.of, first, after)
+        return await _keyset(info, listing.locations(customer_id, bounded_text(search, "search")), Location.of,
+                             first, after)
 
     @strawberry.field
     async def items(self, info: Info, first: int | None = None, after: str | None = None,
                     search: str | None = None) -> Connection[Item]:
         base = ctx(info).settings.base_currency
-        return await _keyset(info, listing.items(search), lambda r: Item.of(r, base), first, after)
+        return await _keyset(info, listing.items(bounded_text(search, "search")), lambda r: Item.of(r, base),
+                             first, after)
 
     @strawberry.field
     async def invoice(self, info: Info, id: strawberry.ID | None = None, number: str | None = None) -> Invoice | None:

@@ -30,8 +30,8 @@ from server.loaders import ready
 from server.payments.models import payment_status
 from server.sorting import InvoiceSortField, SortDirection
 
-from schema.base import (DecimalScalar, JSON, Address, Connection, Money, Node, ctx, global_id,
-                         make, money_of, money_or_none, offset_connection, page_window, price_of, then)
+from schema.base import (DecimalScalar, JSON, Address, Connection, Money, Node, bounded_text, ctx,
+                         global_id, make, money_of, money_or_none, offset_connection, page_window, price_of, then)
 from schema.rendered import rendered
 from schema.fields import expression_names, loaded_field, loaded_money, money_field, row_field
 from schema.enums import (BillingStatusEnum, CreditCodeEnum, CustomerStatusEnum, EngagementEnum, HistoryRoleEnum,
@@ -380,6 +380,7 @@ class Customer(Node):
 
     @strawberry.field(description="One of this customer's invoices by its number, else by its alternative number.")
     def find_invoice(self, info: Info, number: str | None = None, alt_number: str | None = None) -> Invoice | None:
+        bounded_text(number, "number"), bounded_text(alt_number, "altNumber")
         number, alt_number = (number or "").strip() or None, (alt_number or "").strip() or None
         if number is None and alt_number is None:
             return None

@@ -120,7 +120,7 @@ def _lead_filter_values(filters: dict[str, Any]) -> tuple[tuple[tuple[str, Any],
     values: dict[str, Any] = {}
     search = (filters.get("search") or "").strip()
     if search:
-        number = search.isdigit() and len(search) < 10
+        number = search.isascii() and search.isdigit() and len(search) < 10  # not other scripts' digits
         form["search"] = number
         values["search"] = _like(search)
         if number:

@@ -8,8 +8,9 @@ the wire holds strings. Rounding is always half-even, and a `float` is refused o
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal
 
 MINOR = 2  # decimal places of money
 PRICE = 4  # decimal places of unit prices and costs
@@ -17,29 +18,66 @@ QUANTITY = 3
 RATE = 8  # decimal places of exchange rates
 TAX_RATE = 4  # decimal places of tax percentages
 
-MAX_MINOR = 10**15  # 10 trillion in major units: beyond any plausible document
+MAX_DIGITS = 28  # of a decimal on input, both parts together: Decimal's precision, so nothing rounds
+CANONICAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")  # SPEC §1, matched whole; [0-9] is ASCII, unlike \d
+# Money (and every computed amount: a line's net and cost, a document's total, its base amount)
+# stays below 100,000,000,000.00. Stored as BIGINT minor units (at most 9,223,372,036,854,775,807),
+# 922,337 amounts at the maximum still add up without overflow: SQLite's sum() fails past BIGINT.
+MAX_MINOR = 10**13
+MAX_RATE_E8 = 10**17  # exchange rates below 1,000,000,000: a rate is a BIGINT in units of 10**-8
 
 
 class MoneyError(ValueError):
     """A value that cannot be exact money: too many places, not a number, out of range."""
 
 
+def parse(text: str) -> Decimal:
+    """A decimal from its one canonical text (SPEC §1): `-?[0-9]+(\\.[0-9]+)?` as a whole, ASCII
+    digits, at most MAX_DIGITS of them. No exponent, `_`, `+`, blank or other script's digit.
+
+    >>> parse("-12.50")
+    Decimal('-12.50')
+    """
+    if not CANONICAL.fullmatch(text):
+        raise MoneyError('not a decimal number: write digits with an optional leading - and decimal point, '
+                         'such as "-1234.50"')
+    digits = len(text) - text.startswith("-") - ("." in text)
+    if digits > MAX_DIGITS:
+        raise MoneyError(f"a decimal has at most {MAX_DIGITS} digits, this one {digits}")
+    return Decimal(text)
+
+
 def to_decimal(value: Decimal | int | str) -> Decimal:
-    """A `Decimal` from a string, int or Decimal; floats are refused, they are never exact."""
+    """A `Decimal` from a canonical string, an int or a Decimal; floats are refused, they are
+    never exact."""
     if isinstance(value, float):
         raise TypeError("money never passes through a float; pass a str or Decimal")
     if isinstance(value, Decimal):
         result = value
-    elif isinstance(value, (int, str)) and not isinstance(value, bool):
-        try:
-            result = Decimal(value.strip() if isinstance(value, str) else value)
-        except InvalidOperation:
-            raise MoneyError(f"{value!r} is not a decimal number") from None
+    elif isinstance(value, str):
+        result = parse(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) >= 10**MAX_DIGITS:
+            raise MoneyError(f"a decimal has at most {MAX_DIGITS} digits")
+        result = Decimal(value)
     else:
         raise TypeError(f"expected str, int or Decimal, not {type(value).__name__}")
     if not result.is_finite():
         raise MoneyError(f"{value!r} is not a finite number")
     return result
+
+
+def limit(places: int) -> int:
+    """The bound (exclusive) of a value in units of 10**-places: money's maximum, or a rate's."""
+    return MAX_RATE_E8 if places == RATE else MAX_MINOR * 10 ** max(0, places - MINOR)
+
+
+def within(minor: int) -> bool:
+    """Whether an amount in minor units is within money's maximum (either sign)."""
+    return -MAX_MINOR < minor < MAX_MINOR
+
+
+MAXIMUM = Decimal(MAX_MINOR - 1).scaleb(-MINOR)  # 99999999999.99
 
 
 def scaled(value: Decimal | int | str, places: int, *, exact: bool = True) -> int:
@@ -49,14 +87,22 @@ def scaled(value: Decimal | int | str, places: int, *, exact: bool = True) -> in
     never rounded silently. Without it, rounds half-even: `scaled("1.005", 2, exact=False) == 100`.
     """
     number = to_decimal(value)
+    bound = limit(places)
+    if number.adjusted() >= MAX_DIGITS:  # before scaleb, which would overflow on 1E+999999
+        raise _out_of_range(number, bound, places)
     shifted = number.scaleb(places)
     rounded = shifted.to_integral_value(rounding=ROUND_HALF_EVEN)
     if exact and rounded != shifted:
         raise MoneyError(f"{number} has more than {places} decimal places")
     result = int(rounded)
-    if abs(result) >= MAX_MINOR * 10 ** max(0, places - MINOR):
-        raise MoneyError(f"{number} is out of range")
+    if abs(result) >= bound:
+        raise _out_of_range(number, bound, places)
     return result
+
+
+def _out_of_range(number: Decimal, bound: int, places: int) -> MoneyError:
+    top = unscaled(bound - 1, places)
+    return MoneyError(f"{number} is out of range: it must be between -{top} and {top}")
 
 
 def unscaled(units: int, places: int) -> Decimal:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,9 +18,12 @@ import weakref
 import orjson
 from sqlalchemy import Column, ColumnElement, Integer, Select, and_, bindparam, case, false, or_
 
+from server import bounds
+
 
 MAX_PAGE = 250
 DEFAULT_PAGE = 50
+CURSOR_DEPTH = 2  # a cursor is a list of sort values, a date or time among them an object
 
 
 class BadPageArgs(Exception):
@@ -48,8 +50,8 @@ def encode_cursor(values: Sequence[Any]) -> str:
 def decode_cursor(cursor: str, length: int | None = None) -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        values = [_decode_value(v) for v in json.loads(base64.urlsafe_b64decode(padded))]
-    except (ValueError, TypeError, KeyError):
+        values = [_decode_value(v) for v in bounds.loads(base64.urlsafe_b64decode(padded), "cursor", CURSOR_DEPTH)]
+    except (ValueError, TypeError, KeyError):  # bounds.OutOfBounds too
         raise BadPageArgs(f"cursor {cursor!r} is not one this list gave out") from None
     if length is not None and len(values) != length:
         raise BadPageArgs(f"cursor {cursor!r} belongs to another sort order")

@@ -98,8 +98,15 @@ def line(problems: Problems, index: int, data: dict[str, Any], item: Any | None)
     if len(problems.items) > before or quantity is None:
         return None
     price, tax = price or 0, tax or 0
+    amounts = money.line_amounts(quantity, price, tax, cost)
+    for amount, field in ((amounts.net_minor, "unitPrice"), (amounts.cost_minor, "unitCost")):
+        if amount is not None and not money.within(amount):
+            problems.add(ErrorCode.INVALID, f"quantity x {field} is {money.from_minor(amount)}: a line's amount "
+                         f"must be at most {money.MAXIMUM}", *path, field)
+    if len(problems.items) > before:
+        return None
     return Line(index, line_type, item.id if item else None, code, description, unit, quantity, price, cost, tax,
-                money.line_amounts(quantity, price, tax, cost))
+                amounts)
 
 
 @dataclass(frozen=True)
@@ -115,6 +122,19 @@ def totals(lines: list[Line]) -> Totals:
     tax = sum(line.amounts.tax_minor for line in lines)
     cost = sum(line.amounts.cost_minor or 0 for line in lines)
     return Totals(net, tax, net + tax, cost)
+
+
+def check_totals(problems: Problems, lines: list[Line], rate: int | None) -> None:
+    """SPEC §1: a document's total and cost, and their base amounts at its rate, stay within
+    money's maximum (server/money.py), so that no sum the database keeps overflows."""
+    found = totals(lines)
+    if not (money.within(found.total_minor) and money.within(found.cost_minor)):
+        largest = money.from_minor(max(found.total_minor, found.cost_minor))
+        problems.add(ErrorCode.INVALID, f"the lines add up to {largest}: a document's total must be at most "
+                     f"{money.MAXIMUM}", "lines")
+    elif not all(money.within(money.to_base_minor(m, rate)) for m in (found.total_minor, found.cost_minor)):
+        problems.add(ErrorCode.INVALID, f"at this rate the document's total is over {money.MAXIMUM} in the base "
+                     "currency", "fxRate")
 
 
 # SPEC §2: the moves of an order's status, exactly the table. PENDING_APPROVAL -> OPEN is made

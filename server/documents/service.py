@@ -143,6 +143,7 @@ async def create_order(session: AsyncSession, *, data: Data, actor_id: policy.Wh
         description = validate.text(problems, data, "description", max_length=500)
         lines = await _lines(session, problems, data.get("lines") or [])
         rate = rules.fx_rate(problems, data, payer.currency, base_currency) if payer else None
+        rules.check_totals(problems, lines, rate)
         problems.raise_if_any()
         held = next((c for c in (customer, payer) if c.credit_code is CreditCode.CREDIT_HOLD), None)
         if held is not None:
@@ -193,6 +194,7 @@ async def create_invoice(session: AsyncSession, *, data: Data, actor_id: policy.
         alt_number = validate.text(problems, data, "altNumber", max_length=40)
         lines = await _lines(session, problems, data.get("lines") or [])
         rate = rules.fx_rate(problems, data, payer.currency, base_currency) if payer else None
+        rules.check_totals(problems, lines, rate)
         problems.raise_if_any()
         invoice = await _new_invoice(session, payer=payer, customer=customer, order=order, lines=lines,
                                      rate=rate, data=data, alt_number=alt_number, today=today, actor_id=actor_id)

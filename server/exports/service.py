@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from server import listing
+from server import bounds, listing
 from server.customers import listing as customer_listing
 from server.customers.models import BillingStatus, CreditCode, Customer, Location
 from server.db.engine import Database
@@ -54,14 +53,14 @@ class ExportError(Exception):
         self.status = status
 
 
-def parse_json(params: Any, name: str) -> Any:
+def parse_json(params: Any, name: str, max_depth: int) -> Any:
     raw = params.get(name)
     if raw is None:
         return None
     try:
-        return json.loads(raw)
-    except ValueError as error:
-        raise ExportError(name, f"{name}: not valid JSON ({error})") from None
+        return bounds.loads(raw, name, max_depth)
+    except bounds.OutOfBounds as error:
+        raise ExportError(name, str(error)) from None
 
 
 @dataclass
@@ -153,10 +152,20 @@ def _moment(data: dict[str, Any], name: str, zone: ZoneInfo) -> dt.datetime | No
     if value is None:
         return None
     try:
-        moment = dt.datetime.fromisoformat(value)
+        moment = bounds.day(dt.datetime.fromisoformat(value), f"filter.{name}")
+    except bounds.OutOfBounds as error:
+        raise ExportError("filter", str(error)) from None
     except (TypeError, ValueError):
         raise ExportError("filter", f"filter.{name}: not an ISO 8601 date and time: {value!r}") from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+
+
+def _text(data: dict[str, Any], name: str) -> str | None:
+    """A free text filter (search, region) within its documented length."""
+    try:
+        return bounds.text(data.get(name), f"filter.{name}")
+    except bounds.OutOfBounds as error:
+        raise ExportError("filter", str(error)) from None
 
 
 def _user(data: dict[str, Any], name: str) -> int | None:
@@ -199,9 +208,9 @@ async def apply_view(connection: AsyncConnection, view_id: str | None, user_id: 
 def customers_source(request: Request, today: dt.date, zone: ZoneInfo) -> Source:
     data = _check_filter(request.filter, CUSTOMER_FILTER)
     flt = customer_listing.CustomerFilter(
-        search=data.get("search"), include_inactive=bool(data.get("includeInactive")),
+        search=_text(data, "search"), include_inactive=bool(data.get("includeInactive")),
         sales_rep_id=_user(data, "salesRep"), inside_sales_rep_id=_user(data, "insideSalesRep"),
-        region=data.get("region"), credit_codes=_enums(data, "creditCode", CreditCode),
+        region=_text(data, "region"), credit_codes=_enums(data, "creditCode", CreditCode),
         billing_statuses=_enums(data, "billingStatus", BillingStatus),
         engagements=_enums(data, "engagement", Engagement), as_of=today,
         newest_note_from=_moment(data, "newestNoteFrom", zone), newest_note_to=_moment(data, "newestNoteTo", zone))
@@ -212,6 +221,7 @@ def customers_source(request: Request, today: dt.date, zone: ZoneInfo) -> Source
 
 def leads_source(request: Request, today: dt.date, zone: ZoneInfo) -> Source:
     data = dict(_check_filter(request.filter, LEAD_FILTER))
+    data.update(search=_text(data, "search"), region=_text(data, "region"))
     if data.get("state") is not None:
         data["state"] = _enums(data, "state", LeadState)
     kinds = {"program": "LeadProgram", "source": "LeadSource", "insideSalesRep": "User",
@@ -234,7 +244,7 @@ def locations_source(request: Request, today: dt.date) -> Source:
         if customer_id is None:
             raise ExportError("filter", "filter.customer: not a customer id")
     columns = select_columns("locations", LOCATION_COLUMNS, LOCATION_DEFAULT, request.columns)
-    stmt, keys, key_of, params = listing.locations(customer_id, data.get("search"))
+    stmt, keys, key_of, params = listing.locations(customer_id, _text(data, "search"))
     return Source("Locations", stmt, keys, key_of, Location, columns, today, params)
 
 

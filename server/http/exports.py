@@ -54,9 +54,10 @@ class ExportEndpoints:
                                 headers={"WWW-Authenticate": "Bearer"})
         try:
             params = request.query_params
-            parsed = service.Request(filter=service.parse_json(params, "filter"),
-                                     order=service.parse_json(params, "orderBy"),
-                                     columns=service.parse_json(params, "columns"))
+            depth = self.settings.max_json_depth
+            parsed = service.Request(filter=service.parse_json(params, "filter", depth),
+                                     order=service.parse_json(params, "orderBy", depth),
+                                     columns=service.parse_json(params, "columns", depth))
             if params.get("view") is not None:
                 if kind is None:
                     raise ExportError("view", "view: this export has no list views")

@@ -7,7 +7,6 @@ shows beside the traceback.
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -24,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 
+from server import bounds
 from server.config import Settings
 from server.context import RequestContext
 from server.db.engine import Database, StatementLog, current_log
@@ -114,16 +114,15 @@ class GraphQLEndpoint:
     async def _params(self, request: Request) -> dict[str, Any]:
         if request.method == "GET":
             params: dict[str, Any] = dict(request.query_params)
-            if isinstance(params.get("variables"), str):
-                params["variables"] = _loads(params["variables"], "variables")
-            if isinstance(params.get("extensions"), str):
-                params["extensions"] = _loads(params["extensions"], "extensions")
+            for key in ("variables", "extensions"):
+                if isinstance(params.get(key), str):
+                    params[key] = _loads(params[key], f"`{key}`", self.settings.max_json_depth)
         else:
             content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if content_type != JSON_TYPE:
                 raise HttpError(415, "send the request as application/json")
             body = await _read_body(request, self.settings.max_body_bytes)
-            params = _loads(body, "the request body")
+            params = _loads(body, "the request body", self.settings.max_json_depth, envelope=True)
         if not isinstance(params, dict):
             raise HttpError(400, "the request body must be a JSON object")
         if not isinstance(params.get("query"), str) or not params["query"].strip():
@@ -387,7 +386,8 @@ def _wants_html(request: Request) -> bool:
 
 async def _read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if declared is not None and declared.isascii() and declared.isdigit() and (
+            len(declared.lstrip("0")) > len(str(limit)) or int(declared) > limit):  # int() refuses 4,300 digits
         raise HttpError(413, f"the request body is over the limit of {limit} bytes")
     body = b""
     async for chunk in request.stream():
@@ -397,11 +397,11 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return body
 
 
-def _loads(raw: str | bytes, what: str) -> Any:
+def _loads(raw: str | bytes, what: str, max_depth: int, *, envelope: bool = False) -> Any:
     try:
-        return orjson.loads(raw)
-    except (orjson.JSONDecodeError, json.JSONDecodeError):
-        raise HttpError(400, f"{what} is not valid JSON") from None
+        return bounds.loads(raw, what, max_depth, envelope=envelope)
+    except bounds.OutOfBounds as error:
+        raise HttpError(400, str(error)) from None
 
 
 def _json(body: dict[str, Any], status: int, media: str, headers: dict[str, str] | None = None) -> Response:

@@ -39,6 +39,9 @@ async def record_payment(session: AsyncSession, *, data: Data, actor_id: policy.
         if customer is None:
             problems.add(ErrorCode.NOT_FOUND, "customer: no customer with that id", "customer")
         rate = rules.fx_rate(problems, data, customer.currency, base_currency) if customer else None
+        if amount is not None and not money.within(money.to_base_minor(amount, rate)):
+            problems.add(ErrorCode.INVALID, f"at this rate the amount is over {money.MAXIMUM} in the base currency",
+                         "fxRate")
         problems.raise_if_any()
         payment = Payment(
             number=await next_number(session, "payment"), customer_id=customer.id,
