@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 import tracemalloc
 from typing import Any
 
@@ -217,7 +216,6 @@ async def test_fifty_thousand_rows_in_bounded_memory(api: Api, monkeypatch: pyte
     del held
     tracemalloc.stop()
 
-    started = time.monotonic()
     tracemalloc.start()
     answer = await post(api, body)
     _current, peak = tracemalloc.get_traced_memory()
@@ -228,7 +226,6 @@ async def test_fifty_thousand_rows_in_bounded_memory(api: Api, monkeypatch: pyte
     # the body itself (about 5 MB, spooled to disk past 1 MB) plus the number index and one batch
     print(f"import peak {peak / 1e6:.1f} MB; all rows as dicts {all_rows_bytes / 1e6:.1f} MB")
     assert peak < all_rows_bytes / 2, (peak, all_rows_bytes)
-    assert time.monotonic() - started < 60
     assert imports_service.BATCH <= 1000
 
 
