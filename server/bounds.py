@@ -57,6 +57,17 @@ def nesting_over(value: Any, max_depth: int, start: int = 1) -> bool:
     return False
 
 
+def shown(value: Any, limit: int = 40) -> str:
+    """A value a client sent, as an error message quotes it: its repr, cut short, so that a
+    100 kB cursor is not sent back whole (nor written to the log).
+
+    >>> shown("x" * 100, 10)
+    "'xxxxxxxxx…"
+    """
+    quoted = repr(value)
+    return quoted if len(quoted) <= limit else quoted[:limit - 1] + "…"
+
+
 def text(value: Any, name: str) -> str | None:
     """A free text argument of at most MAX_TEXT characters (None stays None)."""
     if value is None:

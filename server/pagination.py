@@ -52,9 +52,9 @@ def decode_cursor(cursor: str, length: int | None = None) -> list[Any]:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = [_decode_value(v) for v in bounds.loads(base64.urlsafe_b64decode(padded), "cursor", CURSOR_DEPTH)]
     except (ValueError, TypeError, KeyError):  # bounds.OutOfBounds too
-        raise BadPageArgs(f"cursor {cursor!r} is not one this list gave out") from None
+        raise BadPageArgs(f"cursor {bounds.shown(cursor)} is not one this list gave out") from None
     if length is not None and len(values) != length:
-        raise BadPageArgs(f"cursor {cursor!r} belongs to another sort order")
+        raise BadPageArgs(f"cursor {bounds.shown(cursor)} belongs to another sort order")
     return values
 
 
@@ -116,7 +116,7 @@ def keyset_select(stmt: Select, keys: Sequence[SortKey], id_column: ColumnElemen
     if cursor is not None:
         values = decode_cursor(cursor, len(keys))
         if not (isinstance(values[-1], int) and 0 <= values[-1] < 2**31):  # an id: a 32-bit column
-            raise BadPageArgs(f"cursor {cursor!r} is not one this list gave out")
+            raise BadPageArgs(f"cursor {bounds.shown(cursor)} is not one this list gave out")
     form = None if values is None else tuple(value is None for value in values)
     made = _paged.setdefault(stmt, {})
     shape = (tuple((id(key.expression), key.descending) for key in keys), backwards, form)
@@ -190,5 +190,5 @@ def offset_from(after: str | None) -> int:
         return 0
     values = decode_cursor(after, 2)
     if values[0] != "o" or not isinstance(values[1], int) or values[1] < 0:
-        raise BadPageArgs(f"cursor {after!r} is not one this list gave out")
+        raise BadPageArgs(f"cursor {bounds.shown(after)} is not one this list gave out")
     return values[1]

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import (CTE, ColumnElement, Date, Select, String, Subquery, TypeDecorator, bindparam, exists, func,
                         or_, select)
 
+from server.bounds import shown
 from server.customers.models import Contact, CreditCode, BillingStatus, Customer, CustomerStatus
 from server.figures import customer_list as figures
 from server.figures.customer_list import Engagement
@@ -156,7 +157,7 @@ def check_cursor(cursor: str | None, keys: Sequence[SortKey]) -> None:
     for expression, value in zip([*(key.expression for key in keys), None], values, strict=True):
         expected = _python_type(expression.type) if expression is not None else int
         if value is not None and expected is not None and type(value) is not expected:
-            raise BadPageArgs(f"cursor {cursor!r} belongs to another sort order")
+            raise BadPageArgs(f"cursor {shown(cursor)} belongs to another sort order")
 
 
 def _python_type(type_: Any) -> type | None:

@@ -272,6 +272,19 @@ async def test_customer_list__cursor_of_another_sort_is_refused(api, given_by, a
     assert "another sort order" in answer["errors"][0]["message"]
 
 
+
+@pytest.mark.parametrize("list_name", ["customers", "locations", "items", "leads", "auditEvents"])
+async def test_list__long_cursor_is_refused_without_echoing_it(api, list_name):
+    # given: a cursor of 50,000 characters, near the body limit
+    cursor = "A" * 50_000
+    # when
+    answer = await api.gql(f"query($c: String) {{ {list_name}(first: 1, after: $c) {{ totalCount }} }}", {"c": cursor})
+    # then: refused, and the message quotes the cursor cut short
+    error = answer["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "cursor" in error["message"] and len(error["message"]) < 200
+
+
 # -------------------------------------------------------------------------------- filters
 
 @pytest.mark.parametrize(("engagement", "names"), [
