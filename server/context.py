@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -55,8 +56,15 @@ class RequestContext:
         self.loaders.clear()
 
     async def close(self) -> None:
+        """Ends the request: its read connection goes back to the pool and stays closed, and the
+        loads nothing will await are cancelled. Shielded, so that a request cancelled while it
+        closes still gives its connection back."""
+        await asyncio.shield(self._close())
+
+    async def _close(self) -> None:
+        self.loaders.cancel()
         try:
-            await self.reader.end()
+            await self.reader.close()
         finally:
             self.loaders.close()
 

@@ -1,12 +1,13 @@
 """The request's read connection (server/reader.py): concurrent loaders' statements are sent
 without waiting for each other, on one connection and one transaction, and ending the
-connection waits for the statements in flight."""
+connection waits for the statements in flight; closed for good, it refuses them."""
 
 import asyncio
 
+import pytest
 from sqlalchemy import event, text
 
-from server.reader import Reader
+from server.reader import Reader, ReaderClosed
 
 # Slow enough that a statement sent after it is sent before it ends (about 50 ms on SQLite).
 SLOW = text("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) "
@@ -116,3 +117,32 @@ async def test_a_caller_cancelled_mid_statement__leaves_the_connection_to_the_ot
         assert (await asyncio.wait_for(reader.rows(QUICK), 20))[0].two == 2  # and a new one after
     finally:
         await asyncio.wait_for(reader.end(), 20)
+
+
+async def test_a_closed_reader__refuses_statements_without_taking_a_connection(database):
+    # given: a reader closed for good, as at the end of a request
+    reader = Reader(database)
+    assert (await reader.rows(QUICK))[0].two == 2
+    await reader.close()
+    # when: a load that nothing awaited any more sends its statement
+    for send in (reader.rows(QUICK), reader.scalar(QUICK), reader.rows(SLOW)):
+        with pytest.raises(ReaderClosed):
+            await send
+    # then: refused, and every connection is back in the pool
+    assert reader.rows_now(QUICK) is None
+    assert database.engine.pool.checkedout() == 0
+
+
+async def test_closing_while_statements_run__lets_them_finish_and_refuses_the_next(database):
+    reader = Reader(database)
+    running = asyncio.ensure_future(reader.rows(SLOW))
+    await asyncio.sleep(0.005)  # the statement is on its way
+    closing = asyncio.ensure_future(reader.close())
+    await asyncio.sleep(0)
+    late = asyncio.ensure_future(reader.rows(QUICK))  # sent while the connection ends
+    await closing
+    assert (await running)[0].counted == 300000
+    with pytest.raises(ReaderClosed):
+        await late
+    assert database.engine.pool.checkedout() == 0
+
