@@ -32,6 +32,7 @@ class RequestContext:
         self.log = log
         self.today = dt.datetime.now(settings.zone).date()
         self.reader = Reader(database)
+        self.wrote = False  # a write service has committed: the request is no longer safe to repeat
         self.loaders = Loaders(self.reader, self.today)
 
     @property
@@ -47,7 +48,9 @@ class RequestContext:
         """Runs a service in its own write session, then makes the next reads see what it wrote."""
         try:
             async with self.database.write_session() as session:
-                return await service(session, **kwargs)
+                done = await service(session, **kwargs)
+            self.wrote = True
+            return done
         finally:
             await self.after_write()
 

@@ -28,7 +28,7 @@ from sqlalchemy import Executable, Row, bindparam
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.db import prepared
-from server.db.engine import Database, current_log
+from server.db.engine import Database, PoolTimeout, current_log
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -80,6 +80,7 @@ class Reader:
         self._idle.set()
         self._checks: list[asyncio.Future[None]] = []  # the tests' verifications of `rows_now`
         self._closed = False
+        self._starved: PoolTimeout | None = None  # the request waited for the pool once, in vain
 
     async def rows(self, statement: Executable, params: Mapping[str, Any] | None = None) -> Sequence[Row[Any]]:
         connection = self._connection
@@ -152,8 +153,14 @@ class Reader:
         async with self._lock:
             if self._closed:
                 raise ReaderClosed()
+            if self._starved is not None:  # a second wait would double the time to its refusal
+                raise self._starved
             if self._connection is None:
-                connection = await self.database.engine.connect()
+                try:
+                    connection = await self.database.engine.connect()
+                except PoolTimeout as error:
+                    self._starved = error
+                    raise
                 try:
                     await connection.begin()
                     if self.database.is_sqlite:

@@ -3,10 +3,12 @@ without waiting for each other, on one connection and one transaction, and endin
 connection waits for the statements in flight; closed for good, it refuses them."""
 
 import asyncio
+import time
 
 import pytest
 from sqlalchemy import event, text
 
+from server.db.engine import Database, PoolTimeout
 from server.reader import Reader, ReaderClosed
 
 # Slow enough that a statement sent after it is sent before it ends (about 50 ms on SQLite).
@@ -146,3 +148,28 @@ async def test_closing_while_statements_run__lets_them_finish_and_refuses_the_ne
         await late
     assert database.engine.pool.checkedout() == 0
 
+
+async def test_a_request_that_found_no_connection__does_not_wait_for_one_again(database_url):
+    # given: a pool of one connection and one more under load, both held by other readers
+    database = Database(database_url, pool_size=1, pool_timeout=0.2)
+    holders, starved = [Reader(database), Reader(database)], Reader(database)
+    try:
+        for holder in holders:
+            await holder.rows(QUICK)
+        # when: another's first statements wait out the pool's timeout
+        with pytest.raises(PoolTimeout):
+            await asyncio.gather(starved.rows(QUICK), starved.rows(QUICK))
+        # then: its next statements fail at once, even with the connections free again
+        for holder in holders:
+            await holder.close()
+        waited = time.monotonic()
+        for _ in range(3):
+            with pytest.raises(PoolTimeout):
+                await starved.rows(QUICK)
+        assert time.monotonic() - waited < 0.2
+        await starved.close()
+        assert database.engine.pool.checkedout() == 0
+    finally:
+        for holder in holders:
+            await holder.close()
+        await database.dispose()
