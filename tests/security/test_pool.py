@@ -33,6 +33,7 @@ from sqlalchemy import text
 from server.app import create_app
 from server.customers import service as customers
 from server.db.engine import Database
+from server.exports import service as export_service
 from server.loaders import RowByColumnLoader
 from tests import factories
 from tests.bench.processes import Server
@@ -139,23 +140,40 @@ async def _cancelled(harness: InProcess, number: int) -> None:
 
 async def _client_gone(harness: InProcess, _number: int) -> None:
     """The client went away as the answer was being sent: sending fails (uvicorn's `h11` raises)."""
-    body = httpx.Request("POST", "http://testserver/graphql", json=harness.body(LOCATIONS, {"n": "C-1"}),
-                         headers=harness.headers())
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-             "scheme": "http", "path": "/graphql", "raw_path": b"/graphql", "query_string": b"",
-             "root_path": "", "headers": [(k.lower(), v) for k, v in body.headers.raw],
-             "client": ("127.0.0.1", 1), "server": ("testserver", 80)}
-    messages = [{"type": "http.request", "body": body.read(), "more_body": False}]
-
-    async def receive() -> dict[str, Any]:
-        return messages.pop(0) if messages else {"type": "http.disconnect"}
+    request = httpx.Request("POST", "http://testserver/graphql", json=harness.body(LOCATIONS, {"n": "C-1"}),
+                            headers=harness.headers())
+    gone = asyncio.Event()
+    gone.set()
+    receive = _receiving(request.read(), gone)
 
     async def send(message: dict[str, Any]) -> None:
         if message["type"] == "http.response.body":
             raise OSError("the client is gone")
 
     with pytest.raises(OSError):
-        await harness.app(scope, receive, send)
+        await harness.app(_scope(request), receive, send)
+
+
+def _scope(request: httpx.Request) -> dict[str, Any]:
+    """The ASGI scope of an HTTP request (uvicorn's ASGI version: Starlette then watches for the
+    client's disconnect while it streams an answer)."""
+    return {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
+            "method": request.method, "scheme": "http", "path": request.url.path,
+            "raw_path": request.url.raw_path, "query_string": b"", "root_path": "",
+            "headers": [(k.lower(), v) for k, v in request.headers.raw],
+            "client": ("127.0.0.1", 1), "server": ("testserver", 80)}
+
+
+def _receiving(body: bytes, gone: asyncio.Event) -> Any:
+    """ASGI `receive`: the body, then the client's disconnect once `gone` is set."""
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive() -> dict[str, Any]:
+        if messages:
+            return messages.pop(0)
+        await gone.wait()
+        return {"type": "http.disconnect"}
+    return receive
 
 
 async def _mutation_refused(harness: InProcess, _number: int) -> None:
@@ -192,6 +210,30 @@ async def test_200_failing_requests__give_every_connection_back(in_process: InPr
     assert await _settled(in_process.database) == 0
     async with in_process.database.engine.connect() as connection:
         assert (await connection.execute(text("SELECT count(*) FROM customers"))).scalar() == 1
+
+
+async def test_a_client_gone_mid_export__gives_its_connection_back(in_process: InProcess,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # given: a CSV export streamed two customers a batch, so that it is many chunks long
+    for number in range(11):
+        await factories.customer(in_process.database, f"Customer {number}")
+    batches = export_service.batches
+    monkeypatch.setattr(export_service, "batches", lambda database, source: batches(database, source, size=2))
+    request = httpx.Request("GET", "http://testserver/export/customers.csv", headers=in_process.headers())
+    for cut in range(1, 9):
+        # when the client goes away after `cut` messages of the answer
+        gone, sent = asyncio.Event(), []
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+            if len(sent) >= cut:
+                gone.set()
+            await asyncio.sleep(0)  # the client's disconnect is heard while the answer is sent
+
+        await in_process.app(_scope(request), _receiving(b"", gone), send)
+        # then: the stream stopped there, and its connection is back in the pool
+        assert sent[0]["status"] == 200 and len(sent) <= cut + 2
+        assert await _settled(in_process.database) == 0
 
 
 async def test_no_free_connection__a_503_unless_a_mutation_has_written(database: Database,
