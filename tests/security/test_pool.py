@@ -110,35 +110,35 @@ async def in_process(database: Database, monkeypatch: pytest.MonkeyPatch) -> Any
         yield InProcess(app, client, token, database)
 
 
-async def _reproduction(harness: InProcess, _number: int) -> None:
+async def _reproduction(harness: InProcess, _round: int) -> None:
     answer = (await harness.post(REPRODUCTION, {"s": False})).json()
     assert answer["data"]["customer"]["locations"]["edges"][0]["node"]["code"] == "L1"
 
 
-async def _loader_raises(harness: InProcess, number: int) -> None:
-    response = await harness.post(LOCATIONS if number % 2 else STANDARD, {"n": BOOM})
+async def _loader_raises(harness: InProcess, round_: int) -> None:
+    response = await harness.post(LOCATIONS if round_ % 2 else STANDARD, {"n": BOOM})
     assert response.status_code == 200
     assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["INTERNAL_SERVER_ERROR"]
 
 
-async def _connection_terminated(harness: InProcess, _number: int) -> None:
+async def _connection_terminated(harness: InProcess, _round: int) -> None:
     response = await harness.post(LOCATIONS, {"n": KILL})
     assert response.status_code == 200 and response.json()["errors"], response.text
 
 
-async def _cancelled(harness: InProcess, number: int) -> None:
+async def _cancelled(harness: InProcess, round_: int) -> None:
     """The request's task cancelled after a few turns of the event loop: while it identifies the
     caller, runs its statements or its write, or sends its answer."""
-    query, variables = (LOCATIONS, {"n": "C-1"}) if number % 3 else (CREATE, {"name": " "})
+    query, variables = (LOCATIONS, {"n": "C-1"}) if round_ % 3 else (CREATE, {"name": " "})
     request = asyncio.ensure_future(harness.post(query, variables))
-    for _ in range(number % 40):
+    for _ in range(round_):
         await asyncio.sleep(0)
     request.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await request
 
 
-async def _client_gone(harness: InProcess, _number: int) -> None:
+async def _client_gone(harness: InProcess, _round: int) -> None:
     """The client went away as the answer was being sent: sending fails (uvicorn's `h11` raises)."""
     request = httpx.Request("POST", "http://testserver/graphql", json=harness.body(LOCATIONS, {"n": "C-1"}),
                             headers=harness.headers())
@@ -176,12 +176,12 @@ def _receiving(body: bytes, gone: asyncio.Event) -> Any:
     return receive
 
 
-async def _mutation_refused(harness: InProcess, _number: int) -> None:
+async def _mutation_refused(harness: InProcess, _round: int) -> None:
     payload = (await harness.post(CREATE, {"name": " "})).json()["data"]["createCustomer"]
     assert payload == {"customer": None, "userErrors": [{"field": ["input", "name"], "code": "REQUIRED"}]}
 
 
-async def _mutation_fails(harness: InProcess, _number: int) -> None:
+async def _mutation_fails(harness: InProcess, _round: int) -> None:
     answer = (await harness.post(CREATE, {"name": BOOM})).json()
     assert [e["extensions"]["code"] for e in answer["errors"]] == ["INTERNAL_SERVER_ERROR"]
 
@@ -202,8 +202,8 @@ async def test_200_failing_requests__give_every_connection_back(in_process: InPr
     failures = FAILURES + ([] if in_process.database.is_sqlite else [_connection_terminated])
     before = (await in_process.post(LOCATIONS, {"n": "C-1"})).json()["data"]
     # when
-    for number in range(200):
-        await failures[number % len(failures)](in_process, number)
+    for number in range(200):  # each kind is given its own round's number
+        await failures[number % len(failures)](in_process, number // len(failures))
     # then: nothing is checked out, nothing was written, and a request is answered as before
     assert await _settled(in_process.database) == 0
     assert (await in_process.post(LOCATIONS, {"n": "C-1"})).json()["data"] == before
