@@ -11,8 +11,8 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy import text
 from starlette.applications import Starlette
-from starlette.requests import Request
 from starlette.middleware import Middleware
+from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -21,9 +21,9 @@ from schema import build_schema, printed_schema
 from schema.lean import LeanExecutor
 from schema.types import DERIVED_FIGURES
 from server.config import Settings, load_settings
-from server.db.engine import Database
+from server.db.engine import Database, PoolTimeout
 from server.http.exports import ExportEndpoints
-from server.http.graphql import GraphQLEndpoint, graphiql_asset
+from server.http.graphql import NO_CONNECTION, GraphQLEndpoint, graphiql_asset, unavailable
 from server.http.imports import import_endpoint
 from server.http.reminders import reminder
 from server.limits import StoreUnavailable
@@ -40,7 +40,8 @@ GC_THRESHOLDS = (50_000, 10, 10)
 
 def create_app(settings: Settings, database: Database | None = None) -> Starlette:
     """The app on a database; the caller applies migrations first (`clientele serve` does)."""
-    database = database or Database(settings.database_url)
+    database = database or Database(settings.database_url, pool_size=settings.pool_size,
+                                    pool_timeout=settings.pool_timeout)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     schema = build_schema()
     graphql = GraphQLEndpoint(schema._schema, schema.execution_context_class, settings, database,
@@ -96,7 +97,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         Route("/import/customers", import_endpoint(settings, database), methods=["POST"]),
         Route("/reminders/{id}.ics", reminder, methods=["GET"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan,
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={PoolTimeout: _no_connection},
                     middleware=[Middleware(MaskedErrors, reraise=settings.lean_check)])
     app.state.database = database
     app.state.settings = settings
@@ -134,6 +135,13 @@ class MaskedErrors:
                 await JSONResponse(body, status_code=500)(scope, receive, send)
             if self.reraise:
                 raise
+
+
+async def _no_connection(_request: Request, error: Exception) -> Response:
+    """503 with Retry-After for an export, an import or a reminder that found no free connection
+    within CLIENTELE_POOL_TIMEOUT (`/graphql` answers it in GraphQL's shape itself)."""
+    refusal = unavailable(NO_CONNECTION, error)
+    return JSONResponse({"error": refusal.message}, status_code=503, headers=refusal.headers)
 
 
 def _export_routes(exports: ExportEndpoints) -> list[Route]:

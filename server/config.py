@@ -49,6 +49,8 @@ class Settings:
     redis_url: str | None = None  # PostgreSQL with several workers, else memory
     redis_prefix: str = "clientele:"  # of the Redis keys, for several installations on one Redis
     workers: int = 1
+    pool_size: int = 10  # database connections each worker keeps; as many again opened under load
+    pool_timeout: float = 2.0  # seconds a request waits for a free connection, then 503
     log_level: str = "INFO"
     lean_executor: bool = True  # answer plain queries without graphql-core's per-field cost
     lean_check: bool = False  # also run graphql-core and fail on any difference (the tests do)
@@ -106,6 +108,8 @@ def load_settings() -> Settings:
         redis_url=_env("REDIS_URL") or None,
         redis_prefix=_env("REDIS_PREFIX", "clientele:"),
         workers=int(_env("WORKERS", "1")),
+        pool_size=int(_env("POOL_SIZE", "10")),
+        pool_timeout=float(_env("POOL_TIMEOUT", "2")),
         log_level=_env("LOG_LEVEL", "INFO").upper(),
         lean_executor=_env_bool("LEAN_EXECUTOR", True),
         lean_check=_env_bool("LEAN_CHECK"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -31,6 +32,7 @@ class RequestContext:
         self.log = log
         self.today = dt.datetime.now(settings.zone).date()
         self.reader = Reader(database)
+        self.wrote = False  # a write service has committed: the request is no longer safe to repeat
         self.loaders = Loaders(self.reader, self.today)
 
     @property
@@ -46,7 +48,9 @@ class RequestContext:
         """Runs a service in its own write session, then makes the next reads see what it wrote."""
         try:
             async with self.database.write_session() as session:
-                return await service(session, **kwargs)
+                done = await service(session, **kwargs)
+            self.wrote = True
+            return done
         finally:
             await self.after_write()
 
@@ -55,8 +59,15 @@ class RequestContext:
         self.loaders.clear()
 
     async def close(self) -> None:
+        """Ends the request: its read connection goes back to the pool and stays closed, and the
+        loads nothing will await are cancelled. Shielded, so that a request cancelled while it
+        closes still gives its connection back."""
+        await asyncio.shield(self._close())
+
+    async def _close(self) -> None:
+        self.loaders.cancel()
         try:
-            await self.reader.end()
+            await self.reader.close()
         finally:
             self.loaders.close()
 

@@ -343,6 +343,7 @@ class Loaders:
         self.reader = reader
         self.today = today
         self._made: dict[str, DataLoader[Any, Any]] = {}
+        self._cleared: list[DataLoader[Any, Any]] = []  # dropped by a write, perhaps still loading
         self.whole_rows: dict[str, dict[int, Row]] = {}  # the small tables read whole, by kind
         self.of = Relations(self)
 
@@ -435,13 +436,27 @@ class Loaders:
         return ready(self.customer_figures(), ("aging", as_of, customer_id))
 
     def clear(self) -> None:
+        self._cleared.extend(self._made.values())
         self._made.clear()
         self.whole_rows.clear()
+
+    def cancel(self) -> None:
+        """Cancels the loads not yet dispatched (queued, or held in a `Gate`) and the whole-table
+        reads started ahead: at the end of the request nothing awaits them, and the closed
+        `Reader` would refuse their statements."""
+        for loader in (*self._cleared, *self._made.values()):
+            for load in loader._queue:
+                load.future.cancel()
+            loader._queue.clear()
+            if isinstance(loader, WholeTableLoader) and loader._read is not None:
+                loader._read.cancel()  # a read started ahead (`start_whole`)
 
     def close(self) -> None:
         """Drops every loader at the end of the request. Loaders, their batch functions and
         `Relations` refer back to this object: left to the cycle collector, a request's rows and
         futures would wait for a full collection, which then walks all of them (decision 39)."""
+        self.cancel()
+        self._cleared.clear()
         self._made.clear()
         self.of.loaders = None  # type: ignore[assignment]
 

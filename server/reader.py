@@ -9,6 +9,10 @@ wait: ending waits for the statements in flight, and a statement sent while the 
 opens or ends waits for that. Reads give records: named tuples of the statement's columns, not
 ORM objects (a page of figures needs no identity map) nor SQLAlchemy's `Row`, whose attribute
 access costs about 300 ns against 40 ns for a named tuple, and pages read ten or more a row.
+
+`close()` ends it for good, when the request ends: a load dispatched after that (a loader whose
+value nothing awaited, a task the request left behind) is refused with `ReaderClosed` instead
+of opening a connection that nothing would give back to the pool.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from sqlalchemy import Executable, Row, bindparam
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.db import prepared
-from server.db.engine import Database, current_log
+from server.db.engine import Database, PoolTimeout, current_log
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -58,6 +62,13 @@ def _record_maker(keys: tuple[str, ...]) -> Callable[[Any], Any] | None:
     return functools.partial(tuple.__new__, namedtuple("record", keys))  # type: ignore[misc]
 
 
+class ReaderClosed(RuntimeError):
+    """A statement sent after the request's read connection was closed for good."""
+
+    def __init__(self) -> None:
+        super().__init__("the request has ended: its read connection is closed")
+
+
 class Reader:
     def __init__(self, database: Database) -> None:
         self.database = database
@@ -68,6 +79,8 @@ class Reader:
         self._idle = asyncio.Event()
         self._idle.set()
         self._checks: list[asyncio.Future[None]] = []  # the tests' verifications of `rows_now`
+        self._closed = False
+        self._starved: PoolTimeout | None = None  # the request waited for the pool once, in vain
 
     async def rows(self, statement: Executable, params: Mapping[str, Any] | None = None) -> Sequence[Row[Any]]:
         connection = self._connection
@@ -102,7 +115,7 @@ class Reader:
         thread idle (server/db/prepared.py `run_now`). Else None: the caller awaits `rows`."""
         connection = self._connection
         if self._driver is None or connection is None or self._lock.locked():
-            return None
+            return None  # (closed too: `end` has dropped the connection, or holds the lock)
         found = prepared.ready(statement)
         made = None if found is None else prepared.run_now(self._driver, found, params or {}, connection.dialect)
         if made is not None and prepared.VERIFY:  # compared before the connection ends (`end`)
@@ -138,8 +151,16 @@ class Reader:
         """The connection with its transaction begun, so that concurrent first statements do
         not each begin one."""
         async with self._lock:
+            if self._closed:
+                raise ReaderClosed()
+            if self._starved is not None:  # a second wait would double the time to its refusal
+                raise self._starved
             if self._connection is None:
-                connection = await self.database.engine.connect()
+                try:
+                    connection = await self.database.engine.connect()
+                except PoolTimeout as error:
+                    self._starved = error
+                    raise
                 try:
                     await connection.begin()
                     if self.database.is_sqlite:
@@ -154,6 +175,11 @@ class Reader:
     async def scalar(self, statement: Executable, params: Mapping[str, Any] | None = None) -> Any:
         rows = await self.rows(statement, params)
         return rows[0][0] if rows else None
+
+    async def close(self) -> None:
+        """Ends the read transaction for good: from now on every statement is refused."""
+        self._closed = True
+        await self.end()
 
     async def end(self) -> None:
         """Ends the read transaction, so that what a write committed since is seen next."""

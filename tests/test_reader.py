@@ -1,12 +1,15 @@
 """The request's read connection (server/reader.py): concurrent loaders' statements are sent
 without waiting for each other, on one connection and one transaction, and ending the
-connection waits for the statements in flight."""
+connection waits for the statements in flight; closed for good, it refuses them."""
 
 import asyncio
+import time
 
+import pytest
 from sqlalchemy import event, text
 
-from server.reader import Reader
+from server.db.engine import Database, PoolTimeout
+from server.reader import Reader, ReaderClosed
 
 # Slow enough that a statement sent after it is sent before it ends (about 50 ms on SQLite).
 SLOW = text("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) "
@@ -116,3 +119,57 @@ async def test_a_caller_cancelled_mid_statement__leaves_the_connection_to_the_ot
         assert (await asyncio.wait_for(reader.rows(QUICK), 20))[0].two == 2  # and a new one after
     finally:
         await asyncio.wait_for(reader.end(), 20)
+
+
+async def test_a_closed_reader__refuses_statements_without_taking_a_connection(database):
+    # given: a reader closed for good, as at the end of a request
+    reader = Reader(database)
+    assert (await reader.rows(QUICK))[0].two == 2
+    await reader.close()
+    # when: a load that nothing awaited any more sends its statement
+    for send in (reader.rows(QUICK), reader.scalar(QUICK), reader.rows(SLOW)):
+        with pytest.raises(ReaderClosed):
+            await send
+    # then: refused, and every connection is back in the pool
+    assert reader.rows_now(QUICK) is None
+    assert database.engine.pool.checkedout() == 0
+
+
+async def test_closing_while_statements_run__lets_them_finish_and_refuses_the_next(database):
+    reader = Reader(database)
+    running = asyncio.ensure_future(reader.rows(SLOW))
+    await asyncio.sleep(0.005)  # the statement is on its way
+    closing = asyncio.ensure_future(reader.close())
+    await asyncio.sleep(0)
+    late = asyncio.ensure_future(reader.rows(QUICK))  # sent while the connection ends
+    await closing
+    assert (await running)[0].counted == 300000
+    with pytest.raises(ReaderClosed):
+        await late
+    assert database.engine.pool.checkedout() == 0
+
+
+async def test_a_request_that_found_no_connection__does_not_wait_for_one_again(database_url):
+    # given: a pool of one connection and one more under load, both held by other readers
+    database = Database(database_url, pool_size=1, pool_timeout=0.2)
+    holders, starved = [Reader(database), Reader(database)], Reader(database)
+    try:
+        for holder in holders:
+            await holder.rows(QUICK)
+        # when: another's first statements wait out the pool's timeout
+        with pytest.raises(PoolTimeout):
+            await asyncio.gather(starved.rows(QUICK), starved.rows(QUICK))
+        # then: its next statements fail at once, even with the connections free again
+        for holder in holders:
+            await holder.close()
+        waited = time.monotonic()
+        for _ in range(3):
+            with pytest.raises(PoolTimeout):
+                await starved.rows(QUICK)
+        assert time.monotonic() - waited < 0.2
+        await starved.close()
+        assert database.engine.pool.checkedout() == 0
+    finally:
+        for holder in holders:
+            await holder.close()
+        await database.dispose()

@@ -13,12 +13,16 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from server.config import Settings
 from server.db import sqlite_driver
 
+DEFAULTS = Settings()
 WRITE_OPTION = "clientele_write"
+# What a checkout raises when no connection came free within `pool_timeout`.
+PoolTimeout = exc.TimeoutError
 
 
 @dataclass
@@ -55,18 +59,24 @@ POSTGRES_SESSION = {"jit": "off"}
 
 
 class Database:
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    """The engine and its pool: `pool_size` connections kept, as many again opened under load, and
+    a request that finds none free within `pool_timeout` seconds fails (`PoolTimeout`) instead of
+    queueing behind the requests before it (CLIENTELE_POOL_SIZE, CLIENTELE_POOL_TIMEOUT)."""
+
+    def __init__(self, url: str, *, pool_size: int = DEFAULTS.pool_size,
+                 pool_timeout: float = DEFAULTS.pool_timeout) -> None:
         self.url = normalize_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         kwargs: dict[str, Any] = {}
+        if ":memory:" not in self.url:  # one connection (StaticPool) for an in-memory database
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_timeout=pool_timeout)
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": 30}
             driver = sqlite_driver.dbapi()  # one call into aiosqlite's thread per statement
             if driver is not None and self.url.startswith("sqlite+aiosqlite"):
                 kwargs["module"] = driver
         else:
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
-                          connect_args={"server_settings": POSTGRES_SESSION})
+            kwargs.update(pool_pre_ping=True, connect_args={"server_settings": POSTGRES_SESSION})
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         self.write_engine = self.engine.execution_options(**{WRITE_OPTION: True})
         self.read_session = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)

@@ -4,6 +4,7 @@ Nothing holds more than one page."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import enum
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -260,8 +261,11 @@ def invoices_source(customer_id: int, request: Request, today: dt.date) -> Sourc
 
 
 async def batches(database: Database, source: Source, size: int = BATCH) -> AsyncIterator[list[list[Any]]]:
-    """The rows as cells, one keyset page of `size` at a time, on one connection."""
-    async with database.engine.connect() as connection:
+    """The rows as cells, one keyset page of `size` at a time, on one connection. The connection
+    goes back to the pool however the reading ends: its close is shielded, since a client gone
+    mid-stream cancels the stream, and a cancelled close would keep it."""
+    connection = await database.engine.connect()
+    try:
         after: str | None = None
         while True:
             stmt, params = keyset_select(source.base, source.keys, source.base.selected_columns.id, size=size,
@@ -277,6 +281,8 @@ async def batches(database: Database, source: Source, size: int = BATCH) -> Asyn
             yield await _cells(connection, source, ids)
             if not more:
                 return
+    finally:
+        await asyncio.shield(connection.close())
 
 
 async def _cells(connection: AsyncConnection, source: Source, ids: list[int]) -> list[list[Any]]:

@@ -56,7 +56,7 @@ async def identify(request: Request, database: Database, settings: Settings | No
         try:
             return await identify(request, database, settings, reader)
         finally:
-            await reader.end()
+            await reader.close()
     header = request.headers.get("authorization")
     if not header:
         return await _by_cookie(request, database, settings or _settings(request), reader)

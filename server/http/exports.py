@@ -11,6 +11,7 @@ import inspect
 import os
 import tempfile
 from collections.abc import Callable
+from contextlib import aclosing
 from typing import Any
 
 from sqlalchemy import select
@@ -25,6 +26,7 @@ from server.exports import service
 from server.exports.service import ExportError, Source
 from server.exports.writer import csv_chunks, write_xlsx
 from server.http.auth import BadCredentials, identify
+from server.http.graphql import ThenClose
 from server.ids import pk_of
 from server.lists.models import ListKind
 
@@ -72,19 +74,22 @@ class ExportEndpoints:
         handle, path = tempfile.mkstemp(prefix="clientele-export-", suffix=".xlsx")
         os.close(handle)
         try:
-            await write_xlsx(path, source.name, source.columns, service.batches(self.database, source),
-                             self.settings.zone)
+            async with aclosing(service.batches(self.database, source)) as batches:
+                await write_xlsx(path, source.name, source.columns, batches, self.settings.zone)
         except BaseException:
             os.unlink(path)
             raise
         return FileResponse(path, media_type=XLSX, filename=filename, background=BackgroundTask(os.unlink, path))
 
-    def _csv(self, source: Source, filename: str) -> Response:
-        chunks = csv_chunks(source.columns, service.batches(self.database, source), self.settings.zone)
-        return StreamingResponse(chunks, media_type="text/csv; charset=utf-8",
-                                 headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    def _csv(self, source: Source, filename: str) -> ThenClose:
+        batches = service.batches(self.database, source)
+        chunks = csv_chunks(source.columns, batches, self.settings.zone)
+        # A client gone mid-stream leaves the rows' generator suspended: closed once the stream ends.
+        return ThenClose(StreamingResponse(chunks, media_type="text/csv; charset=utf-8",
+                                           headers={"Content-Disposition": f'attachment; filename="{filename}"'}),
+                         batches.aclose)
 
-    async def customers(self, request: Request) -> Response:
+    async def customers(self, request: Request) -> Response | ThenClose:
         fmt = request.path_params["format"]
         if fmt not in ("xlsx", "csv"):
             return JSONResponse({"error": "exports of customers are .xlsx or .csv"}, status_code=404)

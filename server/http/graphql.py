@@ -26,7 +26,7 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 from server import bounds
 from server.config import Settings
 from server.context import RequestContext
-from server.db.engine import Database, StatementLog, current_log
+from server.db.engine import Database, PoolTimeout, StatementLog, current_log
 from server.errors import NotImplementedYet
 from server.http.auth import REQUESTED_WITH, BadCredentials, MissingRequestedWith, identify, set_cookies
 from server.limits import LimitError, Limits, StoreUnavailable, bucket_key, check_document, parse_document
@@ -72,6 +72,18 @@ class HttpError(Exception):
     def __init__(self, status: int, message: str, code: str = "BAD_USER_INPUT", headers: dict[str, str] | None = None):
         super().__init__(message)
         self.status, self.message, self.code, self.headers = status, message, code, headers or {}
+
+
+def unavailable(what: str, cause: BaseException) -> HttpError:
+    """A 503 for a resource that is missing right now (the pool's connections, the limits' store):
+    masked, with an error id that the log repeats beside the cause."""
+    error_id = uuid.uuid4().hex[:16]
+    log.error("%s %s: %s", what, error_id, cause)
+    return HttpError(503, f"{what} right now (error {error_id}); try again shortly", "SERVICE_UNAVAILABLE",
+                     {"Retry-After": "1"})
+
+
+NO_CONNECTION = "the server has no free database connection"
 
 
 class ThenClose:
@@ -164,8 +176,10 @@ class GraphQLEndpoint:
         context = RequestContext(self.settings, self.database)  # its read connection serves identify too
         try:
             response = await self._answer(request, params, media, parsed, operation, context)
-        except BaseException:
+        except BaseException as error:
             await context.close()
+            if isinstance(error, PoolTimeout):  # every connection busy for CLIENTELE_POOL_TIMEOUT
+                raise unavailable(NO_CONNECTION, error) from None
             raise
         return ThenClose(response, context.close)
 
@@ -204,15 +218,16 @@ class GraphQLEndpoint:
                                                              request.client.host), params["query"], parsed,
                                                   operation, params.get("variables") or {})
             except StoreUnavailable as error:  # refused, not let through unlimited (docs/api.md)
-                error_id = uuid.uuid4().hex[:16]
-                log.error("limits store unavailable %s: %s", error_id, error)
-                raise HttpError(503, f"the request limits cannot be checked right now (error {error_id}); "
-                                     "try again shortly", "SERVICE_UNAVAILABLE", {"Retry-After": "1"}) from None
+                raise unavailable("the request limits cannot be checked", error) from None
             if charge.refusal is not None:  # over a limit, or throttled: nothing runs
                 return _json(charge.refusal, charge.refusal_status(media == GRAPHQL_RESPONSE), media, charge.headers)
             result = await self._execute(parsed, params, context)
         finally:
             current_log.reset(reset)
+        starved = _pool_timeout(result)
+        if starved is not None and not context.wrote:  # nothing written: the whole request is refused
+            await self.limits.settle(charge, None, {})  # and costs what an empty answer costs
+            raise starved
         body = self._shape(result, statement_log)
         await self.limits.settle(charge, result.data, body)  # gives back the unused cost; extensions.cost
         return set_cookies(_json(body, 200, media), context.response_cookies, request, self.settings)
@@ -279,6 +294,10 @@ class GraphQLEndpoint:
             formatted = error.formatted
             formatted.setdefault("extensions", {}).setdefault("code", "BAD_USER_INPUT")
             return formatted
+        if isinstance(original, PoolTimeout):  # after a write that committed: not a bug, not retried whole
+            refusal = unavailable(NO_CONNECTION, original)
+            return {"message": refusal.message, "locations": error.formatted.get("locations"), "path": error.path,
+                    "extensions": {"code": refusal.code}}
         error_id = uuid.uuid4().hex[:16]
         log.error("unexpected error %s at %s", error_id, error.path, exc_info=original)
         return {"message": "Internal server error", "locations": error.formatted.get("locations"),
@@ -316,6 +335,14 @@ def _nul_literals(document: DocumentNode) -> list[GraphQLError]:
     finder = _NulFinder()
     visit(document, finder)
     return finder.found
+
+
+def _pool_timeout(result: ExecutionResult) -> PoolTimeout | None:
+    """The pool's timeout, when a field failed for want of a connection."""
+    for error in result.errors or ():
+        if isinstance(error.original_error, PoolTimeout):
+            return error.original_error
+    return None
 
 
 def _variable_problems(schema: GraphQLSchema, operation: OperationDefinitionNode,
