@@ -34,11 +34,20 @@ class Identity:
 
 
 class BadCredentials(Exception):
-    """An Authorization header that names no active token."""
+    """An Authorization header that names no active token (401). Every endpoint answers
+    `status` with `headers`, so that they all refuse alike."""
+
+    status = 401
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": "Bearer"} if self.status == 401 else {}
 
 
 class MissingRequestedWith(BadCredentials):
     """A live session cookie without `X-Requested-With`: refused (403), nothing runs."""
+
+    status = 403
 
     def __init__(self) -> None:
         super().__init__("a request signed in by the session cookie must carry the header X-Requested-With")
@@ -91,10 +100,10 @@ async def _by_cookie(request: Request, database: Database, settings: Settings, r
 
 
 def _download(request: Request) -> bool:
-    """A GET of a file (an export, a reminder's .ics): it changes nothing, and what it answers no
-    other site can read (no CORS), so a link may fetch it with the cookie alone. /graphql is not
-    one: its GETs answer data to scripts."""
-    return request.method == "GET" and not request.url.path.startswith("/graphql")
+    """A GET (or HEAD) of a file (an export, a reminder's .ics): it changes nothing, and what it
+    answers no other site can read (no CORS), so a link may fetch it with the cookie alone.
+    /graphql is not one: its GETs answer data to scripts."""
+    return request.method in ("GET", "HEAD") and not request.url.path.startswith("/graphql")
 
 
 def _settings(request: Request) -> Settings:

@@ -50,7 +50,7 @@ class ExportEndpoints:
         try:
             identity = await identify(request, self.database)
         except BadCredentials as error:
-            return JSONResponse({"error": str(error)}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+            return JSONResponse({"error": str(error)}, status_code=error.status, headers=error.headers)
         if identity.user is None:
             return JSONResponse({"error": "sign in: send Authorization: Bearer <token>"}, status_code=401,
                                 headers={"WWW-Authenticate": "Bearer"})

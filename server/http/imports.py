@@ -2,8 +2,8 @@
 
 Answers `{"created", "updated", "errors"}`: 200 when every row is good, 422 (nothing written)
 when any row is at fault; 400 for a file that cannot be imported, 401 without a valid bearer
-token, 403 for a read-only token or a user who may not import (MANAGER and ADMIN may, see
-`server/access/policy.py`), 413 for a body over the limit (`CLIENTELE_IMPORT_MAX_BYTES`, 50 MB by default).
+token, 403 for a read-only token, a session cookie without `X-Requested-With`, or a user who may
+not import (MANAGER and ADMIN may, see `server/access/policy.py`), 413 for a body over the limit (`CLIENTELE_IMPORT_MAX_BYTES`, 50 MB by default).
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def import_endpoint(settings: Settings, database: Database) -> Any:
         try:
             identity = await identify(request, database)
         except BadCredentials as error:
-            return _error(401, str(error))
+            return _error(error.status, str(error))
         if identity.user is None:
             return _error(401, "sign in: send `Authorization: Bearer <token>`")
         if identity.token is not None and "WRITE" not in identity.token.scopes.split(","):

@@ -28,7 +28,7 @@ async def reminder(request: Request) -> Response:
     try:
         identity = await identify(request, database)
     except BadCredentials as error:
-        return _unauthenticated(str(error))
+        return PlainTextResponse(str(error), status_code=error.status, headers=error.headers)
     if identity.user is None:
         return _unauthenticated("send `Authorization: Bearer <token>`")
     pk = pk_of(request.path_params["id"], "Note")
