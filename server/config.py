@@ -59,6 +59,12 @@ class Settings:
     login_window_minutes: float = 15.0
     login_lockout_minutes: float = 15.0
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")  # whose X-Forwarded-Proto counts; "*": anyone's
+    import_max_bytes: int = 50 * 1024 * 1024  # import limits: server/imports/limits.py, docs/api.md "Import limits"
+    import_max_uncompressed_bytes: int = 200 * 1024 * 1024
+    import_max_rows: int = 200_000
+    import_max_columns: int = 200
+    import_max_cell_chars: int = 10_000
+    import_max_shared_strings: int = 1_000_000
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -117,5 +123,11 @@ def load_settings() -> Settings:
         login_max_failures=int(_env("LOGIN_MAX_FAILURES", "10")),
         login_window_minutes=float(_env("LOGIN_WINDOW_MINUTES", "15")),
         login_lockout_minutes=float(_env("LOGIN_LOCKOUT_MINUTES", "15")),
+        import_max_bytes=int(_env("IMPORT_MAX_BYTES", str(50 * 1024 * 1024))),
+        import_max_uncompressed_bytes=int(_env("IMPORT_MAX_UNCOMPRESSED_BYTES", str(200 * 1024 * 1024))),
+        import_max_rows=int(_env("IMPORT_MAX_ROWS", "200000")),
+        import_max_columns=int(_env("IMPORT_MAX_COLUMNS", "200")),
+        import_max_cell_chars=int(_env("IMPORT_MAX_CELL_CHARS", "10000")),
+        import_max_shared_strings=int(_env("IMPORT_MAX_SHARED_STRINGS", "1000000")),
         trusted_proxies=tuple(p.strip() for p in _env("TRUSTED_PROXIES", "127.0.0.1,::1").split(",") if p.strip()),
     )

@@ -1,14 +1,17 @@
 """`POST /import/customers`: a CSV or XLSX file as the body or as the multipart field `file`.
 
 Answers `{"created", "updated", "errors"}`: 200 when every row is good, 422 (nothing written)
-when any row is at fault; 400 for a file that cannot be imported, 401 without a valid bearer
-token, 403 for a read-only token, a session cookie without `X-Requested-With`, or a user who may
-not import (MANAGER and ADMIN may, see `server/access/policy.py`), 413 for a body over the limit (`CLIENTELE_IMPORT_MAX_BYTES`, 50 MB by default).
+when any row is at fault, with `errorCount` (only the first 1,000 errors are listed); 400 for a
+file that cannot be imported, 401 without a valid bearer token, 403 for a read-only token, a
+session cookie without `X-Requested-With`, or a user who may not import (MANAGER and ADMIN may,
+see `server/access/policy.py`); past an import limit (`Settings.import_max_*`), 413 for a size
+(the body, what an XLSX unpacks to) and 422 for a count (rows, columns, cell length, shared
+strings), with `{"error", "limit"}`.
 """
 
 from __future__ import annotations
 
-import os
+import asyncio
 import tempfile
 from typing import IO, Any
 
@@ -19,26 +22,21 @@ from server.access import policy
 from server.config import Settings
 from server.db.engine import Database
 from server.http.auth import BadCredentials, identify
-from server.imports import readers
 from server.errors import DomainError
+from server.imports import readers
 from server.imports.service import ImportRefused, import_customers
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 SPOOL_BYTES = 1024 * 1024
 CHUNK = 64 * 1024
-
-
-def max_import_bytes(settings: Settings) -> int:
-    value = settings.extra.get("import_max_bytes") or os.environ.get("CLIENTELE_IMPORT_MAX_BYTES")
-    return int(value) if value else DEFAULT_MAX_BYTES
 
 
 class TooLarge(Exception):
     pass
 
 
-def _error(status: int, message: str) -> Response:
-    return JSONResponse({"error": message}, status_code=status)
+def _error(status: int, message: str, limit: str | None = None) -> Response:
+    return JSONResponse({"error": message} if limit is None else {"error": message, "limit": limit},
+                        status_code=status)
 
 
 async def _spool(request: Request, limit: int) -> IO[bytes]:
@@ -64,6 +62,7 @@ async def _spool(request: Request, limit: int) -> IO[bytes]:
 async def _multipart_file(request: Request, body: IO[bytes]) -> tuple[IO[bytes], str | None, Any]:
     """The field `file` of a multipart body already spooled: its file, its kind, and the form."""
     async def receive() -> dict[str, Any]:
+        await asyncio.sleep(0)  # parsing a large body must not hold the event loop
         chunk = body.read(CHUNK)
         return {"type": "http.request", "body": chunk, "more_body": len(chunk) == CHUNK}
 
@@ -84,7 +83,8 @@ async def _multipart_file(request: Request, body: IO[bytes]) -> tuple[IO[bytes],
 
 
 def import_endpoint(settings: Settings, database: Database) -> Any:
-    limit = max_import_bytes(settings)
+    limit = settings.import_max_bytes
+    limits = readers.Limits.of(settings)
 
     async def import_customers_endpoint(request: Request) -> Response:
         try:
@@ -110,7 +110,8 @@ def import_endpoint(settings: Settings, database: Database) -> Any:
         try:
             body = await _spool(request, limit)
         except TooLarge:
-            return _error(413, f"the file is larger than the limit of {limit} bytes")
+            return _error(413, f"the file is larger than the limit of {limit} bytes (CLIENTELE_IMPORT_MAX_BYTES)",
+                          "bytes")
         form = None
         try:
             file: IO[bytes] = body
@@ -119,10 +120,10 @@ def import_endpoint(settings: Settings, database: Database) -> Any:
                 if kind is None:
                     return _error(400, "the file must be CSV (text/csv, .csv) or XLSX "
                                        f"({readers.XLSX_TYPE}, .xlsx)")
-            result = await import_customers(database, file, kind or "csv", dry_run=dry_run,
-                                             actor_id=actor, base_currency=settings.base_currency)
+            result = await import_customers(database, file, kind or "csv", dry_run=dry_run, actor_id=actor,
+                                             base_currency=settings.base_currency, limits=limits)
         except ImportRefused as error:
-            return _error(400, str(error))
+            return _error(error.status, str(error), error.limit)
         except DomainError as error:  # FORBIDDEN from the policy: nothing was written
             return _error(403, str(error))
         finally:

@@ -1,13 +1,16 @@
 """`POST /import/customers`: rows of a CSV or XLSX file checked with the customer service's own
 rules and upserted by customer number, all in one transaction (or, with `dry_run`, none).
 
-Rows are read, checked and written in batches, so memory stays bounded however long the file.
+Rows are read, checked and written in batches, so memory stays bounded however long the file;
+the file is read in a worker thread, never on the event loop, under the import limits
+(`readers.Limits`), and at most the first `MAX_ERRORS` row errors are kept, with their count.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
@@ -35,6 +38,8 @@ from server.errors import ErrorCode, Problems
 from server.imports import readers
 
 BATCH = 500
+MAX_ERRORS = 1000
+Batch = list[tuple[int, dict[str, Any]]]  # (row number, the row as CustomerInput data)
 FIELDS = ["number", "name", "alias", "status", "currency", "creditCode", "creditLimit", "billingStatus",
           "paymentTerms", "termsBasis", "salesRep", "insideSalesRep", "email", "phone", "priorSales"]
 ADDRESSES = ["billingAddress", "shippingAddress"]
@@ -45,17 +50,44 @@ ESCAPED = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ImportRefused(Exception):
-    """A file the importer cannot take at all (answered with 400 and this message)."""
+    """A file the importer cannot take at all (answered with `status`, 400 unless a limit was
+    crossed, and this message; `limit` names the limit)."""
+
+    def __init__(self, message: str, status: int = 400, limit: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.limit = status, limit
 
 
 @dataclass
 class Result:
     created: int = 0
     updated: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)  # the first MAX_ERRORS
+    error_count: int = 0
+
+    def add_errors(self, errors: list[dict[str, Any]]) -> None:
+        self.error_count += len(errors)
+        self.errors.extend(errors[:MAX_ERRORS - len(self.errors)])
 
     def as_json(self) -> dict[str, Any]:
-        return {"created": self.created, "updated": self.updated, "errors": self.errors}
+        answer = {"created": self.created, "updated": self.updated, "errors": self.errors}
+        return {**answer, "errorCount": self.error_count} if self.error_count else answer
+
+
+class _OffLoop:
+    """Runs the blocking steps of reading a file in a worker thread, one at a time. A step goes on
+    when its caller is cancelled; `finish` waits for it, so the file is never closed under it."""
+
+    def __init__(self) -> None:
+        self._step: asyncio.Future[Any] | None = None
+
+    async def run(self, function: Callable[..., Any], *args: Any) -> Any:
+        self._step = asyncio.ensure_future(asyncio.to_thread(function, *args))
+        return await asyncio.shield(self._step)
+
+    async def finish(self) -> None:
+        if self._step is not None and not self._step.done():
+            await asyncio.wait([self._step])
 
 
 def _known_columns() -> dict[str, tuple[str, str | None]]:
@@ -184,7 +216,7 @@ def _errors(row: int, problems: Problems) -> list[dict[str, Any]]:
 
 
 def _batches(rows: Iterator[list[Any]], columns: list[tuple[int, str, str | None]],
-             numbers: dict[str, int]) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+             numbers: dict[str, int]) -> Iterator[Batch]:
     """Data rows in batches, numbered as the spreadsheet numbers them (the header is row 1);
     blank rows are skipped and a customer number given twice refuses the file."""
     batch: list[tuple[int, dict[str, Any]]] = []
@@ -206,48 +238,59 @@ def _batches(rows: Iterator[list[Any]], columns: list[tuple[int, str, str | None
         yield batch
 
 
+def _header(rows: Iterator[list[Any]]) -> list[tuple[int, str, str | None]]:
+    header = next(rows, None)
+    if header is None or all(cell_text(cell) is None for cell in header):  # none, or a blank first row
+        raise ImportRefused("the file has no header row; the first row must name the columns")
+    return header_columns(header)
+
+
 async def import_customers(database: Database, file: IO[bytes], kind: str, *, dry_run: bool,
-                           actor_id: policy.Who, base_currency: str) -> Result:
+                           actor_id: policy.Who, base_currency: str,
+                           limits: readers.Limits | None = None) -> Result:
     """Checks every row and, unless `dry_run` or any row is at fault, upserts them all in one
-    transaction; raises ImportRefused for a file that cannot be read as customers, and a FORBIDDEN
-    DomainError, before reading it, for an actor who may not import (server/access/policy.py)."""
+    transaction; raises ImportRefused for a file that cannot be read as customers or is past a
+    limit, and a FORBIDDEN DomainError, before reading it, for an actor who may not import
+    (server/access/policy.py)."""
     async with database.read_session() as session, session.begin():
         actor_id = await policy.require(session, actor_id, "importCustomers")
-    rows = readers.rows(file, kind)
+    rows = readers.rows(file, kind, limits)
+    worker = _OffLoop()
     try:
-        header = next(rows, None)
-        while header is not None and all(cell_text(cell) is None for cell in header):
-            header = None  # a blank first row: no header
-        if header is None:
-            raise ImportRefused("the file has no header row; the first row must name the columns")
-        columns = header_columns(header)
+        columns = await worker.run(_header, rows)
+        numbers: dict[str, int] = {}  # customer number → row, of the rows read so far
+        return await _import(database, worker, _batches(rows, columns, numbers), numbers, dry_run=dry_run,
+                             actor_id=actor_id, base_currency=base_currency)
     except readers.BadFile as error:
-        raise ImportRefused(str(error)) from None
+        raise ImportRefused(str(error), error.status, error.limit) from None
+    finally:
+        await worker.finish()
+        rows.close()
+
+
+async def _import(database: Database, worker: _OffLoop, batches: Iterator[Batch], numbers: dict[str, int], *,
+                  dry_run: bool, actor_id: int | None, base_currency: str) -> Result:
     result = Result()
     maker = database.read_session if dry_run else database.write_session
     async with maker() as session:
         transaction = await session.begin()
         try:
-            await _run(session, rows, columns, result, dry_run=dry_run, actor_id=actor_id,
+            await _run(session, worker, batches, numbers, result, dry_run=dry_run, actor_id=actor_id,
                        base_currency=base_currency)
-        except readers.BadFile as error:
-            await transaction.rollback()
-            raise ImportRefused(str(error)) from None
         except BaseException:
             await transaction.rollback()
             raise
-        if dry_run or result.errors:
+        if dry_run or result.error_count:
             await transaction.rollback()
         else:
             await transaction.commit()
     return result
 
 
-async def _run(session: AsyncSession, rows: Iterator[list[Any]], columns: list[tuple[int, str, str | None]],
+async def _run(session: AsyncSession, worker: _OffLoop, batches: Iterator[Batch], numbers: dict[str, int],
                result: Result, *, dry_run: bool, actor_id: int | None, base_currency: str) -> None:
     lookups = await _Lookups.load(session)
-    numbers: dict[str, int] = {}
-    for batch in _batches(rows, columns, numbers):
+    while (batch := await worker.run(next, batches, None)) is not None:
         given = [data["number"] for _row, data in batch if "number" in data]
         query = select(Customer).where(Customer.number.in_(given))
         if not dry_run:
@@ -261,13 +304,13 @@ async def _run(session: AsyncSession, rows: Iterator[list[Any]], columns: list[t
             columns_ = customers.customer_columns(problems, data, creating=customer is None,
                                                   base_currency=base_currency)
             if problems:
-                result.errors.extend(_errors(row_number, problems))
+                result.add_errors(_errors(row_number, problems))
                 continue
             if customer is None:
                 result.created += 1
             else:
                 result.updated += 1
-            if dry_run or result.errors:
+            if dry_run or result.error_count:
                 continue  # nothing will be written: only check the rest
             if customer is None:
                 # numbered in sequence, skipping numbers this file gives to other rows

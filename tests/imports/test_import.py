@@ -175,7 +175,7 @@ async def test_token_required(api: Api) -> None:
 
 
 async def test_body_over_the_limit(api: Api) -> None:
-    app = create_app(settings_for(api.database, extra={"import_max_bytes": "100"}), api.database)
+    app = create_app(settings_for(api.database, import_max_bytes=100), api.database)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
         body = csv_of("number,name", *[f"N-{i},Name {i}" for i in range(20)])
         answer = await client.post("/import/customers", content=body,

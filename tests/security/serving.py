@@ -15,9 +15,13 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import httpx
 
 from server.db.engine import Database
 from tests.bench.processes import Server
@@ -58,3 +62,47 @@ async def emptied(url: str) -> None:
         await _empty(database)
     finally:
         await database.dispose()
+
+
+class Watch:
+    """Polls a served server while a request runs: `/healthz`'s slowest answer, in seconds, and the
+    server process's largest resident memory, in bytes (from /proc). Polling starts before the
+    block runs and ends with one more answer after it."""
+
+    def __init__(self, server: Server) -> None:
+        assert server.process is not None
+        self.url, self.pid = f"{server.base_url}/healthz", server.process.pid
+        self.slowest, self.rss, self.answers = 0.0, 0, 0
+        self._stop, self._polling = threading.Event(), threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _probe(self, client: httpx.Client) -> None:
+        started = time.monotonic()
+        self.answers += client.get(self.url).status_code == 200
+        self.slowest = max(self.slowest, time.monotonic() - started)
+        self.rss = max(self.rss, resident_bytes(self.pid))
+
+    def _poll(self) -> None:
+        with httpx.Client(timeout=30) as client:
+            while not self._stop.is_set():
+                self._probe(client)
+                self._polling.set()
+                self._stop.wait(0.05)
+            self._probe(client)
+
+    def __enter__(self) -> Watch:
+        self._thread.start()
+        self._polling.wait(timeout=30)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=60)
+
+
+def resident_bytes(pid: int) -> int:
+    """A process's resident memory (VmRSS), in bytes."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
