@@ -260,6 +260,22 @@ def test_declared_dimension_is_not_read(served_imports: tuple[Server, str, str])
     assert watch.slowest < HEALTHZ_WITHIN and took < ANSWER_WITHIN
 
 
+def test_large_import__server_answers_meanwhile(served_imports: tuple[Server, str, str],
+                                                request: pytest.FixtureRequest) -> None:
+    # given: a good file, as large as a test may take (the 50,000-row one is tests/imports')
+    on_sqlite(request)
+    server, token, _cookie = served_imports
+    rows = [b"N-%06d,Customer %d,c%d@example.com,%d.25,US" % (i, i, i, i % 1000) for i in range(20_000)]
+    body = b"\r\n".join([b"number,name,email,creditLimit,billingAddress.country", *rows]) + b"\r\n"
+    # when
+    answer, watch, took = post(server, body, "text/csv", {"Authorization": f"Bearer {token}"}, dry_run=True)
+    # then
+    assert answer.status_code == 200, answer.text[:500]
+    assert answer.json() == {"created": 20_000, "updated": 0, "errors": []}
+    assert watch.answers > 1 and watch.slowest < HEALTHZ_WITHIN, (watch.answers, watch.slowest)
+    assert took < ANSWER_WITHIN
+
+
 def test_thousands_of_bad_rows__first_thousand_listed_with_their_count(
         served_imports: tuple[Server, str, str]) -> None:
     # given: a good row among 5,000 rows each with two faults
