@@ -14,7 +14,7 @@ caches it); `Analysis.requested` then plugs in the variables of one request, and
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -75,122 +75,141 @@ class Size:
         return default if self.literal is None else max(0, self.literal)
 
 
+Nodes = tuple[tuple[str, "Selection | None"], ...]  # a connection's items: (node key, its selection)
+
+
 @dataclass(frozen=True, slots=True)
 class Cost:
-    """One selected field: what it costs itself, per item when it is a list, and what it selects."""
+    """One response key of a merged selection (every field asked under it, run once): what it costs
+    itself, per item when it is a list, and what it selects."""
 
     key: str  # its response key (alias or name)
     own: int  # 1 for a derived figure, 0 otherwise
     shape: str  # "scalar", "object", "list" (plain list of objects) or "connection"
     size: Size | None  # for "list" and "connection"
-    inner: Selection | None  # objects and lists: the item's selection; connections: the node's
-    edges: tuple[tuple[str, tuple[str, ...]], ...] = ()  # connections: (edges key, node keys)
-    condition: str | None = None  # the concrete type a fragment limits it to, under an abstract parent
+    inner: Selection | None  # objects and lists: the item's merged selection
+    edges: tuple[tuple[str, Nodes], ...] = ()  # connections: (edges key, its nodes) per edges key
 
 
 @dataclass(frozen=True, slots=True)
 class Selection:
+    """A merged selection: of a concrete type, its fields by response key; of an interface or union,
+    one branch per different selection its possible types collect (the dearest counts)."""
+
     fields: tuple[Cost, ...]
-    abstract: bool = False  # the parent is an interface or union: branches by concrete type
+    branches: tuple[Selection, ...] = ()
     static: int | None = None  # the cost, when no list or connection lies beneath
-    base: int = 0  # (not abstract) the cost of the fields with nothing variable beneath…
+    base: int = 0  # (a concrete type) the cost of the fields with nothing variable beneath…
     dynamic: tuple[Cost, ...] = ()  # …and the fields with a list or connection beneath
 
 
-def _selection(fields: tuple[Cost, ...], abstract: bool) -> Selection:
-    """A selection with its parts that never vary worked out now, so that the answer's walk skips them."""
+def _selection(fields: tuple[Cost, ...]) -> Selection:
+    """A concrete type's selection with its parts that never vary worked out now, so that the
+    answer's walk skips them."""
     dynamic = tuple(f for f in fields if not _is_static(f))
-    base = sum(_field_requested(f, {}, 0) for f in fields if _is_static(f))
-    static = _requested(Selection(fields, abstract), {}, 0) if not dynamic else None
-    return Selection(fields, abstract, static, 0 if abstract else base, dynamic)
+    base = sum(f.own + (0 if f.shape == "scalar" else 1 + _static(f.inner)) for f in fields if _is_static(f))
+    return Selection(fields, (), base if not dynamic else None, base, dynamic)
+
+
+def _branches(branches: tuple[Selection, ...]) -> Selection:
+    statics = [b.static for b in branches]
+    static = max(statics, default=0) if None not in statics else None
+    return Selection((), branches, static)
 
 
 def _is_static(field: Cost) -> bool:
-    return field.shape == "scalar" or field.shape == "object" and field.inner is not None and \
-        field.inner.static is not None
+    return field.shape == "scalar" or field.shape == "object" and (field.inner is None or
+                                                                   field.inner.static is not None)
 
 
-def _requested(selection: Selection | None, variables: Mapping[str, Any], default_page: int) -> int:
-    if selection is None:
-        return 0
-    if selection.static is not None:
-        return selection.static
-    if not selection.abstract:
-        return sum(_field_requested(f, variables, default_page) for f in selection.fields)
-    common, branches = 0, {}
-    for field in selection.fields:
-        cost = _field_requested(field, variables, default_page)
-        if field.condition is None:
-            common += cost
-        else:
-            branches[field.condition] = branches.get(field.condition, 0) + cost
-    return common + max(branches.values(), default=0)
+def _static(selection: Selection | None) -> int:
+    return 0 if selection is None else selection.static or 0
 
 
-def _field_requested(field: Cost, variables: Mapping[str, Any], default_page: int) -> int:
-    if field.shape == "scalar":
-        return field.own
-    inner = _requested(field.inner, variables, default_page)
-    if field.shape == "object":
-        return field.own + 1 + inner
-    assert field.size is not None
-    items = field.size.of(variables, default_page)
-    if field.shape == "connection":
-        return field.own + 2 + items * (_node_count(field) + inner)
-    return field.own + items * (1 + inner)
+Walk = Generator[Any, int, int]  # a step of a walk: yields the walks whose value it needs, gets it back
 
 
-def _node_count(field: Cost) -> int:
-    """Each `node` a connection's item selects is an object: 1 each (several when aliased)."""
-    return sum(len(nodes) for _, nodes in field.edges)
+def _evaluate(walk: Walk) -> int:
+    """The value of a walk, run on a stack of its own: a walk as deep as the document (introspection
+    may nest 200 levels) never reaches Python's recursion limit."""
+    stack, value = [walk], None
+    while stack:  # a walk just started is sent None, one that waited the value of the walk it yielded
+        try:
+            stack.append(stack[-1].send(value))
+            value = None
+        except StopIteration as done:
+            stack.pop()
+            value = done.value
+    assert value is not None
+    return value
 
 
-def _actual(selection: Selection | None, data: Any) -> int:
+def _requested(selection: Selection | None, variables: Mapping[str, Any], default_page: int) -> Walk:
+    if selection is None or selection.static is not None:
+        return _static(selection)
+    if selection.branches:
+        best = 0
+        for b in selection.branches:
+            best = max(best, (yield _requested(b, variables, default_page)))
+        return best
+    total = selection.base
+    for field in selection.dynamic:
+        if field.shape == "object":
+            total += field.own + 1 + (yield _requested(field.inner, variables, default_page))
+            continue
+        assert field.size is not None
+        items = field.size.of(variables, default_page)
+        each = 0
+        for inner in [field.inner] if field.shape == "list" else [i for _, nodes in field.edges for _, i in nodes]:
+            each += 1 + (yield _requested(inner, variables, default_page))
+        total += field.own + (2 if field.shape == "connection" else 0) + items * each
+    return total
+
+
+def _actual(selection: Selection | None, data: Any) -> Walk:
     """The requested cost's formula with each list and connection counted with the items it returned
     (none under a parent that came back null)."""
-    if selection is None:
-        return 0
-    if selection.static is not None:
-        return selection.static
+    if selection is None or selection.static is not None:
+        return _static(selection)
+    if selection.branches:  # the answer does not say which type it is: the dearest branch over it
+        best = 0
+        for b in selection.branches:
+            best = max(best, (yield _actual(b, data)))
+        return best
     if not isinstance(data, dict):
         data = {}
-    if not selection.abstract:
-        return selection.base + sum(_field_actual(f, data.get(f.key)) for f in selection.dynamic)
-    common, branches = 0, {}
-    for field in selection.fields:
-        cost = _field_actual(field, data.get(field.key))
-        if field.condition is None:
-            common += cost
-        else:
-            branches[field.condition] = branches.get(field.condition, 0) + cost
-    return common + max(branches.values(), default=0)
+    total = selection.base
+    for field in selection.dynamic:
+        value = data.get(field.key)
+        if field.shape == "object":
+            total += field.own + 1 + (yield _actual(field.inner, value))
+            continue
+        total += field.own + (2 if field.shape == "connection" else 0)
+        for inner, items in _answered(field, value):
+            if isinstance(items, int) or inner is None or inner.static is not None:  # nothing beneath varies
+                total += (items if isinstance(items, int) else len(items)) * (1 + _static(inner))
+                continue
+            for item in items:
+                total += 1 + (yield _actual(inner, item))
+    return total
 
 
-def _field_actual(field: Cost, value: Any) -> int:
-    if field.shape == "scalar":
-        return field.own
-    inner = field.inner
-    if field.shape == "object":
-        return field.own + 1 + _actual(inner, value)
+def _answered(field: Cost, value: Any) -> list[tuple[Selection | None, list[Any] | int]]:
+    """The objects a list or a connection answered, with their selection: a plain list's items that
+    are there (those the database wrote counted unread when nothing beneath them varies), each
+    `node` of each `edges` of a connection."""
     if field.shape == "list":
         if type(value) is RenderedList:  # written by the database (server/rendered.py)
-            if inner is None or inner.static is not None:
-                return field.own + value.count * (1 + (inner.static if inner else 0))
+            if field.inner is None or field.inner.static is not None:
+                return [(field.inner, value.count)]
             value = value.items()
-        items = [item for item in value if item is not None] if isinstance(value, list) else []
-        if inner is None or inner.static is not None:
-            return field.own + len(items) * (1 + (inner.static if inner else 0))
-        return field.own + sum(1 + _actual(inner, item) for item in items)
-    total = field.own + 2
-    if isinstance(value, dict):
-        for edges_key, node_keys in field.edges:
-            edges = value.get(edges_key) or ()
-            if inner is None or inner.static is not None:
-                total += len(edges) * len(node_keys) * (1 + (inner.static if inner else 0))
-                continue
-            for edge in edges:
-                total += sum(1 + _actual(inner, edge.get(key)) for key in node_keys)
-    return total
+        return [(field.inner, [item for item in value if item is not None] if isinstance(value, list) else [])]
+    found: list[tuple[Selection | None, list[Any] | int]] = []
+    for edges_key, nodes in field.edges if isinstance(value, dict) else ():
+        edges = value.get(edges_key)
+        edges = edges if isinstance(edges, list) else []
+        found += [(inner, [e.get(key) if isinstance(e, dict) else None for e in edges]) for key, inner in nodes]
+    return found
 
 
 # ---------------------------------------------------------------- the analysis
@@ -212,10 +231,10 @@ class Analysis:
         """At least 1: no request is free."""
         if self.constant is not None:
             return self.constant
-        return max(1, _requested(self.selection, self.values(variables), default_page))
+        return max(1, _evaluate(_requested(self.selection, self.values(variables), default_page)))
 
     def actual(self, data: Any) -> int:
-        return max(1, _actual(self.selection, data))
+        return max(1, _evaluate(_actual(self.selection, data)))
 
 
 class Analyser:
@@ -230,13 +249,13 @@ class Analyser:
         compiler = _Compiler(self.schema, fragments, self.figures, self.settings)
         root = self.schema.get_root_type(operation.operation)
         assert root is not None  # validation: KnownOperationTypesRule
-        selection = compiler.selection(root, operation.selection_set, frozenset(), meta=False)
+        selection = compiler.selection(root, operation.selection_set)
         for argument, value in compiler.literal_pages:
             self.check_page(argument, value)
-        constant = None if compiler.variables else max(1, _requested(selection, {}, DEFAULT_PAGE))
+        constant = None if compiler.variables else max(1, _evaluate(_requested(selection, {}, DEFAULT_PAGE)))
         defaults = {d.variable.name.value: value_from_ast_untyped(d.default_value)
                     for d in operation.variable_definitions or () if d.default_value is not None}
-        return Analysis(tuple(compiler.page_variables), selection, constant, defaults)
+        return Analysis(tuple(dict.fromkeys(compiler.page_variables)), selection, constant, defaults)
 
     def check_page(self, argument: str, value: Any) -> None:
         """`value` as graphql-core will read it: a variable's `1000.0` is the Int 1000; what it cannot read
@@ -346,6 +365,33 @@ def _spreads(selection_set: SelectionSetNode) -> list[str]:
     return found
 
 
+def _collect(selection_sets: tuple[SelectionSetNode, ...],
+             fragments: Mapping[str, FragmentDefinitionNode],
+             applies: Callable[[FragmentDefinitionNode | InlineFragmentNode], bool]) -> list[list[FieldNode]]:
+    """The fields of selection sets merged into one, grouped by response key, as graphql-core's
+    `collect_subfields` groups them (directives aside): through the inline fragments and fragments
+    whose type condition `applies`, each fragment once, unknown ones skipped. Spreads are followed
+    with a stack."""
+    grouped: dict[str, list[FieldNode]] = {}
+    seen: set[str] = set()
+    stack = [iter(s.selections) for s in reversed(selection_sets)]
+    while stack:
+        selection = next(stack[-1], None)
+        if selection is None:
+            stack.pop()
+        elif isinstance(selection, FieldNode):
+            grouped.setdefault(_response_key(selection), []).append(selection)
+        elif isinstance(selection, InlineFragmentNode):
+            if applies(selection):
+                stack.append(iter(selection.selection_set.selections))
+        else:
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None and fragment.name.value not in seen and applies(fragment):
+                seen.add(fragment.name.value)
+                stack.append(iter(fragment.selection_set.selections))
+    return list(grouped.values())
+
+
 def _merged_repeats(fragments: Mapping[str, FragmentDefinitionNode],
                     operations: list[OperationDefinitionNode], enough: int) -> int:
     """The most fields merged under one response key in one selection set, as graphql-core collects
@@ -354,28 +400,13 @@ def _merged_repeats(fragments: Mapping[str, FragmentDefinitionNode],
     bounds its cost. Breadth first; it visits each field of the operations once per merged selection
     set, no more often than the operations' fields counted through every spread (bounded before)."""
     worst = 0
-    groups: deque[list[SelectionSetNode]] = deque([o.selection_set] for o in operations)
+    groups: deque[tuple[SelectionSetNode, ...]] = deque((o.selection_set,) for o in operations)
     while groups:
-        merged: dict[str, list[FieldNode]] = {}
-        seen: set[str] = set()
-        stack = [iter(s.selections) for s in reversed(groups.popleft())]
-        while stack:
-            selection = next(stack[-1], None)
-            if selection is None:
-                stack.pop()
-            elif isinstance(selection, FieldNode):
-                merged.setdefault(selection.alias.value if selection.alias else selection.name.value,
-                                  []).append(selection)
-            elif isinstance(selection, InlineFragmentNode):
-                stack.append(iter(selection.selection_set.selections))
-            elif selection.name.value not in seen and selection.name.value in fragments:
-                seen.add(selection.name.value)
-                stack.append(iter(fragments[selection.name.value].selection_set.selections))
-        for nodes in merged.values():
+        for nodes in _collect(groups.popleft(), fragments, lambda _fragment: True):
             worst = max(worst, len(nodes))
             if worst >= enough:
                 return enough
-            inner = [node.selection_set for node in nodes if node.selection_set is not None]
+            inner = _selection_sets(nodes)
             if inner:
                 groups.append(inner)
     return worst
@@ -457,119 +488,160 @@ def _is_connection(type_: Any) -> bool:
     return isinstance(type_, GraphQLObjectType) and type_.name.endswith("Connection") and "edges" in type_.fields
 
 
+RequestKey = tuple[str, tuple[int, ...], bool]  # a merged selection: its type, the selection sets it merges, meta
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    """A response key of a merged selection, with the merged selections beneath it named, not yet
+    compiled. Equal for every concrete type that collects the same fields to the same effect."""
+
+    key: str
+    own: int
+    shape: str
+    size: Size | None = None
+    inner: RequestKey | None = None
+    edges: tuple[tuple[str, tuple[tuple[str, RequestKey], ...]], ...] = ()
+
+
+Plan = tuple[bool, list[list[_Field]]]  # abstract, and the fields of each branch
+
+
 class _Compiler:
-    """The cost structure of an operation, with the variables it depends on noted."""
+    """The cost structure of an operation, with the variables it depends on noted.
+
+    Fields are collected as graphql-core collects them to run them (`collect_fields`,
+    `collect_subfields`): for one concrete type at a time, the fields under one response key merged
+    into one, their sub-selections merged beneath it, each fragment once per merged selection. A
+    merged selection is compiled once (memoised by its type and the selection sets it merges), the
+    ones beneath it first, on a stack of its own, so that neither the work nor Python's stack grows
+    with the ways fragments spread each other."""
 
     def __init__(self, schema: GraphQLSchema, fragments: Mapping[str, FragmentDefinitionNode],
                  figures: frozenset[str], settings: Settings) -> None:
         self.schema, self.fragments, self.figures, self.settings = schema, fragments, figures, settings
         self.values = value_types(schema)
-        self.memo: dict[tuple[str, int, bool], Cost | None] = {}
+        self.requests: dict[RequestKey, tuple[Any, tuple[SelectionSetNode, ...], bool]] = {}
+        self.fields: dict[tuple[str, tuple[int, ...], bool], _Field | None] = {}  # (type, field nodes, meta)
+        self.compiled: dict[RequestKey, Selection] = {}
+        self.costs: dict[_Field, Cost] = {}
         self.variables = False
         self.page_variables: list[tuple[str, str]] = []
         self.literal_pages: list[tuple[str, int]] = []
 
-    def _collect(self, parent: Any, selection_set: SelectionSetNode | None, condition: str | None,
-                 visited: set[str], out: list[tuple[FieldNode, str | None]]) -> None:
-        """The fields a selection asks of `parent`, through fragments, with the concrete type they are for.
-
-        A fragment spread again in the same selection adds nothing (its fields merge, as graphql-core's
-        collect_fields has it), which also stops any cycle. Spreads are followed with a stack."""
-        stack = [(iter(selection_set.selections if selection_set else ()), condition)]
+    def selection(self, root: GraphQLObjectType, selection_set: SelectionSetNode) -> Selection:
+        top = self._request(root, (selection_set,), False)
+        plans: dict[RequestKey, Plan] = {}
+        stack = [(top, False)]
         while stack:
-            selection, narrowed = next(stack[-1][0], None), stack[-1][1]
-            if selection is None:
-                stack.pop()
+            key, ready = stack.pop()
+            if key in self.compiled:
                 continue
-            if isinstance(selection, FieldNode):
-                out.append((selection, narrowed))
-                continue
-            if isinstance(selection, InlineFragmentNode):
-                fragment: Any = selection
-            else:
-                name = selection.name.value
-                fragment = self.fragments.get(name)
-                if fragment is None or name in visited:
-                    continue
-                visited.add(name)
-            if fragment.type_condition is not None:
-                target = self.schema.get_type(fragment.type_condition.name.value)
-                if isinstance(target, GraphQLObjectType) and target is not parent:
-                    narrowed = target.name
-            stack.append((iter(fragment.selection_set.selections), narrowed))
+            if ready:
+                self.compiled[key] = self._compile(plans.pop(key))
+            elif key not in plans:  # else it is being planned beneath itself: only in a cyclic document
+                plans[key] = plan = self._plan(*self.requests[key])
+                stack.append((key, True))
+                stack.extend((child, False) for fields in plan[1] for field in fields for child in _beneath(field))
+        return self.compiled[top]
 
-    def selection(self, parent: Any, selection_set: SelectionSetNode | None, path: frozenset[int],
-                  meta: bool) -> Selection:
-        found: list[tuple[FieldNode, str | None]] = []
-        self._collect(parent, selection_set, None, set(), found)
-        abstract = isinstance(parent, (GraphQLInterfaceType, GraphQLUnionType))
-        costs = []
-        for node, condition in found:
-            owner = self.schema.get_type(condition) if condition else parent
-            cost = self.field(owner, node, path, meta)
-            if cost is not None:
-                costs.append(cost if not abstract else _with_condition(cost, condition))
-        return _selection(tuple(costs), abstract)
+    def _request(self, type_: Any, selection_sets: tuple[SelectionSetNode, ...], meta: bool) -> RequestKey:
+        key = (type_.name, tuple(id(s) for s in selection_sets), meta)
+        self.requests.setdefault(key, (type_, selection_sets, meta))
+        return key
 
-    def field(self, owner: Any, node: FieldNode, path: frozenset[int], meta: bool) -> Cost | None:
-        """A field's cost structure, once per field of the document (fragments spread in many places
-        share it, so that no document makes this work grow faster than the document)."""
-        key = (owner.name, id(node), meta)
-        if key not in self.memo:
-            if id(node) in path:  # a field inside itself: only a cyclic document, which validation refused
-                return None
-            self.memo[key] = self._field(owner, node, path | {id(node)}, meta)
-        return self.memo[key]
+    def _plan(self, type_: Any, selection_sets: tuple[SelectionSetNode, ...], meta: bool) -> Plan:
+        """The merged fields of each concrete type the selection may be of; types that collect the
+        same fields share a branch (`node { id }` is one branch for every type)."""
+        if not isinstance(type_, (GraphQLInterfaceType, GraphQLUnionType)):
+            return False, [self._fields(type_, selection_sets, meta)]
+        branches: dict[tuple[_Field, ...], list[_Field]] = {}
+        for runtime in self.schema.get_possible_types(type_):
+            fields = self._fields(runtime, selection_sets, meta)
+            branches.setdefault(tuple(fields), fields)
+        return True, list(branches.values())
 
-    def _field(self, owner: Any, node: FieldNode, path: frozenset[int], meta: bool) -> Cost | None:
-        name = node.name.value
-        key = node.alias.value if node.alias else name
-        if name == "__typename":
-            return None
-        definition = owner.fields.get(name) if hasattr(owner, "fields") else None
-        if definition is None:
-            definition = {"__schema": self.schema.get_type("__Schema"),
-                          "__type": self.schema.get_type("__Type")}.get(name)
-            if definition is None:
-                return None
-            type_, is_list, meta = definition, False, True
-        else:
+    def _compile(self, plan: Plan) -> Selection:
+        abstract, branches = plan
+        compiled = tuple(_selection(tuple(self._cost(field) for field in fields)) for fields in branches)
+        return _branches(compiled) if abstract else compiled[0]
+
+    def _cost(self, field: _Field) -> Cost:
+        """A merged field's cost, once the selections beneath it are compiled (one beneath itself, in a
+        cyclic document, counts nothing)."""
+        if field not in self.costs:
+            edges = tuple((key, tuple((node, self.compiled.get(inner)) for node, inner in nodes))
+                          for key, nodes in field.edges)
+            inner = self.compiled.get(field.inner) if field.inner is not None else None
+            self.costs[field] = Cost(field.key, field.own, field.shape, field.size, inner, edges)
+        return self.costs[field]
+
+    def _fields(self, runtime: GraphQLObjectType, selection_sets: tuple[SelectionSetNode, ...],
+                meta: bool) -> list[_Field]:
+        found = []
+        for nodes in self._collect(runtime, selection_sets):
+            key = (runtime.name, tuple(id(node) for node in nodes), meta)
+            if key not in self.fields:
+                self.fields[key] = self._field(runtime, nodes, meta)
+            if self.fields[key] is not None:
+                found.append(self.fields[key])
+        return found
+
+    def _collect(self, runtime: GraphQLObjectType,
+                 selection_sets: tuple[SelectionSetNode, ...]) -> list[list[FieldNode]]:
+        """The fields the selection sets merged into one ask of `runtime`, grouped by response key."""
+
+        def applies(fragment: FragmentDefinitionNode | InlineFragmentNode) -> bool:  # graphql-core's
+            if fragment.type_condition is None:  # does_fragment_condition_match
+                return True
+            condition = self.schema.get_type(fragment.type_condition.name.value)
+            return condition is runtime or isinstance(condition, (GraphQLInterfaceType, GraphQLUnionType)) and \
+                self.schema.is_sub_type(condition, runtime)
+        return _collect(selection_sets, self.fragments, applies)
+
+    def _field(self, owner: GraphQLObjectType, nodes: list[FieldNode], meta: bool) -> _Field | None:
+        """The fields asked of `owner` under one response key, merged (validation made them one field
+        with one set of arguments); None when they cost nothing."""
+        node, name = nodes[0], nodes[0].name.value
+        definition = owner.fields.get(name)
+        if definition is not None:
             type_, is_list = _named(definition.type)
+        elif name in INTROSPECTION:
+            type_ = self.schema.get_type("__Schema" if name == "__schema" else "__Type")
+            is_list, meta = False, True
+        else:  # __typename
+            return None
+        key = _response_key(node)
         own = 1 if f"{owner.name}.{name}" in self.figures or owner is self.schema.mutation_type else 0
-        if type_.name in self.values or not hasattr(type_, "fields") and not isinstance(type_, GraphQLUnionType):
+        if type_.name in self.values or not isinstance(type_, (GraphQLObjectType, GraphQLInterfaceType,
+                                                               GraphQLUnionType)):
             self._pages(node)
-            return Cost(key, own, "scalar", None, None) if own else None
+            return _Field(key, own, "scalar") if own else None
         if owner is self.schema.mutation_type:
             own = 0  # a write answering an object costs that object's 1
+        selection_sets = _selection_sets(nodes)
         if _is_connection(type_) and not is_list:
-            return self._connection(key, own, type_, node, path, meta)
-        inner = self.selection(type_, node.selection_set, path, meta)
+            edges = self._edges(type_, selection_sets, meta)
+            return _Field(key, own, "connection", self._pages(node), edges=edges)
+        inner = self._request(type_, selection_sets, meta)
         if not is_list:
-            return Cost(key, own, "object", None, inner)
-        return Cost(key, own, "list", Size(literal=1) if meta else self._list_size(node), inner)
+            return _Field(key, own, "object", None, inner)
+        return _Field(key, own, "list", Size(literal=1) if meta else self._list_size(node), inner)
 
-    def _connection(self, key: str, own: int, type_: GraphQLObjectType, node: FieldNode, path: frozenset[int],
-                    meta: bool) -> Cost:
-        size = self._pages(node)
-        edges_found: list[tuple[FieldNode, str | None]] = []
-        self._collect(type_, node.selection_set, None, set(), edges_found)
-        edges, inner_sets = [], []
+    def _edges(self, type_: GraphQLObjectType, selection_sets: tuple[SelectionSetNode, ...],
+               meta: bool) -> tuple[tuple[str, tuple[tuple[str, RequestKey], ...]], ...]:
+        """A connection's items: each `edges` key with its `node` keys, merged as they run."""
         edge_type = _named(type_.fields["edges"].type)[0]
         node_type = _named(edge_type.fields["node"].type)[0]
-        for edges_node, _ in edges_found:
-            if edges_node.name.value != "edges":
-                continue
-            nodes_found: list[tuple[FieldNode, str | None]] = []
-            self._collect(edge_type, edges_node.selection_set, None, set(), nodes_found)
-            keys = []
-            for item, _ in nodes_found:
-                if item.name.value == "node":
-                    keys.append(item.alias.value if item.alias else "node")
-                    inner_sets.append(self.selection(node_type, item.selection_set, path, meta))
-            edges.append(((edges_node.alias.value if edges_node.alias else "edges"), tuple(keys)))
-        abstract = isinstance(node_type, (GraphQLInterfaceType, GraphQLUnionType))
-        inner = _selection(tuple(f for s in inner_sets for f in s.fields), abstract)
-        return Cost(key, own, "connection", size, inner, tuple(edges))
+        edges = []
+        for edges_nodes in self._collect(type_, selection_sets):
+            if edges_nodes[0].name.value == "edges":
+                items = self._collect(edge_type, _selection_sets(edges_nodes))
+                nodes = [n for n in items if n[0].name.value == "node"]
+                edges.append((_response_key(edges_nodes[0]),
+                              tuple((_response_key(n[0]), self._request(node_type, _selection_sets(n), meta))
+                                    for n in nodes)))
+        return tuple(edges)
 
     def _argument(self, node: FieldNode, name: str) -> Any:
         for argument in node.arguments or ():
@@ -603,7 +675,14 @@ class _Compiler:
         return Size(literal=self.settings.cost_list_size)
 
 
-def _with_condition(cost: Cost, condition: str | None) -> Cost:
-    if cost.condition == condition:
-        return cost
-    return Cost(cost.key, cost.own, cost.shape, cost.size, cost.inner, cost.edges, condition)
+def _beneath(field: _Field) -> list[RequestKey]:
+    """The merged selections a field's cost needs compiled first."""
+    return [inner for _, nodes in field.edges for _, inner in nodes] + ([field.inner] if field.inner else [])
+
+
+def _response_key(node: FieldNode) -> str:
+    return node.alias.value if node.alias else node.name.value
+
+
+def _selection_sets(nodes: list[FieldNode]) -> tuple[SelectionSetNode, ...]:
+    return tuple(node.selection_set for node in nodes if node.selection_set is not None)

@@ -253,7 +253,9 @@ def cost_entries(selection: Selection | None, seen: set[int]) -> int:
     if selection is None or id(selection) in seen:
         return 0
     seen.add(id(selection))
-    return len(selection.fields) + sum(cost_entries(c.inner, seen) for c in selection.fields)
+    beneath = [*selection.branches, *(c.inner for c in selection.fields),
+               *(inner for c in selection.fields for _, nodes in c.edges for _, inner in nodes)]
+    return len(selection.fields) + sum(cost_entries(inner, seen) for inner in beneath)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
