@@ -38,6 +38,7 @@ log = logging.getLogger("clientele.graphql")
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON_TYPE = "application/json"
 # What answers without a user (SPEC §8): `viewer` is then null, `logout` true.
+MAX_MESSAGE = 300  # characters of a refusal's message (`_bad`)
 PUBLIC_FIELDS = frozenset({"serverInfo", "viewer", "login", "logout", "__schema", "__type", "__typename"})
 NODE_MODULES = Path(__file__).resolve().parents[2] / "webclient" / "node_modules"
 GRAPHIQL_ASSETS = {  # served from the web client's packages when installed, else from a CDN
@@ -371,7 +372,12 @@ def _tagged(value: Any) -> Any:
 
 
 def _bad(error: GraphQLError) -> dict[str, Any]:
+    """A refusal before execution. Validation quotes the literal it refuses (`found: 999…`) whole:
+    the message is cut at MAX_MESSAGE characters, so that an answer is not the size of the
+    document that was refused."""
     formatted = error.formatted
+    if len(formatted["message"]) > MAX_MESSAGE:
+        formatted["message"] = formatted["message"][:MAX_MESSAGE - 1] + "…"
     formatted.setdefault("extensions", {})["code"] = "BAD_USER_INPUT"
     return formatted
 

@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from graphql import (DocumentNode, FieldNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLError, GraphQLInt,
-                     GraphQLInterfaceType, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema,
+from graphql import (DocumentNode, FieldNode, FloatValueNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLError,
+                     GraphQLInt, GraphQLInterfaceType, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema,
                      GraphQLUnionType, InlineFragmentNode, IntValueNode, ListValueNode,
-                     OperationDefinitionNode, SelectionSetNode, VariableNode, parse, value_from_ast_untyped)
+                     OperationDefinitionNode, SelectionSetNode, VariableNode, Visitor, parse, value_from_ast_untyped,
+                     visit)
 from graphql.language.parser import MAX_NESTING_DEPTH
 
 from server.config import Settings
@@ -31,6 +32,7 @@ from server.rendered import RenderedList
 
 INTROSPECTION = frozenset({"__schema", "__type"})
 PAGE_ARGUMENTS = ("first", "last")
+MAX_NUMBER_CHARS = 100  # of a number literal: an Int has at most 11, a Decimal at most 28 digits
 
 
 class LimitError(Exception):
@@ -443,11 +445,36 @@ def check_document(document: DocumentNode, operation_name: str | None, settings:
     if fields > settings.max_fields:
         raise LimitError(f"The document has {_shown(fields)} fields: at most {settings.max_fields} are allowed "
                          "(counting each use of a fragment, and every operation of the document).")
+    long = _longest_number(document)
+    if long > MAX_NUMBER_CHARS:
+        raise LimitError(f"The document has a number literal of {long} characters: at most {MAX_NUMBER_CHARS} "
+                         "are allowed.")
     repeats = _merged_repeats(extents.fragments, operations, settings.max_merged_fields + 1)
     if repeats > settings.max_merged_fields:
         raise LimitError(f"A selection asks for one name more than {settings.max_merged_fields} times: at most "
                          f"{settings.max_merged_fields} fields may share a response name in one selection "
                          "(counting those fragments bring).")
+
+
+class _Numbers(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.longest = 0
+
+    def enter_int_value(self, node: IntValueNode, *_args: Any) -> None:
+        self.longest = max(self.longest, len(node.value))
+
+    def enter_float_value(self, node: FloatValueNode, *_args: Any) -> None:
+        self.longest = max(self.longest, len(node.value))
+
+
+def _longest_number(document: DocumentNode) -> int:
+    """The length of the document's longest number literal (graphql-core's visit is iterative).
+    Validation would convert a literal of thousands of digits with `int()`, which refuses past
+    4,300 digits with a message about Python's settings, and quote it whole."""
+    numbers = _Numbers()
+    visit(document, numbers)
+    return numbers.longest
 
 
 def _shown(count: int) -> str:

@@ -200,6 +200,19 @@ async def test_parse_and_validation_errors__graphql_response_is_400(api):
         assert error["message"]
 
 
+@pytest.mark.parametrize("literal", ["9" * 5000, '"' + "x" * 50_000 + '"', "1." + "5" * 5000,
+                                     "[" + "1, " * 10_000 + "1]", "{" + "a: 1, " * 5000 + "}"])
+async def test_validation_errors__quote_a_long_literal_cut_short(api, literal):
+    # given: a literal that validation refuses, tens of kilobytes long
+    query = f"{{ customers(first: {literal}) {{ totalCount }} }}"
+    # when
+    response = await api.post(query)
+    # then: refused, in a message of a few hundred characters that names no Python internals
+    error = the_error(response, 200, "BAD_USER_INPUT")
+    assert len(error["message"]) <= 300
+    assert "sys." not in error["message"]
+
+
 async def test_success__graphql_response_media_type(api):
     # when
     response = await api.post(COUNT, headers={"Accept": f"{GRAPHQL_RESPONSE}, application/json;q=0.9"})
