@@ -278,7 +278,18 @@ class SettlingExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's execution, except that a resolver's awaitable that settles to another
     awaitable (an async resolver that returns `then(...)`) is awaited until it settles, as the
     lean executor does, instead of being completed as a value ("Expected value of type 'User'
-    but got: <Later instance>")."""
+    but got: <Later instance>"); and that a value its field's type cannot hold is the bug it is
+    (masked as an internal error, logged with its id), not a client's error without a cause."""
+
+    def complete_object_value(self, return_type: Any, field_details_list: Any, info: Any, path: Any, result: Any,
+                              position_context: Any) -> Any:
+        try:
+            return super().complete_object_value(return_type, field_details_list, info, path, result,
+                                                 position_context)
+        except GraphQLError as error:
+            if error.original_error is None and error.message.startswith("Expected value of type"):
+                raise TypeError(error.message) from None
+            raise
 
     def complete_value(self, return_type: Any, field_details_list: Any, info: Any, path: Any, result: Any,
                        position_context: Any) -> Any:

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import strawberry
-from graphql import execute, parse
+from graphql import ExecutionResult, execute, parse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -121,3 +121,32 @@ async def test_lean_executor__settles_awaitables_that_answer_awaitables():
     data = await compiled.execute(context, {})
     # then
     assert data == {"rep": EXPECTED["rep"], "asyncRep": EXPECTED["asyncRep"]}
+
+
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Person(Named):
+    pass
+
+
+@strawberry.type
+class Wrong:
+    @strawberry.field
+    def person(self) -> Person:
+        return Rep(email="rep@example.com")  # type: ignore[return-value]
+
+
+async def test_graphql_core__a_value_its_type_cannot_hold_is_a_bug_not_bad_input():
+    # given: a resolver answering an object of another type (as a `Later` once was)
+    schema = strawberry.Schema(query=Wrong, execution_context_class=SettlingExecutionContext)
+    # when
+    result = execute(schema._schema, parse("{ person { name } }"), executor_class=SettlingExecutionContext)
+    result = await result if not isinstance(result, ExecutionResult) else result
+    # then: an error with a cause, which the server masks as INTERNAL_SERVER_ERROR and logs
+    assert result.data is None
+    assert isinstance(result.errors[0].original_error, TypeError)
+    assert "Expected value of type 'Person'" in result.errors[0].message
