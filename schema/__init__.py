@@ -8,7 +8,7 @@ from pathlib import Path
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
-from schema.base import SCALARS
+from schema.base import SCALARS, SettlingExecutionContext
 from schema.mutations import Mutation
 from schema.queries import Query
 from schema.types import NODE_TYPES
@@ -19,7 +19,8 @@ PRINTED = Path(__file__).parent / "schema.graphql"
 @cache
 def build_schema() -> strawberry.Schema:
     return strawberry.Schema(query=Query, mutation=Mutation, types=list(NODE_TYPES.values()),
-                             config=StrawberryConfig(relay_max_results=250, scalar_map=SCALARS))
+                             config=StrawberryConfig(relay_max_results=250, scalar_map=SCALARS),
+                             execution_context_class=SettlingExecutionContext)
 
 
 def printed_schema() -> str:

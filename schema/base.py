@@ -12,6 +12,7 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError, IntValueNode, StringValueNode, ValueNode
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinition
 from strawberry.types import Info
 from strawberry.types.scalar import ScalarDefinition
@@ -256,7 +257,10 @@ def ctx(info: Info) -> RequestContext:
 
 class Later:
     """`convert` of a loader's future once it is done: awaitable like a coroutine, but the lean
-    executor (schema/lean.py) settles it without one, and many fields share one future."""
+    executor (schema/lean.py) settles it without one, and many fields share one future. A
+    conversion may answer another awaitable (a row that leads to another row); awaiting a
+    `Later` settles those too, so that no executor ever sees an awaitable as a field's value.
+    The future is a loader's: it holds a value (a row), never an awaitable."""
 
     __slots__ = ("future", "convert")
 
@@ -265,26 +269,61 @@ class Later:
 
     def __await__(self) -> Any:
         value = yield from self.future.__await__()
-        return self.convert(value)
+        value = self.convert(value)
+        while hasattr(value, "__await__"):
+            value = yield from value.__await__()
+        return value
 
 
 def then(value: Any, convert: Callable[[Any], R]) -> R | Awaitable[R]:
-    """`convert(value)`, at once when the value is there, later when it is an awaitable."""
+    """`convert(value)`, at once when the value is there, later when it is an awaitable; an
+    awaitable that settles to another awaitable is settled fully before `convert` sees it."""
     if isinstance(value, asyncio.Future):
         return Later(value, convert)
     if type(value) is Later:
         first = value.convert
-        return Later(value.future, lambda v: convert(first(v)))
+        return Later(value.future, lambda v: then(first(v), convert))
     if hasattr(value, "__await__"):  # a coroutine: inspect.isawaitable's ABC check costs more
         async def later() -> R:
-            return convert(await value)
+            return convert(await settle(value))
         return later()
     return convert(value)
 
 
 async def settle(value: Any) -> Any:
-    """The value of something `ready()` returned: awaited when it is an awaitable."""
-    return await value if hasattr(value, "__await__") else value
+    """The value of something `ready()` or `then()` returned: awaited until it is no awaitable."""
+    while hasattr(value, "__await__"):
+        value = await value
+    return value
+
+
+class SettlingExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's execution, except that a resolver's awaitable that settles to another
+    awaitable (an async resolver that returns `then(...)`) is awaited until it settles, as the
+    lean executor does, instead of being completed as a value ("Expected value of type 'User'
+    but got: <Later instance>"); and that a value its field's type cannot hold is the bug it is
+    (masked as an internal error, logged with its id), not a client's error without a cause."""
+
+    def complete_object_value(self, return_type: Any, field_details_list: Any, info: Any, path: Any, result: Any,
+                              position_context: Any) -> Any:
+        try:
+            return super().complete_object_value(return_type, field_details_list, info, path, result,
+                                                 position_context)
+        except GraphQLError as error:
+            if error.original_error is None and error.message.startswith("Expected value of type"):
+                raise TypeError(error.message) from None
+            raise
+
+    def complete_value(self, return_type: Any, field_details_list: Any, info: Any, path: Any, result: Any,
+                       position_context: Any) -> Any:
+        if not hasattr(result, "__await__"):
+            return super().complete_value(return_type, field_details_list, info, path, result, position_context)
+
+        async def settled() -> Any:
+            completed = super(SettlingExecutionContext, self).complete_value(
+                return_type, field_details_list, info, path, await settle(result), position_context)
+            return await completed if self.is_awaitable(completed) else completed
+        return settled()
 
 
 def bad_input(message: str) -> GraphQLError:

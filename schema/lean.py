@@ -8,7 +8,7 @@ one level are awaited together before the next level starts, so DataLoader batch
 the standard executor.
 
 It runs only queries; a document it does not handle (directives, introspection beyond
-`__typename`, subscriptions) compiles to None and runs on graphql-core. Whenever a field raises
+`__typename`) compiles to an `Unsupported` and runs on graphql-core. Whenever a field raises
 or returns what the standard executor would reject, `Unsupported` is raised and the caller runs
 the request again on graphql-core, which answers with the standard errors; the loaders keep what
 the first attempt loaded, so the second attempt costs little SQL. `tests/conftest.py` runs every
@@ -43,6 +43,17 @@ from schema.fields import Expression
 
 class Unsupported(Exception):
     """The lean executor cannot answer this request; the standard executor will."""
+
+    @property
+    def reason(self) -> str:
+        """Why, in a few words from a small set (the fallbacks are counted by it): what the
+        walk cannot do ("directives", "null for non-null Customer.name"), or the kind of error a
+        field raised ("a field raised FORBIDDEN"), never the error's own message."""
+        cause = self.__cause__
+        if cause is None:
+            return str(self)
+        code = (getattr(cause, "extensions", None) or {}).get("code")
+        return f"a field raised {code or type(cause).__name__}"
 
 
 @dataclass
@@ -89,15 +100,16 @@ class LeanExecutor:
         self.strawberry_schema = strawberry_schema
         self.schema: GraphQLSchema = strawberry_schema._schema
 
-    def compile(self, document: DocumentNode, operation: OperationDefinitionNode) -> Compiled | None:
+    def compile(self, document: DocumentNode, operation: OperationDefinitionNode) -> Compiled | Unsupported | None:
+        """The document's plans; None for a mutation (never lean's), or why a query cannot be lean."""
         if operation.operation is not OperationType.QUERY:
             return None
         fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         try:
             compiled = Compiled(self, fragments, operation.variable_definitions or ())
             compiled.root = compiled.plan(self.schema.query_type, [operation.selection_set])
-        except Unsupported:
-            return None
+        except Unsupported as unsupported:
+            return unsupported
         compiled.references = _page_references(compiled.root)
         return compiled
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from pathlib import Path
@@ -240,10 +241,12 @@ class GraphQLEndpoint:
 
     async def _execute(self, document: DocumentNode, params: dict[str, Any], context: RequestContext) -> ExecutionResult:
         compiled = self._compile(params["query"], params.get("operationName")) if self.lean else None
-        if compiled is not None:
+        fallback = compiled if isinstance(compiled, Unsupported) else None
+        if compiled is not None and fallback is None:
             try:
                 data = await compiled.execute(context, params.get("variables") or {})
             except Unsupported as unsupported:  # graphql-core answers it, with the standard errors
+                fallback = unsupported
                 if isinstance(unsupported.__cause__, DBAPIError):
                     # PostgreSQL has aborted the read transaction: start a new one, so that the
                     # standard executor meets (and the log shows) the error itself.
@@ -252,8 +255,9 @@ class GraphQLEndpoint:
                 if self.settings.lean_check:
                     await self._check(data, document, params, context)
                 return ExecutionResult(data=data, extensions={"executor": "lean"})
+        reason = None if fallback is None else _fell_back(fallback)
         result = await self._standard(document, params, context)
-        result.extensions = {"executor": "standard"}
+        result.extensions = {"executor": "standard"} if reason is None else {"executor": "standard", "fallback": reason}
         return result
 
     async def _standard(self, document: DocumentNode, params: dict[str, Any], context: RequestContext) -> ExecutionResult:
@@ -303,6 +307,18 @@ class GraphQLEndpoint:
         log.error("unexpected error %s at %s", error_id, error.path, exc_info=original)
         return {"message": "Internal server error", "locations": error.formatted.get("locations"),
                 "path": error.path, "extensions": {"code": "INTERNAL_SERVER_ERROR", "errorId": error_id}}
+
+
+# The queries that the lean executor left to graphql-core since the process started, by reason
+# (`Unsupported.reason`): what tests read, and `extensions.fallback` shows per request.
+FALLBACKS: Counter[str] = Counter()
+
+
+def _fell_back(unsupported: Unsupported) -> str:
+    reason = unsupported.reason
+    FALLBACKS[reason] += 1
+    log.debug("lean executor fell back to graphql-core (%s): %s", reason, unsupported)
+    return reason
 
 
 NUL_MESSAGE = "{where}: text must not contain the NUL character (U+0000); no database stores it"

@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 
+from server.http.graphql import FALLBACKS
 from server.seed.bench import seed_bench
 from tests.bench.queries import CUSTOMER_LTV_CURSORS, QUERIES, BenchQuery
 
@@ -71,3 +72,21 @@ async def test_customer_screens__bounded_and_independent_of_page_size(bench_api,
     # then
     assert small == full
     assert full <= STATEMENT_BOUND
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=[query.name for query in QUERIES])
+async def test_bench_documents__run_on_the_lean_executor(bench_api, query):
+    # given: the variables the bench fills in
+    variables = dict(query.variables)
+    if query.needs == "customer":
+        variables["id"] = await _largest_customer(bench_api)
+    elif query.needs == "page20":
+        cursors = await bench_api.ok(CUSTOMER_LTV_CURSORS, {"first": 3})
+        variables.update(first=3, after=cursors["customers"]["pageInfo"]["endCursor"])
+    fallbacks = sum(FALLBACKS.values())
+    # when
+    answer = await bench_api.gql(query.document, variables)
+    # then: answered by the lean executor, without falling back to graphql-core
+    assert "errors" not in answer, answer["errors"]
+    assert answer["extensions"]["executor"] == "lean", answer["extensions"]
+    assert sum(FALLBACKS.values()) == fallbacks

@@ -3,10 +3,14 @@
 Every query of the suite is also checked against graphql-core (`lean_check` in conftest); these
 tests pin which executor answers."""
 
+import logging
+from collections import Counter
+
 import pytest
 
 from schema.fields import money_field, row_field
 from server.access.models import Role
+from server.http.graphql import FALLBACKS
 from tests import factories
 from tests.conftest import make_token
 
@@ -32,12 +36,26 @@ async def test_node_interface_and_fragments__run_lean(api):
     assert answer["extensions"]["executor"] == "lean"
 
 
-async def test_introspection_and_directives__run_standard(api):
-    introspection = await api.gql("{ __schema { queryType { name } } }")
-    skipped = await api.gql("query($no: Boolean!) { serverInfo { baseCurrency @skip(if: $no) } }", {"no": True})
-    assert introspection["extensions"]["executor"] == "standard"
+def _executor(answer):
+    return answer["extensions"]["executor"], answer["extensions"].get("fallback")
+
+
+async def test_introspection_and_directives__run_standard(api, caplog):
+    # given
+    before = FALLBACKS.copy()
+    # when
+    with caplog.at_level(logging.DEBUG, logger="clientele.graphql"):
+        introspection = await api.gql("{ __schema { queryType { name } } }")
+        skipped = await api.gql("query($no: Boolean!) { serverInfo { baseCurrency @skip(if: $no) } }", {"no": True})
+        mutation = await api.gql('mutation { createLeadSource(name: "Fair") { userErrors { code } } }')
+    # then: each fallback counted and logged with its reason; a mutation is no fallback
+    assert _executor(introspection) == ("standard", "introspection")
     assert skipped["data"] == {"serverInfo": {}}
-    assert skipped["extensions"]["executor"] == "standard"
+    assert _executor(skipped) == ("standard", "directives")
+    assert mutation["extensions"]["executor"] == "standard" and "fallback" not in mutation["extensions"]
+    assert FALLBACKS - before == Counter({"introspection": 1, "directives": 1})
+    assert [r.getMessage().split(":")[0] for r in caplog.records if "fell back" in r.getMessage()] == [
+        "lean executor fell back to graphql-core (introspection)", "lean executor fell back to graphql-core (directives)"]
 
 
 async def test_a_field_error__is_answered_by_the_standard_executor(api):
@@ -51,6 +69,7 @@ async def test_a_field_error__is_answered_by_the_standard_executor(api):
     assert answer["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert answer["data"]["customers"]["edges"][0]["node"]["margins"] is None
     assert answer["extensions"]["executor"] == "standard"
+    assert answer["extensions"]["fallback"] == "a field raised FORBIDDEN"
 
 
 async def test_row_fields_and_inline_money__answer_as_graphql_core(api):
