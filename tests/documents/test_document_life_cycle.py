@@ -69,7 +69,7 @@ query($id: ID!) {
   auditEvents { totalCount }
 }"""
 
-ALLOWED = [(current, to) for current, moves in ORDER_MOVES.items() for to in moves
+ALLOWED = [(current, to) for current, moves in ORDER_MOVES.items() for to in sorted(moves, key=lambda s: s.name)
            if (current, to) not in ONLY_BY_APPROVAL]
 
 
