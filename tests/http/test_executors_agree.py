@@ -86,7 +86,8 @@ async def _serving(database: Database) -> AsyncIterator[Served]:
     await factories.set_row(database, Location, (await factories.location(database, customer.id, "OWN")).id,
                             sales_rep_id=own.id)
     settings = dataclasses.replace(settings_for(database), lean_check=False, max_cost=10**9, max_tokens=10**6,
-                                   max_aliases=10**4, max_document_bytes=10**7, max_body_bytes=10**7,
+                                   max_aliases=10**4, max_fields=10**6, max_merged_fields=10**4,
+                                   max_document_bytes=10**7, max_body_bytes=10**7,
                                    bucket_size=1e15)
     tokens = {role: await make_token(database, role, f"{role.value.lower()}@example.com")
               for role in (Role.VIEWER, Role.MANAGER, Role.ADMIN)}

@@ -112,11 +112,11 @@ def _life(api: Session, admin_password: str, cli_token: str) -> list[str]:
         for query in READS:
             api.ok(query, **credentials)
         api.ok(CREATE_CUSTOMER, {"name": f"Customer of {next(iter(credentials))}"}, **credentials)
-    api.post(READS[0], token=unknown_token, status=401)
+    api.post(READS[1], token=unknown_token, status=401)  # not READS[0]: `viewer` is public
     api.ok(UPDATE_USER, {"id": user_id, "input": {"password": new_password}}, cookie=user_cookie)
     assert api.post("mutation { logout }", cookie=user_cookie)["data"] == {"logout": True}
     assert api.post("mutation { logout }", cookie=admin_cookie)["data"] == {"logout": True}
-    api.post(READS[0], cookie=user_cookie, status=401)  # the cookie ended with the session
+    api.post(READS[1], cookie=user_cookie, status=401)  # the cookie ended with the session
     return [admin_password, user_password, wrong_password, new_password, token, cli_token, unknown_token,
             admin_cookie, user_cookie]
 
