@@ -99,6 +99,7 @@ async def _one(info: Info, kind: str, id: str | None, column: str, value: Any, m
     elif value is not None:
         if isinstance(value, str):
             bounded_text(value, column)
+            value = value.strip()  # stored trimmed: blanks typed around it do not count
         row = await settle(ctx(info).loaders.row_by(kind, column, value))
     else:
         raise bad_input(f"pass `id` or `{column}`")
@@ -128,7 +129,8 @@ class Query:
         return ServerInfo(version=server.__version__, base_currency=settings.base_currency,
                           time_zone=settings.time_zone, today=ctx(info).today)
 
-    @strawberry.field
+    @strawberry.field(description="A customer by `id` or by `number`; the number matches regardless of case "
+                                  "and of blanks around it (c-000158 finds C-000158).")
     async def customer(self, info: Info, id: strawberry.ID | None = None, number: str | None = None) -> Customer | None:
         return await _one(info, "Customer", id, "number", number, Customer.of)
 

@@ -23,7 +23,7 @@ from server.access import service as access
 from server.access.models import Role, TokenScope, User
 from server.config import Settings, load_settings
 from server.db.engine import Database
-from server.db.migrate import upgrade
+from server.db.migrate import MigrationStopped, upgrade
 from server.errors import DomainError
 
 log = logging.getLogger("clientele")
@@ -60,6 +60,9 @@ def run(argv: list[str] | None = None) -> int:
     except CommandError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.code
+    except MigrationStopped as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -29,6 +29,7 @@ from server.notes.models import Note
 from server.payments.models import Payment, PaymentApplication
 from server import models
 from server.batching import Loader
+from server.db import identity
 from server.reader import IDS, Reader, shape
 from server.rendered import RenderedChildrenLoader, RenderedList
 
@@ -183,16 +184,29 @@ class RowByIdLoader(Loader[int, Row | None]):
 
 
 class RowByColumnLoader(Loader[Hashable, Row | None]):
-    """A row of one table by a unique column (a customer by number, a lead by number)."""
+    """A row of one table by a unique column (a customer by number, a lead by number); by an
+    identifier people type, regardless of case (server/db/identity.py)."""
 
     def __init__(self, reader: Reader, column: ColumnElement[Any]) -> None:
         super().__init__()
         self.reader, self.column = reader, column
+        folds = identity.is_identifier(column)
+        self.key: Callable[[Any], Hashable] = identity.fold if folds else _same
+        self.stmt = _rows_by_identifier(column) if folds else _rows_where(column)[0]
 
     async def batch_load_fn(self, keys: Sequence[Hashable]) -> list[Row | None]:
-        rows = await self.reader.rows(_rows_where(self.column)[0], {"ids": list(set(keys))})
-        by_key = {getattr(row, self.column.name): row for row in rows}
-        return [by_key.get(key) for key in keys]
+        rows = await self.reader.rows(self.stmt, {"ids": list({self.key(key) for key in keys})})
+        by_key = {self.key(getattr(row, self.column.name)): row for row in rows}
+        return [by_key.get(self.key(key)) for key in keys]
+
+
+def _same(key: Hashable) -> Hashable:
+    return key
+
+
+@shape
+def _rows_by_identifier(column: ColumnElement[str]) -> Any:
+    return select(column.table).where(identity.folded(column).in_(IDS))
 
 
 class RowsByParentLoader(Loader[int, list[Row]]):

@@ -59,39 +59,44 @@ def _worker_url(url: str | None) -> str | None:
     if not url or not worker:
         return url
     base, _, name = url.rpartition("/")
-    own = f"{name}_{worker}"
+    run_async(beside(url, f"{name}_{worker}"))
+    os.environ["CLIENTELE_TEST_POSTGRES_URL"] = f"{base}/{name}_{worker}"
+    return f"{base}/{name}_{worker}"
 
-    async def create() -> None:
-        import asyncpg  # only the PostgreSQL runs need it
 
-        connection = await asyncpg.connect(f"{base.replace('postgresql+asyncpg://', 'postgresql://')}/{name}")
-        try:
-            if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", own):
-                await connection.execute(f'CREATE DATABASE "{own}"')
-        finally:
-            await connection.close()
-    run_async(create())
-    os.environ["CLIENTELE_TEST_POSTGRES_URL"] = f"{base}/{own}"
+async def beside(url: str, own: str) -> str:
+    """The URL of the PostgreSQL database `own` on the server of `url`, made when missing."""
+    import asyncpg  # only the PostgreSQL runs need it
+
+    base, _, name = url.rpartition("/")
+    connection = await asyncpg.connect(f"{base.replace('postgresql+asyncpg://', 'postgresql://')}/{name}")
+    try:
+        if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", own):
+            await connection.execute(f'CREATE DATABASE "{own}"')
+    finally:
+        await connection.close()
     return f"{base}/{own}"
 
 
 POSTGRES_URL = _worker_url(os.environ.get("CLIENTELE_TEST_POSTGRES_URL"))
 
 
-async def _migrated(url: str, *, fresh_schema: bool = False) -> None:
+async def migrated(url: str, *, fresh_schema: bool = False, revision: str = "head") -> None:
+    """Brings the database at `url` to `revision`; with `fresh_schema`, a PostgreSQL database
+    from nothing."""
     database = Database(url)
     if fresh_schema:
         async with database.engine.begin() as connection:
             await connection.execute(text("DROP SCHEMA public CASCADE"))
             await connection.execute(text("CREATE SCHEMA public"))
-    await upgrade(database)
+    await upgrade(database, revision)
     await database.dispose()
 
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    run_async(_migrated(f"sqlite+aiosqlite:///{path}"))
+    run_async(migrated(f"sqlite+aiosqlite:///{path}"))
     return path
 
 
@@ -99,7 +104,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def postgres_url() -> str:
     if not POSTGRES_URL:
         pytest.skip(POSTGRES_SKIP)
-    run_async(_migrated(POSTGRES_URL, fresh_schema=True))
+    run_async(migrated(POSTGRES_URL, fresh_schema=True))
     return POSTGRES_URL
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import importlib.util
 import socket
@@ -227,3 +228,28 @@ def wait_for_health(process: subprocess.Popen, address: str, *, seconds: float) 
         except httpx.TransportError:
             time.sleep(0.2)
     return None
+
+
+def test_migrate_stopped_by_clashing_numbers_lists_them(url: str, db_file: Path) -> None:
+    # given: a database at 0004 holding two numbers that differ only in case
+    async def at_0004() -> None:
+        database = Database(url)
+        await upgrade(database, "0004")
+        await database.dispose()
+    asyncio.run(at_0004())
+    row = {"name": "A", "status": "ACTIVE", "currency": "USD", "credit_code": "CURRENT_ACCOUNT",
+           "billing_status": "ON_ACCOUNT", "terms_basis": "INVOICE_DATE", "prior_sales_minor": 0,
+           "created_at": "2026-01-01 00:00:00", "updated_at": "2026-01-01 00:00:00", "version": 1}
+    with closing(sqlite3.connect(db_file)) as connection, connection:
+        for id_, number in ((1, "C-1"), (2, "c-1")):
+            values = {**row, "id": id_, "number": number}
+            connection.execute(f"INSERT INTO customers ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+                               list(values.values()))
+    # when
+    result = clientele("migrate", url=url)
+    # then: a message for a person, not a traceback, and the database still at 0004
+    assert result.returncode == 1
+    assert "customer numbers: 'C-1' (id 1), 'c-1' (id 2)" in result.stderr
+    assert "Traceback" not in result.stderr
+    with closing(sqlite3.connect(db_file)) as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == ("0004",)

@@ -9,6 +9,7 @@ from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, UTCDateTime, Versioned, address, enum_column, money, now, pk
+from server.db.identity import IDENTIFIER, folded
 
 
 class CustomerStatus(enum.Enum):
@@ -53,7 +54,7 @@ class Customer(Versioned, address("billing"), address("shipping"), Base):
     )
 
     id: Mapped[int] = pk()
-    number: Mapped[str] = mapped_column(String(40), unique=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True, info=IDENTIFIER)
     name: Mapped[str] = mapped_column(String(200))
     alias: Mapped[str | None] = mapped_column(String(200), nullable=True)
     status: Mapped[CustomerStatus] = enum_column(CustomerStatus, default=CustomerStatus.ACTIVE, index=True)
@@ -78,7 +79,7 @@ class Location(Versioned, address("shipping"), address("billing"), Base):
 
     id: Mapped[int] = pk()
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
-    code: Mapped[str] = mapped_column(String(40))
+    code: Mapped[str] = mapped_column(String(40), info=IDENTIFIER)
     alias: Mapped[str] = mapped_column(String(200), index=True)
     contact_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     contact_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
@@ -86,6 +87,11 @@ class Location(Versioned, address("shipping"), address("billing"), Base):
     alt_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     sales_rep_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+
+
+# Unique regardless of case (server/db/identity.py): C-000158 and c-000158 are one customer.
+Index("uq_customers_number_folded", folded(Customer.number), unique=True)
+Index("uq_locations_customer_id_code_folded", Location.customer_id, folded(Location.code), unique=True)
 
 
 class Contact(Versioned, address("address"), Base):

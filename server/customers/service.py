@@ -11,6 +11,7 @@ from server.access.models import User
 from server.access import policy
 from server.audit import service as audit
 from server.customers.models import Contact, Customer, Location, PaymentTerms
+from server.db import identity
 from server.db.sequences import next_number
 from server.errors import DomainError, ErrorCode, Problems
 from server import records, validate
@@ -85,9 +86,8 @@ async def create_customer(session: AsyncSession, *, data: Data, actor_id: policy
         problems.raise_if_any()
         if columns.get("number") is None:
             columns["number"] = await next_number(session, "customer", taken=Customer.number)
-        elif await session.scalar(select(Customer.id).where(Customer.number == columns["number"])) is not None:
-            raise DomainError.one(ErrorCode.DUPLICATE, f"customer number {columns['number']} is taken",
-                                  ["input", "number"])
+        else:
+            await _check_number(session, columns["number"], None)
         customer = Customer(**columns)
         session.add(customer)
         await session.flush()
@@ -112,12 +112,20 @@ async def update_customer(session: AsyncSession, *, customer_id: int, data: Data
         audit.check_version(customer, expected_version)
         await _check_references(session, problems, data)
         problems.raise_if_any()
-        if columns.get("number") not in (None, customer.number) and await session.scalar(
-                select(Customer.id).where(Customer.number == columns["number"])) is not None:
-            raise DomainError.one(ErrorCode.DUPLICATE, f"customer number {columns['number']} is taken",
-                                  ["input", "number"])
+        if columns.get("number") != customer.number:
+            await _check_number(session, columns.get("number"), customer.id)
         await records.save_changes(session, customer, columns, actor_id, "updateCustomer")
     return customer
+
+
+async def _check_number(session: AsyncSession, number: str | None, customer_id: int | None) -> None:
+    """Refuses a number another customer has, in any case: C-000158 takes c-000158 too."""
+    if number is None:
+        return
+    existing = await identity.holder(session, Customer.number, number)
+    if existing is not None and existing.id != customer_id:
+        raise DomainError.one(ErrorCode.DUPLICATE, f"customer number {number} is taken by {existing.number}",
+                              ["input", "number"])
 
 
 def _location_columns(problems: Problems, data: Data, *, creating: bool) -> Data:
@@ -164,10 +172,11 @@ async def create_location(session: AsyncSession, *, data: Data, actor_id: policy
 
 
 async def _check_location_code(session: AsyncSession, customer_id: int, code: str, location_id: int | None) -> None:
-    existing = await session.scalar(select(Location.id).where(Location.customer_id == customer_id,
-                                                              Location.code == code))
-    if existing is not None and existing != location_id:
-        raise DomainError.one(ErrorCode.DUPLICATE, f"this customer already has a location {code}", ["input", "code"])
+    """Refuses a code another location of the customer has, in any case: MAIN takes main too."""
+    existing = await identity.holder(session, Location.code, code, Location.customer_id == customer_id)
+    if existing is not None and existing.id != location_id:
+        raise DomainError.one(ErrorCode.DUPLICATE, f"this customer already has a location {existing.code}",
+                              ["input", "code"])
 
 
 async def update_location(session: AsyncSession, *, location_id: int, data: Data, expected_version: int | None,

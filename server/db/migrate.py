@@ -13,6 +13,11 @@ from server.db.engine import Database
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+class MigrationStopped(Exception):
+    """A migration found data it cannot change on its own; the message says what a person must
+    do. The migration's transaction is rolled back: the database stays as it was."""
+
+
 def alembic_config(url: str | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base
+from server.db.identity import fold, folded
 
 FORMATS = {
     "customer": "C-{:06d}",
@@ -47,12 +48,13 @@ async def next_value(session: AsyncSession, name: str) -> int:
 
 
 async def next_number(session: AsyncSession, name: str, taken: object | None = None) -> str:
-    """The next formatted number; with `taken` (a column), skips numbers given by hand."""
+    """The next formatted number; with `taken` (a column), skips numbers given by hand, in any
+    case (a hand-made c-000005 takes C-000005)."""
     while True:
         number = FORMATS[name].format(await next_value(session, name))
         if taken is None:
             return number
-        exists = await session.execute(select(taken).where(taken == number).limit(1))
+        exists = await session.execute(select(taken).where(folded(taken) == fold(number)).limit(1))
         if exists.first() is None:
             return number
 

@@ -13,6 +13,7 @@ from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, St
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, UTCDateTime, Versioned, enum_column, money, now, pk, read_needs
+from server.db.identity import IDENTIFIER, folded
 
 COSTS = "readCosts"  # the policy's row for costs and margins (SPEC §8)
 
@@ -69,12 +70,15 @@ class Item(Versioned, Base):
     __tablename__ = "items"
 
     id: Mapped[int] = pk()
-    code: Mapped[str] = mapped_column(String(40), unique=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True, info=IDENTIFIER)
     description: Mapped[str] = mapped_column(String(500))
     unit: Mapped[str] = mapped_column(String(20))
     unit_price_e4: Mapped[int] = mapped_column(BigInteger)
     unit_cost_e4: Mapped[int | None] = mapped_column(BigInteger, nullable=True, info=read_needs(COSTS))
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+
+
+Index("uq_items_code_folded", folded(Item.code), unique=True)  # unique regardless of case
 
 
 class LineColumns:

@@ -13,6 +13,7 @@ from server import money, records, validate
 from server.access import policy
 from server.audit import service as audit
 from server.customers.models import CreditCode, Customer, Location, PaymentTerms
+from server.db import identity
 from server.db.sequences import next_number
 from server.documents import rules
 from server.documents.models import (Invoice, InvoiceClassification, InvoiceLine,
@@ -43,9 +44,9 @@ def _item_columns(problems: Problems, data: Data, *, creating: bool) -> Data:
 async def _check_item_code(session: AsyncSession, code: str | None, item_id: int | None) -> None:
     if code is None:
         return
-    existing = await session.scalar(select(Item.id).where(Item.code == code))
-    if existing is not None and existing != item_id:
-        raise DomainError.one(ErrorCode.DUPLICATE, f"item code {code} is taken", ["input", "code"])
+    existing = await identity.holder(session, Item.code, code)
+    if existing is not None and existing.id != item_id:
+        raise DomainError.one(ErrorCode.DUPLICATE, f"item code {code} is taken by {existing.code}", ["input", "code"])
 
 
 async def create_item(session: AsyncSession, *, data: Data, actor_id: policy.Who) -> Item:

@@ -33,6 +33,7 @@ from server.customers.models import (
     TermsBasis,
 )
 from server.db.engine import Database
+from server.db.identity import fold, folded
 from server.db.sequences import next_number
 from server.errors import ErrorCode, Problems
 from server.imports import readers
@@ -218,7 +219,7 @@ def _errors(row: int, problems: Problems) -> list[dict[str, Any]]:
 def _batches(rows: Iterator[list[Any]], columns: list[tuple[int, str, str | None]],
              numbers: dict[str, int]) -> Iterator[Batch]:
     """Data rows in batches, numbered as the spreadsheet numbers them (the header is row 1);
-    blank rows are skipped and a customer number given twice refuses the file."""
+    blank rows are skipped and a customer number given twice, in any case, refuses the file."""
     batch: list[tuple[int, dict[str, Any]]] = []
     for row_number, row in enumerate(rows, start=2):
         data = row_data(row, columns)
@@ -226,10 +227,12 @@ def _batches(rows: Iterator[list[Any]], columns: list[tuple[int, str, str | None
             continue
         number = data.get("number")
         if number is not None:
-            if number in numbers:
+            key = fold(number)
+            if key in numbers:
                 raise ImportRefused(f"the customer number {number} appears more than once in the file "
-                                    f"(rows {numbers[number]} and {row_number}); each number may appear once")
-            numbers[number] = row_number
+                                    f"(rows {numbers[key]} and {row_number}); each number may appear once, "
+                                    f"in upper or lower case alike")
+            numbers[key] = row_number
         batch.append((row_number, data))
         if len(batch) >= BATCH:
             yield batch
@@ -258,7 +261,7 @@ async def import_customers(database: Database, file: IO[bytes], kind: str, *, dr
     worker = _OffLoop()
     try:
         columns = await worker.run(_header, rows)
-        numbers: dict[str, int] = {}  # customer number → row, of the rows read so far
+        numbers: dict[str, int] = {}  # folded customer number → row, of the rows read so far
         return await _import(database, worker, _batches(rows, columns, numbers), numbers, dry_run=dry_run,
                              actor_id=actor_id, base_currency=base_currency)
     except readers.BadFile as error:
@@ -291,16 +294,18 @@ async def _run(session: AsyncSession, worker: _OffLoop, batches: Iterator[Batch]
                result: Result, *, dry_run: bool, actor_id: int | None, base_currency: str) -> None:
     lookups = await _Lookups.load(session)
     while (batch := await worker.run(next, batches, None)) is not None:
-        given = [data["number"] for _row, data in batch if "number" in data]
-        query = select(Customer).where(Customer.number.in_(given))
+        given = [fold(data["number"]) for _row, data in batch if "number" in data]
+        query = select(Customer).where(folded(Customer.number).in_(given))
         if not dry_run:
             query = query.with_for_update()
-        existing = {customer.number: customer for customer in (await session.scalars(query))} if given else {}
+        existing = {fold(customer.number): customer for customer in (await session.scalars(query))} if given else {}
         created: list[dict[str, Any]] = []
         for row_number, data in batch:
             problems = Problems(prefix=())
             _resolve(data, lookups, problems)
-            customer = existing.get(data.get("number"))
+            customer = existing.get(fold(data["number"])) if "number" in data else None
+            if customer is not None:
+                data["number"] = customer.number  # the match key: an import does not re-case a number
             columns_ = customers.customer_columns(problems, data, creating=customer is None,
                                                   base_currency=base_currency)
             if problems:
@@ -314,7 +319,7 @@ async def _run(session: AsyncSession, worker: _OffLoop, batches: Iterator[Batch]
                 continue  # nothing will be written: only check the rest
             if customer is None:
                 # numbered in sequence, skipping numbers this file gives to other rows
-                while columns_.get("number") is None or ("number" not in data and columns_["number"] in numbers):
+                while columns_.get("number") is None or ("number" not in data and fold(columns_["number"]) in numbers):
                     columns_["number"] = await next_number(session, "customer", taken=Customer.number)
                 created.append(columns_)
             else:
