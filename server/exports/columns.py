@@ -202,12 +202,12 @@ INVOICE_COLUMNS: dict[str, ExportColumn] = {c.field: c for c in [
     _col("netAmount", MONEY, Invoice.net_minor),
     _col("taxAmount", MONEY, Invoice.tax_minor),
     _col("totalAmount", MONEY, Invoice.total_minor),
-    _col("paidAmount", MONEY, Invoice.paid_minor),
+    _col("amountPaid", MONEY, Invoice.paid_minor),
     ExportColumn("balanceDue", MONEY, lambda _d: [balance_due_expression(Invoice)]),
 ]}
 
 INVOICE_DEFAULT = ("number", "classification", "status", "invoiceDate", "dueDate", "currency", "netAmount",
-                   "taxAmount", "totalAmount", "paidAmount", "balanceDue")
+                   "taxAmount", "totalAmount", "amountPaid", "balanceDue")
 
 
 def escape_text(text: str) -> str:
