@@ -22,6 +22,7 @@ from server.access import policy
 from server.access.models import Role
 from server.audit import service as audit
 from server.documents.models import InvoiceClassification
+from server.documents.rules import balance_due_minor
 from server.figures.customer_list import Balances
 from server.figures.sales import SalesFigures
 from server.leads.models import CLOSED_LEAD_STATES
@@ -46,14 +47,6 @@ Row = Any
 
 def fx_rate_of(rate_e8: int | None) -> decimal.Decimal | None:
     return None if rate_e8 is None else money.unscaled(rate_e8, money.RATE).normalize()
-
-
-def balance_due_minor(row: Row) -> int:
-    """What is still open on an invoice; negative for a credit note, zero when void or a draft."""
-    if row.status.name in ("PLANNED", "VOID"):
-        return 0
-    open_minor = row.total_minor - row.paid_minor
-    return -open_minor if row.classification is InvoiceClassification.CREDIT else open_minor
 
 
 def reminder_of(row: Row) -> Reminder | None:
@@ -181,11 +174,10 @@ class CustomerBalances:
 
     @staticmethod
     def of(b: Balances, limit: int | None, base: str) -> CustomerBalances:
-        exposure = b.current_invoices_minor + b.open_orders_minor - b.unapplied_payments_minor
         return CustomerBalances(
             open_orders=money_of(b.open_orders_minor, base), current_invoices=money_of(b.current_invoices_minor, base),
             unapplied_payments=money_of(b.unapplied_payments_minor, base), credit_limit=money_or_none(limit, base),
-            available_credit=None if limit is None else money_of(limit - exposure, base))
+            available_credit=money_or_none(b.available_credit_minor(limit), base))
 
 
 expression_names(CustomerBalances=CustomerBalances)

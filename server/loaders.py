@@ -20,7 +20,8 @@ from aiodataloader import DataLoader
 from sqlalchemy import Column, ColumnElement, Table, bindparam, func, or_, select, union_all
 
 from server.customers.models import Contact, Location
-from server.documents.models import (OPEN_ORDER_STATUSES, Invoice, InvoiceLine, InvoiceStatus, Order, OrderLine)
+from server.documents.models import (OPEN_ORDER_STATUSES, Invoice, InvoiceLine, Order, OrderLine)
+from server.documents.rules import OWING_STATUSES, balance_due_expression
 from server.figures import families
 from server.figures.history import HistoryRole, invoices_of
 from server.figures import items as item_figures, leads as lead_figures
@@ -529,12 +530,12 @@ class Relations:
             docs = invoices_of(ids, role, Invoice.__table__, issued_only=False)
             stmt = select(docs, docs.c.customer_id.label("parent_id"))
             if outstanding_only:
-                stmt = stmt.where(docs.c.status.in_(OUTSTANDING_STATUSES), docs.c.base_balance_minor != 0)
+                stmt = stmt.where(docs.c.status.in_(OWING_STATUSES), balance_due_expression(docs.c) != 0)
             return stmt
 
         def order(c: Any) -> tuple[Any, ...]:
             column = {"INVOICE_DATE": c.invoice_on, "DUE_DATE": c.due_on, "NUMBER": c.number,
-                      "TOTAL_AMOUNT": c.total_minor, "BALANCE_DUE": c.total_minor - c.paid_minor}[sort]
+                      "TOTAL_AMOUNT": c.total_minor, "BALANCE_DUE": balance_due_expression(c)}[sort]
             return (column.desc(), c.id.desc()) if descending else (column.asc(), c.id.asc())
         return self.loaders.page(f"customer.invoices:{role.name}:{outstanding_only}:{sort}:{descending}",
                                  source, order)
@@ -625,8 +626,6 @@ def _match(rows: Sequence[Row], customer_id: int, number: str | None, alt: str |
     by_number = next((r for r in mine if number and r.number == number), None)
     return by_number or next((r for r in mine if alt and r.alt_number == alt), None)
 
-
-OUTSTANDING_STATUSES = (InvoiceStatus.PLANNED, InvoiceStatus.PRINTED, InvoiceStatus.PARTIALLY_PAID)
 
 
 def orders_of(customer_ids: set[int], role: HistoryRole, *where: ColumnElement[bool]) -> Any:

@@ -7,9 +7,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import BigInteger, ColumnElement, case, cast
+
 from server import money
 from server.customers.models import TermsBasis
-from server.documents.models import LineType, OrderStatus
+from server.documents.models import ISSUED_STATUSES, InvoiceClassification, InvoiceStatus, LineType, OrderStatus
 from server.errors import ErrorCode, Problems
 from server import validate
 
@@ -29,6 +31,57 @@ def due_date(invoice_on: dt.date, due_days: int | None, basis: TermsBasis, requi
     else:
         start = invoice_on
     return start + dt.timedelta(days=due_days)
+
+
+# ------------------------------------------------------------------ balance due
+#
+# SPEC §2: a draft (PLANNED) and a VOID document count in nothing, so they owe nothing; an issued
+# document owes total - paid, and a credit note's balance is negative. The rule in Python (display,
+# exports, the services and the seed) and in SQL (sort, filter, figures), side by side: both take
+# anything with the invoice's columns as attributes (an `Invoice`, a row, a table's `.c`).
+
+# Issued and not paid: the statuses whose balance may be open (what currentInvoices and aging sum).
+OWING_STATUSES = (InvoiceStatus.PRINTED, InvoiceStatus.PARTIALLY_PAID)
+
+
+def balance_due_minor(invoice: Any) -> int:
+    """What is still open on the document, in its currency: total - paid once issued, negative for
+    a credit note, 0 for a draft or a void one.
+
+    >>> from types import SimpleNamespace as Row
+    >>> balance_due_minor(Row(status=InvoiceStatus.PRINTED, classification=InvoiceClassification.CREDIT,
+    ...                       total_minor=2500, paid_minor=0))
+    -2500
+    """
+    if invoice.status not in ISSUED_STATUSES:
+        return 0
+    open_minor = invoice.total_minor - invoice.paid_minor
+    return -open_minor if invoice.classification is InvoiceClassification.CREDIT else open_minor
+
+
+def balance_due_expression(invoice: Any) -> ColumnElement[int]:
+    """`balance_due_minor` in SQL, over `invoice`'s columns (`Invoice`, or a subquery's `.c`)."""
+    open_minor = invoice.total_minor - invoice.paid_minor
+    return cast(case((invoice.status.not_in(ISSUED_STATUSES), 0),
+                     (invoice.classification == InvoiceClassification.CREDIT, -open_minor), else_=open_minor),
+                BigInteger)
+
+
+def base_balance_minor(status: InvoiceStatus, total_minor: int, paid_minor: int, fx_rate_e8: int | None) -> int:
+    """The stored `base_balance_minor`: the open amount (total - paid) at the document's own rate,
+    unsigned, 0 unless issued (decision 3)."""
+    return money.to_base_minor(total_minor - paid_minor, fx_rate_e8) if status in ISSUED_STATUSES else 0
+
+
+def signed_base_balance_minor(classification: InvoiceClassification, base_balance_minor: int) -> int:
+    """The balance due in the base currency, from the stored unsigned `base_balance_minor`."""
+    return -base_balance_minor if classification is InvoiceClassification.CREDIT else base_balance_minor
+
+
+def signed_base_balance_expression(invoice: Any) -> ColumnElement[int]:
+    """`signed_base_balance_minor` in SQL."""
+    return case((invoice.classification == InvoiceClassification.CREDIT, -invoice.base_balance_minor),
+                else_=invoice.base_balance_minor)
 
 
 def fx_rate(problems: Problems, data: dict[str, Any], currency: str, base_currency: str) -> int | None:

@@ -112,8 +112,7 @@ async def _customer(session: AsyncSession, problems: Problems, customer_id: int 
 async def exposure_minor(session: AsyncSession, customer_id: int) -> int:
     """SPEC §3: current invoices + open orders - unapplied payments, in the base currency."""
     row = (await session.execute(customer_list.balances_statement(), {"ids": [customer_id]})).one()
-    found = customer_list.balances_of(row)
-    return found.current_invoices_minor + found.open_orders_minor - found.unapplied_payments_minor
+    return customer_list.balances_of(row).exposure_minor
 
 
 async def _credit_warnings(session: AsyncSession, payer: Customer, order_base_minor: int) -> list[str]:
@@ -225,9 +224,10 @@ async def _new_invoice(session: AsyncSession, *, payer: Customer, customer: Cust
     terms = await session.get(PaymentTerms, payer.payment_terms_id) if payer.payment_terms_id else None
     totals = rules.totals(lines)
     sequence = "draft" if not issue else ("credit" if classification is InvoiceClassification.CREDIT else "invoice")
+    status = InvoiceStatus.PRINTED if issue else InvoiceStatus.PLANNED
     invoice = Invoice(
         number=await next_number(session, sequence), alt_number=alt_number, classification=classification,
-        status=InvoiceStatus.PRINTED if issue else InvoiceStatus.PLANNED, invoice_on=invoice_on,
+        status=status, invoice_on=invoice_on,
         due_on=rules.due_date(invoice_on, terms.due_days if terms else None, payer.terms_basis,
                               order.required_on if order else None),
         bill_customer_id=payer.id, order_customer_id=customer.id, order_id=order.id if order else None,
@@ -235,7 +235,7 @@ async def _new_invoice(session: AsyncSession, *, payer: Customer, customer: Cust
         total_minor=totals.total_minor, cost_minor=totals.cost_minor, paid_minor=0,
         base_net_minor=money.to_base_minor(totals.net_minor, rate),
         base_cost_minor=money.to_base_minor(totals.cost_minor, rate),
-        base_balance_minor=money.to_base_minor(totals.total_minor, rate) if issue else 0,
+        base_balance_minor=rules.base_balance_minor(status, totals.total_minor, 0, rate),
         created_by_id=actor_id,
     )
     session.add(invoice)
@@ -329,7 +329,8 @@ async def issue_invoice(session: AsyncSession, *, invoice_id: int, actor_id: pol
             "status": InvoiceStatus.PRINTED,
             "due_on": rules.due_date(invoice.invoice_on, terms.due_days if terms else None, payer.terms_basis,
                                      order.required_on if order else None),
-            "base_balance_minor": money.to_base_minor(invoice.total_minor - invoice.paid_minor, invoice.fx_rate_e8),
+            "base_balance_minor": rules.base_balance_minor(InvoiceStatus.PRINTED, invoice.total_minor,
+                                                           invoice.paid_minor, invoice.fx_rate_e8),
         }
         await records.save_changes(session, invoice, columns, actor_id, "issueInvoice")
     return invoice
@@ -349,6 +350,7 @@ async def void_invoice(session: AsyncSession, *, invoice_id: int, actor_id: poli
             raise DomainError.one(ErrorCode.INVALID,
                                   f"{invoice.number} has {money.from_minor(invoice.paid_minor)} of payments applied: "
                                   "it cannot be voided; issue a credit note instead", ["id"])
-        await records.save_changes(session, invoice, {"status": InvoiceStatus.VOID, "base_balance_minor": 0},
-                                   actor_id, "voidInvoice")
+        void = {"status": InvoiceStatus.VOID, "base_balance_minor": rules.base_balance_minor(
+            InvoiceStatus.VOID, invoice.total_minor, invoice.paid_minor, invoice.fx_rate_e8)}
+        await records.save_changes(session, invoice, void, actor_id, "voidInvoice")
     return invoice

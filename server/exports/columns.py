@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, case, func, literal, or_, select
 from server.access.models import User
 from server.customers.models import Customer, Location, PaymentTerms
 from server.documents.models import ISSUED_STATUSES, Invoice
+from server.documents.rules import balance_due_expression
 from server.figures import customer_list as figures
 from server.figures.customer_list import Engagement
 from server.leads.models import CLOSED_LEAD_STATES, Lead, LeadProgram, LeadSource
@@ -201,13 +202,12 @@ INVOICE_COLUMNS: dict[str, ExportColumn] = {c.field: c for c in [
     _col("netAmount", MONEY, Invoice.net_minor),
     _col("taxAmount", MONEY, Invoice.tax_minor),
     _col("totalAmount", MONEY, Invoice.total_minor),
-    _col("paidAmount", MONEY, Invoice.paid_minor),
-    ExportColumn("balanceDue", MONEY, lambda _d: [Invoice.total_minor, Invoice.paid_minor],
-                 lambda v: int(v[0]) - int(v[1])),
+    _col("amountPaid", MONEY, Invoice.paid_minor),
+    ExportColumn("balanceDue", MONEY, lambda _d: [balance_due_expression(Invoice)]),
 ]}
 
 INVOICE_DEFAULT = ("number", "classification", "status", "invoiceDate", "dueDate", "currency", "netAmount",
-                   "taxAmount", "totalAmount", "paidAmount", "balanceDue")
+                   "taxAmount", "totalAmount", "amountPaid", "balanceDue")
 
 
 def escape_text(text: str) -> str:

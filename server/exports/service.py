@@ -301,10 +301,11 @@ async def _cells(connection: AsyncConnection, source: Source, ids: list[int]) ->
     balances: dict[int, list[Any]] = {}
     if with_balances:
         for row in (await connection.execute(figures.balances_statement(), {"ids": list(ids)})).all():
-            open_orders, current, unapplied = int(row[1]), int(row[2]), int(row[3])
+            found_balances = figures.balances_of(row)
             limit = found[row[0]][-1]
-            available = None if limit is None else int(limit) - (current + open_orders - unapplied)
-            balances[row[0]] = [open_orders, current, unapplied, available]
+            balances[row[0]] = [found_balances.open_orders_minor, found_balances.current_invoices_minor,
+                                found_balances.unapplied_payments_minor,
+                                found_balances.available_credit_minor(None if limit is None else int(limit))]
     result = []
     for pk in ids:
         values = found.get(pk)

@@ -15,12 +15,12 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, case, func, select
 
-from server.documents.models import ISSUED_STATUSES, Invoice, InvoiceClassification, InvoiceStatus
+from server.documents.models import ISSUED_STATUSES, Invoice, InvoiceClassification
+from server.documents.rules import OWING_STATUSES, signed_base_balance_expression
 from server.figures.windows import Windows
 from server.reader import IDS, shape
 
 BUCKETS = ("current", "days1_to30", "days31_to60", "days61_to90", "over90")
-OPEN_STATUSES = (InvoiceStatus.PRINTED, InvoiceStatus.PARTIALLY_PAID)
 
 Key = tuple[int, dt.date]
 
@@ -68,8 +68,8 @@ def statement() -> Any:
     """One row per bill customer of the bind parameter `ids`: the customer id, then the columns
     `read` takes."""
     credit = Invoice.classification == InvoiceClassification.CREDIT
-    is_open = Invoice.status.in_(OPEN_STATUSES)
-    balance = case((credit, -Invoice.base_balance_minor), else_=Invoice.base_balance_minor)
+    is_open = Invoice.status.in_(OWING_STATUSES)
+    balance = signed_base_balance_expression(Invoice)
     net = case((credit, -Invoice.base_net_minor), else_=Invoice.base_net_minor)
     as_of = bindparam("as_of")
     limits = {"days1_to30": ("d1_from", "d1_to"), "days31_to60": ("d31_from", "d31_to"),

@@ -14,8 +14,9 @@ from sqlalchemy import BigInteger, ColumnElement, and_, bindparam, case, cast, e
 
 from server.db.base import aware
 from server.customers.models import Customer
-from server.documents.models import OPEN_ORDER_STATUSES, InvoiceClassification, InvoiceStatus, Order, OrderStatus
+from server.documents.models import OPEN_ORDER_STATUSES, InvoiceClassification, Order, OrderStatus
 from server.documents.models import ISSUED_STATUSES, Invoice
+from server.documents.rules import OWING_STATUSES, signed_base_balance_expression
 from server.notes.models import Note
 from server.payments.models import Payment
 from server.money import round_div
@@ -69,6 +70,21 @@ class Balances:
     def none(cls) -> Balances:
         return cls(0, 0, 0, None, None)
 
+    @property
+    def exposure_minor(self) -> int:
+        return exposure_minor(self.current_invoices_minor, self.open_orders_minor, self.unapplied_payments_minor)
+
+    def available_credit_minor(self, limit_minor: int | None) -> int | None:
+        """creditLimit - exposure; None without a limit (SPEC §4)."""
+        return None if limit_minor is None else limit_minor - self.exposure_minor
+
+
+def exposure_minor(current_invoices_minor: int, open_orders_minor: int, unapplied_payments_minor: int) -> int:
+    """SPEC §3, the credit exposure: current invoices + open orders - unapplied payments, in the
+    base currency. The one rule behind availableCredit, the credit-limit warning of createOrder,
+    the export's availableCredit and the seed's credit limits."""
+    return current_invoices_minor + open_orders_minor - unapplied_payments_minor
+
 
 def orders_parameters(as_of: dt.date) -> dict[str, dt.date]:
     """The bind parameters of `orders_statement` but `ids`."""
@@ -110,14 +126,13 @@ def balance_columns() -> tuple[ColumnElement[Any], ...]:
     """Correlated on the `customers` row of the statement they are put in: each balance a sum over
     its own index; the last payment and the newest note ride along, as they read the same kind
     of index."""
-    signed_balance = case((Invoice.classification == InvoiceClassification.CREDIT, -Invoice.base_balance_minor),
-                          else_=Invoice.base_balance_minor)
+    signed_balance = signed_base_balance_expression(Invoice)
     open_orders = (select(func.coalesce(func.sum(Order.base_net_minor), 0))
                    .where(Order.billing_customer_id == Customer.id, Order.status.in_(OPEN_ORDER_STATUSES))
                    .scalar_subquery())
     current = (select(func.coalesce(func.sum(signed_balance), 0))
                .where(Invoice.bill_customer_id == Customer.id,
-                      Invoice.status.in_((InvoiceStatus.PRINTED, InvoiceStatus.PARTIALLY_PAID)))
+                      Invoice.status.in_(OWING_STATUSES))
                .scalar_subquery())
     unapplied = (select(func.coalesce(func.sum(Payment.base_unapplied_minor), 0))
                  .where(Payment.customer_id == Customer.id).scalar_subquery())

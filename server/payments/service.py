@@ -86,9 +86,9 @@ async def _apply(session: AsyncSession, payment: Payment, applications: Sequence
         if not _can_take(problems, index, payment, invoice) or amount is None:
             continue
         wanted[invoice.id] = wanted.get(invoice.id, 0) + amount
-        if wanted[invoice.id] > invoice.total_minor - invoice.paid_minor:
+        if wanted[invoice.id] > rules.balance_due_minor(invoice):
             problems.add(ErrorCode.OVER_APPLIED, f"{invoice.number} has only "
-                         f"{money.from_minor(invoice.total_minor - invoice.paid_minor)} open", str(index), "amount")
+                         f"{money.from_minor(rules.balance_due_minor(invoice))} open", str(index), "amount")
     if sum(wanted.values()) > payment.received_minor - payment.applied_minor:
         problems.add(ErrorCode.OVER_APPLIED, f"{payment.number} has only "
                      f"{money.from_minor(payment.received_minor - payment.applied_minor)} left to apply")
@@ -129,5 +129,6 @@ def _can_take(problems: Problems, index: int, payment: Payment, invoice: Invoice
 def _take(invoice: Invoice, amount: int) -> None:
     invoice.paid_minor += amount
     invoice.status = InvoiceStatus.PAID if invoice.paid_minor >= invoice.total_minor else InvoiceStatus.PARTIALLY_PAID
-    invoice.base_balance_minor = money.to_base_minor(invoice.total_minor - invoice.paid_minor, invoice.fx_rate_e8)
+    invoice.base_balance_minor = rules.base_balance_minor(invoice.status, invoice.total_minor, invoice.paid_minor,
+                                                          invoice.fx_rate_e8)
     invoice.version += 1

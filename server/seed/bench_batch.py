@@ -32,7 +32,6 @@ from server.customers.models import (
 from server.db.base import ADDRESS_PARTS
 from server.db.sequences import FORMATS
 from server.documents.models import (
-    ISSUED_STATUSES,
     OPEN_ORDER_STATUSES,
     InvoiceClassification,
     InvoiceStatus,
@@ -40,6 +39,7 @@ from server.documents.models import (
     OrderClassification,
     OrderStatus,
 )
+from server.documents.rules import base_balance_minor
 from server.leads.models import LeadState
 from server.money import RATE, line_amounts, round_div, to_base_minor
 from server.notes.models import NoteType
@@ -48,6 +48,7 @@ from server.seed import vocabulary as words
 from server.seed.activity import LEAD_STATES, PATHS, PROBABILITY, TRANSITIONS
 from server.seed.documents import LINE_KEYS, OPEN_STATUS_DECK, QUANTITIES, due_on
 from server.seed.ledger import DELAYS, Intent, PaymentDraft, invoice_status
+from server.seed.ledger import exposure as ledger_exposure
 from server.seed.world import (
     CustomerPlan,
     Doc,
@@ -875,10 +876,8 @@ class Batch:
             row["paid_minor"] = paid.get(row["id"], 0)
             if doc.kind == "order":
                 row["status"] = invoice_status(row["total_minor"], row["paid_minor"])
-            if row["status"] in ISSUED_STATUSES:
-                row["base_balance_minor"] = to_base_minor(row["total_minor"] - row["paid_minor"], row["fx_rate_e8"])
-            else:
-                row["base_balance_minor"] = 0
+            row["base_balance_minor"] = base_balance_minor(row["status"], row["total_minor"], row["paid_minor"],
+                                                           row["fx_rate_e8"])
         for row in self.rows["payments"]:
             rate, received = row["fx_rate_e8"], row["received_minor"]
             row["applied_minor"] = applied.get(row["id"], 0)
@@ -888,16 +887,7 @@ class Batch:
     def _credit_limits(self) -> None:
         """Limits for most account customers, a few of whom are over theirs (see the demo)."""
         rng = self.rng
-        exposure: dict[int, int] = defaultdict(int)
-        for row in self.rows["invoices"]:
-            if row["status"] in ISSUED_STATUSES and row["status"] is not InvoiceStatus.PAID:
-                sign = -1 if row["classification"] is InvoiceClassification.CREDIT else 1
-                exposure[row["bill_customer_id"]] += sign * row["base_balance_minor"]
-        for row in self.rows["orders"]:
-            if row["status"] in OPEN_ORDER_STATUSES:
-                exposure[row["billing_customer_id"]] += row["base_net_minor"]
-        for row in self.rows["payments"]:
-            exposure[row["customer_id"]] -= row["base_unapplied_minor"]
+        exposure = ledger_exposure(self.rows)
         for c in self.customers:
             if c.billing_status is not BillingStatus.ON_ACCOUNT or c.head_office is not None:
                 continue

@@ -80,7 +80,7 @@ def build_world(*, seed: int, today: dt.date, base_currency: str, existing_users
     documents.build_orders(world)
     documents.build_invoices(world)
     ledger.build_payments(world)
-    parties.assign_credit_limits(world, ledger.exposure(world))
+    parties.assign_credit_limits(world, ledger.exposure(world.rows))
     activity.build_notes(world)
     activity.build_leads(world)
     activity.number_notes(world)

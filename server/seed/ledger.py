@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 
 from server.customers.models import BillingStatus
 from server.db.sequences import FORMATS
-from server.documents.models import ISSUED_STATUSES, InvoiceClassification, InvoiceStatus, OPEN_ORDER_STATUSES
+from server.documents.models import InvoiceStatus, OPEN_ORDER_STATUSES
+from server.documents.rules import OWING_STATUSES, base_balance_minor, signed_base_balance_minor
+from server.figures.customer_list import exposure_minor
 from server.money import to_base_minor
 from server.payments.models import PaymentStyle
 from server.seed.world import CustomerPlan, Doc, Row, World, at, office_time, take, weighted
@@ -186,10 +188,7 @@ def _settle_invoice(doc: Doc, paid: int) -> None:
     row["paid_minor"] = paid
     if doc.kind == "order":
         row["status"] = invoice_status(row["total_minor"], paid)
-    if row["status"] in ISSUED_STATUSES:
-        row["base_balance_minor"] = to_base_minor(row["total_minor"] - paid, row["fx_rate_e8"])
-    else:
-        row["base_balance_minor"] = 0
+    row["base_balance_minor"] = base_balance_minor(row["status"], row["total_minor"], paid, row["fx_rate_e8"])
 
 
 def invoice_status(total: int, paid: int) -> InvoiceStatus:
@@ -199,16 +198,18 @@ def invoice_status(total: int, paid: int) -> InvoiceStatus:
     return InvoiceStatus.PAID if paid == total else InvoiceStatus.PARTIALLY_PAID
 
 
-def exposure(world: World) -> dict[int, int]:
-    """Per paying customer, in the base currency: current invoices + open orders - unapplied."""
-    totals: dict[int, int] = defaultdict(int)
-    for row in world.rows["invoices"]:
-        if row["status"] in ISSUED_STATUSES and row["status"] is not InvoiceStatus.PAID:
-            sign = -1 if row["classification"] is InvoiceClassification.CREDIT else 1
-            totals[row["bill_customer_id"]] += sign * row["base_balance_minor"]
-    for row in world.rows["orders"]:
+def exposure(rows: dict[str, list[Row]]) -> dict[int, int]:
+    """Per paying customer, its credit exposure (`customer_list.exposure_minor`), from the rows
+    of the invoices, orders and payments as the balances figure sums them."""
+    current: dict[int, int] = defaultdict(int)
+    open_orders: dict[int, int] = defaultdict(int)
+    unapplied: dict[int, int] = defaultdict(int)
+    for row in rows["invoices"]:
+        if row["status"] in OWING_STATUSES:
+            current[row["bill_customer_id"]] += signed_base_balance_minor(row["classification"], row["base_balance_minor"])
+    for row in rows["orders"]:
         if row["status"] in OPEN_ORDER_STATUSES:
-            totals[row["billing_customer_id"]] += row["base_net_minor"]
-    for row in world.rows["payments"]:
-        totals[row["customer_id"]] -= row["base_unapplied_minor"]
-    return dict(totals)
+            open_orders[row["billing_customer_id"]] += row["base_net_minor"]
+    for row in rows["payments"]:
+        unapplied[row["customer_id"]] += row["base_unapplied_minor"]
+    return {c: exposure_minor(current[c], open_orders[c], unapplied[c]) for c in {*current, *open_orders, *unapplied}}

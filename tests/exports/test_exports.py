@@ -172,7 +172,7 @@ async def test_leads_locations_and_invoices_default_columns(api: Api) -> None:
     assert rows[1][:4] == ["Acme", "L1", "Site L1", "'@Ann"]
     rows = sheet(await get(api, f"/export/customers/{gid('Customer', acme.id)}/invoices.xlsx"))
     assert rows[0] == ["number", "classification", "status", "invoiceDate", "dueDate", "currency", "netAmount",
-                       "taxAmount", "totalAmount", "paidAmount", "balanceDue"]
+                       "taxAmount", "totalAmount", "amountPaid", "balanceDue"]
     assert len(rows) == 2 and Decimal(str(rows[1][6])) == Decimal("12.50")
     missing = await get(api, f"/export/customers/{gid('Customer', 999)}/invoices.xlsx")
     assert missing.status_code == 404
