@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import CTE, ColumnElement, Select, Subquery, and_, bindparam, case, func, or_, select
 
 from server.audit.models import AuditEvent, AuditEventEntity
+from server.customers import phones
 from server.customers.models import Customer, Location
 from server.customers.listing import _like, check_cursor, within
 from server.documents.models import Item
@@ -38,15 +39,20 @@ Listed = tuple[Select[Any], list[SortKey], Callable, dict[str, Any]]  # statemen
 
 
 def locations(customer_id: int | None, search: str | None) -> Listed:
-    """Locations sorted by customer name, then code."""
+    """Locations sorted by customer name, then code; a search that looks like a phone number
+    also matches the digits of the location's contact phone."""
     stmt = select(Location.__table__, Customer.name.label("customer_name")).join(
         Customer, Customer.id == Location.customer_id)
     if customer_id is not None:
         stmt = stmt.where(Location.customer_id == customer_id)
     if search and search.strip():
         pattern = _like(search.strip())
-        stmt = stmt.where(or_(*(c.ilike(pattern, escape="\\") for c in (
-            Location.code, Location.alias, Location.contact_name, Location.shipping_city, Customer.name))))
+        found = [c.ilike(pattern, escape="\\") for c in (
+            Location.code, Location.alias, Location.contact_name, Location.shipping_city, Customer.name)]
+        digits = phones.search_digits(search)
+        if digits is not None:
+            found.append(Location.phone_digits.like(phones.digits_pattern(digits)))
+        stmt = stmt.where(or_(*found))
     return stmt, [SortKey(Customer.name), SortKey(Location.code)], lambda r: [r.customer_name, r.code, r.id], {}
 
 
@@ -125,6 +131,10 @@ def _lead_filter_values(filters: dict[str, Any]) -> tuple[tuple[tuple[str, Any],
         values["search"] = _like(search)
         if number:
             values["search_number"] = int(search)
+        digits = phones.search_digits(search)
+        if digits is not None:
+            form["search_digits"] = True
+            values["search_digits"] = phones.digits_pattern(digits)
     if filters.get("state"):
         form["state"] = True
         values["state"] = list(filters["state"])
@@ -145,13 +155,16 @@ def _lead_filter_values(filters: dict[str, Any]) -> tuple[tuple[tuple[str, Any],
 
 
 def _lead_filters(stmt: Select[Any], form: dict[str, Any]) -> Select[Any]:
-    """Search (customer name or number, or the lead's number), state, open, people, program,
-    source, and the customer's billing region; values as bind parameters (`_lead_filter_values`)."""
+    """Search (customer name or number, the lead's number, or, looking like a phone number, the
+    digits of the customer's phone), state, open, people, program, source, and the customer's
+    billing region; values as bind parameters (`_lead_filter_values`)."""
     if "search" in form:
         pattern = bindparam("search")
         matches = [Customer.name.ilike(pattern, escape="\\"), Customer.number.ilike(pattern, escape="\\")]
         if form["search"]:
             matches.append(Lead.number == bindparam("search_number"))
+        if "search_digits" in form:
+            matches.append(Customer.phone_digits.like(bindparam("search_digits")))
         stmt = stmt.where(or_(*matches))
     if "state" in form:
         stmt = stmt.where(Lead.state.in_(bindparam("state", expanding=True)))
