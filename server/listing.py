@@ -9,7 +9,7 @@ from sqlalchemy import CTE, ColumnElement, Select, Subquery, and_, bindparam, ca
 
 from server.audit.models import AuditEvent, AuditEventEntity
 from server.customers import phones
-from server.customers.models import Customer, Location
+from server.customers.models import Customer, Location, PaymentTerms
 from server.customers.listing import _like, check_cursor, within
 from server.documents.models import Item
 from server.leads.models import CLOSED_LEAD_STATES, Lead, LeadState
@@ -193,12 +193,20 @@ def audit_events(entity: tuple[str, int] | None) -> Listed:
     return stmt, [SortKey(AuditEvent.id, descending=True)], lambda r: [r.id, r.id], {}
 
 
+# How a reference table other than by name is listed: payment terms by their due days, so that
+# NET7 comes before NET60 (by code, "NET60" < "NET7").
+REFERENCE_ORDER: dict[str, tuple[ColumnElement[Any], ...]] = {
+    "PaymentTerms": (PaymentTerms.due_days, PaymentTerms.code),
+}
+
+
 async def all_rows(reader: Reader, kind: str, *, include_inactive: bool = True) -> Sequence[Any]:
-    """Every row of a small reference table (payment terms, users, lead programs and sources), by name."""
+    """Every row of a small reference table (payment terms, users, lead programs and sources), by
+    name (`REFERENCE_ORDER` for the others)."""
     from server import models
     model = models.Base.registry._class_registry[kind]
     stmt = select(model.__table__)
     if not include_inactive and hasattr(model, "active"):
         stmt = stmt.where(model.active.is_(True))
-    order = getattr(model, "code", None) or getattr(model, "name")
-    return await reader.rows(stmt.order_by(order, model.id))
+    order = REFERENCE_ORDER.get(kind) or (getattr(model, "code", None) or getattr(model, "name"),)
+    return await reader.rows(stmt.order_by(*order, model.id))
