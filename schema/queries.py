@@ -15,6 +15,7 @@ from server.access import tokens
 from server.access.models import Role
 from server.db.base import aware
 from server.customers import listing as customer_listing
+from server.documents import numbers as document_numbers
 from server.lists import service as list_views
 from server.pagination import BadPageArgs, page_size
 from server.sorting import SortDirection
@@ -167,13 +168,13 @@ class Query:
         return await _keyset(info, listing.items(bounded_text(search, "search")), lambda r: Item.of(r, base),
                              first, after)
 
-    @strawberry.field
+    @strawberry.field(description="An invoice or credit note by id, or by number without regard to case.")
     async def invoice(self, info: Info, id: strawberry.ID | None = None, number: str | None = None) -> Invoice | None:
-        return await _one(info, "Invoice", id, "number", number, Invoice.of)
+        return await _one(info, "Invoice", id, "number", document_numbers.given_number(number), Invoice.of)
 
-    @strawberry.field
+    @strawberry.field(description="An order by id, or by number without regard to case.")
     async def order(self, info: Info, id: strawberry.ID | None = None, number: str | None = None) -> Order | None:
-        return await _one(info, "Order", id, "number", number, Order.of)
+        return await _one(info, "Order", id, "number", document_numbers.given_number(number), Order.of)
 
     @strawberry.field
     async def lead(self, info: Info, id: strawberry.ID | None = None, number: int | None = None) -> Lead | None:

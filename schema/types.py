@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
@@ -363,14 +363,20 @@ class Customer(Node):
     @strawberry.field
     def invoices(self, info: Info, first: int | None = None, after: str | None = None,
                  history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING,  # type: ignore[valid-type]
-                 outstanding_only: bool | None = False, order_by: InvoiceOrder | None = None) -> Connection[Invoice]:
+                 outstanding_only: bool | None = False, order_by: InvoiceOrder | None = None,
+                 search: Annotated[str | None, strawberry.argument(description=(
+                     "Only the invoices whose number or alternative number starts with this text, "
+                     "ignoring case: \"in-0001\" finds IN-000123, \"po-37\" finds alternative number PO-37982."
+                 ))] = None) -> Connection[Invoice]:
         sort = order_by.field.name if order_by else InvoiceSortField.INVOICE_DATE.name
         descending = (order_by.direction if order_by else SortDirection.DESC) is not SortDirection.ASC
+        search = (bounded_text(search, "search") or "").strip() or None
         loader = ctx(info).loaders.of.customer_invoices(history or HistoryRole.ORDER_OR_BILLING,
-                                                        bool(outstanding_only), sort, descending)
+                                                        bool(outstanding_only), sort, descending, search)
         return nested(info, loader, self.row.id, first, after, Invoice.of)
 
-    @strawberry.field(description="One of this customer's invoices by its number, else by its alternative number.")
+    @strawberry.field(description="One of this customer's invoices by its number, else by its alternative number, "
+                                  "either matched whole but without regard to case (po-37982 finds PO-37982).")
     def find_invoice(self, info: Info, number: str | None = None, alt_number: str | None = None) -> Invoice | None:
         bounded_text(number, "number"), bounded_text(alt_number, "altNumber")
         number, alt_number = (number or "").strip() or None, (alt_number or "").strip() or None

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import CTE, ColumnElement, Select, Subquery, and_, bindparam, case, func, or_, select
 
 from server.audit.models import AuditEvent, AuditEventEntity
-from server.customers.models import Customer, Location
+from server.customers import phones
+from server.customers.models import Customer, Location, PaymentTerms
 from server.customers.listing import _like, check_cursor, within
 from server.documents.models import Item
 from server.leads.models import CLOSED_LEAD_STATES, Lead, LeadState
@@ -38,15 +39,20 @@ Listed = tuple[Select[Any], list[SortKey], Callable, dict[str, Any]]  # statemen
 
 
 def locations(customer_id: int | None, search: str | None) -> Listed:
-    """Locations sorted by customer name, then code."""
+    """Locations sorted by customer name, then code; a search that looks like a phone number
+    also matches the digits of the location's contact phone."""
     stmt = select(Location.__table__, Customer.name.label("customer_name")).join(
         Customer, Customer.id == Location.customer_id)
     if customer_id is not None:
         stmt = stmt.where(Location.customer_id == customer_id)
     if search and search.strip():
         pattern = _like(search.strip())
-        stmt = stmt.where(or_(*(c.ilike(pattern, escape="\\") for c in (
-            Location.code, Location.alias, Location.contact_name, Location.shipping_city, Customer.name))))
+        found = [c.ilike(pattern, escape="\\") for c in (
+            Location.code, Location.alias, Location.contact_name, Location.shipping_city, Customer.name)]
+        digits = phones.search_digits(search)
+        if digits is not None:
+            found.append(Location.phone_digits.like(phones.digits_pattern(digits)))
+        stmt = stmt.where(or_(*found))
     return stmt, [SortKey(Customer.name), SortKey(Location.code)], lambda r: [r.customer_name, r.code, r.id], {}
 
 
@@ -125,6 +131,10 @@ def _lead_filter_values(filters: dict[str, Any]) -> tuple[tuple[tuple[str, Any],
         values["search"] = _like(search)
         if number:
             values["search_number"] = int(search)
+        digits = phones.search_digits(search)
+        if digits is not None:
+            form["search_digits"] = True
+            values["search_digits"] = phones.digits_pattern(digits)
     if filters.get("state"):
         form["state"] = True
         values["state"] = list(filters["state"])
@@ -145,13 +155,16 @@ def _lead_filter_values(filters: dict[str, Any]) -> tuple[tuple[tuple[str, Any],
 
 
 def _lead_filters(stmt: Select[Any], form: dict[str, Any]) -> Select[Any]:
-    """Search (customer name or number, or the lead's number), state, open, people, program,
-    source, and the customer's billing region; values as bind parameters (`_lead_filter_values`)."""
+    """Search (customer name or number, the lead's number, or, looking like a phone number, the
+    digits of the customer's phone), state, open, people, program, source, and the customer's
+    billing region; values as bind parameters (`_lead_filter_values`)."""
     if "search" in form:
         pattern = bindparam("search")
         matches = [Customer.name.ilike(pattern, escape="\\"), Customer.number.ilike(pattern, escape="\\")]
         if form["search"]:
             matches.append(Lead.number == bindparam("search_number"))
+        if "search_digits" in form:
+            matches.append(Customer.phone_digits.like(bindparam("search_digits")))
         stmt = stmt.where(or_(*matches))
     if "state" in form:
         stmt = stmt.where(Lead.state.in_(bindparam("state", expanding=True)))
@@ -180,12 +193,20 @@ def audit_events(entity: tuple[str, int] | None) -> Listed:
     return stmt, [SortKey(AuditEvent.id, descending=True)], lambda r: [r.id, r.id], {}
 
 
+# How a reference table other than by name is listed: payment terms by their due days, so that
+# NET7 comes before NET60 (by code, "NET60" < "NET7").
+REFERENCE_ORDER: dict[str, tuple[ColumnElement[Any], ...]] = {
+    "PaymentTerms": (PaymentTerms.due_days, PaymentTerms.code),
+}
+
+
 async def all_rows(reader: Reader, kind: str, *, include_inactive: bool = True) -> Sequence[Any]:
-    """Every row of a small reference table (payment terms, users, lead programs and sources), by name."""
+    """Every row of a small reference table (payment terms, users, lead programs and sources), by
+    name (`REFERENCE_ORDER` for the others)."""
     from server import models
     model = models.Base.registry._class_registry[kind]
     stmt = select(model.__table__)
     if not include_inactive and hasattr(model, "active"):
         stmt = stmt.where(model.active.is_(True))
-    order = getattr(model, "code", None) or getattr(model, "name")
-    return await reader.rows(stmt.order_by(order, model.id))
+    order = REFERENCE_ORDER.get(kind) or (getattr(model, "code", None) or getattr(model, "name"),)
+    return await reader.rows(stmt.order_by(*order, model.id))

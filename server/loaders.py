@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiodataloader import DataLoader
-from sqlalchemy import Column, ColumnElement, Table, bindparam, func, or_, select, union_all
+from sqlalchemy import Column, ColumnElement, String, Table, bindparam, func, or_, select, union_all
 
 from server.customers.models import Contact, Location
+from server.documents import numbers
 from server.documents.models import (OPEN_ORDER_STATUSES, Invoice, InvoiceLine, Order, OrderLine)
 from server.documents.rules import OWING_STATUSES, balance_due_expression
 from server.figures import families
@@ -262,9 +263,10 @@ class PageByParentLoader(Loader[PageKey, tuple[list[Row], int]]):
     statements: dict[str, tuple[Any, Spans]] = {}
 
     def __init__(self, loaders: Loaders, name: str, source: Source, order: Ordering,
-                 refers: tuple[Refers, ...] = ()) -> None:
+                 refers: tuple[Refers, ...] = (), params: dict[str, Any] | None = None) -> None:
         super().__init__()
         self.loaders, self.name, self.source, self.order, self.refers = loaders, name, source, order, refers
+        self.params = params or {}
 
     async def batch_load_fn(self, keys: Sequence[PageKey]) -> list[tuple[list[Row], int]]:
         by_window: dict[tuple[int, int], set[int]] = defaultdict(set)
@@ -293,7 +295,7 @@ class PageByParentLoader(Loader[PageKey, tuple[list[Row], int]]):
 
     async def _window(self, parents: set[int], offset: int, size: int) -> dict[int, tuple[list[Row], int]]:
         # size + 1 rows tell whether another page follows
-        params = {"ids": list(parents), "after": offset, "upto": offset + size + 1}
+        params = {**self.params, "ids": list(parents), "after": offset, "upto": offset + size + 1}
         stmt, spans = self.statement()
         rows = await self.loaders.reader.rows(stmt, params)
         prime_referred(self.loaders, rows, spans)
@@ -420,9 +422,12 @@ class Loaders:
         per statement object, which the compiled document holds for the request."""
         return self.get(f"rendered:{id(statement)}", lambda: RenderedChildrenLoader(self.reader, statement))
 
-    def page(self, name: str, source: Source, order: Ordering,
-             refers: tuple[Refers, ...] = ()) -> DataLoader[PageKey, tuple[list[Row], int]]:
-        return self.get(f"page:{name}", lambda: PageByParentLoader(self, name, source, order, refers))
+    def page(self, name: str, source: Source, order: Ordering, refers: tuple[Refers, ...] = (),
+             params: dict[str, Any] | None = None) -> DataLoader[PageKey, tuple[list[Row], int]]:
+        """Pages of the statement `name` (one shape); `params` are the values of its own bind
+        parameters, if it has any (a search), so one loader per set of values."""
+        key = f"page:{name}" if not params else f"page:{name}:{sorted(params.items())!r}"
+        return self.get(key, lambda: PageByParentLoader(self, name, source, order, refers, params))
 
     def figures(self, name: str, compute: Callable[[Sequence[Hashable]], Awaitable[dict[Hashable, Any]]],
                 default: Callable[[Hashable], Any]) -> DataLoader[Hashable, Any]:
@@ -525,20 +530,27 @@ class Relations:
                                  lambda c: (c.order_on.desc(), c.id.desc()), refers=(Refers("Location", "location_id"),))
 
     def customer_invoices(self, role: HistoryRole, outstanding_only: bool, sort: str,
-                          descending: bool) -> DataLoader[PageKey, tuple[list[Row], int]]:
+                          descending: bool, search: str | None = None) -> DataLoader[PageKey, tuple[list[Row], int]]:
+        """A page of each customer's invoices; with `search`, those whose number or alternative
+        number starts with it, without regard to case (server/documents/numbers.py)."""
         def source(ids: set[int]) -> Any:
             docs = invoices_of(ids, role, Invoice.__table__, issued_only=False)
             stmt = select(docs, docs.c.customer_id.label("parent_id"))
             if outstanding_only:
                 stmt = stmt.where(docs.c.status.in_(OWING_STATUSES), balance_due_expression(docs.c) != 0)
+            if search is not None:
+                prefix = bindparam("search", type_=String)
+                stmt = stmt.where(or_(numbers.starts_with(docs.c.number, prefix),
+                                      numbers.starts_with(docs.c.alt_number, prefix)))
             return stmt
 
         def order(c: Any) -> tuple[Any, ...]:
             column = {"INVOICE_DATE": c.invoice_on, "DUE_DATE": c.due_on, "NUMBER": c.number,
                       "TOTAL_AMOUNT": c.total_minor, "BALANCE_DUE": balance_due_expression(c)}[sort]
             return (column.desc(), c.id.desc()) if descending else (column.asc(), c.id.asc())
-        return self.loaders.page(f"customer.invoices:{role.name}:{outstanding_only}:{sort}:{descending}",
-                                 source, order)
+        return self.loaders.page(f"customer.invoices:{role.name}:{outstanding_only}:{sort}:{descending}:"
+                                 f"{search is not None}", source, order,
+                                 params={"search": numbers.escaped_prefix(search)} if search is not None else None)
 
     @once
     def lead_newest_note(self) -> DataLoader[int, Any]:
@@ -548,14 +560,15 @@ class Relations:
 
     @once
     def found_invoice(self) -> DataLoader[tuple[int, str | None, str | None], Row | None]:
-        """A customer's invoice (as order or billing customer) by number, else by alternative number."""
+        """A customer's invoice (as order or billing customer) by number, else by alternative number,
+        either without regard to case (server/documents/numbers.py)."""
         async def compute(keys: Sequence[tuple[int, str | None, str | None]]) -> dict[Any, Row]:
             ids = {k[0] for k in keys}
-            numbers = {k[1] for k in keys if k[1]}
-            alts = {k[2] for k in keys if k[2]}
+            given = {numbers.fold(k[1]) for k in keys if k[1]}
+            alts = {numbers.fold(k[2]) for k in keys if k[2]}
             stmt = select(Invoice.__table__).where(
                 or_(Invoice.bill_customer_id.in_(ids), Invoice.order_customer_id.in_(ids)),
-                or_(Invoice.number.in_(numbers), Invoice.alt_number.in_(alts)))
+                or_(numbers.folded(Invoice.number).in_(given), numbers.folded(Invoice.alt_number).in_(alts)))
             rows = sorted(await self.loaders.reader.rows(stmt), key=lambda r: r.id)
             return {key: _match(rows, *key) for key in keys}
         return self.loaders.figures("found_invoice", compute, lambda _key: None)
@@ -623,8 +636,9 @@ def _newest_lead_notes() -> Any:
 
 def _match(rows: Sequence[Row], customer_id: int, number: str | None, alt: str | None) -> Row | None:
     mine = [r for r in rows if customer_id in (r.bill_customer_id, r.order_customer_id)]
-    by_number = next((r for r in mine if number and r.number == number), None)
-    return by_number or next((r for r in mine if alt and r.alt_number == alt), None)
+    number, alt = (numbers.fold(text) if text else None for text in (number, alt))
+    by_number = next((r for r in mine if number and numbers.fold(r.number) == number), None)
+    return by_number or next((r for r in mine if alt and r.alt_number and numbers.fold(r.alt_number) == alt), None)
 
 
 

@@ -149,7 +149,7 @@ async def test_0005__without_clashes_case_variants_are_refused(at_0004):
     await _insert(at_0004, Item, _item(1, "ab-1"))
     before = await _holding(at_0004)
     # when
-    await upgrade(at_0004)
+    await upgrade(at_0004, "0005")
     # then: nothing was renamed, and a case variant of each is refused by the database itself
     assert await _holding(at_0004) == ("0005", before[1])
     for model, row in ((Customer, _customer(3, "c-000158")), (Location, _location(3, 1, "Main")),
@@ -157,3 +157,33 @@ async def test_0005__without_clashes_case_variants_are_refused(at_0004):
         with pytest.raises(IntegrityError):
             await _insert(at_0004, model, row)
     await _insert(at_0004, Location, _location(3, 2, "MAIN-2"))  # another code, or another customer's, is free
+
+
+async def test_0006_fills_in_the_digits_of_the_phone_numbers_written_before_it(tmp_path):
+    # given: a database at 0004 with a customer, a location and a contact with phone numbers
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'old.sqlite3'}")
+    await upgrade(database, "0004")
+    async with database.engine.begin() as connection:
+        await connection.execute(text(
+            "INSERT INTO customers (id, number, name, status, currency, credit_code, billing_status, terms_basis, "
+            "phone, prior_sales_minor, created_at, updated_at, version) VALUES "
+            "(1, 'C-1', 'Grove', 'ACTIVE', 'USD', 'CURRENT_ACCOUNT', 'ON_ACCOUNT', 'INVOICE_DATE', "
+            "'(312) 555-0101', 0, '2026-01-02 03:04:05', '2026-01-02 03:04:05', 1), "
+            "(2, 'C-2', 'Hill', 'ACTIVE', 'USD', 'CURRENT_ACCOUNT', 'ON_ACCOUNT', 'INVOICE_DATE', "
+            "NULL, 0, '2026-01-02 03:04:05', '2026-01-02 03:04:05', 1)"))
+        await connection.execute(text(
+            "INSERT INTO locations (id, customer_id, code, alias, contact_phone, created_at, version) VALUES "
+            "(1, 1, 'A', 'Main', '630.555.0123', '2026-01-02 03:04:05', 1)"))
+        await connection.execute(text(
+            "INSERT INTO contacts (id, customer_id, first_name, last_name, office_phone, fax, is_primary, "
+            "created_at, version) VALUES (1, 1, 'Pat', 'Lee', '773-555-0199 ext. 4', '+1 312 555 0100', 0, "
+            "'2026-01-02 03:04:05', 1)"))
+    # when
+    await upgrade(database)
+    # then
+    async with database.engine.connect() as connection:
+        found = [tuple(row) for table in ("customers", "locations", "contacts") for row in (await connection.execute(
+            text(f"SELECT '{table}', id, phone_digits FROM {table} ORDER BY id"))).all()]
+    await database.dispose()
+    assert found == [("customers", 1, "3125550101"), ("customers", 2, None), ("locations", 1, "6305550123"),
+                     ("contacts", 1, "77355501994 13125550100")]

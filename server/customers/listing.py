@@ -16,6 +16,7 @@ from sqlalchemy import (CTE, ColumnElement, Date, Select, String, Subquery, Type
                         or_, select)
 
 from server.bounds import shown
+from server.customers import phones
 from server.customers.models import Contact, CreditCode, BillingStatus, Customer, CustomerStatus
 from server.figures import customer_list as figures
 from server.figures.customer_list import Engagement
@@ -71,6 +72,9 @@ def filter_form(flt: CustomerFilter) -> tuple[tuple[tuple[str, Any], ...], dict[
     values: dict[str, Any] = {}
     if flt.search and flt.search.strip():
         values["filter_search"] = _like(flt.search.strip())
+        found = phones.search_digits(flt.search)
+        if found is not None:
+            values["filter_digits"] = phones.digits_pattern(found)
     if flt.sales_rep_id is not None:
         values["filter_sales_rep"] = flt.sales_rep_id
     if flt.inside_sales_rep_id is not None:
@@ -98,7 +102,8 @@ def filter_form(flt: CustomerFilter) -> tuple[tuple[tuple[str, Any], ...], dict[
 def filtered(flt: CustomerFilter) -> Select[Any]:
     """Customers matching the filter, its values bound (see `filter_form` for the statement per
     shape); search is case-insensitive over number, name, alias, email, phone, city and contact
-    names."""
+    names, and a search that looks like a phone number matches the digits of the customer's
+    and its contacts' phone numbers (server/customers/phones.py)."""
     form, values = filter_form(flt)
     stmt = _filtered(form)
     return stmt.params(values) if values else stmt
@@ -115,10 +120,15 @@ def _filtered(form: tuple[tuple[str, Any], ...]) -> Select[Any]:
         pattern = bindparam("filter_search", type_=String)
         columns = (Customer.number, Customer.name, Customer.alias, Customer.email, Customer.phone,
                    Customer.billing_city, Customer.shipping_city)
-        contact = exists().where(Contact.customer_id == Customer.id, or_(
-            Contact.first_name.ilike(pattern, escape="\\"), Contact.last_name.ilike(pattern, escape="\\"),
-            (Contact.first_name + " " + Contact.last_name).ilike(pattern, escape="\\")))
-        stmt = stmt.where(or_(*(c.ilike(pattern, escape="\\") for c in columns), contact))
+        found = [c.ilike(pattern, escape="\\") for c in columns]
+        contact_found = [Contact.first_name.ilike(pattern, escape="\\"), Contact.last_name.ilike(pattern, escape="\\"),
+                         (Contact.first_name + " " + Contact.last_name).ilike(pattern, escape="\\")]
+        if "filter_digits" in parts:
+            digits = bindparam("filter_digits", type_=String)
+            found.append(Customer.phone_digits.like(digits))
+            contact_found.append(Contact.phone_digits.like(digits))
+        contact = exists().where(Contact.customer_id == Customer.id, or_(*contact_found))
+        stmt = stmt.where(or_(*found, contact))
     if "filter_sales_rep" in parts:
         stmt = stmt.where(Customer.sales_rep_id == bindparam("filter_sales_rep"))
     if "filter_inside_sales_rep" in parts:

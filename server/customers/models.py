@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
+from server.customers import phones
 from server.db.base import Base, UTCDateTime, Versioned, address, enum_column, money, now, pk
 from server.db.identity import IDENTIFIER, folded
 
@@ -68,9 +70,15 @@ class Customer(Versioned, address("billing"), address("shipping"), Base):
     inside_sales_rep_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     phone: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    phone_digits: Mapped[str | None] = mapped_column(String(50), nullable=True,
+                                                     default=phones.column_default("customers"))
     prior_sales_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+
+    @validates(*phones.PHONE_COLUMNS["customers"])
+    def _keep_digits(self, key: str, value: str | None) -> str | None:
+        return keep_digits(self, key, value)
 
 
 class Location(Versioned, address("shipping"), address("billing"), Base):
@@ -84,9 +92,15 @@ class Location(Versioned, address("shipping"), address("billing"), Base):
     contact_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     contact_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     contact_phone: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    phone_digits: Mapped[str | None] = mapped_column(String(50), nullable=True,
+                                                     default=phones.column_default("locations"))
     alt_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     sales_rep_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+
+    @validates(*phones.PHONE_COLUMNS["locations"])
+    def _keep_digits(self, key: str, value: str | None) -> str | None:
+        return keep_digits(self, key, value)
 
 
 # Unique regardless of case (server/db/identity.py): C-000158 and c-000158 are one customer.
@@ -105,5 +119,19 @@ class Contact(Versioned, address("address"), Base):
     office_phone: Mapped[str | None] = mapped_column(String(50), nullable=True)
     mobile_phone: Mapped[str | None] = mapped_column(String(50), nullable=True)
     fax: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    phone_digits: Mapped[str | None] = mapped_column(String(160), nullable=True,
+                                                     default=phones.column_default("contacts"))
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+
+    @validates(*phones.PHONE_COLUMNS["contacts"])
+    def _keep_digits(self, key: str, value: str | None) -> str | None:
+        return keep_digits(self, key, value)
+
+
+def keep_digits(record: Any, key: str, value: str | None) -> str | None:
+    """Whenever a phone number of a record is set (created, updated, imported), its
+    `phone_digits` follow (server/customers/phones.py)."""
+    numbers = {name: getattr(record, name) for name in phones.PHONE_COLUMNS[record.__tablename__]}
+    record.phone_digits = phones.row_digits(record.__tablename__, {**numbers, key: value})
+    return value

@@ -54,6 +54,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.access.models import Role, User
 from server.customers.models import Contact, Customer, Location, PaymentTerms
+from server.customers import phones
 from server.db.engine import Database
 from server.documents.models import Invoice, InvoiceLine, Item, Order, OrderLine
 from server.leads.models import Lead, LeadProgram, LeadSource, LeadStateChange
@@ -200,6 +201,7 @@ async def _write_batch(loader: BulkLoader, batch: Batch) -> None:
         elif model is InvoiceLine:
             await loader.insert(table, INVOICE_LINE_COLUMNS, rows)
         else:
+            phones.with_digits(table.name, rows)
             await loader.insert_dicts(table, rows)
 
 

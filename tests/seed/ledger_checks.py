@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
+from server.customers import phones
+from server.customers.models import Contact, Customer, Location
 from server.db.engine import Database
 from server.money import to_base_minor
 
@@ -37,3 +39,12 @@ async def check_invoice_payments(database: Database) -> None:
         else:
             assert status == ("PAID" if paid == total else "PARTIALLY_PAID" if paid else "PRINTED")
             assert 0 <= paid <= total
+
+
+async def check_phone_digits(database: Database) -> None:
+    """Every row's `phone_digits` are the digits of its phone numbers (server/customers/phones.py)."""
+    async with database.session() as session:
+        for model in (Customer, Location, Contact):
+            table = model.__table__
+            for row in (await session.execute(select(table))).mappings():
+                assert row["phone_digits"] == phones.row_digits(table.name, row), dict(row)

@@ -19,7 +19,7 @@ from sqlalchemy import insert, select, text
 
 from server import cli
 from server.db.engine import Database
-from tests.seed.ledger_checks import check_invoice_payments
+from tests.seed.ledger_checks import check_invoice_payments, check_phone_digits
 from server.db.migrate import upgrade
 from server.documents.models import InvoiceLine, OrderLine
 from server.money import line_amounts, to_base_minor
@@ -230,6 +230,11 @@ async def test_due_dates_follow_the_payers_terms(seeded: tuple[Database, dict[st
 async def test_invoice_paid_amounts_statuses_and_balances(seeded: tuple[Database, dict[str, int]]) -> None:
     database, _ = seeded
     await check_invoice_payments(database)
+
+
+async def test_phone_digits_are_those_of_the_numbers(seeded: tuple[Database, dict[str, int]]) -> None:
+    database, _ = seeded
+    await check_phone_digits(database)
 
 
 async def test_payments_never_apply_more_than_received(seeded: tuple[Database, dict[str, int]]) -> None:

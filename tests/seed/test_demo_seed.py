@@ -14,7 +14,7 @@ from sqlalchemy import insert, select, text
 from server.access.models import Role, User
 from server.customers.models import Customer, PaymentTerms
 from server.db.engine import Database
-from tests.seed.ledger_checks import check_invoice_payments
+from tests.seed.ledger_checks import check_invoice_payments, check_phone_digits
 from server.db.migrate import upgrade
 from server.documents.models import Invoice, Order
 from server.leads.models import Lead, LeadStateChange
@@ -339,6 +339,10 @@ def _end_of_month(day: dt.date) -> dt.date:
 
 async def test_invoice_paid_amounts_and_statuses(db: Database) -> None:
     await check_invoice_payments(db)
+
+
+async def test_phone_digits_are_those_of_the_numbers(db: Database) -> None:
+    await check_phone_digits(db)
 
 
 async def test_payment_applied_amounts(db: Database) -> None:
