@@ -62,7 +62,7 @@ def shown(value: Any, limit: int = 40) -> str:
     100 kB cursor is not sent back whole (nor written to the log).
 
     >>> shown("x" * 100, 10)
-    "'xxxxxxxxx…"
+    "'xxxxxxxx…"
     """
     quoted = repr(value)
     return quoted if len(quoted) <= limit else quoted[:limit - 1] + "…"
