@@ -434,6 +434,8 @@ def net_of(quantity: Decimal, price: Decimal) -> Decimal:
 @example(lines=[(Decimal("1000000000"), Decimal("99999999"), Decimal(0))]).via("the issue's line")
 @example(lines=[(Decimal(1), Decimal("99999999999.99"), Decimal(0))]).via("the maximum itself")
 @example(lines=[(Decimal(1), Decimal("60000000000"), Decimal(0))] * 2).via("lines within, their sum not")
+@example(lines=[(Decimal(2), Decimal("60000000000"), Decimal(0))] + [(Decimal(1), Decimal("60000000000"), Decimal(0))] * 2
+         ).via("a line over it, and the sum of the others too")
 async def test_money_maximum__a_line_or_document_past_it_is_a_user_error(api, lines):
     # given
     customer = await customer_id(api)
@@ -446,10 +448,13 @@ async def test_money_maximum__a_line_or_document_past_it_is_a_user_error(api, li
     assert "errors" not in answer, answer["errors"]
     payload = answer["data"]["createOrder"]
     nets = [net_of(q, p) for q, p, _ in lines]
-    total = sum(n + (n * t / 100).quantize(CENT, ROUND_HALF_EVEN) for n, (_, _, t) in zip(nets, lines))
+    totals = [n + (n * t / 100).quantize(CENT, ROUND_HALF_EVEN) for n, (_, _, t) in zip(nets, lines)]
+    total = sum(totals)
     over = [str(i) for i, n in enumerate(nets) if n > money.MAXIMUM]
-    if over:
-        assert [e["field"] for e in payload["userErrors"]] == [["input", "lines", i, "unitPrice"] for i in over]
+    if over:  # every problem at once: the lines over it, and the sum of the others if it is over too
+        within = sum(t for n, t in zip(nets, totals) if n <= money.MAXIMUM)
+        assert [e["field"] for e in payload["userErrors"]] == [["input", "lines", i, "unitPrice"] for i in over] + (
+            [["input", "lines"]] if within > money.MAXIMUM else [])
     elif total > money.MAXIMUM:
         assert [e["field"] for e in payload["userErrors"]] == [["input", "lines"]]
     else:
