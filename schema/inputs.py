@@ -226,7 +226,8 @@ class ListColumnInput:
 
 @strawberry.input
 class ListSortInput:
-    field: str
+    field: str = strawberry.field(description=(
+        "A column's field name (`lifetimeValue`); the list's sort enum name (`LIFETIME_VALUE`) is read as it."))
     direction: SortDirectionEnum | None = SortDirection.ASC  # type: ignore[valid-type]
 
 

@@ -329,7 +329,7 @@ class Mutation:
         problems = decode(data, CUSTOMER_IDS, ("set",))
         if problems:
             return BulkPayload(updated_count=0, audit_event=None, user_errors=user_errors(DomainError(problems)))
-        flt = _customer_filter(info, filter) if filter is not None else None
+        flt = await _customer_filter(info, filter) if filter is not None else None
         pks = [pk_of(i, "Customer") for i in ids] if ids is not None else None
         return await _bulk(info, bulk.bulk_update_customers, actor=ctx(info).actor, ids=pks, flt=flt, data=data)
 

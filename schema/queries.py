@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -16,9 +15,11 @@ from server.access.models import Role
 from server.db.base import aware
 from server.customers import listing as customer_listing
 from server.documents import numbers as document_numbers
+from server.errors import DomainError
 from server.lists import service as list_views
+from server.lists import validator as list_validator
+from server.lists.models import ListKind
 from server.pagination import BadPageArgs, page_size
-from server.sorting import SortDirection
 
 from schema.base import (Connection, Node, bad_input, bounded_text, connection, ctx, given, parse_global_id,
                          pk_of, settle)
@@ -49,45 +50,31 @@ async def _keyset(info: Info, spec: listing.Listed, make: Any, first: int | None
                       has_previous=page.has_previous, count=count)
 
 
-def _customer_filter(info: Info, flt: CustomerFilter | None) -> customer_listing.CustomerFilter:
-    data = given(flt) if flt is not None else {}
-    _bounded_filter(data)
-    for person in ("salesRep", "insideSalesRep"):
-        if data.get(person) is not None and pk_of(data[person], "User") is None:
-            raise bad_input(f"filter.{person}: not a user id")
-    return customer_listing.CustomerFilter(
-        search=data.get("search"), include_inactive=bool(data.get("includeInactive")),
-        sales_rep_id=pk_of(data.get("salesRep"), "User"), inside_sales_rep_id=pk_of(data.get("insideSalesRep"), "User"),
-        region=data.get("region"), credit_codes=data.get("creditCode") or (),
-        billing_statuses=data.get("billingStatus") or (), engagements=data.get("engagement") or (),
-        as_of=ctx(info).today, newest_note_from=_aware(info, data.get("newestNoteFrom")),
-        newest_note_to=_aware(info, data.get("newestNoteTo")))
+async def _checked(info: Info, kind: ListKind, filter: Any, order_by: list[Any] | None, view: str | None = None,
+                   filter_name: str = "filter") -> list_validator.Checked:
+    """A list's arguments through its own validator (saveListView's and the export's); with
+    `view`, the viewer's saved view gives the filter and sort that are not given."""
+    data = given(filter) if filter is not None and not isinstance(filter, dict) else filter
+    sort = [{"field": o.field, "direction": o.direction} for o in order_by] if order_by is not None else None
+    try:
+        if view is not None:
+            row = list_views.applied(await settle(_load(info, "ListView", pk_of(view, "ListView"))),
+                                     ctx(info).actor_id, kind)
+            data = row.filter if data is None else data
+            sort = list_validator.stored_sort(kind, row.sort) if sort is None else sort
+        return list_validator.check(kind, filter=data, sort=sort, sort_name="orderBy", filter_name=filter_name,
+                                    today=ctx(info).today, zone=ctx(info).settings.zone)
+    except DomainError as error:
+        raise bad_input("; ".join(p.message for p in error.problems)) from None
 
 
-def _bounded_filter(data: dict[str, Any]) -> None:
-    for name in ("search", "region"):
-        bounded_text(data.get(name), f"filter.{name}")
+async def _customer_filter(info: Info, flt: CustomerFilter | None) -> customer_listing.CustomerFilter:
+    return (await _checked(info, ListKind.CUSTOMERS, flt, None)).filter
 
 
-def _aware(info: Info, moment: dt.datetime | None) -> dt.datetime | None:
-    """A time without an offset is read in the server's time zone."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=ctx(info).settings.zone)
-
-
-def _lead_filter(info: Info, flt: LeadFilter | None) -> dict[str, Any]:
-    """The filter by GraphQL name; an ID of another type matches nothing."""
-    data = given(flt) if flt is not None else {}
-    _bounded_filter(data)
-    kinds = {"program": "LeadProgram", "source": "LeadSource", "insideSalesRep": "User",
-             "outsideSalesRep": "User", "assignedTo": "User"}
-    for name, kind in kinds.items():
-        if data.get(name) is not None:
-            data[name] = pk_of(data[name], kind) or 0
-    for name in ("noteFrom", "noteTo"):
-        data[name] = _aware(info, data.get(name))
-    return data
+ViewArgument = Annotated[strawberry.ID | None, strawberry.argument(description=(
+    "One of the viewer's saved views of this list (`saveListView`): its filter and sort, where `filter` and "
+    "`orderBy` are not given."))]
 
 
 def _load(info: Info, kind: str, pk: int | None) -> Any:
@@ -138,9 +125,9 @@ class Query:
     @strawberry.field(description="The customer list: search, filter and sort; keyset cursors.")
     async def customers(self, info: Info, first: int | None = None, after: str | None = None,
                         last: int | None = None, before: str | None = None, filter: CustomerFilter | None = None,
-                        order_by: list[CustomerOrder] | None = None) -> Connection[Customer]:
-        flt = _customer_filter(info, filter)
-        order = [(o.field, o.direction or SortDirection.ASC) for o in order_by or []]
+                        order_by: list[CustomerOrder] | None = None, view: ViewArgument = None) -> Connection[Customer]:
+        checked = await _checked(info, ListKind.CUSTOMERS, filter, order_by, view)
+        flt, order = checked.filter, checked.sort
         size, backwards = _size(info, first, last)
         reader = ctx(info).reader
         try:
@@ -154,12 +141,12 @@ class Query:
 
     @strawberry.field
     async def locations(self, info: Info, first: int | None = None, after: str | None = None,
-                        customer: strawberry.ID | None = None, search: str | None = None) -> Connection[Location]:
-        customer_id = pk_of(customer, "Customer") if customer is not None else None
-        if customer is not None and customer_id is None:
-            raise bad_input("customer: not a customer id")
-        return await _keyset(info, listing.locations(customer_id, bounded_text(search, "search")), Location.of,
-                             first, after)
+                        customer: strawberry.ID | None = None, search: str | None = None,
+                        view: ViewArgument = None
+                        ) -> Connection[Location]:
+        given_filter = {"customer": customer, "search": search} if (customer, search) != (None, None) else None
+        flt = (await _checked(info, ListKind.LOCATIONS, given_filter, None, view, "")).filter
+        return await _keyset(info, listing.locations(flt.customer_id, flt.search), Location.of, first, after)
 
     @strawberry.field
     async def items(self, info: Info, first: int | None = None, after: str | None = None,
@@ -182,15 +169,17 @@ class Query:
 
     @strawberry.field
     async def leads(self, info: Info, first: int | None = None, after: str | None = None,
-                    filter: LeadFilter | None = None, order_by: list[LeadOrder] | None = None) -> Connection[Lead]:
-        order = [(o.field, o.direction or SortDirection.ASC) for o in order_by or []]
+                    filter: LeadFilter | None = None, order_by: list[LeadOrder] | None = None,
+                    view: ViewArgument = None
+                    ) -> Connection[Lead]:
+        checked = await _checked(info, ListKind.LEADS, filter, order_by, view)
         newest_notes = ctx(info).loaders.of.lead_newest_note()
 
         def make(row: Any) -> Lead:
             if "newest_note_at" in row._fields:  # sorted by it: the list has read it already
                 newest_notes.prime(row.id, aware(row.newest_note_at))
             return Lead.of(row)
-        return await _keyset(info, listing.leads(_lead_filter(info, filter), order), make, first, after)
+        return await _keyset(info, listing.leads(checked.filter, checked.sort), make, first, after)
 
     @strawberry.field
     async def lead_programs(self, info: Info, include_inactive: bool | None = False) -> list[LeadProgram]:

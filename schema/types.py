@@ -27,6 +27,8 @@ from server.figures.customer_list import Balances
 from server.figures.sales import SalesFigures
 from server.leads.models import CLOSED_LEAD_STATES
 from server.leads.rules import allowed_moves
+from server.lists import validator as list_validator
+from server.lists.models import ListKind
 from server.loaders import ready
 from server.payments.models import payment_status
 from server.sorting import InvoiceSortField, SortDirection
@@ -961,7 +963,7 @@ class ListColumn:
 
 @strawberry.type
 class ListSort:
-    field: str
+    field: str = strawberry.field(description="The column's field name (`lifetimeValue`).")
     direction: SortDirectionEnum  # type: ignore[valid-type]
 
 
@@ -977,11 +979,13 @@ class ListView(Node):
 
     @staticmethod
     def of(row: Row) -> ListView:
-        """From a list_views row (or the saved ORM object): columns and sort as stored."""
+        """From a list_views row (or the saved ORM object): columns as stored, the sort by field
+        name (a view saved with enum names is read in field names)."""
         columns = [make(ListColumn, field=c["field"], label=c.get("label") or c["field"],
                         visible=bool(c.get("visible", True))) for c in row.columns or []]
-        sort = [make(ListSort, field=s["field"], direction=SortDirection[s.get("direction") or "ASC"])
-                for s in row.sort or []]
+        kind = row.kind if isinstance(row.kind, ListKind) else ListKind(row.kind)
+        sort = [make(ListSort, field=s["field"], direction=SortDirection[s["direction"]])
+                for s in list_validator.stored_sort(kind, row.sort)]
         return make(ListView, id=global_id("ListView", row.id), kind=row.kind, name=row.name, columns=columns,
                     sort=sort, filter=row.filter, is_default=bool(row.is_default))
 

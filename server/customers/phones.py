@@ -1,4 +1,4 @@
-"""Phone numbers as people type them: searched by their digits (docs/decisions.md, 52).
+"""Phone numbers as people type them: searched by their digits (docs/decisions.md, 54).
 
 Each table with phone numbers keeps their digits in a `phone_digits` column, written with the
 numbers: `(312) 555-0101` is stored as `3125550101`, a contact's office, mobile and fax numbers

@@ -1,7 +1,8 @@
 """`GET /export/...`: the lists as XLSX or CSV (SPEC §7), to a user with a bearer token.
 
 Query parameters: `filter`, `orderBy`, `columns` (JSON, as the GraphQL list inputs) or
-`view=<list view id>`. Bad input answers 400 with `{"error": ..., "parameter": ...}`.
+`view=<list view id>`. Bad input answers 400 with `{"error": ..., "parameter": ..., "problems":
+[{"error", "parameter"}, ...]}`, every problem found at once.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _error(error: ExportError) -> Response:
-    return JSONResponse({"error": error.message, "parameter": error.parameter}, status_code=error.status)
+    problems = [{"error": message, "parameter": parameter} for parameter, message in error.problems]
+    return JSONResponse({"error": error.message, "parameter": error.parameter, "problems": problems},
+                        status_code=error.status)
 
 
 class ExportEndpoints:

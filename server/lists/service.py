@@ -10,39 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.access import policy
 from server.errors import DomainError, ErrorCode, Problems
+from server.lists import validator
 from server.lists.models import ListKind, ListView
-from server.sorting import CustomerSortField, LeadSortField, SortDirection
 
 Data = dict[str, Any]
 
-# The fields a list shows, by GraphQL path: what a view's columns may name.
-COLUMNS: dict[ListKind, tuple[str, ...]] = {
-    ListKind.CUSTOMERS: (
-        "number", "name", "alias", "status", "currency", "creditCode", "creditLimit", "billingStatus",
-        "paymentTerms", "termsBasis", "salesRep", "insideSalesRep", "email", "phone",
-        "billingAddress.city", "billingAddress.region", "billingAddress.country",
-        "shippingAddress.city", "shippingAddress.region", "priorSales", "createdAt", "lifetimeValue",
-        "orderCount", "orderTotal", "averageOrderValue", "engagement", "lastOrderDate", "lastInvoiceDate",
-        "lastPaymentDate", "newestNoteAt", "balances.openOrders", "balances.currentInvoices",
-        "balances.unappliedPayments", "balances.availableCredit"),
-    ListKind.LOCATIONS: (
-        "code", "alias", "customer.name", "contactName", "contactEmail", "contactPhone",
-        "shippingAddress.city", "shippingAddress.region", "salesRep", "effectiveSalesRep"),
-    ListKind.LEADS: (
-        "number", "customer.name", "customer.number", "state", "open", "program", "source", "probability",
-        "potentialValue", "estimatedConversionDate", "insideSalesRep", "outsideSalesRep", "assignedTo",
-        "createdAt", "newestNoteAt"),
-}
-
-# What a view may sort by: the list's sort-field enum names (locations: their columns).
-SORTS: dict[ListKind, tuple[str, ...]] = {
-    ListKind.CUSTOMERS: tuple(f.name for f in CustomerSortField),
-    ListKind.LEADS: tuple(f.name for f in LeadSortField),
-    ListKind.LOCATIONS: COLUMNS[ListKind.LOCATIONS],
-}
-
 MAX_NAME = 200
-MAX_LABEL = 200
 
 
 def views_of(user_id: int, kind: ListKind) -> Select[Any]:
@@ -51,45 +24,16 @@ def views_of(user_id: int, kind: ListKind) -> Select[Any]:
             .order_by(ListView.is_default.desc(), ListView.name, ListView.id))
 
 
-def _columns(problems: Problems, kind: ListKind, columns: list[Data]) -> list[Data]:
-    known = COLUMNS[kind]
-    result: list[Data] = []
-    seen: set[str] = set()
-    if not columns:
-        problems.add(ErrorCode.REQUIRED, "a view shows at least one column", "columns")
-    for index, column in enumerate(columns):
-        at = ("columns", str(index))
-        field = column.get("field")
-        if field not in known:
-            problems.add(ErrorCode.INVALID, f"columns[{index}]: {field!r} is not a field of the {kind.name.lower()} "
-                         f"list (known: {', '.join(known)})", *at, "field")
-            continue
-        if field in seen:
-            problems.add(ErrorCode.DUPLICATE, f"columns[{index}]: {field} is listed twice", *at, "field")
-            continue
-        seen.add(field)
-        label = column.get("label")
-        label = label.strip() if isinstance(label, str) and label.strip() else field
-        if len(label) > MAX_LABEL:
-            problems.add(ErrorCode.INVALID, f"columns[{index}]: the label is longer than {MAX_LABEL} characters",
-                         *at, "label")
-        visible = column.get("visible")
-        result.append({"field": field, "label": label, "visible": True if visible is None else bool(visible)})
-    return result
-
-
-def _sort(problems: Problems, kind: ListKind, sort: list[Data]) -> list[Data]:
-    known = SORTS[kind]
-    result: list[Data] = []
-    for index, item in enumerate(sort):
-        field = item.get("field")
-        if field not in known:
-            problems.add(ErrorCode.INVALID, f"sort[{index}]: the {kind.name.lower()} list cannot be sorted by "
-                         f"{field!r} (known: {', '.join(known)})", "sort", str(index), "field")
-            continue
-        direction = item.get("direction") or SortDirection.ASC
-        result.append({"field": field, "direction": SortDirection(direction).name})
-    return result
+def applied(row: Any, user_id: int | None, kind: ListKind) -> Any:
+    """A view a list or an export is asked to apply: the user's own, of that list. Another
+    user's view is NOT_FOUND, as one that never was."""
+    if row is None or user_id is None or row.user_id != user_id:
+        raise DomainError.one(ErrorCode.NOT_FOUND, "view: no list view of yours with that id", ["view"])
+    view_kind = row.kind if isinstance(row.kind, ListKind) else ListKind(row.kind)
+    if view_kind is not kind:
+        raise DomainError.one(ErrorCode.INVALID, f"view: that view belongs to the {view_kind.name.lower()} list, "
+                              f"not {kind.name.lower()}", ["view"])
+    return row
 
 
 async def _own(session: AsyncSession, view_id: int | None, user_id: int) -> ListView:
@@ -114,7 +58,9 @@ async def save_list_view(session: AsyncSession, *, user_id: policy.Who, list_kin
                          name: str, columns: list[Data], sort: list[Data] | None, filter: Any,
                          is_default: bool | None) -> ListView:
     """Creates a view, or replaces the one of `view_id` (version + 1); with `is_default` the
-    user's other views of the list stop being the default, in the same transaction."""
+    user's other views of the list stop being the default, in the same transaction. Columns,
+    sort and filter pass the list's own validator (what the list and its export take); the sort
+    is stored by field name."""
     kind = list_kind
     problems = Problems(())
     name = (name or "").strip()
@@ -122,12 +68,11 @@ async def save_list_view(session: AsyncSession, *, user_id: policy.Who, list_kin
         problems.add(ErrorCode.REQUIRED, "name is required", "name")
     elif len(name) > MAX_NAME:
         problems.add(ErrorCode.INVALID, f"name is longer than {MAX_NAME} characters", "name")
-    values: Data = {"name": name, "columns": _columns(problems, kind, columns),
-                    "sort": _sort(problems, kind, sort or [])}
-    if filter is not None and not isinstance(filter, dict):
-        problems.add(ErrorCode.INVALID, "filter must be a JSON object (the list's filter input) or null", "filter")
-    values["filter"] = filter
+    checked = validator.collect(problems, kind, filter=filter, sort=sort or [], columns=columns)
     problems.raise_if_any()
+    values: Data = {"name": name, "filter": filter, "sort": checked.stored_sort,
+                    "columns": [{"field": c.field, "label": c.label, "visible": c.visible}
+                                for c in checked.columns or []]}
     async with session.begin():
         user_id = await _owner(session, user_id, "saveListView")
         view = await _own(session, view_id, user_id) if view_id is not None else None

@@ -126,8 +126,8 @@ async def test_bad_parameters_are_400_naming_the_parameter(api: Api) -> None:
         ({"columns": "nope"}, "columns", "not valid JSON"),
         ({"columns": ["number", "shoeSize"]}, "columns", "'shoeSize' is not a column"),
         ({"columns": []}, "columns", "non-empty"),
-        ({"orderBy": [{"field": "SHOE_SIZE"}]}, "orderBy", "cannot sort by"),
-        ({"filter": {"colour": "red"}}, "filter", "unknown field 'colour'"),
+        ({"orderBy": [{"field": "SHOE_SIZE"}]}, "orderBy", "cannot be sorted by 'SHOE_SIZE'"),
+        ({"filter": {"colour": "red"}}, "filter", "'colour' is not a filter"),
         ({"filter": {"creditCode": ["BAD"]}}, "filter", "filter.creditCode"),
         ({"view": "garbage"}, "view", "no list view"),
     ]
@@ -137,7 +137,7 @@ async def test_bad_parameters_are_400_naming_the_parameter(api: Api) -> None:
         assert response.json()["parameter"] == parameter
         assert message in response.json()["error"], response.json()
     response = await get(api, "/export/leads.xlsx", columns=["lifetimeValue"])
-    assert response.status_code == 400 and "leads export" in response.json()["error"]
+    assert response.status_code == 400 and "leads list" in response.json()["error"]
 
 
 async def test_figures_and_balances_columns(api: Api) -> None:

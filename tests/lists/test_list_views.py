@@ -48,7 +48,7 @@ async def test_save_list_view__creates_with_columns_sort_and_filter(api):
     assert view["columns"] == [{"field": "number", "label": "number", "visible": True},
                                {"field": "name", "label": "Customer", "visible": True},
                                {"field": "salesRep", "label": "salesRep", "visible": False}]
-    assert view["sort"] == [{"field": "LIFETIME_VALUE", "direction": "DESC"}, {"field": "NAME", "direction": "ASC"}]
+    assert view["sort"] == [{"field": "lifetimeValue", "direction": "DESC"}, {"field": "name", "direction": "ASC"}]
     assert view["filter"] == {"region": "CA", "engagement": ["LAPSED"]}
     assert await _views(api) == [view]
     assert await _views(api, "LEADS") == []
@@ -149,14 +149,13 @@ async def test_save_list_view__validation_paths_and_nothing_saved(api):
 async def test_save_list_view__locations_and_leads(api):
     # when
     locations = await _save(api, **_view("Sites", kind="LOCATIONS", columns=[
-        {"field": "customer.name"}, {"field": "effectiveSalesRep", "label": "Rep"}],
-        sort=[{"field": "customer.name"}]))
+        {"field": "customer.name"}, {"field": "effectiveSalesRep", "label": "Rep"}]))
     leads = await _save(api, **_view("Open leads", kind="LEADS", columns=[{"field": "number"}, {"field": "state"}],
                                      sort=[{"field": "NEWEST_NOTE_AT", "direction": "DESC"}], filter={"open": True}))
     # then
     assert locations["userErrors"] == [] and leads["userErrors"] == []
     assert [v["name"] for v in await _views(api, "LOCATIONS")] == ["Sites"]
-    assert (await _views(api, "LEADS"))[0]["sort"] == [{"field": "NEWEST_NOTE_AT", "direction": "DESC"}]
+    assert (await _views(api, "LEADS"))[0]["sort"] == [{"field": "newestNoteAt", "direction": "DESC"}]
 
 
 async def test_node__a_list_view_is_found_by_its_owner_only(api):
