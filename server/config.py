@@ -40,6 +40,7 @@ class Settings:
     max_aliases: int = 30
     max_fields: int = 2_000  # of a document's operations, each fragment counted where it is spread
     max_merged_fields: int = 20  # fields under one response name in one selection (validation compares them in pairs)
+    max_fragments: int = 100  # fragment definitions of a document (validation compares them in pairs)
     max_json_depth: int = 64  # arrays and objects nested in a request's JSON (server/bounds.py)
     max_cost: int = 5_000
     cost_list_size: int = 10  # what a plain (not paginated) list of objects counts as, in cost
@@ -105,6 +106,7 @@ def load_settings() -> Settings:
         max_aliases=int(_env("MAX_ALIASES", "30")),
         max_fields=int(_env("MAX_FIELDS", "2000")),
         max_merged_fields=int(_env("MAX_MERGED_FIELDS", "20")),
+        max_fragments=int(_env("MAX_FRAGMENTS", "100")),
         max_json_depth=int(_env("MAX_JSON_DEPTH", "64")),
         max_cost=int(_env("MAX_COST", "5000")),
         cost_list_size=int(_env("COST_LIST_SIZE", "10")),

@@ -190,3 +190,18 @@ async def test_rows_now__verified_by_the_tests_before_the_connection_ends(databa
         assert reader._connection is None  # ended all the same
     finally:
         await reader.end()
+
+
+@pytest.mark.parametrize("url", ["sqlite+aiosqlite://", "sqlite+aiosqlite:///:memory:"])
+async def test_an_in_memory_database__one_connection_without_pool_settings(url):
+    # given: both ways of naming a private database in memory
+    database = Database(url)
+    try:
+        # when
+        async with database.engine.connect() as connection:
+            found = (await connection.execute(select(literal_column("1")))).scalar_one()
+        # then: it opened, on SQLAlchemy's one shared connection
+        assert found == 1
+        assert type(database.engine.pool).__name__ == "StaticPool"
+    finally:
+        await database.engine.dispose()

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event, exc
+from sqlalchemy import event, exc, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from server.config import Settings
@@ -58,6 +58,13 @@ def normalize_url(url: str) -> str:
 POSTGRES_SESSION = {"jit": "off"}
 
 
+def _in_memory(url: str) -> bool:
+    """A private SQLite database in memory, `sqlite://` or `sqlite:///:memory:`, which SQLAlchemy
+    serves with one connection (a `file:…?mode=memory` URI is a file to it: a pool as usual)."""
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+
+
 class Database:
     """The engine and its pool: `pool_size` connections kept, as many again opened under load, and
     a request that finds none free within `pool_timeout` seconds fails (`PoolTimeout`) instead of
@@ -68,7 +75,7 @@ class Database:
         self.url = normalize_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         kwargs: dict[str, Any] = {}
-        if ":memory:" not in self.url:  # one connection (StaticPool) for an in-memory database
+        if not _in_memory(self.url):  # one connection (StaticPool) for an in-memory database
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_timeout=pool_timeout)
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": 30}

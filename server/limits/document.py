@@ -417,10 +417,13 @@ def _merged_repeats(fragments: Mapping[str, FragmentDefinitionNode],
 def check_document(document: DocumentNode, operation_name: str | None, settings: Settings) -> None:
     """Refuses (LimitError) a parsed document over a limit that bounds what validating, planning
     and running it costs: unused fragments and cycles (validation errors, found here first),
-    aliases, depth, fields and fields merged under one name. Works before validation, in time linear
+    fragments, aliases, depth, fields and fields merged under one name. Works before validation, in time linear
     in the document; depth and expanded aliases are those of the operation that runs (all of them
     when none is chosen); fields count every operation of the document, as validation reads them all."""
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    fragments = sum(isinstance(d, FragmentDefinitionNode) for d in document.definitions)
+    if fragments > settings.max_fragments:  # validation compares the fragments of a selection in pairs
+        raise LimitError(f"The document has {fragments} fragments: at most {settings.max_fragments} are allowed.")
     running = [o for o in operations if operation_name is None and len(operations) == 1
                or o.name is not None and o.name.value == operation_name] or operations
     extents = _Extents(document)

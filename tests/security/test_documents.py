@@ -126,7 +126,11 @@ def test_doubling_fragments__refused_by_the_field_budget_while_healthz_answers(s
     # the same, brought by fragments
     ("{ ...A ...B } fragment A on Query { " + "serverInfo { version } " * 15 + "} fragment B on Query { "
      + "serverInfo { name } " * 15 + "}", ("more than 20 times",)),
-], ids=["aliases", "one-name", "typename", "fragments"])
+    # many fragments spread in one selection, each with a field of its own: validation compares
+    # every pair of fragments, whatever their fields
+    ("{ " + " ".join(f"...F{i}" for i in range(1050)) + " } "
+     + " ".join(f"fragment F{i} on Query {{ f{i} }}" for i in range(1050)), ("1050 fragments",)),
+], ids=["aliases", "one-name", "typename", "fragments", "fragment-pairs"])
 def test_validation_cost__refused_before_validation(server, document, words, signed_in):
     # given
     running, token, _log = server
@@ -142,11 +146,12 @@ def test_validation_cost__refused_before_validation(server, document, words, sig
     ("{ " + "customers { " * 4000 + "totalCount" + " }" * 4001, ("nested too deeply",)),
     ("{ customers(filter: {engagement: " + "[" * 4000 + "]" * 4000 + "}) { totalCount } }", ("nested too deeply",)),
     ("{ customers(filter: " + "{search: " * 2000 + '"x"' + "}" * 2000 + ") { totalCount } }", ("nested too deeply",)),
-    # a chain of 1,100 fragments: each definition is shallow, the operation is not
+    # a chain of 1,100 fragments: each definition is shallow, the operation is not (the fragment
+    # count refuses it first; with CLIENTELE_MAX_FRAGMENTS raised, the nesting through spreads would)
     ("query { ...F0 } " + " ".join(f"fragment F{i} on Query {{ ...F{i + 1} }}" for i in range(1100))
-     + " fragment F1100 on Query { serverInfo { name } }", ("nested too deeply",)),
+     + " fragment F1100 on Query { serverInfo { name } }", ("1101 fragments",)),
     ("query { ...F0 } " + " ".join(f"fragment F{i} on Query {{ viewer {{ ...F{i + 1} }} }}" for i in range(800))
-     + " fragment F800 on Query { serverInfo { name } }", ("nested too deeply",)),
+     + " fragment F800 on Query { serverInfo { name } }", ("801 fragments",)),
 ], ids=["selections", "lists", "objects", "fragment-chain", "fragment-chain-fields"])
 def test_deep_nesting__refused_without_recursion_error(server, document, words):
     # given
