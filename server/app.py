@@ -78,10 +78,14 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         # took them from about 90 ms to 15 ms on the bench (docs/performance.md).
         gc.collect()
         gc.freeze()
+        before = gc.get_threshold()
         gc.set_threshold(*GC_THRESHOLDS)
         try:
             yield
         finally:
+            # the process may go on (the tests run many apps in one): it gets its collector back
+            gc.set_threshold(*before)
+            gc.unfreeze()
             if outbox is not None:
                 await outbox.stop()
             await graphql.limits.close()
