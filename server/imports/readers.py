@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
@@ -18,26 +19,43 @@ CSV_TYPES = {"text/csv", "application/csv", "text/plain"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+# A quoted cell that ends on the line: its opening quote starts a cell (at the line's start or
+# after a comma), as only there does `csv` read a quote as opening one.
+_CLOSED = re.compile(r'(?<![^,])"(?:[^"]|"")*+"')
+
+
 def _lines(text: IO[str], limits: Limits) -> Iterator[str]:
-    """The physical lines of a CSV file, refused past the longest a row within the limits takes, so
-    that no line is held whole before its cells are counted. Quotes are counted to know whether a
-    line starts inside a quoted cell, and which row it belongs to."""
+    """The physical lines of a CSV file, refused once the record they make (a quoted cell may hold
+    newlines) is longer than a row within the limits can be, or has more cells than the column
+    limit, before `csv` holds it whole or builds its cells."""
     longest = limits.line_chars
-    row, quoted = 1, False
-    while line := text.readline(longest + 1):
-        if len(line) > longest:  # past the columns, or past the length of a cell: which?
-            limits.check_column(row, len(_fields(('"' if quoted else "") + line[:longest])))
-            limits.check_cell(row, len(line))
-        quoted ^= line.count('"') % 2 == 1
-        row += not quoted
+    row, quoted, length, cells = 1, False, 0, 1
+    while line := text.readline(longest + 1 - length):
+        length += len(line)
+        separators, quoted = _separators(line, quoted)
+        cells += separators
+        if cells > limits.columns or length > longest:  # past the columns, or past the length of a cell
+            limits.check_column(row, cells)
+            limits.check_cell(row, length)
+        if not quoted:
+            row, length, cells = row + 1, 0, 1
         yield line
 
 
-def _fields(text: str) -> list[str]:
-    try:
-        return next(csv.reader([text]), [])
-    except csv.Error:  # a field longer than the csv module's own limit
-        return []
+def _separators(line: str, quoted: bool) -> tuple[int, bool]:
+    """The commas that end cells on a line, as `csv` reads it, and whether the line ends inside a
+    quoted cell (`quoted`: whether it starts inside one). Quoted cells closed on the line are
+    taken out; what is left from a quote that opens a cell on is inside that cell:
+    `a,"b,c",d,"e,f` has 3 separators and ends inside a quoted cell."""
+    if not quoted and '"' not in line:
+        return line.count(","), False
+    bare = _CLOSED.sub("", '"' + line if quoted else line)
+    if bare.startswith('"'):
+        return 0, True
+    opened = bare.find(',"')
+    if opened < 0:
+        return bare.count(","), False
+    return bare.count(",", 0, opened) + 1, True
 
 
 def _checked(rows: Iterable[list[str]], limits: Limits) -> Iterator[list[str]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -274,6 +275,10 @@ async def import_customers(database: Database, file: IO[bytes], kind: str, *, dr
 async def _import(database: Database, worker: _OffLoop, batches: Iterator[Batch], numbers: dict[str, int], *,
                   dry_run: bool, actor_id: int | None, base_currency: str) -> Result:
     result = Result()
+    # The first batch is read before the transaction opens: on SQLite a write transaction takes
+    # the database's write lock (BEGIN IMMEDIATE), which no one should wait on while a file is read.
+    first = await worker.run(next, batches, None)
+    batches = itertools.chain([] if first is None else [first], batches)
     maker = database.read_session if dry_run else database.write_session
     async with maker() as session:
         transaction = await session.begin()

@@ -241,6 +241,7 @@ class _Sheet:
         self.epoch = CALENDAR_MAC_1904 if mac_1904 else CALENDAR_WINDOWS_1900
         self.done: list[tuple[int, list[Any]]] = []
         self.row, self.column, self.cells = 0, 0, []  # type: tuple[int, int, list[Any]]
+        self.rows_read, self.cells_read = 0, 0  # elements, whatever numbers they declare
         self.cell: dict[str, str] = {}
         self.capture: list[str] | None = None  # where the text being read goes: `v`, `f`, an inline `t`
         self.value: list[str] = []
@@ -252,15 +253,17 @@ class _Sheet:
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         if tag == C:
             self.column = _column_number(attrs["r"]) if attrs.get("r") else self.column + 1
-            if self.column > self.limits.columns:
-                self.limits.check_column(self.row, self.column)
+            self.cells_read += 1
+            if self.column > self.limits.columns or self.cells_read > self.limits.columns:
+                self.limits.check_column(self.row, max(self.column, self.cells_read))
             self.cell, self.value, self.formula, self.inline, self.length = attrs, [], None, None, 0
         elif tag == V:
             self.capture = self.value
         elif tag == ROW:
             self.row = _row_number(attrs["r"]) if "r" in attrs else self.row + 1
-            self.limits.check_row(self.row)
-            self.column, self.cells = 0, []
+            self.rows_read += 1
+            self.limits.check_row(max(self.row, self.rows_read))
+            self.column, self.cells_read, self.cells = 0, 0, []
         elif tag == T:
             if self.inline is not None and not self.phonetic:
                 self.capture = self.inline

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import threading
 import tracemalloc
 from typing import Any
 
@@ -241,3 +243,48 @@ async def test_import__refused_for_a_read_only_token(api):
     # then
     assert response.status_code == 403
     assert (await api.ok("{ customers { totalCount } }"))["customers"]["totalCount"] == before
+
+
+class _HeldFile(io.BytesIO):
+    """A file whose third read (after the BOM's and the first chunk's) waits until `go` is set,
+    having set `waiting`."""
+
+    def __init__(self, body: bytes) -> None:
+        super().__init__(body)
+        self.waiting, self.go, self.reads = threading.Event(), threading.Event(), 0
+
+    def _hold(self) -> None:
+        self.reads += 1
+        if self.reads == 3:
+            self.waiting.set()
+            self.go.wait(timeout=60)
+
+    def read(self, size: int | None = -1) -> bytes:
+        self._hold()
+        return super().read(size)
+
+    def read1(self, size: int = -1) -> bytes:
+        self._hold()
+        return super().read1(size)
+
+
+async def test_import__first_batch_read_before_the_write_transaction(api: Api) -> None:
+    # given: an import whose file is still being read, its first batch unfinished
+    async with api.database.read_session() as session:
+        admin = await session.scalar(select(User.id).where(User.role == Role.ADMIN))
+    file = _HeldFile(csv_of("number,name", *[f"H-{i:04},Held customer number {i:04}" for i in range(1_000)]))
+    importing = asyncio.create_task(imports_service.import_customers(
+        api.database, file, "csv", dry_run=False, actor_id=admin, base_currency="USD"))
+    try:
+        await asyncio.to_thread(file.waiting.wait, 60)
+        # when: someone else writes meanwhile
+        async with api.database.write_session() as session:
+            await access.create_user(session, email="meanwhile@example.com", name="Meanwhile", role=Role.VIEWER)
+        wrote_while_reading = not file.go.is_set()
+    finally:
+        file.go.set()
+        result = await importing
+    # then: the write did not wait for the file (on SQLite it would wait for the write lock)
+    assert wrote_while_reading
+    assert (result.created, result.error_count) == (1_000, 0)
+    assert await count(api) == 1_000

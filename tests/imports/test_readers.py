@@ -93,29 +93,76 @@ def violated(number: int, row: list[str], limits: Limits) -> set[str]:
     return crossed
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.lists(st.text(st.sampled_from('ab ,"\n'), max_size=9), min_size=1, max_size=7), max_size=9),
-       st.integers(0, 6), st.integers(1, 5), st.integers(1, 6))
-def test_csv_rows__whole_until_the_first_limit_crossed(grid: list[list[str]], rows: int, columns: int,
-                                                        cell_chars: int) -> None:
-    # given: rows of commas, quotes and newlines, and small limits
-    limits = Limits(rows=rows, columns=columns, cell_chars=cell_chars)
-    out = io.StringIO()
-    csv.writer(out).writerows(grid)
-    body = out.getvalue().encode()
-    expected = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
+def assert_read_until_the_first_limit_crossed(text: str, limits: Limits) -> None:
+    """Every row `csv` reads before the first at fault, as it reads them; that row refused for a
+    limit it crosses."""
+    expected = list(csv.reader(io.StringIO(text, newline="")))
     first = next((i for i, row in enumerate(expected) if violated(i + 1, row, limits)), None)
-    # when
     found: list[list[str]] = []
     with pytest.raises(OverLimit) if first is not None else nullcontext() as refused:
-        found.extend(readers.rows(io.BytesIO(body), "csv", limits))
-    # then: every row before the first at fault, as written; that row refused for a limit it crosses
+        found.extend(readers.rows(io.BytesIO(text.encode()), "csv", limits))
     if first is None:
         assert found == expected
     else:
         assert found == expected[:first]
         assert refused.value.limit in violated(first + 1, expected[first], limits)
         assert refused.value.status == 422
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.text(st.sampled_from('ab ,"\n'), max_size=9), min_size=1, max_size=7), max_size=9),
+       st.integers(0, 6), st.integers(1, 5), st.integers(1, 6))
+def test_csv_rows__whole_until_the_first_limit_crossed(grid: list[list[str]], rows: int, columns: int,
+                                                        cell_chars: int) -> None:
+    # given: rows of commas, quotes and newlines, and small limits
+    out = io.StringIO()
+    csv.writer(out).writerows(grid)
+    # when, then
+    assert_read_until_the_first_limit_crossed(out.getvalue(), Limits(rows=rows, columns=columns,
+                                                                      cell_chars=cell_chars))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from('ab ,"\n\r'), max_size=40), st.integers(1, 5), st.integers(1, 6))
+def test_csv_rows__any_text_cells_counted_as_csv_counts_them(text: str, columns: int, cell_chars: int) -> None:
+    # given: text no CSV writer makes (quotes inside cells, after them, left open), cut into
+    # records by csv's own rules, not by lines
+    limits = Limits(rows=100, columns=columns, cell_chars=cell_chars)
+    # when, then
+    assert_read_until_the_first_limit_crossed(text, limits)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from('a ,"\n\r'), max_size=40))
+def test_csv_rows__cells_counted_line_by_line_as_csv_counts_them(text: str) -> None:
+    # given: what `csv` reads, a row that is an empty line counted as one empty cell
+    expected = [max(len(row), 1) for row in csv.reader(io.StringIO(text, newline=""))]
+    # when: the reader's count, a line at a time, of the cells of each record
+    counted, cells, quoted = [], 1, False
+    for line in io.StringIO(text, newline=""):
+        separators, quoted = readers._separators(line, quoted)  # noqa: SLF001 - the early count itself
+        cells += separators
+        if not quoted:
+            counted.append(cells)
+            cells = 1
+    # then
+    assert counted + ([cells] if quoted else []) == expected
+
+
+@pytest.mark.parametrize(("start", "repeated", "limit"), [
+    ("n,m\n", '"\nx",', "columns"),  # many cells, each over two short lines
+    ("n,m\r\n", 'a,"b""\r\n""",', "columns"),  # unquoted cells between, doubled quotes, CRLF
+    ('n,m\nL-1,"', "\n", "cellLength"),  # one cell of short lines
+])
+def test_csv_rows__record_over_many_lines_refused_before_it_ends(start: str, repeated: str, limit: str) -> None:
+    # given: a record of a megabyte, over lines each short
+    lines = io.BytesIO((start + repeated * (1_000_000 // len(repeated))).encode())
+    # when
+    with pytest.raises(OverLimit) as refused:
+        list(readers.rows(lines, "csv", Limits(columns=3, cell_chars=5)))
+    # then: refused for its row, having read the little that crosses the limit, not the record
+    assert refused.value.limit == limit and "row 2 " in str(refused.value)
+    assert lines.tell() < 100_000
 
 
 def parts(sheet: str, strings: str | None = None) -> bytes:
@@ -141,6 +188,10 @@ def parts(sheet: str, strings: str | None = None) -> bytes:
     (parts('<row r="4"/>'), Limits(rows=2), "rows", 422),
     (parts("<row>" + "<c/>" * 4 + "</row>"), Limits(columns=3), "columns", 422),
     (parts('<row><c r="D1"/></row>'), Limits(columns=3), "columns", 422),
+    (parts('<row r="1"/>' * 4), Limits(rows=2), "rows", 422),  # rows counted, whatever their numbers
+    (parts('<row r="3"/><row r="2"/>' * 2), Limits(rows=2), "rows", 422),
+    (parts("<row>" + '<c r="A1"/>' * 4 + "</row>"), Limits(columns=3), "columns", 422),  # and cells
+    (parts('<row><c r="C1"/>' + '<c r="B1"/><c r="A1"/>' * 2 + "</row>"), Limits(columns=3), "columns", 422),
     (parts('<row><c t="inlineStr"><is><r><t>ab</t></r><r><t>cd</t></r></is></c></row>'), Limits(cell_chars=3),
      "cellLength", 422),
     (parts("<row><c><f>SUM(A2:A9)</f></c></row>"), Limits(cell_chars=3), "cellLength", 422),

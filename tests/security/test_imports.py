@@ -113,6 +113,16 @@ XLSX_SHAPES: dict[str, Shape] = {
     "a million cells in a row": (
         lambda: workbook((b"<row>", 1), (b"<c/>" * 10_000, 100), (b"</row>", 1)), 422, "columns",
         "row 2 has more than"),
+    "a row numbered 1, a million times": (
+        lambda: workbook((b'<row r="1"/>' * 10_000, 100)), 422, "rows", "rows after the header"),
+    "rows numbered 3 and 2 in turn": (
+        lambda: workbook((b'<row r="3"/><row r="2"/>' * 5_000, 25)), 422, "rows", "CLIENTELE_IMPORT_MAX_ROWS"),
+    "a cell numbered A2, a million times": (
+        lambda: workbook((b'<row r="2">', 1), (b'<c r="A2"/>' * 10_000, 100), (b"</row>", 1)), 422, "columns",
+        "row 2 has more than"),
+    "cells numbered B2 and A2 in turn": (
+        lambda: workbook((b'<row r="2">', 1), (b'<c r="B2"><v>1</v></c><c r="A2"/>' * 5_000, 100), (b"</row>", 1)),
+        422, "columns", "CLIENTELE_IMPORT_MAX_COLUMNS"),
     "a cell in the last column": (
         lambda: workbook((b'<row><c r="XFD2"><v>1</v></c></row>', 1)), 422, "columns", "CLIENTELE_IMPORT_MAX_COLUMNS"),
     "five million shared strings": (
@@ -151,6 +161,10 @@ CSV_SHAPES: dict[str, Shape] = {
     "a 20 MB quoted cell over many lines": (
         lambda: b'number,name\r\nL-1,"' + (b"a" * 999 + b"\n") * 20_000 + b'"\r\n', 422, "cellLength",
         "CLIENTELE_IMPORT_MAX_CELL_CHARS"),
+    "a record of 6 million cells, each over two lines": (
+        lambda: b"number,name\n" + b'"\nx",' * 6_000_000, 422, "columns", "row 2 has more than"),
+    "a record of unquoted cells and quoted line ends": (
+        lambda: b"number,name\r\n" + b'a,"\r\n",' * 4_000_000, 422, "columns", "CLIENTELE_IMPORT_MAX_COLUMNS"),
 }
 
 SHAPES = {**{name: (XLSX, *shape) for name, shape in XLSX_SHAPES.items()},
