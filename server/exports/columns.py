@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, literal, or_, select
 
+from server import spreadsheets
 from server.access.models import User
 from server.customers.models import Customer, Location, PaymentTerms
 from server.documents.models import ISSUED_STATUSES, Invoice
@@ -25,10 +26,6 @@ from server.money import from_minor, round_div
 from server.payments.models import Payment
 
 TEXT, MONEY, INT, DATE, DATETIME, BOOL = "text", "money", "int", "date", "datetime", "bool"
-
-# Cells that a spreadsheet would read as a formula or a control character.
-DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 
 @dataclass(frozen=True)
 class ExportColumn:
@@ -212,7 +209,7 @@ INVOICE_DEFAULT = ("number", "classification", "status", "invoiceDate", "dueDate
 
 def escape_text(text: str) -> str:
     """SPEC §7: a text cell starting with = + - @ tab or CR gets one leading ' (the importer removes it)."""
-    return "'" + text if text.startswith(DANGEROUS_STARTS) else text
+    return spreadsheets.escaped(text)
 
 
 def cell(kind: str, value: Any) -> Any:

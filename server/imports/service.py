@@ -19,7 +19,7 @@ from typing import IO, Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server import records
+from server import records, spreadsheets
 from server.access import policy
 from server.access.models import User
 from server.audit import service as audit
@@ -48,7 +48,6 @@ ADDRESSES = ["billingAddress", "shippingAddress"]
 ADDRESS_PARTS = ["line1", "line2", "city", "region", "postalCode", "country"]
 ENUMS: dict[str, type] = {"status": CustomerStatus, "creditCode": CreditCode, "billingStatus": BillingStatus,
                           "termsBasis": TermsBasis}
-ESCAPED = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ImportRefused(Exception):
@@ -144,9 +143,7 @@ def cell_text(value: Any) -> str | None:
         value = value.isoformat()
     elif not isinstance(value, str):
         value = str(value)
-    if len(value) > 1 and value[0] == "'" and value[1] in ESCAPED:
-        value = value[1:]
-    return value.strip() or None
+    return spreadsheets.unescaped(value).strip() or None
 
 
 def row_data(row: list[Any], columns: list[tuple[int, str, str | None]]) -> dict[str, Any]:

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from server.customers.models import CreditCode, TermsBasis
+from server.customers.models import CreditCode
 from server.db.sequences import FORMATS
 from server.documents.models import (
     InvoiceClassification, InvoiceStatus, LineType, OrderClassification, OrderStatus,
 )
+from server.documents.rules import due_date
 from server.money import PRICE, RATE, line_amounts, round_div, scaled, to_base_minor
 from server.seed import vocabulary as words
 from server.seed.world import (
-    CustomerPlan, Doc, Row, World, between, cents, end_of_month, office_time, take, weighted,
+    CustomerPlan, Doc, Row, World, between, cents, office_time, take, weighted,
 )
 
 LINE_KEYS = ("position", "line_type", "code", "description", "unit", "quantity_e3", "unit_price_e4",
@@ -277,16 +278,8 @@ def _invoice_header(world: World, bill: CustomerPlan, classification: InvoiceCla
 
 
 def due_on(bill: CustomerPlan, invoice_on: dt.date, required_on: dt.date | None) -> dt.date:
-    """SPEC §2: basis + the payer's terms' due days; no terms, due on the invoice date."""
-    if bill.terms is None:
-        return invoice_on
-    if bill.basis is TermsBasis.END_OF_MONTH:
-        basis = end_of_month(invoice_on)
-    elif bill.basis is TermsBasis.DELIVERY_DATE:
-        basis = required_on or invoice_on
-    else:
-        basis = invoice_on
-    return basis + dt.timedelta(days=bill.terms.due_days)
+    """The payer's due date, by the one rule (server/documents/rules.py `due_date`)."""
+    return due_date(invoice_on, bill.terms.due_days if bill.terms is not None else None, bill.basis, required_on)
 
 
 def _credited(world: World, issued: list[Doc]) -> list[Doc]:

@@ -178,12 +178,6 @@ def take(rng: random.Random, pool: list[T], count: int) -> list[T]:
     return chosen
 
 
-def end_of_month(day: dt.date) -> dt.date:
-    """The last day of `day`'s month."""
-    following = day.replace(day=28) + dt.timedelta(days=4)
-    return following - dt.timedelta(days=following.day)
-
-
 def cents(e4: int) -> int:
     """A unit price in 1/10000 rounded (half-even) to whole cents, still in 1/10000."""
     return round_div(e4, 100) * 100
