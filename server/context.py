@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.access.models import ApiToken, User, WebSession
 from server.access.policy import Actor
 from server.config import Settings
-from server.db.engine import Database, StatementLog
+from server.db.engine import Database, StatementLog, is_unique_violation
+from server.errors import DomainError, ErrorCode
 from server.loaders import Loaders
 from server.reader import Reader
 
 T = TypeVar("T")
+log = logging.getLogger("clientele.write")
 
 
 class RequestContext:
@@ -45,12 +49,22 @@ class RequestContext:
         return Actor.of(self.user)
 
     async def write(self, service: Callable[..., Awaitable[T]], **kwargs: Any) -> T:
-        """Runs a service in its own write session, then makes the next reads see what it wrote."""
+        """Runs a service in its own write session, then makes the next reads see what it wrote.
+
+        A service checks that a number or code is free before it writes it, but on PostgreSQL two
+        requests can both find it free: the unique index refuses the second, which is then the
+        DUPLICATE userError the check would have given, not an internal error (nothing was written)."""
         try:
             async with self.database.write_session() as session:
                 done = await service(session, **kwargs)
             self.wrote = True
             return done
+        except IntegrityError as error:
+            if not is_unique_violation(error):
+                raise
+            log.info("a concurrent write took a unique value first: %s", error.orig)
+            raise DomainError.one(ErrorCode.DUPLICATE, "another change took one of these values (a number or a "
+                                  "code) a moment ago: choose another, or try again") from None
         finally:
             await self.after_write()
 

@@ -3,14 +3,18 @@ to the pool for good, and the loads it started and nothing awaits are cancelled,
 were started and whatever the executor (a `Gate`, or none)."""
 
 import asyncio
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import insert, text
+from sqlalchemy.exc import IntegrityError
 
 from server.batching import GATE, Gate
 from server.context import RequestContext
+from server.customers.models import BillingStatus, CreditCode, Customer, CustomerStatus, TermsBasis
+from server.errors import DomainError, ErrorCode
 from server.reader import ReaderClosed
 from tests import factories
 from tests.conftest import settings_for
@@ -90,3 +94,42 @@ async def test_a_request_cancelled_while_it_closes__still_gives_its_connection_b
     with pytest.raises(ReaderClosed):
         await context.reader.rows(ONE)
 
+
+
+# ------------------------------------------------------------------ writes that race
+
+async def _insert_customer(session: Any, number: str, name: str | None) -> None:
+    """What a service writes after finding `number` free (the check itself left out: the race)."""
+    await session.execute(insert(Customer.__table__).values(
+        number=number, name=name, currency="USD", status=CustomerStatus.ACTIVE.name,
+        credit_code=CreditCode.CURRENT_ACCOUNT.name, billing_status=BillingStatus.ON_ACCOUNT.name,
+        terms_basis=TermsBasis.INVOICE_DATE.name, prior_sales_minor=0, version=1,
+        created_at=dt.datetime.now(dt.UTC), updated_at=dt.datetime.now(dt.UTC)))
+
+
+@pytest.mark.parametrize("number", ["C-1", "c-1"], ids=["the same number", "another case"])
+async def test_a_write_the_unique_index_refuses__is_a_duplicate_user_error(database, number):
+    # given: C-1 taken, as by a request that wrote it between this one's check and its write
+    await factories.customer(database, "Acme", number="C-1")
+    context = RequestContext(settings_for(database), database)
+    try:
+        # when
+        with pytest.raises(DomainError) as refused:
+            await context.write(_insert_customer, number=number, name="Late")
+    finally:
+        await context.close()
+    # then: the userError the service's check gives, and nothing written
+    assert [p.code for p in refused.value.problems] == [ErrorCode.DUPLICATE]
+    async with database.session() as session:
+        assert (await session.execute(text("SELECT count(*) FROM customers"))).scalar_one() == 1
+
+
+async def test_a_write_refused_for_another_reason__is_not_made_a_user_error(database):
+    # given: a row without its name, which is a bug of the service, not a race
+    context = RequestContext(settings_for(database), database)
+    try:
+        # when / then: it surfaces (the endpoint masks and logs it with an error id)
+        with pytest.raises(IntegrityError):
+            await context.write(_insert_customer, number="C-2", name=None)
+    finally:
+        await context.close()

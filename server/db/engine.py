@@ -58,6 +58,15 @@ def normalize_url(url: str) -> str:
 POSTGRES_SESSION = {"jit": "off"}
 
 
+def is_unique_violation(error: exc.IntegrityError) -> bool:
+    """Whether the database refused a write for a value a unique index already holds (SQLite's
+    "UNIQUE constraint failed", PostgreSQL's SQLSTATE 23505), not for a broken reference or a
+    missing value."""
+    original = error.orig
+    return getattr(original, "sqlstate", None) == "23505" or getattr(original, "pgcode", None) == "23505" or \
+        "UNIQUE constraint failed" in str(original)
+
+
 def _in_memory(url: str) -> bool:
     """A private SQLite database in memory, `sqlite://` or `sqlite:///:memory:`, which SQLAlchemy
     serves with one connection (a `file:…?mode=memory` URI is a file to it: a pool as usual)."""
