@@ -57,6 +57,20 @@ def nesting_over(value: Any, max_depth: int, start: int = 1) -> bool:
     return False
 
 
+def declared_over(length: str | None, limit: int) -> bool:
+    """Whether a request's `Content-Length` declares more than `limit` bytes: read as ASCII digits
+    without `int()` meeting thousands of them (it refuses 4,300). Anything else is no declaration:
+    the body is counted as it comes.
+
+    >>> declared_over("1" + "0" * 5000, 100), declared_over("100", 100), declared_over("١٢", 1)
+    (True, False, False)
+    """
+    if length is None or not (length.isascii() and length.isdigit()):
+        return False
+    digits = length.lstrip("0")
+    return len(digits) > len(str(limit)) or int(digits or "0") > limit
+
+
 def shown(value: Any, limit: int = 40) -> str:
     """A value a client sent, as an error message quotes it: its repr, cut short, so that a
     100 kB cursor is not sent back whole (nor written to the log).

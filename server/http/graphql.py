@@ -38,8 +38,8 @@ log = logging.getLogger("clientele.graphql")
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON_TYPE = "application/json"
-# What answers without a user (SPEC §8): `viewer` is then null, `logout` true.
 MAX_MESSAGE = 300  # characters of a refusal's message (`_bad`)
+# What answers without a user (SPEC §8): `viewer` is then null, `logout` true.
 PUBLIC_FIELDS = frozenset({"serverInfo", "viewer", "login", "logout", "__schema", "__type", "__typename"})
 NODE_MODULES = Path(__file__).resolve().parents[2] / "webclient" / "node_modules"
 GRAPHIQL_ASSETS = {  # served from the web client's packages when installed, else from a CDN
@@ -434,9 +434,7 @@ def _wants_html(request: Request) -> bool:
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isascii() and declared.isdigit() and (
-            len(declared.lstrip("0")) > len(str(limit)) or int(declared) > limit):  # int() refuses 4,300 digits
+    if bounds.declared_over(request.headers.get("content-length"), limit):
         raise HttpError(413, f"the request body is over the limit of {limit} bytes")
     body = b""
     async for chunk in request.stream():

@@ -18,6 +18,7 @@ from typing import IO, Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from server import bounds
 from server.access import policy
 from server.config import Settings
 from server.db.engine import Database
@@ -41,8 +42,7 @@ def _error(status: int, message: str, limit: str | None = None) -> Response:
 
 async def _spool(request: Request, limit: int) -> IO[bytes]:
     """The body in a temporary file (in memory while small), refused past `limit` bytes."""
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > limit:
+    if bounds.declared_over(request.headers.get("content-length"), limit):
         raise TooLarge
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - closed by the caller
     size = 0

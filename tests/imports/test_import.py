@@ -187,6 +187,17 @@ async def test_body_over_the_limit(api: Api) -> None:
     assert await count(api) == 0
 
 
+@pytest.mark.parametrize("declared", ["9" * 5000, "0" * 4999 + "1" + "0" * 9])
+async def test_body_declared_over_the_limit__of_any_length(api: Api, declared: str) -> None:
+    # when: a Content-Length of thousands of digits (int() refuses 4,300), over the limit
+    answer = await api.client.post("/import/customers", content=b"number,name\r\n",
+                                   headers={"Content-Type": "text/csv", "Authorization": f"Bearer {api.token}",
+                                            "Content-Length": declared})
+    # then: refused as too large, before the body is read
+    assert answer.status_code == 413
+    assert await count(api) == 0
+
+
 @pytest.mark.parametrize("content_type", ["text/csv", XLSX])
 async def test_escaped_formula_imports_as_text(api: Api, content_type: str) -> None:
     rows = [["number", "name", "alias"], ["F-1", "'=HYPERLINK(\"x\")", "'Tis plain"]]
