@@ -17,8 +17,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import httpx
@@ -54,14 +54,21 @@ def served(database_url: str, log: Path, **env: str) -> Iterator[Server]:
             shutil.move(server.log_path, log)
 
 
+@asynccontextmanager
+async def opened(url: str) -> AsyncIterator[Database]:
+    """The database at `url`, for set-up outside a test's own fixtures; disposed of afterwards."""
+    database = Database(url)
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
 async def emptied(url: str) -> None:
     """Empties a PostgreSQL test database (keeping its migrations and reference rows), as the
     `database` fixture does."""
-    database = Database(url)
-    try:
+    async with opened(url) as database:
         await _empty(database)
-    finally:
-        await database.dispose()
 
 
 class Watch:

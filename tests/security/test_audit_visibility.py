@@ -29,7 +29,7 @@ from server.ids import global_id_text, pk_of
 from server.models import Base
 from tests import factories
 from tests.conftest import make_token, run_async
-from tests.security.serving import emptied, served
+from tests.security.serving import emptied, opened, served
 
 GUARDED = sorted((model, column, action) for model, columns in policy.guarded_columns().items()
                  for column, action in columns.items())
@@ -201,12 +201,9 @@ def test_a_reader_sees_no_cost_in_the_audit_log_of_a_real_server(server_url: str
 
 
 async def _role_tokens(url: str) -> dict[Role, str]:
-    database = Database(url)
-    try:
+    async with opened(url) as database:
         return {role: await make_token(database, role, email=f"{role.name.lower()}@example.com")
                 for role in (Role.MANAGER, Role.SALES_REP, Role.VIEWER)}
-    finally:
-        await database.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -23,11 +23,10 @@ import pytest
 from schema.base import global_id
 from server.access.models import Role
 from server.customers.models import Customer, Location
-from server.db.engine import Database
 from tests import factories
 from tests.bench.processes import Server
 from tests.conftest import make_token, run_async
-from tests.security.serving import BOTTOMLESS, emptied, served
+from tests.security.serving import BOTTOMLESS, emptied, opened, served
 
 REPEATS = 8  # of each shape: 40 requests, more than twice what once took every connection
 ANSWER_BOUND, HEALTH_BOUND = 10.0, 2.0  # seconds: liveness, not speed
@@ -43,8 +42,7 @@ class Seeded:
 
 
 async def _seed(url: str) -> tuple[str, str, str, str]:
-    database = Database(url)
-    try:
+    async with opened(url) as database:
         rep, own = [await factories.user(database, f"{name}@example.com") for name in ("rep", "own")]
         customer = await factories.customer(database, "Inheriting Supply")
         await factories.set_row(database, Customer, customer.id, sales_rep_id=rep.id)
@@ -53,8 +51,6 @@ async def _seed(url: str) -> tuple[str, str, str, str]:
         await factories.set_row(database, Location, owns.id, sales_rep_id=own.id)
         token = await make_token(database, Role.MANAGER, "manager@example.com")
         return token, customer.number, global_id("Location", inherits.id), global_id("Location", owns.id)
-    finally:
-        await database.dispose()
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

@@ -43,10 +43,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, from_schema, mutations, nodes, queries
 
-from server.db.engine import Database
 from tests.bench.processes import Server
 from tests.conftest import run_async
-from tests.security.serving import BOTTOMLESS, clientele, emptied, served
+from tests.security.serving import BOTTOMLESS, clientele, emptied, opened, served
 from tests.seed.ledger_checks import check_invoice_payments, fetch
 
 SCALE = float(os.environ.get("CLIENTELE_FUZZ_SCALE", "1"))  # e.g. 10 for a longer hunt; 1 fits CI
@@ -526,8 +525,7 @@ def test_after_the_fuzz__the_database_is_intact(fuzzed: Fuzzed) -> None:
 
 
 async def _check_ledger(url: str) -> None:
-    database = Database(url)
-    try:
+    async with opened(url) as database:
         await check_invoice_payments(database)
         payments = await fetch(database, """
             SELECT p.number, p.received_minor, p.applied_minor, coalesce(sum(a.amount_minor), 0)
@@ -536,5 +534,3 @@ async def _check_ledger(url: str) -> None:
         for number, received, applied, applications in payments:
             assert applied == applications, number
             assert 0 <= applied <= received, number
-    finally:
-        await database.dispose()

@@ -23,10 +23,9 @@ import pytest
 from server.access import service as access
 from server.access.models import Role, TokenScope
 from server.access.sessions import SESSION_COOKIE
-from server.db.engine import Database
 from tests.bench.processes import Server
 from tests.conftest import run_async
-from tests.security.serving import BOTTOMLESS, Watch, emptied, served
+from tests.security.serving import BOTTOMLESS, Watch, emptied, opened, served
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAIN = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -174,8 +173,7 @@ PASSWORD = "a long enough password"
 
 async def _admin(url: str) -> str:
     """An admin with a password, and a read and write token of theirs (its secret)."""
-    database = Database(url)
-    try:
+    async with opened(url) as database:
         async with database.write_session() as session:
             await access.create_user(session, email="root@example.com", name="Root", role=Role.ADMIN,
                                      password=PASSWORD)
@@ -183,8 +181,6 @@ async def _admin(url: str) -> str:
             _token, secret = await access.create_token(session, email="root@example.com", name="tests",
                                                        scopes=(TokenScope.READ, TokenScope.WRITE))
         return secret
-    finally:
-        await database.dispose()
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

@@ -12,7 +12,6 @@ catch-all that masks a bug escaping an endpoint. Every refusal also shows nothin
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import datetime as dt
 import json
@@ -38,12 +37,11 @@ from server import bounds, money
 from server.app import create_app
 from server.config import Settings
 from server.customers.models import Customer
-from server.db.engine import Database
 from server.documents.models import Item, Order
 from server.payments.models import Payment
 from tests import factories
 from tests.conftest import Api, make_token, run_async
-from tests.security.serving import BOTTOMLESS, served
+from tests.security.serving import BOTTOMLESS, opened, served
 
 DEPTH = 64  # the default of CLIENTELE_MAX_JSON_DEPTH
 PROPERTY = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -105,11 +103,8 @@ class Served:
 
 
 async def admin_token(url: str) -> str:
-    database = Database(url)
-    try:
+    async with opened(url) as database:
         return await make_token(database)
-    finally:
-        await database.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -38,7 +38,7 @@ from server.loaders import RowByColumnLoader
 from tests import factories
 from tests.bench.processes import Server
 from tests.conftest import make_token, run_async, settings_for
-from tests.security.serving import BOTTOMLESS, emptied, served
+from tests.security.serving import BOTTOMLESS, emptied, opened, served
 
 # The reproduction of issue 15 while graphql-core answers it wrongly: the load it started and
 # nothing awaited went out after the request had ended, and kept its connection.
@@ -310,7 +310,7 @@ class Pooled:
         """Sends the request on a socket of its own and hangs up after `read` bytes of the answer."""
         body = httpx.Request("POST", f"{self.server.base_url}/graphql", json={"query": query, "variables": variables},
                              headers=self.headers)
-        head = f"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\n" + "".join(
+        head = "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\n" + "".join(
             f"{k}: {v}\r\n" for k, v in body.headers.items() if k.lower() != "host") + "\r\n"
         with socket.create_connection(("127.0.0.1", self.server.port), timeout=10) as connection:
             connection.sendall(head.encode() + body.read())
@@ -324,11 +324,8 @@ class Pooled:
 
 
 async def _seeded(url: str) -> str:
-    database = Database(url)
-    try:
+    async with opened(url) as database:
         return await _seed(database)
-    finally:
-        await database.dispose()
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
