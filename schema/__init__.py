@@ -18,9 +18,13 @@ PRINTED = Path(__file__).parent / "schema.graphql"
 
 @cache
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(query=Query, mutation=Mutation, types=list(NODE_TYPES.values()),
-                             config=StrawberryConfig(relay_max_results=250, scalar_map=SCALARS),
-                             execution_context_class=SettlingExecutionContext)
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=list(NODE_TYPES.values()),
+        config=StrawberryConfig(relay_max_results=250, scalar_map=SCALARS),
+        execution_context_class=SettlingExecutionContext,
+    )
 
 
 def printed_schema() -> str:

@@ -18,9 +18,9 @@ from strawberry.types import Info
 from strawberry.types.scalar import ScalarDefinition
 
 from server import bounds, money
-from server.ids import global_id_text, parse_global_id, pk_of  # noqa: F401 (the schema's ID helpers, in one place)
 from server.context import RequestContext
 from server.errors import DomainError, ErrorCode, NotImplementedYet
+from server.ids import global_id_text, parse_global_id, pk_of  # noqa: F401 (the schema's ID helpers, in one place)
 from server.pagination import BadPageArgs, encode_cursor, offset_cursor, offset_from, page_size
 
 T = TypeVar("T")
@@ -28,6 +28,7 @@ R = TypeVar("R")
 
 
 # ----------------------------------------------------------------- scalars
+
 
 def _parse_decimal(value: object) -> decimal.Decimal:
     """SPEC §1: the canonical string (server/money.py `parse`) or a JSON integer, never a float."""
@@ -55,15 +56,24 @@ def _bounded(definition: ScalarDefinition) -> Any:
             return bounds.day(parse(value), f"a {definition.name}")
         except bounds.OutOfBounds as error:
             raise ValueError(str(error)) from None
-    return strawberry.scalar(name=definition.name, description=definition.description,
-                             serialize=definition.serialize, parse_value=parse_value)
+
+    return strawberry.scalar(
+        name=definition.name,
+        description=definition.description,
+        serialize=definition.serialize,
+        parse_value=parse_value,
+    )
 
 
 DecimalScalar = decimal.Decimal
 SCALARS = {
     decimal.Decimal: strawberry.scalar(
-        name="Decimal", description='An exact decimal as a string, such as "1234.50". Never a float.',
-        serialize=str, parse_value=_parse_decimal, parse_literal=_decimal_literal),
+        name="Decimal",
+        description='An exact decimal as a string, such as "1234.50". Never a float.',
+        serialize=str,
+        parse_value=_parse_decimal,
+        parse_literal=_decimal_literal,
+    ),
     dt.date: _bounded(DateDefinition),
     dt.datetime: _bounded(DateTimeDefinition),
 }
@@ -72,6 +82,7 @@ JSON = strawberry.scalars.JSON
 
 
 # ------------------------------------------------------------- global ids
+
 
 def global_id(type_name: str, pk: int) -> strawberry.ID:
     return strawberry.ID(global_id_text(type_name, pk))
@@ -84,6 +95,7 @@ class Node:
 
 # ------------------------------------------------------------------ shapes
 
+
 @strawberry.type(description="An amount in a currency; aggregates are in the base currency.")
 class Money:
     amount: DecimalScalar  # type: ignore[valid-type]
@@ -91,7 +103,9 @@ class Money:
 
 
 def money_of(minor: int, currency: str) -> Money:
-    found = Money.__new__(Money)  # the dataclass __init__ costs more than the rest: thousands a page
+    found = Money.__new__(
+        Money
+    )  # the dataclass __init__ costs more than the rest: thousands a page
     found.__dict__ = {"amount": money.from_minor(minor), "currency": currency}
     return found
 
@@ -114,14 +128,18 @@ class Address:
     line1: str | None
     line2: str | None
     city: str | None
-    region: str | None = strawberry.field(description="State or province; the customer list filters on it.")
+    region: str | None = strawberry.field(
+        description="State or province; the customer list filters on it."
+    )
     postal_code: str | None
     country: str | None = strawberry.field(description="ISO 3166-1 alpha-2.")
 
 
 ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country")
-_ADDRESS_PARTS = {prefix: operator.attrgetter(*(f"{prefix}_{p}" for p in ADDRESS_FIELDS))
-                  for prefix in ("billing", "shipping", "address")}
+_ADDRESS_PARTS = {
+    prefix: operator.attrgetter(*(f"{prefix}_{p}" for p in ADDRESS_FIELDS))
+    for prefix in ("billing", "shipping", "address")
+}
 _NO_ADDRESS = (None,) * len(ADDRESS_FIELDS)
 
 
@@ -131,7 +149,7 @@ def address_of(row: Any, prefix: str) -> Address | None:
     if parts == _NO_ADDRESS:
         return None
     address = Address.__new__(Address)  # the dataclass __init__ is the slow part of a page
-    address.__dict__.update(zip(ADDRESS_FIELDS, parts))
+    address.__dict__.update(zip(ADDRESS_FIELDS, parts, strict=True))
     return address
 
 
@@ -150,7 +168,9 @@ ErrorCodeEnum = strawberry.enum(ErrorCode, name="ErrorCode")
 
 @strawberry.type(description="A rule broken by a mutation's input. Nothing was written.")
 class UserError:
-    field: list[str] | None = strawberry.field(description='Path into the input, e.g. ["input", "email"].')
+    field: list[str] | None = strawberry.field(
+        description='Path into the input, e.g. ["input", "email"].'
+    )
     message: str
     code: ErrorCodeEnum  # type: ignore[valid-type]
 
@@ -164,6 +184,7 @@ def not_found(field: Sequence[str], what: str) -> DomainError:
 
 
 # ------------------------------------------------------------- connections
+
 
 @strawberry.type
 class PageInfo:
@@ -206,13 +227,25 @@ class Connection(Generic[T]):
         return self.count() if callable(self.count) else self.count
 
 
-def connection(nodes: Sequence[T], cursors: Sequence[list[Any] | int], *, has_next: bool, has_previous: bool,
-               count: int | Callable[[], Awaitable[int]]) -> Connection[T]:
+def connection(
+    nodes: Sequence[T],
+    cursors: Sequence[list[Any] | int],
+    *,
+    has_next: bool,
+    has_previous: bool,
+    count: int | Callable[[], Awaitable[int]],
+) -> Connection[T]:
     """A page; a cursor is a row's sort values (a keyset page) or its row number (an offset
     cursor), made into text only when an edge's cursor is asked for."""
     edges = [make_edge(node, at) for node, at in zip(nodes, cursors, strict=True)]
     first, last = (cursors[0], cursors[-1]) if cursors else (None, None)
-    info = make(PageInfo, has_next_page=has_next, has_previous_page=has_previous, first_at=first, last_at=last)
+    info = make(
+        PageInfo,
+        has_next_page=has_next,
+        has_previous_page=has_previous,
+        first_at=first,
+        last_at=last,
+    )
     return make(Connection, edges=edges, page_info=info, count=count)
 
 
@@ -232,12 +265,18 @@ def make_edge(node: Any, at: list[Any] | int) -> Edge[Any]:
     return make(Edge, node=node, at=at)
 
 
-def offset_connection(rows: Sequence[Any], total: int, offset: int, size: int,
-                      make: Callable[[Any], T]) -> Connection[T]:
+def offset_connection(
+    rows: Sequence[Any], total: int, offset: int, size: int, make: Callable[[Any], T]
+) -> Connection[T]:
     """A nested list's page from the rows of a PageByParentLoader (one row more than the page)."""
     shown = rows[:size]
-    return connection([make(row) for row in shown], range(offset + 1, offset + 1 + len(shown)),
-                      has_next=len(rows) > size, has_previous=offset > 0, count=total)
+    return connection(
+        [make(row) for row in shown],
+        range(offset + 1, offset + 1 + len(shown)),
+        has_next=len(rows) > size,
+        has_previous=offset > 0,
+        count=total,
+    )
 
 
 def page_window(first: int | None, after: str | None, maximum: int) -> tuple[int, int]:
@@ -250,6 +289,7 @@ def page_window(first: int | None, after: str | None, maximum: int) -> tuple[int
 
 
 # ----------------------------------------------------------------- helpers
+
 
 def ctx(info: Info) -> RequestContext:
     return info.context
@@ -284,8 +324,10 @@ def then(value: Any, convert: Callable[[Any], R]) -> R | Awaitable[R]:
         first = value.convert
         return Later(value.future, lambda v: then(first(v), convert))
     if hasattr(value, "__await__"):  # a coroutine: inspect.isawaitable's ABC check costs more
+
         async def later() -> R:
             return convert(await settle(value))
+
         return later()
     return convert(value)
 
@@ -304,25 +346,44 @@ class SettlingExecutionContext(StrawberryGraphQLCoreExecutionContext):
     but got: <Later instance>"); and that a value its field's type cannot hold is the bug it is
     (masked as an internal error, logged with its id), not a client's error without a cause."""
 
-    def complete_object_value(self, return_type: Any, field_details_list: Any, info: Any, path: Any, result: Any,
-                              position_context: Any) -> Any:
+    def complete_object_value(
+        self,
+        return_type: Any,
+        field_details_list: Any,
+        info: Any,
+        path: Any,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
         try:
-            return super().complete_object_value(return_type, field_details_list, info, path, result,
-                                                 position_context)
+            return super().complete_object_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
         except GraphQLError as error:
             if error.original_error is None and error.message.startswith("Expected value of type"):
                 raise TypeError(error.message) from None
             raise
 
-    def complete_value(self, return_type: Any, field_details_list: Any, info: Any, path: Any, result: Any,
-                       position_context: Any) -> Any:
+    def complete_value(
+        self,
+        return_type: Any,
+        field_details_list: Any,
+        info: Any,
+        path: Any,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
         if not hasattr(result, "__await__"):
-            return super().complete_value(return_type, field_details_list, info, path, result, position_context)
+            return super().complete_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
 
         async def settled() -> Any:
             completed = super(SettlingExecutionContext, self).complete_value(
-                return_type, field_details_list, info, path, await settle(result), position_context)
+                return_type, field_details_list, info, path, await settle(result), position_context
+            )
             return await completed if self.is_awaitable(completed) else completed
+
         return settled()
 
 
@@ -340,14 +401,19 @@ def bounded_text(value: str | None, name: str) -> str | None:
 
 def not_implemented(what: str) -> GraphQLError:
     """A contract field whose rules come in a later release (listed in docs/api.md)."""
-    return GraphQLError(f"{what} is not implemented yet", extensions={"code": "NOT_IMPLEMENTED"},
-                        original_error=NotImplementedYet(what))
+    return GraphQLError(
+        f"{what} is not implemented yet",
+        extensions={"code": "NOT_IMPLEMENTED"},
+        original_error=NotImplementedYet(what),
+    )
 
 
 def given(data: object) -> dict[str, Any]:
     """The fields of a Strawberry input that the client set (null included), by GraphQL name."""
     result: dict[str, Any] = {}
-    for field in strawberry.types.has_object_definition(data) and data.__strawberry_definition__.fields or []:
+    for field in (
+        strawberry.types.has_object_definition(data) and data.__strawberry_definition__.fields or []
+    ):
         value = getattr(data, field.python_name)
         if value is strawberry.UNSET:
             continue

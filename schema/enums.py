@@ -4,14 +4,19 @@ import strawberry
 
 from server.access.models import Role, TokenScope
 from server.customers.models import BillingStatus, CreditCode, CustomerStatus, TermsBasis
-from server.documents.models import (InvoiceClassification, InvoiceStatus, LineType, OrderClassification,
-                                     OrderStatus)
+from server.documents.models import (
+    InvoiceClassification,
+    InvoiceStatus,
+    LineType,
+    OrderClassification,
+    OrderStatus,
+)
+from server.figures.customer_list import Engagement
 from server.figures.history import HistoryRole
 from server.leads.models import LeadState
 from server.lists.models import ListKind
 from server.notes.models import NoteType
 from server.payments.models import PaymentStatus, PaymentStyle
-from server.figures.customer_list import Engagement
 from server.sorting import CustomerSortField, InvoiceSortField, LeadSortField, SortDirection
 
 RoleEnum = strawberry.enum(Role, name="Role")

@@ -39,10 +39,16 @@ from server import money
 
 # What an expression may call, besides builtins.
 NAMES: dict[str, Any] = {
-    "gid": global_id, "address": address_of, "money_of": money_of, "money_or_none": money_or_none,
+    "gid": global_id,
+    "address": address_of,
+    "money_of": money_of,
+    "money_or_none": money_or_none,
     "price_of": price_of,
-    "from_minor": money.from_minor, "from_price": money.from_price, "unscaled": money.unscaled,
-    "QUANTITY": money.QUANTITY, "RATE": money.RATE,
+    "from_minor": money.from_minor,
+    "from_price": money.from_price,
+    "unscaled": money.unscaled,
+    "QUANTITY": money.QUANTITY,
+    "RATE": money.RATE,
 }
 # The names an expression reads from its object, and how each is bound.
 SOURCES = ("row", "obj", "base")
@@ -86,25 +92,42 @@ def row_field(text: str, *, description: str | None = None, name: str | None = N
     return _field(Expression(text), description, name)
 
 
-def money_field(units: str, currency: str, *, price: bool = False, description: str | None = None,
-                name: str | None = None) -> Any:
+def money_field(
+    units: str,
+    currency: str,
+    *,
+    price: bool = False,
+    description: str | None = None,
+    name: str | None = None,
+) -> Any:
     """A Money field from an integer `units` (minor units; ten-thousandths with `price`), null when
     it is None, in `currency`."""
     text = f"{'price_of' if price else 'money_or_none'}({units}, {currency})"
     return _field(Expression(text, units, currency, price), description, name)
 
 
-def loaded_field(load: str, text: str, *, description: str | None = None, name: str | None = None,
-                 reference: str | None = None) -> Any:
+def loaded_field(
+    load: str,
+    text: str,
+    *,
+    description: str | None = None,
+    name: str | None = None,
+    reference: str | None = None,
+) -> Any:
     """A field whose value is `text` over `it`, the value `load` gives (see the module's docs).
     `reference`: `it` is a row of this kind and the value depends on that row alone."""
     return _field(Expression(text, load=load, reference=reference), description, name)
 
 
-def loaded_money(load: str, units: str, currency: str, *, description: str | None = None,
-                 name: str | None = None) -> Any:
+def loaded_money(
+    load: str, units: str, currency: str, *, description: str | None = None, name: str | None = None
+) -> Any:
     """A Money field from minor `units` over `it`, the value `load` gives; null when None."""
-    return _field(Expression(f"money_or_none({units}, {currency})", units, currency, load=load), description, name)
+    return _field(
+        Expression(f"money_or_none({units}, {currency})", units, currency, load=load),
+        description,
+        name,
+    )
 
 
 def expression_names(**names: Any) -> None:
@@ -116,8 +139,12 @@ def expression_names(**names: Any) -> None:
 
 
 def _field(expression: Expression, description: str | None, name: str | None) -> Any:
-    return strawberry.field(resolver=_resolver(expression), description=description, name=name,
-                            metadata={"lean": expression})
+    return strawberry.field(
+        resolver=_resolver(expression),
+        description=description,
+        name=name,
+        metadata={"lean": expression},
+    )
 
 
 def _unknown_names(expression: Expression) -> set[str]:
@@ -133,8 +160,10 @@ def _resolver(expression: Expression) -> Any:
     the field's own annotation. An expression reading a name it may not fails here, at import."""
     unknown = _unknown_names(expression)
     if unknown:
-        raise NameError(f"{expression.text!r} reads {sorted(unknown)}: not row, obj, base or a helper "
-                        "registered with expression_names()")
+        raise NameError(
+            f"{expression.text!r} reads {sorted(unknown)}: not row, obj, base or a helper "
+            "registered with expression_names()"
+        )
     used = expression.sources()
     lines = ["def resolve(self, info: Info):"]
     if "row" in used:
@@ -149,5 +178,5 @@ def _resolver(expression: Expression) -> Any:
         lines.append("    ctx = info.context")
         lines.append(f"    return then({expression.load}, lambda it: {expression.text})")
     namespace: dict[str, Any] = {**NAMES, "Info": Info, "then": then, "__name__": __name__}
-    exec(compile("\n".join(lines), f"<field {expression.text}>", "exec"), namespace)  # noqa: S102
+    exec(compile("\n".join(lines), f"<field {expression.text}>", "exec"), namespace)
     return namespace["resolve"]

@@ -7,10 +7,23 @@ import datetime as dt
 import strawberry
 
 from schema.base import AddressInput, DecimalScalar
-from schema.enums import (BillingStatusEnum, CreditCodeEnum, CustomerSortFieldEnum, CustomerStatusEnum,
-                          EngagementEnum, InvoiceClassificationEnum, LeadSortFieldEnum, LeadStateEnum, LineTypeEnum,
-                          NoteTypeEnum, OrderClassificationEnum, PaymentStyleEnum, RoleEnum, SortDirectionEnum,
-                          TermsBasisEnum)
+from schema.enums import (
+    BillingStatusEnum,
+    CreditCodeEnum,
+    CustomerSortFieldEnum,
+    CustomerStatusEnum,
+    EngagementEnum,
+    InvoiceClassificationEnum,
+    LeadSortFieldEnum,
+    LeadStateEnum,
+    LineTypeEnum,
+    NoteTypeEnum,
+    OrderClassificationEnum,
+    PaymentStyleEnum,
+    RoleEnum,
+    SortDirectionEnum,
+    TermsBasisEnum,
+)
 from server.documents.models import InvoiceClassification, LineType, OrderClassification
 from server.notes.models import NoteType
 from server.payments.models import PaymentStyle
@@ -22,12 +35,18 @@ Dec = DecimalScalar
 
 @strawberry.input
 class CustomerFilter:
-    search: str | None = strawberry.field(default=UNSET, description=(
-        "Matches number, name, alias, email, phone, contact names and city, ignoring case."))
+    search: str | None = strawberry.field(
+        default=UNSET,
+        description=(
+            "Matches number, name, alias, email, phone, contact names and city, ignoring case."
+        ),
+    )
     include_inactive: bool | None = False
     sales_rep: strawberry.ID | None = UNSET
     inside_sales_rep: strawberry.ID | None = UNSET
-    region: str | None = strawberry.field(default=UNSET, description="The billing address's region.")
+    region: str | None = strawberry.field(
+        default=UNSET, description="The billing address's region."
+    )
     credit_code: list[CreditCodeEnum] | None = UNSET  # type: ignore[valid-type]
     billing_status: list[BillingStatusEnum] | None = UNSET  # type: ignore[valid-type]
     engagement: list[EngagementEnum] | None = UNSET  # type: ignore[valid-type]
@@ -64,7 +83,9 @@ class LeadOrder:
 
 @strawberry.input
 class CustomerInput:
-    number: str | None = strawberry.field(default=UNSET, description="Left out on create: the next in sequence.")
+    number: str | None = strawberry.field(
+        default=UNSET, description="Left out on create: the next in sequence."
+    )
     name: str | None = UNSET
     alias: str | None = UNSET
     status: CustomerStatusEnum | None = UNSET  # type: ignore[valid-type]
@@ -123,8 +144,12 @@ class ItemInput:
 @strawberry.input
 class LineInput:
     line_type: LineTypeEnum | None = LineType.ITEM  # type: ignore[valid-type]
-    item: strawberry.ID | None = strawberry.field(default=UNSET, description=(
-        "An ITEM line takes code, description, unit, price and cost from it unless given."))
+    item: strawberry.ID | None = strawberry.field(
+        default=UNSET,
+        description=(
+            "An ITEM line takes code, description, unit, price and cost from it unless given."
+        ),
+    )
     code: str | None = UNSET
     description: str | None = UNSET
     unit: str | None = UNSET
@@ -137,28 +162,38 @@ class LineInput:
 @strawberry.input
 class OrderInput:
     order_customer: strawberry.ID
-    billing_customer: strawberry.ID | None = strawberry.field(default=UNSET, description="Defaults to orderCustomer.")
+    billing_customer: strawberry.ID | None = strawberry.field(
+        default=UNSET, description="Defaults to orderCustomer."
+    )
     location: strawberry.ID | None = UNSET
     order_date: dt.date | None = UNSET
     required_date: dt.date | None = UNSET
     classification: OrderClassificationEnum | None = OrderClassification.SALES_ORDER  # type: ignore[valid-type]
     description: str | None = UNSET
-    fx_rate: Dec | None = strawberry.field(default=UNSET, description=(  # type: ignore[valid-type]
-        "Base units per one unit of the document's currency; required when that is not the base currency."))
+    fx_rate: Dec | None = strawberry.field(
+        default=UNSET,
+        description=(  # type: ignore[valid-type]
+            "Base units per one unit of the document's currency; required when that is not the base currency."
+        ),
+    )
     lines: list[LineInput]
 
 
 @strawberry.input
 class InvoiceInput:
     bill_customer: strawberry.ID
-    order_customer: strawberry.ID | None = strawberry.field(default=UNSET, description="Defaults to billCustomer.")
+    order_customer: strawberry.ID | None = strawberry.field(
+        default=UNSET, description="Defaults to billCustomer."
+    )
     order: strawberry.ID | None = UNSET
     classification: InvoiceClassificationEnum | None = InvoiceClassification.INVOICE  # type: ignore[valid-type]
     invoice_date: dt.date | None = UNSET
     alt_number: str | None = UNSET
     fx_rate: Dec | None = UNSET  # type: ignore[valid-type]
     lines: list[LineInput]
-    issue: bool | None = strawberry.field(default=True, description="False leaves it PLANNED (a draft).")
+    issue: bool | None = strawberry.field(
+        default=True, description="False leaves it PLANNED (a draft)."
+    )
 
 
 @strawberry.input
@@ -226,8 +261,11 @@ class ListColumnInput:
 
 @strawberry.input
 class ListSortInput:
-    field: str = strawberry.field(description=(
-        "A column's field name (`lifetimeValue`); the list's sort enum name (`LIFETIME_VALUE`) is read as it."))
+    field: str = strawberry.field(
+        description=(
+            "A column's field name (`lifetimeValue`); the list's sort enum name (`LIFETIME_VALUE`) is read as it."
+        )
+    )
     direction: SortDirectionEnum | None = SortDirection.ASC  # type: ignore[valid-type]
 
 
@@ -238,5 +276,3 @@ class UserInput:
     role: RoleEnum | None = UNSET  # type: ignore[valid-type]
     active: bool | None = UNSET
     password: str | None = UNSET
-
-

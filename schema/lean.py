@@ -27,18 +27,32 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import (DocumentNode, FieldNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLEnumType,
-                     GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLScalarType, GraphQLSchema,
-                     InlineFragmentNode, OperationDefinitionNode, OperationType, SelectionSetNode)
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLEnumType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+)
 from graphql.execution.values import get_argument_values, get_variable_values
 from strawberry.types.arguments import convert_arguments
 
 from schema.base import Later, then
-from schema.rendered import Rendered, statement as rendered_statement
-from server.loaders import ready
-from server.batching import GATE, Gate
 from schema.fields import NAMES as EXPRESSION_NAMES
 from schema.fields import Expression
+from schema.rendered import Rendered
+from schema.rendered import statement as rendered_statement
+from server.batching import GATE, Gate
+from server.loaders import ready
 
 
 class Unsupported(Exception):
@@ -100,11 +114,15 @@ class LeanExecutor:
         self.strawberry_schema = strawberry_schema
         self.schema: GraphQLSchema = strawberry_schema._schema
 
-    def compile(self, document: DocumentNode, operation: OperationDefinitionNode) -> Compiled | Unsupported | None:
+    def compile(
+        self, document: DocumentNode, operation: OperationDefinitionNode
+    ) -> Compiled | Unsupported | None:
         """The document's plans; None for a mutation (never lean's), or why a query cannot be lean."""
         if operation.operation is not OperationType.QUERY:
             return None
-        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
         try:
             compiled = Compiled(self, fragments, operation.variable_definitions or ())
             compiled.root = compiled.plan(self.schema.query_type, [operation.selection_set])
@@ -117,8 +135,12 @@ class LeanExecutor:
 class Compiled:
     """A document's plans; abstract types get a plan per concrete type, made when first met."""
 
-    def __init__(self, executor: LeanExecutor, fragments: dict[str, FragmentDefinitionNode],
-                 variable_definitions: Any) -> None:
+    def __init__(
+        self,
+        executor: LeanExecutor,
+        fragments: dict[str, FragmentDefinitionNode],
+        variable_definitions: Any,
+    ) -> None:
         self.executor = executor
         self.variable_definitions = variable_definitions
         self.schema = executor.schema
@@ -131,14 +153,21 @@ class Compiled:
 
     def plan(self, object_type: GraphQLObjectType, selection_sets: list[SelectionSetNode]) -> Plan:
         grouped: dict[str, list[FieldNode]] = {}
-        seen: set[str] = set()  # one for the field group's sub-selections, as graphql-core's collect_subfields
+        seen: set[str] = (
+            set()
+        )  # one for the field group's sub-selections, as graphql-core's collect_subfields
         for selection_set in selection_sets:
             self._collect(object_type, selection_set, grouped, seen)
         fields = [self._field(object_type, key, nodes) for key, nodes in grouped.items()]
         return Plan(object_type.name, fields)
 
-    def _collect(self, object_type: GraphQLObjectType, selection_set: SelectionSetNode,
-                 grouped: dict[str, list[FieldNode]], seen: set[str]) -> None:
+    def _collect(
+        self,
+        object_type: GraphQLObjectType,
+        selection_set: SelectionSetNode,
+        grouped: dict[str, list[FieldNode]],
+        seen: set[str],
+    ) -> None:
         """The fields of a selection set by response key, in graphql-core's order. Each fragment is
         collected once per field group (`seen`), as graphql-core's `collect_fields` does: spread
         again, it adds nothing, so that fragments that spread a fragment twice do not double the
@@ -172,13 +201,24 @@ class Compiled:
         if condition is None:
             return True
         named = self.schema.get_type(condition.name.value)
-        return named is object_type or (named is not None and self.schema.is_sub_type(named, object_type))
+        return named is object_type or (
+            named is not None and self.schema.is_sub_type(named, object_type)
+        )
 
     def _field(self, object_type: GraphQLObjectType, key: str, nodes: list[FieldNode]) -> FieldPlan:
         name = nodes[0].name.value
         if name == "__typename":
-            return FieldPlan(key, name, None, None, False, nodes[0], None, None,
-                             complete=lambda value, _run, _queue: value)
+            return FieldPlan(
+                key,
+                name,
+                None,
+                None,
+                False,
+                nodes[0],
+                None,
+                None,
+                complete=lambda value, _run, _queue: value,
+            )
         if name.startswith("__"):
             raise Unsupported("introspection")
         definition = object_type.fields[name]
@@ -193,33 +233,65 @@ class Compiled:
         resolver = strawberry_field.base_resolver
         function = resolver.wrapped_func if resolver is not None else None
         wants_info = function is not None and "info" in inspect.signature(function).parameters
-        plan = FieldPlan(key, name, None if function else strawberry_field.python_name, function, wants_info,
-                         nodes[0], definition, strawberry_field, has_arguments=bool(definition.args),
-                         expression=(strawberry_field.metadata or {}).get("lean"))
+        plan = FieldPlan(
+            key,
+            name,
+            None if function else strawberry_field.python_name,
+            function,
+            wants_info,
+            nodes[0],
+            definition,
+            strawberry_field,
+            has_arguments=bool(definition.args),
+            expression=(strawberry_field.metadata or {}).get("lean"),
+        )
         sub_sets = [n.selection_set for n in nodes if n.selection_set is not None]
         plan.complete = self._completer(definition.type, sub_sets, f"{object_type.name}.{name}")
         return plan
 
-    def _rendered(self, key: str, nodes: list[FieldNode], definition: Any, strawberry_field: Any,
-                  spec: Rendered) -> FieldPlan | None:
+    def _rendered(
+        self,
+        key: str,
+        nodes: list[FieldNode],
+        definition: Any,
+        strawberry_field: Any,
+        spec: Rendered,
+    ) -> FieldPlan | None:
         """A list of child rows that the database writes as JSON, when every field selected of
         its items can be written so (schema/rendered.py); the value is a `RenderedList`."""
-        item = definition.type.of_type if isinstance(definition.type, GraphQLNonNull) else definition.type
+        item = (
+            definition.type.of_type
+            if isinstance(definition.type, GraphQLNonNull)
+            else definition.type
+        )
         item = item.of_type if isinstance(item, GraphQLList) else None
         item = item.of_type if isinstance(item, GraphQLNonNull) else item
         if not isinstance(item, GraphQLObjectType):
             return None
-        statement = rendered_statement(spec, self.plan(item, [n.selection_set for n in nodes if n.selection_set]))
+        statement = rendered_statement(
+            spec, self.plan(item, [n.selection_set for n in nodes if n.selection_set])
+        )
         if statement is None:
             return None
 
         def resolve(source: Any, info: Info) -> Any:
             return then(ready(info.context.loaders.rendered(statement), source.row.id), _same)
-        return FieldPlan(key, nodes[0].name.value, None, resolve, True, nodes[0], definition, strawberry_field,
-                         complete=lambda value, _run, _queue: value)
 
-    def _completer(self, graphql_type: Any, sub_sets: list[SelectionSetNode], where: str,
-                   nullable: bool = True) -> Callable:
+        return FieldPlan(
+            key,
+            nodes[0].name.value,
+            None,
+            resolve,
+            True,
+            nodes[0],
+            definition,
+            strawberry_field,
+            complete=lambda value, _run, _queue: value,
+        )
+
+    def _completer(
+        self, graphql_type: Any, sub_sets: list[SelectionSetNode], where: str, nullable: bool = True
+    ) -> Callable:
         if isinstance(graphql_type, GraphQLNonNull):
             return self._completer(graphql_type.of_type, sub_sets, where, nullable=False)
         inner = self._value_completer(graphql_type, sub_sets, where)
@@ -230,6 +302,7 @@ class Compiled:
             if value is None:
                 raise Unsupported(f"null for non-null {where}")
             return inner(value, run, queue)
+
         # what the generated walk inlines (see `_generate`)
         non_null.plain, non_null.plan = getattr(inner, "plain", None), getattr(inner, "plan", None)  # type: ignore[attr-defined]
         non_null.enum = getattr(inner, "enum", None)  # type: ignore[attr-defined]
@@ -238,37 +311,63 @@ class Compiled:
         non_null.items = getattr(inner, "items", None)  # type: ignore[attr-defined]
         return non_null
 
-    def _value_completer(self, graphql_type: Any, sub_sets: list[SelectionSetNode], where: str) -> Callable:
+    def _value_completer(
+        self, graphql_type: Any, sub_sets: list[SelectionSetNode], where: str
+    ) -> Callable:
         """Completes a value that may be None (a non-null wrapper refuses None before)."""
         if isinstance(graphql_type, GraphQLList):
             item = self._completer(graphql_type.of_type, sub_sets, where)
             plan = getattr(item, "plan", None)
-            if plan is not None:  # objects (documents' lines, a page's edges): each by its walk directly
+            if (
+                plan is not None
+            ):  # objects (documents' lines, a page's edges): each by its walk directly
+
                 def objects(value: Any, run: Run, queue: list[Any]) -> Any:
                     if value is None:
                         return None
                     walk = plan.walk
-                    return [walk(v, run, queue) if v is not None else item(v, run, queue) for v in value]
+                    return [
+                        walk(v, run, queue) if v is not None else item(v, run, queue) for v in value
+                    ]
+
                 objects.items = plan  # type: ignore[attr-defined]
                 return objects
             kind = getattr(item, "enum", None)
-            if kind is not None:  # enums (a lead's allowed transitions): their names, without a call each
-                return lambda value, run, queue: None if value is None else [
-                    v._name_ if type(v) is kind else item(v, run, queue) for v in value]
-            return lambda value, run, queue: None if value is None else [item(v, run, queue) for v in value]
+            if (
+                kind is not None
+            ):  # enums (a lead's allowed transitions): their names, without a call each
+                return lambda value, run, queue: (
+                    None
+                    if value is None
+                    else [v._name_ if type(v) is kind else item(v, run, queue) for v in value]
+                )
+            return lambda value, run, queue: (
+                None if value is None else [item(v, run, queue) for v in value]
+            )
         if isinstance(graphql_type, GraphQLScalarType):
             serialize = graphql_type.serialize
             plain = _PLAIN_SCALARS.get(graphql_type.name)
             if plain is not None:  # what graphql-core would return unchanged: no call
                 kind, accepts = plain
                 if accepts is None:
+
                     def plain_scalar(value: Any, _run: Run, _queue: list[Any]) -> Any:
-                        return value if type(value) is kind else (None if value is None else serialize(value))
+                        return (
+                            value
+                            if type(value) is kind
+                            else (None if value is None else serialize(value))
+                        )
+
                     plain_scalar.plain = kind  # type: ignore[attr-defined]
                     return plain_scalar
+
                 def checked_scalar(value: Any, _run: Run, _queue: list[Any]) -> Any:
-                    return value if type(value) is kind and accepts(value) else (
-                        None if value is None else serialize(value))
+                    return (
+                        value
+                        if type(value) is kind and accepts(value)
+                        else (None if value is None else serialize(value))
+                    )
+
                 if kind is int:  # the walk checks the range inline
                     checked_scalar.int = True  # type: ignore[attr-defined]
                 return checked_scalar
@@ -276,6 +375,7 @@ class Compiled:
 
             def scalar_value(value: Any, _run: Run, _queue: list[Any]) -> Any:
                 return None if value is None else serialize(value)
+
             if text is not None:  # the walk writes the text inline for a value of this type
                 scalar_value.text = text  # type: ignore[attr-defined]
             return scalar_value
@@ -283,9 +383,16 @@ class Compiled:
             serialize_enum = graphql_type.serialize
 
             def enum_value(value: Any, _run: Run, _queue: list[Any]) -> Any:
-                return None if value is None else (value.name if hasattr(value, "name") else serialize_enum(value))
+                return (
+                    None
+                    if value is None
+                    else (value.name if hasattr(value, "name") else serialize_enum(value))
+                )
+
             kind = getattr(graphql_type, "wrapped_cls", None)  # Strawberry's: the Python enum
-            if isinstance(kind, type) and issubclass(kind, enum.Enum):  # the walk writes `v._name_` inline
+            if isinstance(kind, type) and issubclass(
+                kind, enum.Enum
+            ):  # the walk writes `v._name_` inline
                 enum_value.enum = kind  # type: ignore[attr-defined]
             return enum_value
         if isinstance(graphql_type, GraphQLObjectType):
@@ -293,11 +400,15 @@ class Compiled:
 
             def object_value(value: Any, run: Run, queue: list[Any]) -> Any:
                 return None if value is None else plan.walk(value, run, queue)
+
             object_value.plan = plan  # type: ignore[attr-defined]
             return object_value
         # an interface or union: the plan depends on the value's concrete type
-        return lambda value, run, queue: None if value is None else self._concrete(
-            graphql_type, sub_sets, value).walk(value, run, queue)
+        return lambda value, run, queue: (
+            None
+            if value is None
+            else self._concrete(graphql_type, sub_sets, value).walk(value, run, queue)
+        )
 
     def _concrete(self, abstract: Any, sub_sets: list[SelectionSetNode], value: Any) -> Plan:
         definition = getattr(type(value), "__strawberry_definition__", None)
@@ -307,7 +418,9 @@ class Compiled:
         plan = self._abstract.get(key)
         if plan is None:
             object_type = self.schema.get_type(definition.name)
-            if not isinstance(object_type, GraphQLObjectType) or not self.schema.is_sub_type(abstract, object_type):
+            if not isinstance(object_type, GraphQLObjectType) or not self.schema.is_sub_type(
+                abstract, object_type
+            ):
                 raise Unsupported("a value of a type outside the abstract type")
             plan = self._abstract[key] = self.plan(object_type, sub_sets)
         return plan
@@ -328,7 +441,9 @@ class Run:
         self.info = Info(context)
         self.base_currency = context.settings.base_currency  # `base` of schema/fields.py
         self.arguments: dict[int, dict[str, Any]] = {}
-        self.shared: dict[tuple[object, int], Any] = {}  # answers of `shared` loaded fields (schema/fields.py)
+        self.shared: dict[
+            tuple[object, int], Any
+        ] = {}  # answers of `shared` loaded fields (schema/fields.py)
 
     async def execute(self) -> dict[str, Any]:
         """Level by level. Each value is completed as soon as its statement has answered, while
@@ -338,9 +453,14 @@ class Run:
         self.queue: list[Any] = []
         level: list[Any] = []
         loaders = self.info.context.loaders
-        reads = [read for kind in self.compiled.references
-                 if (read := loaders.start_whole(kind)) is not None and not read.done()]
-        if reads:  # small tables read whole before the page (see `_page_references`); errors are met later
+        reads = [
+            read
+            for kind in self.compiled.references
+            if (read := loaders.start_whole(kind)) is not None and not read.done()
+        ]
+        if (
+            reads
+        ):  # small tables read whole before the page (see `_page_references`); errors are met later
             await asyncio.wait(reads)
         self.gate = gate = Gate()
         token = GATE.set(gate)
@@ -416,8 +536,12 @@ class Run:
         if found is None:
             raw = get_argument_values(plan.definition, plan.node, self.variables)
             schema = self.compiled.executor.strawberry_schema
-            found = convert_arguments(raw, plan.strawberry_field.arguments,
-                                      scalar_registry=schema.schema_converter.scalar_registry, config=schema.config)
+            found = convert_arguments(
+                raw,
+                plan.strawberry_field.arguments,
+                scalar_registry=schema.schema_converter.scalar_registry,
+                config=schema.config,
+            )
             found = {_python_name(plan, name): value for name, value in found.items()}
             self.arguments[id(plan)] = found
         return found
@@ -429,12 +553,16 @@ def _page_references(root: Plan) -> frozenset[str]:
     starts, before the page's statement (server/loaders.py `start_whole`), so that the walk of
     the page answers them at once: the many rows of a root page name few of them. A single root
     object (a customer's screen) reads them when they are named, as its tabs may be empty."""
+
     def kinds(plan: Plan, seen: set[int]) -> set[str]:
         if id(plan) in seen:
             return set()
         seen.add(id(plan))
-        found = {fp.expression.reference for fp in plan.fields
-                 if fp.expression is not None and fp.expression.reference is not None}
+        found = {
+            fp.expression.reference
+            for fp in plan.fields
+            if fp.expression is not None and fp.expression.reference is not None
+        }
         for fp in plan.fields:
             nested = getattr(fp.complete, "plan", None) or getattr(fp.complete, "items", None)
             if nested is not None:
@@ -444,7 +572,13 @@ def _page_references(root: Plan) -> frozenset[str]:
     found: set[str] = set()
     for fp in root.fields:
         items, one = getattr(fp.complete, "items", None), getattr(fp.complete, "plan", None)
-        page = items if items is not None else one if one is not None and one.type_name.endswith("Connection") else None
+        page = (
+            items
+            if items is not None
+            else one
+            if one is not None and one.type_name.endswith("Connection")
+            else None
+        )
         if page is not None:
             found |= kinds(page, set())
     return frozenset(found)
@@ -460,8 +594,14 @@ def _generate(plan: Plan) -> Callable[[Any, Run, list[Any]], dict[str, Any]]:
     computed at once when it is loaded, else filled in together by one queue entry (`Fill`).
     Any exception means the standard executor must answer (`Unsupported`).
     """
-    names: dict[str, Any] = {**EXPRESSION_NAMES, "Later": Later, "Unsupported": Unsupported,
-                             "TYPE_NAME": plan.type_name, "Future": asyncio.Future, "same": _same}
+    names: dict[str, Any] = {
+        **EXPRESSION_NAMES,
+        "Later": Later,
+        "Unsupported": Unsupported,
+        "TYPE_NAME": plan.type_name,
+        "Future": asyncio.Future,
+        "same": _same,
+    }
     body: list[str] = []
     entries: list[str] = []
     pending: list[str] = []
@@ -481,7 +621,9 @@ def _generate(plan: Plan) -> Callable[[Any, Run, list[Any]], dict[str, Any]]:
             sources |= fp.expression.sources()
             load = fp.expression.load
             if load is not None:
-                if loads[load][0][0] == i:  # the load's first field: all of them here, in field order
+                if (
+                    loads[load][0][0] == i
+                ):  # the load's first field: all of them here, in field order
                     _load_lines(plan, len(pending), load, loads[load], names, body, pending)
                 continue
             body += _expression_lines(fp, i, names)
@@ -499,21 +641,35 @@ def _generate(plan: Plan) -> Callable[[Any, Run, list[Any]], dict[str, Any]]:
             body.append("else:")
             body.append(f"    a{i} = None")
             body += [f"    {line}" for line in _completion_lines(fp, i, names)]
-            pending.append(f"if v{i} is None and a{i} is not None: queue.append((result, {key}, a{i}, f{i}))")
+            pending.append(
+                f"if v{i} is None and a{i} is not None: queue.append((result, {key}, a{i}, f{i}))"
+            )
     lines = ["def walk(source, run, queue):", "    try:"]
     shared = any(fp.expression.shared for group in loads.values() for _i, fp in group)  # type: ignore[union-attr]
     lines += [f"        {line}" for line in _bind(sources, ctx=bool(loads), shared=shared)]
     lines += [f"        {line}" for line in body]
     lines.append("        result = {" + ", ".join(entries) + "}")
     lines += [f"        {line}" for line in pending]
-    lines += ["        return result", "    except Unsupported:", "        raise",
-              "    except Exception as error:", "        raise Unsupported(str(error)) from error"]
-    exec(compile("\n".join(lines), f"<lean walk of {plan.type_name}>", "exec"), names)  # noqa: S102
+    lines += [
+        "        return result",
+        "    except Unsupported:",
+        "        raise",
+        "    except Exception as error:",
+        "        raise Unsupported(str(error)) from error",
+    ]
+    exec(compile("\n".join(lines), f"<lean walk of {plan.type_name}>", "exec"), names)
     return names["walk"]
 
 
-def _load_lines(plan: Plan, n: int, load: str, fields: list[tuple[int, FieldPlan]], names: dict[str, Any],
-                body: list[str], pending: list[str]) -> None:
+def _load_lines(
+    plan: Plan,
+    n: int,
+    load: str,
+    fields: list[tuple[int, FieldPlan]],
+    names: dict[str, Any],
+    body: list[str],
+    pending: list[str],
+) -> None:
     """One load for the fields that read it: computed now when it is loaded, else one entry of
     the next level fills them all in (its place in the queue: that of the first field)."""
     lines = [line for i, fp in fields for line in _expression_lines(fp, i, names)]
@@ -540,8 +696,12 @@ def _expression_lines(fp: FieldPlan, i: int, names: dict[str, Any]) -> list[str]
     # one answer per loaded value (a referenced row) and field, shared (`Run.shared`); the rows
     # stay in the loaders' caches for the request, so their ids are not reused meanwhile
     names[f"k{i}"] = object()  # this field's own key
-    return [f"v{i} = shared.get((k{i}, id(it)))", f"if v{i} is None:",
-            *(f"    {line}" for line in lines), f"    if v{i} is not None: shared[(k{i}, id(it))] = v{i}"]
+    return [
+        f"v{i} = shared.get((k{i}, id(it)))",
+        f"if v{i} is None:",
+        *(f"    {line}" for line in lines),
+        f"    if v{i} is not None: shared[(k{i}, id(it))] = v{i}",
+    ]
 
 
 def _completion_lines(fp: FieldPlan, i: int, names: dict[str, Any]) -> list[str]:
@@ -554,9 +714,13 @@ def _completion_lines(fp: FieldPlan, i: int, names: dict[str, Any]) -> list[str]
         return [f"v{i} = v if type(v) is t{i} else c{i}(v, run, queue)"]
     if kind is not None:
         names[f"e{i}"] = kind
-        return [f"v{i} = v._name_ if type(v) is e{i} else c{i}(v, run, queue)"]  # `name` is a slower descriptor
+        return [
+            f"v{i} = v._name_ if type(v) is e{i} else c{i}(v, run, queue)"
+        ]  # `name` is a slower descriptor
     if getattr(fp.complete, "int", None):  # GraphQL's Int: 32 bits
-        return [f"v{i} = v if type(v) is int and -2147483648 <= v <= 2147483647 else c{i}(v, run, queue)"]
+        return [
+            f"v{i} = v if type(v) is int and -2147483648 <= v <= 2147483647 else c{i}(v, run, queue)"
+        ]
     text = getattr(fp.complete, "text", None)
     if text is not None:
         names[f"s{i}"] = text[0]
@@ -573,8 +737,14 @@ class Fill:
 
     __slots__ = ("fill",)
 
-    def __init__(self, plan: Plan, load: str, fields: list[tuple[int, FieldPlan]], lines: list[str],
-                 names: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        load: str,
+        fields: list[tuple[int, FieldPlan]],
+        lines: list[str],
+        names: dict[str, Any],
+    ) -> None:
         sources: set[str] = set()
         for _i, fp in fields:
             assert fp.expression is not None
@@ -584,9 +754,13 @@ class Fill:
         source += [f"        {line}" for line in _bind(sources, ctx=False, shared=shared)]
         source += [f"        {line}" for line in lines]
         source += [f"        result[{fp.key!r}] = v{i}" for i, fp in fields]
-        source += ["    except Unsupported:", "        raise",
-                   "    except Exception as error:", "        raise Unsupported(str(error)) from error"]
-        exec(compile("\n".join(source), f"<lean fill of {plan.type_name}: {load}>", "exec"), names)  # noqa: S102
+        source += [
+            "    except Unsupported:",
+            "        raise",
+            "    except Exception as error:",
+            "        raise Unsupported(str(error)) from error",
+        ]
+        exec(compile("\n".join(source), f"<lean fill of {plan.type_name}: {load}>", "exec"), names)
         self.fill = names["fill"]
 
 
@@ -598,18 +772,30 @@ def _bind(sources: set[str], *, ctx: bool, shared: bool) -> list[str]:
     """Binds the names the fields' expressions read (schema/fields.py) at the top of a walk;
     `ctx` (the request context) for the loads of `loaded_field`s, `shared` for their answers."""
     found = {"row": "row = source.row", "obj": "obj = source", "base": "base = run.base_currency"}
-    return ([line for name, line in found.items() if name in sources] + (["ctx = run.info.context"] if ctx else [])
-            + (["shared = run.shared"] if shared else []))
+    return (
+        [line for name, line in found.items() if name in sources]
+        + (["ctx = run.info.context"] if ctx else [])
+        + (["shared = run.shared"] if shared else [])
+    )
 
 
 def _inline_money(fp: FieldPlan, nested: Plan | None, i: int) -> list[str] | None:
     """A Money field of an expression selected as plain fields of Money: the dict at once, without
     a Money object and its walk."""
     expression = fp.expression
-    if expression is None or expression.units is None or nested is None or nested.type_name != "Money":
+    if (
+        expression is None
+        or expression.units is None
+        or nested is None
+        or nested.type_name != "Money"
+    ):
         return None
     amount = "from_price" if expression.price else "from_minor"
-    parts = {"amount": f"str({amount}(u))", "currency": f"({expression.currency})", "__typename": "'Money'"}
+    parts = {
+        "amount": f"str({amount}(u))",
+        "currency": f"({expression.currency})",
+        "__typename": "'Money'",
+    }
     if any(f.name not in parts for f in nested.fields):
         return None
     entries = ", ".join(f"{f.key!r}: {parts[f.name]}" for f in nested.fields)
@@ -617,7 +803,13 @@ def _inline_money(fp: FieldPlan, nested: Plan | None, i: int) -> list[str] | Non
         none = f"raise Unsupported('null for non-null {fp.name}')"
     else:
         none = f"v{i} = None"
-    return [f"u = ({expression.units})", "if u is None:", f"    {none}", "else:", f"    v{i} = {{{entries}}}"]
+    return [
+        f"u = ({expression.units})",
+        "if u is None:",
+        f"    {none}",
+        "else:",
+        f"    v{i} = {{{entries}}}",
+    ]
 
 
 _INT_RANGE = range(-(2**31), 2**31)

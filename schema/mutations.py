@@ -9,6 +9,43 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from schema.base import JSON, UserError, ctx, given, pk_of, settle, user_errors
+from schema.enums import LeadStateEnum, ListKindEnum, OrderStatusEnum, TokenScopeEnum
+from schema.inputs import (
+    ApplicationInput,
+    ContactInput,
+    CustomerBulkSet,
+    CustomerFilter,
+    CustomerInput,
+    InvoiceInput,
+    ItemInput,
+    LeadInput,
+    ListColumnInput,
+    ListSortInput,
+    LocationInput,
+    NoteInput,
+    OrderInput,
+    PaymentInput,
+    UserInput,
+)
+from schema.queries import _customer_filter
+from schema.types import (
+    ApiToken,
+    AuditEvent,
+    Contact,
+    Customer,
+    Invoice,
+    Item,
+    Lead,
+    LeadProgram,
+    LeadSource,
+    ListView,
+    Location,
+    Note,
+    Order,
+    Payment,
+    User,
+)
 from server.access import service as access
 from server.access import sessions, tokens
 from server.customers import bulk
@@ -20,15 +57,6 @@ from server.lists import service as lists
 from server.notes import outbox
 from server.notes import service as notes
 from server.payments import service as payments
-
-from schema.base import JSON, UserError, ctx, given, pk_of, settle, user_errors
-from schema.enums import LeadStateEnum, ListKindEnum, OrderStatusEnum, TokenScopeEnum
-from schema.inputs import (ApplicationInput, ContactInput, CustomerBulkSet, CustomerFilter, CustomerInput, InvoiceInput,
-                           ItemInput, LeadInput, ListColumnInput, ListSortInput, LocationInput, NoteInput,
-                           OrderInput, PaymentInput, UserInput)
-from schema.types import (ApiToken, AuditEvent, Contact, Customer, Invoice, Item, Lead, LeadProgram, LeadSource,
-                          ListView, Location, Note, Order, Payment, User)
-from schema.queries import _customer_filter
 
 
 def _payload(name: str, field: str, type_: Any) -> type:
@@ -55,7 +83,9 @@ UserPayload = _payload("UserPayload", "user", User)
 @strawberry.type
 class ApiTokenPayload:
     api_token: ApiToken | None
-    secret: str | None = strawberry.field(description="The bearer token, shown once, never stored in clear.")
+    secret: str | None = strawberry.field(
+        description="The bearer token, shown once, never stored in clear."
+    )
     user_errors: list[UserError]
 
 
@@ -79,7 +109,9 @@ class RevertPayload:
     user_errors: list[UserError]
 
 
-def decode(data: dict[str, Any], kinds: dict[str, str], path: tuple[str, ...] = ("input",)) -> list[Problem]:
+def decode(
+    data: dict[str, Any], kinds: dict[str, str], path: tuple[str, ...] = ("input",)
+) -> list[Problem]:
     """Replaces the global IDs in `data` by primary keys; an ID of the wrong kind is NOT_FOUND."""
     problems = []
     for name, kind in kinds.items():
@@ -88,7 +120,9 @@ def decode(data: dict[str, Any], kinds: dict[str, str], path: tuple[str, ...] = 
             continue
         pk = pk_of(value, kind)
         if pk is None:
-            problems.append(Problem(ErrorCode.NOT_FOUND, f"{name}: no {kind} with id {value}", [*path, name]))
+            problems.append(
+                Problem(ErrorCode.NOT_FOUND, f"{name}: no {kind} with id {value}", [*path, name])
+            )
         data[name] = pk
     return problems
 
@@ -100,8 +134,16 @@ def decode_lines(data: dict[str, Any], key: str, kinds: dict[str, str]) -> list[
     return problems
 
 
-async def run(info: Info, payload: type, field: str, kind: str, make: Callable[[Any], Any],
-              service: Callable[..., Any], problems: list[Problem] | None = None, **kwargs: Any) -> Any:
+async def run(
+    info: Info,
+    payload: type,
+    field: str,
+    kind: str,
+    make: Callable[[Any], Any],
+    service: Callable[..., Any],
+    problems: list[Problem] | None = None,
+    **kwargs: Any,
+) -> Any:
     """Runs a service; answers the payload with the fresh object, or its userErrors and no object."""
     if problems:
         return payload(**{field: None, "user_errors": user_errors(DomainError(problems))})
@@ -119,13 +161,22 @@ def _base(info: Info) -> dict[str, Any]:
 
 
 def _documents(info: Info) -> dict[str, Any]:
-    return {"actor_id": ctx(info).actor, "today": ctx(info).today,
-            "base_currency": ctx(info).settings.base_currency}
+    return {
+        "actor_id": ctx(info).actor,
+        "today": ctx(info).today,
+        "base_currency": ctx(info).settings.base_currency,
+    }
 
 
 CUSTOMER_IDS = {"paymentTerms": "PaymentTerms", "salesRep": "User", "insideSalesRep": "User"}
-LEAD_IDS = {"customer": "Customer", "program": "LeadProgram", "source": "LeadSource", "insideSalesRep": "User",
-            "outsideSalesRep": "User", "assignedTo": "User"}
+LEAD_IDS = {
+    "customer": "Customer",
+    "program": "LeadProgram",
+    "source": "LeadSource",
+    "insideSalesRep": "User",
+    "outsideSalesRep": "User",
+    "assignedTo": "User",
+}
 
 
 @strawberry.type
@@ -133,52 +184,131 @@ class Mutation:
     @strawberry.mutation
     async def create_customer(self, info: Info, input: CustomerInput) -> CustomerPayload:  # type: ignore
         data = given(input)
-        return await run(info, CustomerPayload, "customer", "Customer", Customer.of, customers.create_customer,
-                         decode(data, CUSTOMER_IDS), data=data, base_currency=ctx(info).settings.base_currency,
-                         **_base(info))
+        return await run(
+            info,
+            CustomerPayload,
+            "customer",
+            "Customer",
+            Customer.of,
+            customers.create_customer,
+            decode(data, CUSTOMER_IDS),
+            data=data,
+            base_currency=ctx(info).settings.base_currency,
+            **_base(info),
+        )
 
     @strawberry.mutation
-    async def update_customer(self, info: Info, id: strawberry.ID, input: CustomerInput,
-                              expected_version: int | None = None) -> CustomerPayload:  # type: ignore
+    async def update_customer(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        input: CustomerInput,
+        expected_version: int | None = None,
+    ) -> CustomerPayload:  # type: ignore
         data = given(input)
         problems = decode(data, CUSTOMER_IDS) + _id_problem(id, "Customer")
-        return await run(info, CustomerPayload, "customer", "Customer", Customer.of, customers.update_customer,
-                         problems, customer_id=pk_of(id, "Customer"), data=data, expected_version=expected_version,
-                         **_base(info))
+        return await run(
+            info,
+            CustomerPayload,
+            "customer",
+            "Customer",
+            Customer.of,
+            customers.update_customer,
+            problems,
+            customer_id=pk_of(id, "Customer"),
+            data=data,
+            expected_version=expected_version,
+            **_base(info),
+        )
 
     @strawberry.mutation
     async def create_location(self, info: Info, input: LocationInput) -> LocationPayload:  # type: ignore
         data = given(input)
         problems = decode(data, {"customer": "Customer", "salesRep": "User"})
-        return await run(info, LocationPayload, "location", "Location", Location.of, customers.create_location,
-                         problems, data=data, **_base(info))
+        return await run(
+            info,
+            LocationPayload,
+            "location",
+            "Location",
+            Location.of,
+            customers.create_location,
+            problems,
+            data=data,
+            **_base(info),
+        )
 
     @strawberry.mutation
-    async def update_location(self, info: Info, id: strawberry.ID, input: LocationInput,
-                              expected_version: int | None = None) -> LocationPayload:  # type: ignore
+    async def update_location(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        input: LocationInput,
+        expected_version: int | None = None,
+    ) -> LocationPayload:  # type: ignore
         data = given(input)
-        problems = decode(data, {"customer": "Customer", "salesRep": "User"}) + _id_problem(id, "Location")
-        return await run(info, LocationPayload, "location", "Location", Location.of, customers.update_location,
-                         problems, location_id=pk_of(id, "Location"), data=data, expected_version=expected_version,
-                         **_base(info))
+        problems = decode(data, {"customer": "Customer", "salesRep": "User"}) + _id_problem(
+            id, "Location"
+        )
+        return await run(
+            info,
+            LocationPayload,
+            "location",
+            "Location",
+            Location.of,
+            customers.update_location,
+            problems,
+            location_id=pk_of(id, "Location"),
+            data=data,
+            expected_version=expected_version,
+            **_base(info),
+        )
 
     @strawberry.mutation
     async def create_contact(self, info: Info, input: ContactInput) -> ContactPayload:  # type: ignore
         data = given(input)
-        return await run(info, ContactPayload, "contact", "Contact", Contact.of, customers.create_contact,
-                         decode(data, {"customer": "Customer"}), data=data, **_base(info))
+        return await run(
+            info,
+            ContactPayload,
+            "contact",
+            "Contact",
+            Contact.of,
+            customers.create_contact,
+            decode(data, {"customer": "Customer"}),
+            data=data,
+            **_base(info),
+        )
 
     @strawberry.mutation
-    async def update_contact(self, info: Info, id: strawberry.ID, input: ContactInput,
-                             expected_version: int | None = None) -> ContactPayload:  # type: ignore
+    async def update_contact(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        input: ContactInput,
+        expected_version: int | None = None,
+    ) -> ContactPayload:  # type: ignore
         data = given(input)
         problems = _id_problem(id, "Contact")
         if data.get("customer") is not None:
-            problems.append(Problem(ErrorCode.INVALID, "a contact cannot move to another customer",
-                                    ["input", "customer"]))
-        return await run(info, ContactPayload, "contact", "Contact", Contact.of, customers.update_contact,
-                         problems, contact_id=pk_of(id, "Contact"), data=data, expected_version=expected_version,
-                         **_base(info))
+            problems.append(
+                Problem(
+                    ErrorCode.INVALID,
+                    "a contact cannot move to another customer",
+                    ["input", "customer"],
+                )
+            )
+        return await run(
+            info,
+            ContactPayload,
+            "contact",
+            "Contact",
+            Contact.of,
+            customers.update_contact,
+            problems,
+            contact_id=pk_of(id, "Contact"),
+            data=data,
+            expected_version=expected_version,
+            **_base(info),
+        )
 
     @strawberry.mutation
     async def delete_contact(self, info: Info, id: strawberry.ID) -> DeletePayload:
@@ -186,7 +316,9 @@ class Mutation:
         if problems:
             return DeletePayload(deleted_id=None, user_errors=user_errors(DomainError(problems)))
         try:
-            await ctx(info).write(customers.delete_contact, contact_id=pk_of(id, "Contact"), **_base(info))
+            await ctx(info).write(
+                customers.delete_contact, contact_id=pk_of(id, "Contact"), **_base(info)
+            )
         except DomainError as error:
             return DeletePayload(deleted_id=None, user_errors=user_errors(error))
         return DeletePayload(deleted_id=id, user_errors=[])
@@ -194,177 +326,420 @@ class Mutation:
     @strawberry.mutation
     async def create_item(self, info: Info, input: ItemInput) -> ItemPayload:  # type: ignore
         base = ctx(info).settings.base_currency
-        return await run(info, ItemPayload, "item", "Item", lambda r: Item.of(r, base), documents.create_item,
-                         data=given(input), **_base(info))
+        return await run(
+            info,
+            ItemPayload,
+            "item",
+            "Item",
+            lambda r: Item.of(r, base),
+            documents.create_item,
+            data=given(input),
+            **_base(info),
+        )
 
     @strawberry.mutation
-    async def update_item(self, info: Info, id: strawberry.ID, input: ItemInput,
-                          expected_version: int | None = None) -> ItemPayload:  # type: ignore
+    async def update_item(
+        self, info: Info, id: strawberry.ID, input: ItemInput, expected_version: int | None = None
+    ) -> ItemPayload:  # type: ignore
         base = ctx(info).settings.base_currency
-        return await run(info, ItemPayload, "item", "Item", lambda r: Item.of(r, base), documents.update_item,
-                         _id_problem(id, "Item"), item_id=pk_of(id, "Item"), data=given(input),
-                         expected_version=expected_version, **_base(info))
+        return await run(
+            info,
+            ItemPayload,
+            "item",
+            "Item",
+            lambda r: Item.of(r, base),
+            documents.update_item,
+            _id_problem(id, "Item"),
+            item_id=pk_of(id, "Item"),
+            data=given(input),
+            expected_version=expected_version,
+            **_base(info),
+        )
 
-    @strawberry.mutation(description="A new order: OPEN, PENDING_APPROVAL for a new account, refused on credit hold.")
+    @strawberry.mutation(
+        description="A new order: OPEN, PENDING_APPROVAL for a new account, refused on credit hold."
+    )
     async def create_order(self, info: Info, input: OrderInput) -> OrderPayload:  # type: ignore
         data = given(input)
-        problems = decode(data, {"orderCustomer": "Customer", "billingCustomer": "Customer", "location": "Location"})
+        problems = decode(
+            data,
+            {"orderCustomer": "Customer", "billingCustomer": "Customer", "location": "Location"},
+        )
         problems += decode_lines(data, "lines", {"item": "Item"})
-        return await run(info, OrderPayload, "order", "Order", Order.of, documents.create_order, problems,
-                         data=data, **_documents(info))
+        return await run(
+            info,
+            OrderPayload,
+            "order",
+            "Order",
+            Order.of,
+            documents.create_order,
+            problems,
+            data=data,
+            **_documents(info),
+        )
 
     @strawberry.mutation
     async def approve_order(self, info: Info, id: strawberry.ID) -> OrderPayload:  # type: ignore
-        return await run(info, OrderPayload, "order", "Order", Order.of, documents.approve_order,
-                         _id_problem(id, "Order"), order_id=pk_of(id, "Order"), actor=ctx(info).actor)
+        return await run(
+            info,
+            OrderPayload,
+            "order",
+            "Order",
+            Order.of,
+            documents.approve_order,
+            _id_problem(id, "Order"),
+            order_id=pk_of(id, "Order"),
+            actor=ctx(info).actor,
+        )
 
     @strawberry.mutation
-    async def set_order_status(self, info: Info, id: strawberry.ID, status: OrderStatusEnum,  # type: ignore
-                               expected_version: int | None = None) -> OrderPayload:  # type: ignore
-        return await run(info, OrderPayload, "order", "Order", Order.of, documents.set_order_status,
-                         _id_problem(id, "Order"), order_id=pk_of(id, "Order"), status=status,
-                         expected_version=expected_version, **_base(info))
+    async def set_order_status(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        status: OrderStatusEnum,  # type: ignore
+        expected_version: int | None = None,
+    ) -> OrderPayload:  # type: ignore
+        return await run(
+            info,
+            OrderPayload,
+            "order",
+            "Order",
+            Order.of,
+            documents.set_order_status,
+            _id_problem(id, "Order"),
+            order_id=pk_of(id, "Order"),
+            status=status,
+            expected_version=expected_version,
+            **_base(info),
+        )
 
     @strawberry.mutation(description="An invoice or credit note, issued unless `issue` is false.")
     async def create_invoice(self, info: Info, input: InvoiceInput) -> InvoicePayload:  # type: ignore
         data = given(input)
-        problems = decode(data, {"billCustomer": "Customer", "orderCustomer": "Customer", "order": "Order"})
+        problems = decode(
+            data, {"billCustomer": "Customer", "orderCustomer": "Customer", "order": "Order"}
+        )
         problems += decode_lines(data, "lines", {"item": "Item"})
-        return await run(info, InvoicePayload, "invoice", "Invoice", Invoice.of, documents.create_invoice, problems,
-                         data=data, **_documents(info))
+        return await run(
+            info,
+            InvoicePayload,
+            "invoice",
+            "Invoice",
+            Invoice.of,
+            documents.create_invoice,
+            problems,
+            data=data,
+            **_documents(info),
+        )
 
     @strawberry.mutation
-    async def invoice_order(self, info: Info, order: strawberry.ID,
-                            invoice_date: dt.date | None = None) -> InvoicePayload:  # type: ignore
-        return await run(info, InvoicePayload, "invoice", "Invoice", Invoice.of, documents.invoice_order,
-                         _id_problem(order, "Order", "order"), order_id=pk_of(order, "Order"),
-                         invoice_date=invoice_date, **_documents(info))
+    async def invoice_order(
+        self, info: Info, order: strawberry.ID, invoice_date: dt.date | None = None
+    ) -> InvoicePayload:  # type: ignore
+        return await run(
+            info,
+            InvoicePayload,
+            "invoice",
+            "Invoice",
+            Invoice.of,
+            documents.invoice_order,
+            _id_problem(order, "Order", "order"),
+            order_id=pk_of(order, "Order"),
+            invoice_date=invoice_date,
+            **_documents(info),
+        )
 
     @strawberry.mutation
     async def issue_invoice(self, info: Info, id: strawberry.ID) -> InvoicePayload:  # type: ignore
-        return await run(info, InvoicePayload, "invoice", "Invoice", Invoice.of, documents.issue_invoice,
-                         _id_problem(id, "Invoice"), invoice_id=pk_of(id, "Invoice"), actor_id=ctx(info).actor,
-                         today=ctx(info).today)
+        return await run(
+            info,
+            InvoicePayload,
+            "invoice",
+            "Invoice",
+            Invoice.of,
+            documents.issue_invoice,
+            _id_problem(id, "Invoice"),
+            invoice_id=pk_of(id, "Invoice"),
+            actor_id=ctx(info).actor,
+            today=ctx(info).today,
+        )
 
     @strawberry.mutation
     async def void_invoice(self, info: Info, id: strawberry.ID) -> InvoicePayload:  # type: ignore
-        return await run(info, InvoicePayload, "invoice", "Invoice", Invoice.of, documents.void_invoice,
-                         _id_problem(id, "Invoice"), invoice_id=pk_of(id, "Invoice"), **_base(info))
+        return await run(
+            info,
+            InvoicePayload,
+            "invoice",
+            "Invoice",
+            Invoice.of,
+            documents.void_invoice,
+            _id_problem(id, "Invoice"),
+            invoice_id=pk_of(id, "Invoice"),
+            **_base(info),
+        )
 
-    @strawberry.mutation(description="A payment or deposit, optionally applied to invoices at once.")
+    @strawberry.mutation(
+        description="A payment or deposit, optionally applied to invoices at once."
+    )
     async def record_payment(self, info: Info, input: PaymentInput) -> PaymentPayload:  # type: ignore
         data = given(input)
-        problems = decode(data, {"customer": "Customer"}) + decode_lines(data, "applyTo", {"invoice": "Invoice"})
-        return await run(info, PaymentPayload, "payment", "Payment", Payment.of, payments.record_payment, problems,
-                         data=data, **_documents(info))
+        problems = decode(data, {"customer": "Customer"}) + decode_lines(
+            data, "applyTo", {"invoice": "Invoice"}
+        )
+        return await run(
+            info,
+            PaymentPayload,
+            "payment",
+            "Payment",
+            Payment.of,
+            payments.record_payment,
+            problems,
+            data=data,
+            **_documents(info),
+        )
 
     @strawberry.mutation
-    async def apply_payment(self, info: Info, payment: strawberry.ID,
-                            applications: list[ApplicationInput]) -> PaymentPayload:  # type: ignore
+    async def apply_payment(
+        self, info: Info, payment: strawberry.ID, applications: list[ApplicationInput]
+    ) -> PaymentPayload:  # type: ignore
         items = [given(a) for a in applications]
         problems = _id_problem(payment, "Payment", "payment")
         for index, item in enumerate(items):
             problems += decode(item, {"invoice": "Invoice"}, ("applications", str(index)))
-        return await run(info, PaymentPayload, "payment", "Payment", Payment.of, payments.apply_payment, problems,
-                         payment_id=pk_of(payment, "Payment"), applications=items, **_base(info))
+        return await run(
+            info,
+            PaymentPayload,
+            "payment",
+            "Payment",
+            Payment.of,
+            payments.apply_payment,
+            problems,
+            payment_id=pk_of(payment, "Payment"),
+            applications=items,
+            **_base(info),
+        )
 
     @strawberry.mutation
     async def add_note(self, info: Info, input: NoteInput) -> NotePayload:  # type: ignore
         data = given(input)
-        return await run(info, NotePayload, "note", "Note", Note.of, notes.add_note,
-                         decode(data, {"customer": "Customer", "lead": "Lead"}), data=data,
-                         invite_from=outbox.sender(ctx(info).settings), **_base(info))
+        return await run(
+            info,
+            NotePayload,
+            "note",
+            "Note",
+            Note.of,
+            notes.add_note,
+            decode(data, {"customer": "Customer", "lead": "Lead"}),
+            data=data,
+            invite_from=outbox.sender(ctx(info).settings),
+            **_base(info),
+        )
 
     @strawberry.mutation
     async def create_lead(self, info: Info, input: LeadInput) -> LeadPayload:  # type: ignore
         data = given(input)
-        return await run(info, LeadPayload, "lead", "Lead", Lead.of, leads.create_lead, decode(data, LEAD_IDS),
-                         data=data, **_base(info))
+        return await run(
+            info,
+            LeadPayload,
+            "lead",
+            "Lead",
+            Lead.of,
+            leads.create_lead,
+            decode(data, LEAD_IDS),
+            data=data,
+            **_base(info),
+        )
 
     @strawberry.mutation
-    async def update_lead(self, info: Info, id: strawberry.ID, input: LeadInput,
-                          expected_version: int | None = None) -> LeadPayload:  # type: ignore
+    async def update_lead(
+        self, info: Info, id: strawberry.ID, input: LeadInput, expected_version: int | None = None
+    ) -> LeadPayload:  # type: ignore
         data = given(input)
-        return await run(info, LeadPayload, "lead", "Lead", Lead.of, leads.update_lead,
-                         decode(data, LEAD_IDS) + _id_problem(id, "Lead"), lead_id=pk_of(id, "Lead"), data=data,
-                         expected_version=expected_version, **_base(info))
+        return await run(
+            info,
+            LeadPayload,
+            "lead",
+            "Lead",
+            Lead.of,
+            leads.update_lead,
+            decode(data, LEAD_IDS) + _id_problem(id, "Lead"),
+            lead_id=pk_of(id, "Lead"),
+            data=data,
+            expected_version=expected_version,
+            **_base(info),
+        )
 
     @strawberry.mutation
-    async def change_lead_state(self, info: Info, id: strawberry.ID, to: LeadStateEnum,  # type: ignore
-                                assign_to: strawberry.ID | None = None) -> LeadPayload:  # type: ignore
+    async def change_lead_state(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        to: LeadStateEnum,  # type: ignore
+        assign_to: strawberry.ID | None = None,
+    ) -> LeadPayload:  # type: ignore
         problems = _id_problem(id, "Lead")
         if assign_to is not None:
             problems += _id_problem(assign_to, "User", "assignTo")
-        return await run(info, LeadPayload, "lead", "Lead", Lead.of, leads.change_lead_state, problems,
-                         lead_id=pk_of(id, "Lead"), to=to, assign_to=pk_of(assign_to, "User"), **_base(info))
+        return await run(
+            info,
+            LeadPayload,
+            "lead",
+            "Lead",
+            Lead.of,
+            leads.change_lead_state,
+            problems,
+            lead_id=pk_of(id, "Lead"),
+            to=to,
+            assign_to=pk_of(assign_to, "User"),
+            **_base(info),
+        )
 
     @strawberry.mutation
     async def create_lead_program(self, info: Info, name: str) -> LeadProgramPayload:  # type: ignore
-        return await run(info, LeadProgramPayload, "lead_program", "LeadProgram", LeadProgram.of,
-                         leads.create_lead_program, name=name, **_base(info))
+        return await run(
+            info,
+            LeadProgramPayload,
+            "lead_program",
+            "LeadProgram",
+            LeadProgram.of,
+            leads.create_lead_program,
+            name=name,
+            **_base(info),
+        )
 
     @strawberry.mutation
-    async def set_lead_program_active(self, info: Info, id: strawberry.ID,
-                                      active: bool) -> LeadProgramPayload:  # type: ignore
-        return await run(info, LeadProgramPayload, "lead_program", "LeadProgram", LeadProgram.of,
-                         leads.set_lead_program_active, _id_problem(id, "LeadProgram"),
-                         program_id=pk_of(id, "LeadProgram"), active=active, **_base(info))
+    async def set_lead_program_active(
+        self, info: Info, id: strawberry.ID, active: bool
+    ) -> LeadProgramPayload:  # type: ignore
+        return await run(
+            info,
+            LeadProgramPayload,
+            "lead_program",
+            "LeadProgram",
+            LeadProgram.of,
+            leads.set_lead_program_active,
+            _id_problem(id, "LeadProgram"),
+            program_id=pk_of(id, "LeadProgram"),
+            active=active,
+            **_base(info),
+        )
 
     @strawberry.mutation
     async def create_lead_source(self, info: Info, name: str) -> LeadSourcePayload:  # type: ignore
-        return await run(info, LeadSourcePayload, "lead_source", "LeadSource", LeadSource.of,
-                         leads.create_lead_source, name=name, **_base(info))
+        return await run(
+            info,
+            LeadSourcePayload,
+            "lead_source",
+            "LeadSource",
+            LeadSource.of,
+            leads.create_lead_source,
+            name=name,
+            **_base(info),
+        )
 
     @strawberry.mutation
-    async def set_lead_source_active(self, info: Info, id: strawberry.ID,
-                                     active: bool) -> LeadSourcePayload:  # type: ignore
-        return await run(info, LeadSourcePayload, "lead_source", "LeadSource", LeadSource.of,
-                         leads.set_lead_source_active, _id_problem(id, "LeadSource"),
-                         source_id=pk_of(id, "LeadSource"), active=active, **_base(info))
+    async def set_lead_source_active(
+        self, info: Info, id: strawberry.ID, active: bool
+    ) -> LeadSourcePayload:  # type: ignore
+        return await run(
+            info,
+            LeadSourcePayload,
+            "lead_source",
+            "LeadSource",
+            LeadSource.of,
+            leads.set_lead_source_active,
+            _id_problem(id, "LeadSource"),
+            source_id=pk_of(id, "LeadSource"),
+            active=active,
+            **_base(info),
+        )
 
     @strawberry.mutation
-    async def bulk_update_customers(self, info: Info, set: CustomerBulkSet, ids: list[strawberry.ID] | None = None,
-                                    filter: CustomerFilter | None = None) -> BulkPayload:
+    async def bulk_update_customers(
+        self,
+        info: Info,
+        set: CustomerBulkSet,
+        ids: list[strawberry.ID] | None = None,
+        filter: CustomerFilter | None = None,
+    ) -> BulkPayload:
         data = given(set)
         problems = decode(data, CUSTOMER_IDS, ("set",))
         if problems:
-            return BulkPayload(updated_count=0, audit_event=None, user_errors=user_errors(DomainError(problems)))
+            return BulkPayload(
+                updated_count=0, audit_event=None, user_errors=user_errors(DomainError(problems))
+            )
         flt = await _customer_filter(info, filter) if filter is not None else None
         pks = [pk_of(i, "Customer") for i in ids] if ids is not None else None
-        return await _bulk(info, bulk.bulk_update_customers, actor=ctx(info).actor, ids=pks, flt=flt, data=data)
+        return await _bulk(
+            info, bulk.bulk_update_customers, actor=ctx(info).actor, ids=pks, flt=flt, data=data
+        )
 
     @strawberry.mutation
-    async def bulk_update_locations(self, info: Info, ids: list[strawberry.ID],
-                                    sales_rep: strawberry.ID | None = None) -> BulkPayload:
+    async def bulk_update_locations(
+        self, info: Info, ids: list[strawberry.ID], sales_rep: strawberry.ID | None = None
+    ) -> BulkPayload:
         if sales_rep is not None and pk_of(sales_rep, "User") is None:
-            problems = [Problem(ErrorCode.NOT_FOUND, f"salesRep: no User with id {sales_rep}", ["salesRep"])]
-            return BulkPayload(updated_count=0, audit_event=None, user_errors=user_errors(DomainError(problems)))
-        return await _bulk(info, bulk.bulk_update_locations, actor=ctx(info).actor,
-                           ids=[pk_of(i, "Location") for i in ids], sales_rep=pk_of(sales_rep, "User"))
+            problems = [
+                Problem(ErrorCode.NOT_FOUND, f"salesRep: no User with id {sales_rep}", ["salesRep"])
+            ]
+            return BulkPayload(
+                updated_count=0, audit_event=None, user_errors=user_errors(DomainError(problems))
+            )
+        return await _bulk(
+            info,
+            bulk.bulk_update_locations,
+            actor=ctx(info).actor,
+            ids=[pk_of(i, "Location") for i in ids],
+            sales_rep=pk_of(sales_rep, "User"),
+        )
 
     @strawberry.mutation
     async def revert_change(self, info: Info, audit_event: strawberry.ID) -> RevertPayload:
         problems = _id_problem(audit_event, "AuditEvent", "auditEvent")
         if problems:
-            return RevertPayload(reverted_count=0, audit_event=None, user_errors=user_errors(DomainError(problems)))
+            return RevertPayload(
+                reverted_count=0, audit_event=None, user_errors=user_errors(DomainError(problems))
+            )
         try:
-            count, event = await ctx(info).write(bulk.revert_change, actor=ctx(info).actor,
-                                                 event_id=pk_of(audit_event, "AuditEvent"))
+            count, event = await ctx(info).write(
+                bulk.revert_change, actor=ctx(info).actor, event_id=pk_of(audit_event, "AuditEvent")
+            )
         except DomainError as error:
             return RevertPayload(reverted_count=0, audit_event=None, user_errors=user_errors(error))
         row = await settle(ctx(info).loaders.row("AuditEvent", event.id))
         return RevertPayload(reverted_count=count, audit_event=AuditEvent.of(row), user_errors=[])
 
     @strawberry.mutation
-    async def save_list_view(self, info: Info, kind: ListKindEnum, name: str,  # type: ignore[valid-type]
-                             columns: list[ListColumnInput], id: strawberry.ID | None = None,
-                             sort: list[ListSortInput] | None = None, filter: JSON | None = None,
-                             is_default: bool | None = False) -> ListViewPayload:  # type: ignore
+    async def save_list_view(
+        self,
+        info: Info,
+        kind: ListKindEnum,
+        name: str,  # type: ignore[valid-type]
+        columns: list[ListColumnInput],
+        id: strawberry.ID | None = None,
+        sort: list[ListSortInput] | None = None,
+        filter: JSON | None = None,
+        is_default: bool | None = False,
+    ) -> ListViewPayload:  # type: ignore
         problems = _id_problem(id, "ListView") if id is not None else []
-        return await run(info, ListViewPayload, "list_view", "ListView", ListView.of, lists.save_list_view,
-                         problems, user_id=ctx(info).actor, list_kind=kind, view_id=pk_of(id, "ListView"), name=name,
-                         columns=[given(c) for c in columns], sort=[given(s) for s in sort or []], filter=filter,
-                         is_default=is_default)
+        return await run(
+            info,
+            ListViewPayload,
+            "list_view",
+            "ListView",
+            ListView.of,
+            lists.save_list_view,
+            problems,
+            user_id=ctx(info).actor,
+            list_kind=kind,
+            view_id=pk_of(id, "ListView"),
+            name=name,
+            columns=[given(c) for c in columns],
+            sort=[given(s) for s in sort or []],
+            filter=filter,
+            is_default=is_default,
+        )
 
     @strawberry.mutation
     async def delete_list_view(self, info: Info, id: strawberry.ID) -> DeletePayload:
@@ -372,28 +747,42 @@ class Mutation:
         if problems:
             return DeletePayload(deleted_id=None, user_errors=user_errors(DomainError(problems)))
         try:
-            await ctx(info).write(lists.delete_list_view, user_id=ctx(info).actor, view_id=pk_of(id, "ListView"))
+            await ctx(info).write(
+                lists.delete_list_view, user_id=ctx(info).actor, view_id=pk_of(id, "ListView")
+            )
         except DomainError as error:
             return DeletePayload(deleted_id=None, user_errors=user_errors(error))
         return DeletePayload(deleted_id=id, user_errors=[])
 
-    @strawberry.mutation(description=(
-        "Signs in and sets the session cookie (HttpOnly, SameSite=Lax; Secure over https). Send the header "
-        "X-Requested-With. Every refusal (wrong password, unknown email, inactive user, or sign-in paused after "
-        "too many failures for the email) is the same INVALID userError."))
+    @strawberry.mutation(
+        description=(
+            "Signs in and sets the session cookie (HttpOnly, SameSite=Lax; Secure over https). Send the header "
+            "X-Requested-With. Every refusal (wrong password, unknown email, inactive user, or sign-in paused after "
+            "too many failures for the email) is the same INVALID userError."
+        )
+    )
     async def login(self, info: Info, email: str, password: str) -> LoginPayload:  # type: ignore
         context = ctx(info)
         try:
-            user, secret = await context.write(sessions.login, email=email, password=password,
-                                               throttle=sessions.Throttle.of(context.settings))
+            user, secret = await context.write(
+                sessions.login,
+                email=email,
+                password=password,
+                throttle=sessions.Throttle.of(context.settings),
+            )
         except DomainError as error:
             return LoginPayload(user=None, user_errors=user_errors(error))
         context.response_cookies[sessions.SESSION_COOKIE] = secret
-        return LoginPayload(user=User.of(await settle(context.loaders.row("User", user.id))), user_errors=[])
+        return LoginPayload(
+            user=User.of(await settle(context.loaders.row("User", user.id))), user_errors=[]
+        )
 
-    @strawberry.mutation(description=(
-        "Ends this browser's session on the server and clears its cookie. Answers true, signed in or not (nothing "
-        "to end is no error), but needs the header X-Requested-With like every mutation sent without a token."))
+    @strawberry.mutation(
+        description=(
+            "Ends this browser's session on the server and clears its cookie. Answers true, signed in or not (nothing "
+            "to end is no error), but needs the header X-Requested-With like every mutation sent without a token."
+        )
+    )
     async def logout(self, info: Info) -> bool:
         context = ctx(info)
         if context.web_session is not None:
@@ -401,41 +790,82 @@ class Mutation:
         context.response_cookies[sessions.SESSION_COOKIE] = None
         return True
 
-    @strawberry.mutation(description=(
-        "Admins only. `email`, `name` and `role` are required; `password` (10 characters or more) may be left "
-        "out: the user then acts only through API tokens until an admin sets one."))
+    @strawberry.mutation(
+        description=(
+            "Admins only. `email`, `name` and `role` are required; `password` (10 characters or more) may be left "
+            "out: the user then acts only through API tokens until an admin sets one."
+        )
+    )
     async def create_user(self, info: Info, input: UserInput) -> UserPayload:  # type: ignore
         data = given(input)
-        return await run(info, UserPayload, "user", "User", User.of, access.create_user, email=data.get("email"),
-                         name=data.get("name"), role=data.get("role"), password=data.get("password"),
-                         active=data.get("active", True), **_base(info))
+        return await run(
+            info,
+            UserPayload,
+            "user",
+            "User",
+            User.of,
+            access.create_user,
+            email=data.get("email"),
+            name=data.get("name"),
+            role=data.get("role"),
+            password=data.get("password"),
+            active=data.get("active", True),
+            **_base(info),
+        )
 
-    @strawberry.mutation(description=(
-        "Admins change anyone; everyone else only their own `name` and `password` (FORBIDDEN otherwise). "
-        "`active: false` ends the user's sessions and revokes their tokens at once; the last active admin "
-        "cannot be demoted or deactivated."))
+    @strawberry.mutation(
+        description=(
+            "Admins change anyone; everyone else only their own `name` and `password` (FORBIDDEN otherwise). "
+            "`active: false` ends the user's sessions and revokes their tokens at once; the last active admin "
+            "cannot be demoted or deactivated."
+        )
+    )
     async def update_user(self, info: Info, id: strawberry.ID, input: UserInput) -> UserPayload:  # type: ignore
         web_session = ctx(info).web_session
-        return await run(info, UserPayload, "user", "User", User.of, access.update_user, _id_problem(id, "User"),
-                         user_id=pk_of(id, "User"), data=given(input),
-                         current_session_id=web_session.id if web_session is not None else None, **_base(info))
+        return await run(
+            info,
+            UserPayload,
+            "user",
+            "User",
+            User.of,
+            access.update_user,
+            _id_problem(id, "User"),
+            user_id=pk_of(id, "User"),
+            data=given(input),
+            current_session_id=web_session.id if web_session is not None else None,
+            **_base(info),
+        )
 
-    @strawberry.mutation(description=(
-        "A token for the signed-in user, acting with their role; READ is always included. `secret` is shown "
-        "only in this answer. Needs a signed-in session: a token cannot create tokens (FORBIDDEN)."))
-    async def create_api_token(self, info: Info, name: str, scopes: list[TokenScopeEnum]) -> ApiTokenPayload:  # type: ignore
+    @strawberry.mutation(
+        description=(
+            "A token for the signed-in user, acting with their role; READ is always included. `secret` is shown "
+            "only in this answer. Needs a signed-in session: a token cannot create tokens (FORBIDDEN)."
+        )
+    )
+    async def create_api_token(
+        self, info: Info, name: str, scopes: list[TokenScopeEnum]
+    ) -> ApiTokenPayload:  # type: ignore
         context = ctx(info)
         if context.token is not None:
-            return _token_refused(ErrorCode.FORBIDDEN, "a token cannot create tokens: sign in with login to create one")
-        return await _token_payload(context, tokens.create_token, user_id=context.actor_id, name=name, scopes=scopes)
+            return _token_refused(
+                ErrorCode.FORBIDDEN,
+                "a token cannot create tokens: sign in with login to create one",
+            )
+        return await _token_payload(
+            context, tokens.create_token, user_id=context.actor_id, name=name, scopes=scopes
+        )
 
     @strawberry.mutation(description="Revokes a token at once: one's own, or any as ADMIN.")
     async def revoke_api_token(self, info: Info, id: strawberry.ID) -> ApiTokenPayload:
         context = ctx(info)
-        return await _token_payload(context, tokens.revoke_token, token_id=pk_of(id, "ApiToken"), actor=context.user)
+        return await _token_payload(
+            context, tokens.revoke_token, token_id=pk_of(id, "ApiToken"), actor=context.user
+        )
 
 
-async def _token_payload(context: Any, service: Callable[..., Any], **kwargs: Any) -> ApiTokenPayload:
+async def _token_payload(
+    context: Any, service: Callable[..., Any], **kwargs: Any
+) -> ApiTokenPayload:
     """Runs a token service; the payload carries the secret only when the service made one."""
     try:
         done = await context.write(service, **kwargs)
@@ -447,7 +877,9 @@ async def _token_payload(context: Any, service: Callable[..., Any], **kwargs: An
 
 
 def _token_refused(code: ErrorCode, message: str) -> ApiTokenPayload:
-    return ApiTokenPayload(api_token=None, secret=None, user_errors=[UserError(field=None, message=message, code=code)])
+    return ApiTokenPayload(
+        api_token=None, secret=None, user_errors=[UserError(field=None, message=message, code=code)]
+    )
 
 
 async def _bulk(info: Info, service: Callable[..., Any], **kwargs: Any) -> BulkPayload:
@@ -457,8 +889,11 @@ async def _bulk(info: Info, service: Callable[..., Any], **kwargs: Any) -> BulkP
     except DomainError as error:
         return BulkPayload(updated_count=0, audit_event=None, user_errors=user_errors(error))
     row = await settle(ctx(info).loaders.row("AuditEvent", event.id)) if event is not None else None
-    return BulkPayload(updated_count=count, audit_event=AuditEvent.of(row) if row is not None else None,
-                       user_errors=[])
+    return BulkPayload(
+        updated_count=count,
+        audit_event=AuditEvent.of(row) if row is not None else None,
+        user_errors=[],
+    )
 
 
 def _id_problem(value: str, kind: str, field: str = "id") -> list[Problem]:

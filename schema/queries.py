@@ -9,24 +9,49 @@ import strawberry
 from strawberry.types import Info
 
 import server
+from schema.base import (
+    Connection,
+    Node,
+    bad_input,
+    bounded_text,
+    connection,
+    ctx,
+    given,
+    parse_global_id,
+    pk_of,
+    settle,
+)
+from schema.enums import ListKindEnum
+from schema.inputs import CustomerFilter, CustomerOrder, LeadFilter, LeadOrder
+from schema.types import (
+    NODE_TYPES,
+    ApiToken,
+    AuditEvent,
+    Customer,
+    Invoice,
+    Item,
+    Lead,
+    LeadProgram,
+    LeadSource,
+    ListView,
+    Location,
+    Order,
+    PaymentTerms,
+    ServerInfo,
+    User,
+    item_field,
+)
 from server import listing
 from server.access import tokens
 from server.access.models import Role
-from server.db.base import aware
 from server.customers import listing as customer_listing
+from server.db.base import aware
 from server.documents import numbers as document_numbers
 from server.errors import DomainError
 from server.lists import service as list_views
 from server.lists import validator as list_validator
 from server.lists.models import ListKind
 from server.pagination import BadPageArgs, page_size
-
-from schema.base import (Connection, Node, bad_input, bounded_text, connection, ctx, given, parse_global_id,
-                         pk_of, settle)
-from schema.enums import ListKindEnum
-from schema.inputs import CustomerFilter, CustomerOrder, LeadFilter, LeadOrder
-from schema.types import (NODE_TYPES, ApiToken, AuditEvent, Customer, Invoice, Item, Lead, LeadProgram,
-                          LeadSource, ListView, Location, Order, PaymentTerms, ServerInfo, User, item_field)
 
 
 def _size(info: Info, first: int | None, last: int | None) -> tuple[int, bool]:
@@ -36,45 +61,94 @@ def _size(info: Info, first: int | None, last: int | None) -> tuple[int, bool]:
         raise bad_input(str(error)) from None
 
 
-async def _keyset(info: Info, spec: listing.Listed, make: Any, first: int | None, after: str | None,
-                  last: int | None = None, before: str | None = None) -> Connection[Any]:
+async def _keyset(
+    info: Info,
+    spec: listing.Listed,
+    make: Any,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
+) -> Connection[Any]:
     size, backwards = _size(info, first, last)
     stmt, keys, key_of, params = spec
     try:
-        page, count = await listing.keyset(ctx(info).reader, stmt, keys, stmt.selected_columns.id, key_of,
-                                           size=size, backwards=backwards, after=after, before=before,
-                                           params=params)
+        page, count = await listing.keyset(
+            ctx(info).reader,
+            stmt,
+            keys,
+            stmt.selected_columns.id,
+            key_of,
+            size=size,
+            backwards=backwards,
+            after=after,
+            before=before,
+            params=params,
+        )
     except BadPageArgs as error:
         raise bad_input(str(error)) from None
-    return connection([make(r) for r in page.rows], page.cursors, has_next=page.has_next,
-                      has_previous=page.has_previous, count=count)
+    return connection(
+        [make(r) for r in page.rows],
+        page.cursors,
+        has_next=page.has_next,
+        has_previous=page.has_previous,
+        count=count,
+    )
 
 
-async def _checked(info: Info, kind: ListKind, filter: Any, order_by: list[Any] | None, view: str | None = None,
-                   filter_name: str = "filter") -> list_validator.Checked:
+async def _checked(
+    info: Info,
+    kind: ListKind,
+    filter: Any,
+    order_by: list[Any] | None,
+    view: str | None = None,
+    filter_name: str = "filter",
+) -> list_validator.Checked:
     """A list's arguments through its own validator (saveListView's and the export's); with
     `view`, the viewer's saved view gives the filter and sort that are not given."""
     data = given(filter) if filter is not None and not isinstance(filter, dict) else filter
-    sort = [{"field": o.field, "direction": o.direction} for o in order_by] if order_by is not None else None
+    sort = (
+        [{"field": o.field, "direction": o.direction} for o in order_by]
+        if order_by is not None
+        else None
+    )
     try:
         if view is not None:
-            row = list_views.applied(await settle(_load(info, "ListView", pk_of(view, "ListView"))),
-                                     ctx(info).actor_id, kind)
+            row = list_views.applied(
+                await settle(_load(info, "ListView", pk_of(view, "ListView"))),
+                ctx(info).actor_id,
+                kind,
+            )
             data = row.filter if data is None else data
             sort = list_validator.stored_sort(kind, row.sort) if sort is None else sort
-        return list_validator.check(kind, filter=data, sort=sort, sort_name="orderBy", filter_name=filter_name,
-                                    today=ctx(info).today, zone=ctx(info).settings.zone)
+        return list_validator.check(
+            kind,
+            filter=data,
+            sort=sort,
+            sort_name="orderBy",
+            filter_name=filter_name,
+            today=ctx(info).today,
+            zone=ctx(info).settings.zone,
+        )
     except DomainError as error:
         raise bad_input("; ".join(p.message for p in error.problems)) from None
 
 
-async def _customer_filter(info: Info, flt: CustomerFilter | None) -> customer_listing.CustomerFilter:
+async def _customer_filter(
+    info: Info, flt: CustomerFilter | None
+) -> customer_listing.CustomerFilter:
     return (await _checked(info, ListKind.CUSTOMERS, flt, None)).filter
 
 
-ViewArgument = Annotated[strawberry.ID | None, strawberry.argument(description=(
-    "One of the viewer's saved views of this list (`saveListView`): its filter and sort, where `filter` and "
-    "`orderBy` are not given."))]
+ViewArgument = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(
+        description=(
+            "One of the viewer's saved views of this list (`saveListView`): its filter and sort, where `filter` and "
+            "`orderBy` are not given."
+        )
+    ),
+]
 
 
 def _load(info: Info, kind: str, pk: int | None) -> Any:
@@ -106,7 +180,9 @@ class Query:
             raise bad_input(f"at most {ctx(info).settings.max_page_size} ids at once")
         return list(await asyncio.gather(*(_node(info, i) for i in ids)))
 
-    @strawberry.field(description="The signed-in user; null, without an error, when nobody is signed in.")
+    @strawberry.field(
+        description="The signed-in user; null, without an error, when nobody is signed in."
+    )
     def viewer(self, info: Info) -> User | None:
         user = ctx(info).user
         return User.of(user) if user is not None else None
@@ -114,64 +190,122 @@ class Query:
     @strawberry.field
     def server_info(self, info: Info) -> ServerInfo:
         settings = ctx(info).settings
-        return ServerInfo(version=server.__version__, base_currency=settings.base_currency,
-                          time_zone=settings.time_zone, today=ctx(info).today)
+        return ServerInfo(
+            version=server.__version__,
+            base_currency=settings.base_currency,
+            time_zone=settings.time_zone,
+            today=ctx(info).today,
+        )
 
-    @strawberry.field(description="A customer by `id` or by `number`; the number matches regardless of case "
-                                  "and of blanks around it (c-000158 finds C-000158).")
-    async def customer(self, info: Info, id: strawberry.ID | None = None, number: str | None = None) -> Customer | None:
+    @strawberry.field(
+        description="A customer by `id` or by `number`; the number matches regardless of case "
+        "and of blanks around it (c-000158 finds C-000158)."
+    )
+    async def customer(
+        self, info: Info, id: strawberry.ID | None = None, number: str | None = None
+    ) -> Customer | None:
         return await _one(info, "Customer", id, "number", number, Customer.of)
 
     @strawberry.field(description="The customer list: search, filter and sort; keyset cursors.")
-    async def customers(self, info: Info, first: int | None = None, after: str | None = None,
-                        last: int | None = None, before: str | None = None, filter: CustomerFilter | None = None,
-                        order_by: list[CustomerOrder] | None = None, view: ViewArgument = None) -> Connection[Customer]:
+    async def customers(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: CustomerFilter | None = None,
+        order_by: list[CustomerOrder] | None = None,
+        view: ViewArgument = None,
+    ) -> Connection[Customer]:
         checked = await _checked(info, ListKind.CUSTOMERS, filter, order_by, view)
         flt, order = checked.filter, checked.sort
         size, backwards = _size(info, first, last)
         reader = ctx(info).reader
         try:
-            page = await customer_listing.page(reader, flt, order, size=size, backwards=backwards, after=after,
-                                               before=before)
+            page = await customer_listing.page(
+                reader, flt, order, size=size, backwards=backwards, after=after, before=before
+            )
         except BadPageArgs as error:
             raise bad_input(str(error)) from None
         ctx(info).loaders.prime("Customer", page.rows)
-        return connection([Customer.of(r) for r in page.rows], page.cursors, has_next=page.has_next,
-                          has_previous=page.has_previous, count=lambda: customer_listing.count(reader, flt))
+        return connection(
+            [Customer.of(r) for r in page.rows],
+            page.cursors,
+            has_next=page.has_next,
+            has_previous=page.has_previous,
+            count=lambda: customer_listing.count(reader, flt),
+        )
 
     @strawberry.field
-    async def locations(self, info: Info, first: int | None = None, after: str | None = None,
-                        customer: strawberry.ID | None = None, search: str | None = None,
-                        view: ViewArgument = None
-                        ) -> Connection[Location]:
-        given_filter = {"customer": customer, "search": search} if (customer, search) != (None, None) else None
+    async def locations(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        customer: strawberry.ID | None = None,
+        search: str | None = None,
+        view: ViewArgument = None,
+    ) -> Connection[Location]:
+        given_filter = (
+            {"customer": customer, "search": search} if (customer, search) != (None, None) else None
+        )
         flt = (await _checked(info, ListKind.LOCATIONS, given_filter, None, view, "")).filter
-        return await _keyset(info, listing.locations(flt.customer_id, flt.search), Location.of, first, after)
+        return await _keyset(
+            info, listing.locations(flt.customer_id, flt.search), Location.of, first, after
+        )
 
     @strawberry.field
-    async def items(self, info: Info, first: int | None = None, after: str | None = None,
-                    search: str | None = None) -> Connection[Item]:
+    async def items(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        search: str | None = None,
+    ) -> Connection[Item]:
         base = ctx(info).settings.base_currency
-        return await _keyset(info, listing.items(bounded_text(search, "search")), lambda r: Item.of(r, base),
-                             first, after)
+        return await _keyset(
+            info,
+            listing.items(bounded_text(search, "search")),
+            lambda r: Item.of(r, base),
+            first,
+            after,
+        )
 
-    @strawberry.field(description="An invoice or credit note by id, or by number without regard to case.")
-    async def invoice(self, info: Info, id: strawberry.ID | None = None, number: str | None = None) -> Invoice | None:
-        return await _one(info, "Invoice", id, "number", document_numbers.given_number(number), Invoice.of)
+    @strawberry.field(
+        description="An invoice or credit note by id, or by number without regard to case."
+    )
+    async def invoice(
+        self, info: Info, id: strawberry.ID | None = None, number: str | None = None
+    ) -> Invoice | None:
+        return await _one(
+            info, "Invoice", id, "number", document_numbers.given_number(number), Invoice.of
+        )
 
     @strawberry.field(description="An order by id, or by number without regard to case.")
-    async def order(self, info: Info, id: strawberry.ID | None = None, number: str | None = None) -> Order | None:
-        return await _one(info, "Order", id, "number", document_numbers.given_number(number), Order.of)
+    async def order(
+        self, info: Info, id: strawberry.ID | None = None, number: str | None = None
+    ) -> Order | None:
+        return await _one(
+            info, "Order", id, "number", document_numbers.given_number(number), Order.of
+        )
 
     @strawberry.field
-    async def lead(self, info: Info, id: strawberry.ID | None = None, number: int | None = None) -> Lead | None:
+    async def lead(
+        self, info: Info, id: strawberry.ID | None = None, number: int | None = None
+    ) -> Lead | None:
         return await _one(info, "Lead", id, "number", number, Lead.of)
 
     @strawberry.field
-    async def leads(self, info: Info, first: int | None = None, after: str | None = None,
-                    filter: LeadFilter | None = None, order_by: list[LeadOrder] | None = None,
-                    view: ViewArgument = None
-                    ) -> Connection[Lead]:
+    async def leads(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: LeadFilter | None = None,
+        order_by: list[LeadOrder] | None = None,
+        view: ViewArgument = None,
+    ) -> Connection[Lead]:
         checked = await _checked(info, ListKind.LEADS, filter, order_by, view)
         newest_notes = ctx(info).loaders.of.lead_newest_note()
 
@@ -179,25 +313,38 @@ class Query:
             if "newest_note_at" in row._fields:  # sorted by it: the list has read it already
                 newest_notes.prime(row.id, aware(row.newest_note_at))
             return Lead.of(row)
+
         return await _keyset(info, listing.leads(checked.filter, checked.sort), make, first, after)
 
     @strawberry.field
-    async def lead_programs(self, info: Info, include_inactive: bool | None = False) -> list[LeadProgram]:
-        rows = await listing.all_rows(ctx(info).reader, "LeadProgram", include_inactive=bool(include_inactive))
+    async def lead_programs(
+        self, info: Info, include_inactive: bool | None = False
+    ) -> list[LeadProgram]:
+        rows = await listing.all_rows(
+            ctx(info).reader, "LeadProgram", include_inactive=bool(include_inactive)
+        )
         return [LeadProgram.of(r) for r in rows]
 
     @strawberry.field
-    async def lead_sources(self, info: Info, include_inactive: bool | None = False) -> list[LeadSource]:
-        rows = await listing.all_rows(ctx(info).reader, "LeadSource", include_inactive=bool(include_inactive))
+    async def lead_sources(
+        self, info: Info, include_inactive: bool | None = False
+    ) -> list[LeadSource]:
+        rows = await listing.all_rows(
+            ctx(info).reader, "LeadSource", include_inactive=bool(include_inactive)
+        )
         return [LeadSource.of(r) for r in rows]
 
     @strawberry.field
     async def payment_terms(self, info: Info) -> list[PaymentTerms]:
-        return [PaymentTerms.of(r) for r in await listing.all_rows(ctx(info).reader, "PaymentTerms")]
+        return [
+            PaymentTerms.of(r) for r in await listing.all_rows(ctx(info).reader, "PaymentTerms")
+        ]
 
     @strawberry.field
     async def users(self, info: Info, include_inactive: bool | None = False) -> list[User]:
-        rows = await listing.all_rows(ctx(info).reader, "User", include_inactive=bool(include_inactive))
+        rows = await listing.all_rows(
+            ctx(info).reader, "User", include_inactive=bool(include_inactive)
+        )
         return [User.of(r) for r in rows]
 
     @strawberry.field
@@ -206,19 +353,30 @@ class Query:
         user_id = ctx(info).actor_id
         if user_id is None:
             return []
-        return [ListView.of(r) for r in await ctx(info).reader.rows(list_views.views_of(user_id, kind))]
+        return [
+            ListView.of(r) for r in await ctx(info).reader.rows(list_views.views_of(user_id, kind))
+        ]
 
     @strawberry.field(description="Changes, newest first; of one record with `entityId`.")
-    async def audit_events(self, info: Info, first: int | None = None, after: str | None = None,
-                           entity_id: strawberry.ID | None = None) -> Connection[AuditEvent]:
+    async def audit_events(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        entity_id: strawberry.ID | None = None,
+    ) -> Connection[AuditEvent]:
         entity = parse_global_id(entity_id) if entity_id is not None else None
         if entity_id is not None and entity is None:
             raise bad_input("entityId: not an id this server gave out")
         return await _keyset(info, listing.audit_events(entity), AuditEvent.of, first, after)
 
-    @strawberry.field(description="The viewer's own API tokens, revoked ones included, newest first; an admin sees all.")
+    @strawberry.field(
+        description="The viewer's own API tokens, revoked ones included, newest first; an admin sees all."
+    )
     async def api_tokens(self, info: Info) -> list[ApiToken]:
-        return [ApiToken.of(r) for r in await ctx(info).reader.rows(tokens.tokens_of(ctx(info).user))]
+        return [
+            ApiToken.of(r) for r in await ctx(info).reader.rows(tokens.tokens_of(ctx(info).user))
+        ]
 
 
 # Objects that are someone's own: `node` answers them to whom they belong (ApiToken: and to an

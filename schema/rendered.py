@@ -123,15 +123,25 @@ def _value(fp: FieldPlan, plan: Plan, columns: _Columns) -> Any | None:
     node = ast.parse(expression.text, mode="eval").body
     named = fp.definition.type.of_type if non_null else fp.definition.type
     if isinstance(node, ast.Call):  # unscaled(row.<column>, QUANTITY)
-        if not (isinstance(node.func, ast.Name) and node.func.id == "unscaled" and len(node.args) == 2
-                and isinstance(node.args[1], ast.Name) and node.args[1].id in PLACES
-                and isinstance(named, GraphQLScalarType) and named.name == "Decimal"):
+        if not (
+            isinstance(node.func, ast.Name)
+            and node.func.id == "unscaled"
+            and len(node.args) == 2
+            and isinstance(node.args[1], ast.Name)
+            and node.args[1].id in PLACES
+            and isinstance(named, GraphQLScalarType)
+            and named.name == "Decimal"
+        ):
             return None
         column = _readable(columns.of(node.args[0]), non_null, Integer)
         return None if column is None else decimal_text(column, PLACES[node.args[1].id])
     column = columns.of(node)
     if isinstance(named, GraphQLScalarType) and named.name in ("String", "ID"):
-        return None if column is None or isinstance(column.type, Enum) else _readable(column, non_null, String)
+        return (
+            None
+            if column is None or isinstance(column.type, Enum)
+            else _readable(column, non_null, String)
+        )
     if isinstance(named, GraphQLEnumType) and column is not None and isinstance(column.type, Enum):
         stored = getattr(column.type, "enum_class", None)
         # stored by member name (SQLAlchemy's default), and the GraphQL enum names the same members
@@ -152,7 +162,9 @@ def _readable(column: Column[Any] | None, non_null: bool, kind: type) -> Column[
 def _money(fp: FieldPlan, columns: _Columns) -> Any | None:
     expression = fp.expression
     nested = getattr(fp.complete, "plan", None)
-    assert expression is not None and expression.units is not None and expression.currency is not None
+    assert (
+        expression is not None and expression.units is not None and expression.currency is not None
+    )
     if nested is None or nested.type_name != "Money":
         return None
     # a null amount would need the Python path's null (or its error for a non-null field)
@@ -160,8 +172,13 @@ def _money(fp: FieldPlan, columns: _Columns) -> Any | None:
     currency = _readable(columns.of(ast.parse(expression.currency, mode="eval").body), True, String)
     if units is None or currency is None:
         return None
-    parts = {"amount": decimal_text(units, money.PRICE if expression.price else money.MINOR, expression.price),
-             "currency": currency, "__typename": literal_column("'Money'")}
+    parts = {
+        "amount": decimal_text(
+            units, money.PRICE if expression.price else money.MINOR, expression.price
+        ),
+        "currency": currency,
+        "__typename": literal_column("'Money'"),
+    }
     if any(f.name not in parts for f in nested.fields):
         return None
     return json_object([(f.key, parts[f.name]) for f in nested.fields])

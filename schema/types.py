@@ -17,6 +17,48 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
+from schema.base import (
+    JSON,
+    Address,
+    Connection,
+    DecimalScalar,
+    Money,
+    Node,
+    bounded_text,
+    ctx,
+    global_id,
+    make,
+    money_of,
+    money_or_none,
+    offset_connection,
+    page_window,
+    price_of,
+    then,
+)
+from schema.enums import (
+    BillingStatusEnum,
+    CreditCodeEnum,
+    CustomerStatusEnum,
+    EngagementEnum,
+    HistoryRoleEnum,
+    InvoiceClassificationEnum,
+    InvoiceSortFieldEnum,
+    InvoiceStatusEnum,
+    LeadStateEnum,
+    LineTypeEnum,
+    ListKindEnum,
+    NoteTypeEnum,
+    OrderClassificationEnum,
+    OrderStatusEnum,
+    PaymentStatusEnum,
+    PaymentStyleEnum,
+    RoleEnum,
+    SortDirectionEnum,
+    TermsBasisEnum,
+    TokenScopeEnum,
+)
+from schema.fields import expression_names, loaded_field, loaded_money, money_field, row_field
+from schema.rendered import rendered
 from server import money
 from server.access import policy
 from server.access.models import Role
@@ -24,6 +66,7 @@ from server.audit import service as audit
 from server.documents.models import InvoiceClassification
 from server.documents.rules import balance_due_minor
 from server.figures.customer_list import Balances
+from server.figures.history import HistoryRole
 from server.figures.sales import SalesFigures
 from server.leads.models import CLOSED_LEAD_STATES
 from server.leads.rules import allowed_moves
@@ -32,17 +75,6 @@ from server.lists.models import ListKind
 from server.loaders import ready
 from server.payments.models import payment_status
 from server.sorting import InvoiceSortField, SortDirection
-
-from schema.base import (DecimalScalar, JSON, Address, Connection, Money, Node, bounded_text, ctx,
-                         global_id, make, money_of, money_or_none, offset_connection, page_window, price_of, then)
-from schema.rendered import rendered
-from schema.fields import expression_names, loaded_field, loaded_money, money_field, row_field
-from schema.enums import (BillingStatusEnum, CreditCodeEnum, CustomerStatusEnum, EngagementEnum, HistoryRoleEnum,
-                          InvoiceClassificationEnum, InvoiceSortFieldEnum, InvoiceStatusEnum, LeadStateEnum,
-                          LineTypeEnum, ListKindEnum, NoteTypeEnum, OrderClassificationEnum, OrderStatusEnum,
-                          PaymentStatusEnum, PaymentStyleEnum, RoleEnum, SortDirectionEnum, TermsBasisEnum,
-                          TokenScopeEnum)
-from server.figures.history import HistoryRole
 
 Row = Any
 
@@ -54,25 +86,40 @@ def fx_rate_of(rate_e8: int | None) -> decimal.Decimal | None:
 def reminder_of(row: Row) -> Reminder | None:
     if row.reminder_due_at is None:
         return None
-    return make(Reminder, due_at=row.reminder_due_at, title=row.reminder_title or "",
-                ics_url=f"/reminders/{global_id('Note', row.id)}.ics")
+    return make(
+        Reminder,
+        due_at=row.reminder_due_at,
+        title=row.reminder_title or "",
+        ics_url=f"/reminders/{global_id('Note', row.id)}.ics",
+    )
 
 
 # What the fields' expressions below call besides schema/fields.py's own helpers.
-expression_names(fx_rate_of=fx_rate_of, balance_due_minor=balance_due_minor, reminder_of=reminder_of,
-                 payment_status=payment_status, CLOSED_LEAD_STATES=CLOSED_LEAD_STATES)
+expression_names(
+    fx_rate_of=fx_rate_of,
+    balance_due_minor=balance_due_minor,
+    reminder_of=reminder_of,
+    payment_status=payment_status,
+    CLOSED_LEAD_STATES=CLOSED_LEAD_STATES,
+)
 
 
 def row_or_none(kind: str, pk: int | None, info: Info, convert: Any) -> Any:
     if pk is None:
         return None
-    return then(ctx(info).loaders.row(kind, pk), lambda row: convert(row) if row is not None else None)
+    return then(
+        ctx(info).loaders.row(kind, pk), lambda row: convert(row) if row is not None else None
+    )
 
 
-def nested(info: Info, loader: Any, parent_id: int, first: int | None, after: str | None, convert: Any) -> Any:
+def nested(
+    info: Info, loader: Any, parent_id: int, first: int | None, after: str | None, convert: Any
+) -> Any:
     offset, size = page_window(first, after, ctx(info).settings.max_page_size)
-    return then(ready(loader, (parent_id, offset, size)),
-                lambda page: offset_connection(page[0], page[1], offset, size, convert))
+    return then(
+        ready(loader, (parent_id, offset, size)),
+        lambda page: offset_connection(page[0], page[1], offset, size, convert),
+    )
 
 
 def role_of(info: Info) -> Role | None:
@@ -90,17 +137,22 @@ def check_costs(info: Info) -> None:
 def check_column(info: Info, model: str, column: str) -> None:
     """A field that serves a column only some roles may read: the row its model names for it
     (`read_needs`), the one rule the audit log's changes to that column follow too."""
-    if column not in policy.guarded_columns().get(model, {}):  # a field said to be hidden whose column is not: a bug
+    if column not in policy.guarded_columns().get(
+        model, {}
+    ):  # a field said to be hidden whose column is not: a bug
         raise KeyError(f"{model}.{column} names no policy row: declare it with read_needs")
     if column in policy.hidden_columns(role_of(info), model):
         raise _costs_forbidden()
 
 
 def _costs_forbidden() -> GraphQLError:
-    return GraphQLError("costs and margins are for managers and admins", extensions={"code": "FORBIDDEN"})
+    return GraphQLError(
+        "costs and margins are for managers and admins", extensions={"code": "FORBIDDEN"}
+    )
 
 
 # ------------------------------------------------------------------ people
+
 
 @strawberry.type
 class User(Node):
@@ -136,8 +188,9 @@ def row_load(kind: str, column: str) -> str:
 
 def row_reference(kind: str, column: str, *, description: str | None = None) -> Any:
     """A field whose value is the object of `kind` that the row's `column` refers to (or null)."""
-    return loaded_field(row_load(kind, column), f"row_object({kind!r}, it)", description=description,
-                        reference=kind)
+    return loaded_field(
+        row_load(kind, column), f"row_object({kind!r}, it)", description=description, reference=kind
+    )
 
 
 @strawberry.type
@@ -149,11 +202,17 @@ class PaymentTerms(Node):
 
     @staticmethod
     def of(row: Row) -> PaymentTerms:
-        return make(PaymentTerms, id=global_id("PaymentTerms", row.id), code=row.code, description=row.description,
-                    due_days=row.due_days)
+        return make(
+            PaymentTerms,
+            id=global_id("PaymentTerms", row.id),
+            code=row.code,
+            description=row.description,
+            due_days=row.due_days,
+        )
 
 
 # ------------------------------------------------------------- customers
+
 
 @strawberry.type
 class LifetimeValueDetail:
@@ -177,9 +236,12 @@ class CustomerBalances:
     @staticmethod
     def of(b: Balances, limit: int | None, base: str) -> CustomerBalances:
         return CustomerBalances(
-            open_orders=money_of(b.open_orders_minor, base), current_invoices=money_of(b.current_invoices_minor, base),
-            unapplied_payments=money_of(b.unapplied_payments_minor, base), credit_limit=money_or_none(limit, base),
-            available_credit=money_or_none(b.available_credit_minor(limit), base))
+            open_orders=money_of(b.open_orders_minor, base),
+            current_invoices=money_of(b.current_invoices_minor, base),
+            unapplied_payments=money_of(b.unapplied_payments_minor, base),
+            credit_limit=money_or_none(limit, base),
+            available_credit=money_or_none(b.available_credit_minor(limit), base),
+        )
 
 
 expression_names(CustomerBalances=CustomerBalances)
@@ -234,12 +296,15 @@ class InvoiceOrder:
 @strawberry.type
 class Customer(Node):
     id: strawberry.ID = row_field("gid('Customer', row.id)")
-    number: str = row_field("row.number", description='Unique, sequential when not given: "C-000123".')
+    number: str = row_field(
+        "row.number", description='Unique, sequential when not given: "C-000123".'
+    )
     name: str = row_field("row.name", description="The business name, used for invoicing.")
     alias: str | None = row_field("row.alias")
     status: CustomerStatusEnum = row_field("row.status")  # type: ignore[valid-type]
-    currency: str = row_field("row.currency",
-                              description="ISO 4217; this customer's documents are in this currency.")
+    currency: str = row_field(
+        "row.currency", description="ISO 4217; this customer's documents are in this currency."
+    )
     credit_code: CreditCodeEnum = row_field("row.credit_code")  # type: ignore[valid-type]
     billing_status: BillingStatusEnum = row_field("row.billing_status")  # type: ignore[valid-type]
     terms_basis: TermsBasisEnum = row_field("row.terms_basis")  # type: ignore[valid-type]
@@ -249,11 +314,16 @@ class Customer(Node):
     shipping_address: Address | None = row_field("address(row, 'shipping')")
     created_at: dt.datetime = row_field("row.created_at")
     version: int = row_field("row.version")
-    credit_limit: Money | None = money_field("row.credit_limit_minor", "base",
-                                             description="In the base currency, as exposure is; null: no limit.")
+    credit_limit: Money | None = money_field(
+        "row.credit_limit_minor",
+        "base",
+        description="In the base currency, as exposure is; null: no limit.",
+    )
     prior_sales: Money = money_field(
-        "row.prior_sales_minor", "base",
-        description="Sales before the system was adopted, in the base currency; part of lifetime value.")
+        "row.prior_sales_minor",
+        "base",
+        description="Sales before the system was adopted, in the base currency; part of lifetime value.",
+    )
     row: strawberry.Private[Row]
 
     @staticmethod
@@ -267,33 +337,48 @@ class Customer(Node):
     def payment_terms(self, info: Info) -> PaymentTerms | None:
         return row_or_none("PaymentTerms", self.row.payment_terms_id, info, PaymentTerms.of)
 
-    sales_rep: User | None = row_reference("User", "sales_rep_id", description="The default (outside) sales rep.")
+    sales_rep: User | None = row_reference(
+        "User", "sales_rep_id", description="The default (outside) sales rep."
+    )
     inside_sales_rep: User | None = row_reference("User", "inside_sales_rep_id")
 
     @strawberry.field
     def primary_contact(self, info: Info) -> Contact | None:
-        return then(ready(ctx(info).loaders.of.primary_contact(), self.row.id),
-                    lambda row: Contact.of(row) if row is not None else None)
+        return then(
+            ready(ctx(info).loaders.of.primary_contact(), self.row.id),
+            lambda row: Contact.of(row) if row is not None else None,
+        )
 
     @strawberry.field
-    def locations(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Location]:
-        return nested(info, ctx(info).loaders.of.locations(), self.row.id, first, after, Location.of)
+    def locations(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Location]:
+        return nested(
+            info, ctx(info).loaders.of.locations(), self.row.id, first, after, Location.of
+        )
 
     @strawberry.field
-    def contacts(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Contact]:
+    def contacts(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Contact]:
         return nested(info, ctx(info).loaders.of.contacts(), self.row.id, first, after, Contact.of)
 
     # Derived figures (SPEC §4): every family the page asks for in one statement (figures/families.py).
 
-    def _sales(self, info: Info, as_of: dt.date | None = None, history: HistoryRole | None = None) -> Any:
+    def _sales(
+        self, info: Info, as_of: dt.date | None = None, history: HistoryRole | None = None
+    ) -> Any:
         return ctx(info).loaders.customer_sales(self.row.id, as_of, history)
 
     def _orders(self, info: Info, as_of: dt.date | None = None) -> Any:
         return ctx(info).loaders.customer_orders(self.row.id, as_of)
 
     lifetime_value: Money = loaded_money(
-        SALES, "row.prior_sales_minor + it.invoiced_minor - it.credited_minor", "base",
-        description="priorSales + net invoiced - credited, all time, in the base currency.")
+        SALES,
+        "row.prior_sales_minor + it.invoiced_minor - it.credited_minor",
+        "base",
+        description="priorSales + net invoiced - credited, all time, in the base currency.",
+    )
 
     @strawberry.field
     def lifetime_value_detail(self, info: Info) -> LifetimeValueDetail:
@@ -301,20 +386,36 @@ class Customer(Node):
 
         def detail(s: SalesFigures) -> LifetimeValueDetail:
             return LifetimeValueDetail(
-                prior_sales=money_of(prior, base), invoiced=money_of(s.invoiced_minor, base),
+                prior_sales=money_of(prior, base),
+                invoiced=money_of(s.invoiced_minor, base),
                 credited=money_of(s.credited_minor, base),
                 total=money_of(prior + s.invoiced_minor - s.credited_minor, base),
-                first_invoice_date=s.first_invoice_on, last_invoice_date=s.last_invoice_on,
-                invoice_count=s.invoice_count)
+                first_invoice_date=s.first_invoice_on,
+                last_invoice_date=s.last_invoice_on,
+                invoice_count=s.invoice_count,
+            )
+
         return then(self._sales(info), detail)
 
-    order_count: int = loaded_field(ORDERS, "it.count", description="Orders not cancelled, all time.")
-    order_total: Money = loaded_money(ORDERS, "it.total_minor", "base",
-                                      description="The net value of orders not cancelled, in the base currency.")
-    average_order_value: Money | None = loaded_money(ORDERS, "it.average_minor", "base",
-                                                     description="orderTotal / orderCount; null when there are no orders.")
+    order_count: int = loaded_field(
+        ORDERS, "it.count", description="Orders not cancelled, all time."
+    )
+    order_total: Money = loaded_money(
+        ORDERS,
+        "it.total_minor",
+        "base",
+        description="The net value of orders not cancelled, in the base currency.",
+    )
+    average_order_value: Money | None = loaded_money(
+        ORDERS,
+        "it.average_minor",
+        "base",
+        description="orderTotal / orderCount; null when there are no orders.",
+    )
 
-    @strawberry.field(description="ENGAGED: ordered within the 365 days up to asOf (default today).")
+    @strawberry.field(
+        description="ENGAGED: ordered within the 365 days up to asOf (default today)."
+    )
     def engagement(self, info: Info, as_of: dt.date | None = None) -> EngagementEnum:  # type: ignore[valid-type]
         return then(self._orders(info, as_of), lambda o: o.engagement)
 
@@ -323,105 +424,199 @@ class Customer(Node):
     last_payment_date: dt.date | None = loaded_field(BALANCES, "it.last_payment_on")
     newest_note_at: dt.datetime | None = loaded_field(BALANCES, "it.newest_note_at")
     balances: CustomerBalances = loaded_field(
-        BALANCES, "CustomerBalances.of(it, row.credit_limit_minor, base)",
-        description="What the customer owes, as bill customer, in the base currency.")
+        BALANCES,
+        "CustomerBalances.of(it, row.credit_limit_minor, base)",
+        description="What the customer owes, as bill customer, in the base currency.",
+    )
 
     @strawberry.field(description="Sales by window with variances; asOf defaults to today.")
-    def invoice_stats(self, info: Info, as_of: dt.date | None = None,
-                      history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING  # type: ignore[valid-type]
-                      ) -> InvoiceStats:
+    def invoice_stats(
+        self,
+        info: Info,
+        as_of: dt.date | None = None,
+        history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING,  # type: ignore[valid-type]
+    ) -> InvoiceStats:
         base = self._base(info)
 
         def shape(w: SalesFigures) -> InvoiceStats:
             m = {name: money_of(minor, base) for name, minor in w.sales.items()}
             return InvoiceStats(
-                as_of=w.as_of, last30_days=m["last30"], previous30_days=m["previous30"],
-                variance30_pct=w.variance("last30", "previous30"), mtd_this_year=m["mtd_this_year"],
-                mtd_last_year=m["mtd_last_year"], variance_mtd_pct=w.variance("mtd_this_year", "mtd_last_year"),
-                ytd_this_year=m["ytd_this_year"], ytd_last_year=m["ytd_last_year"],
-                variance_ytd_pct=w.variance("ytd_this_year", "ytd_last_year"))
+                as_of=w.as_of,
+                last30_days=m["last30"],
+                previous30_days=m["previous30"],
+                variance30_pct=w.variance("last30", "previous30"),
+                mtd_this_year=m["mtd_this_year"],
+                mtd_last_year=m["mtd_last_year"],
+                variance_mtd_pct=w.variance("mtd_this_year", "mtd_last_year"),
+                ytd_this_year=m["ytd_this_year"],
+                ytd_last_year=m["ytd_last_year"],
+                variance_ytd_pct=w.variance("ytd_this_year", "ytd_last_year"),
+            )
+
         return then(self._sales(info, as_of, history), shape)
 
     @strawberry.field(description="Sales margins in percent; for managers and admins only.")
-    def margins(self, info: Info, as_of: dt.date | None = None,
-                history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING  # type: ignore[valid-type]
-                ) -> Margins | None:
+    def margins(
+        self,
+        info: Info,
+        as_of: dt.date | None = None,
+        history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING,  # type: ignore[valid-type]
+    ) -> Margins | None:
         check_costs(info)
-        return then(self._sales(info, as_of, history), lambda w: Margins(
-            as_of=w.as_of, last30_days=w.margin("last30"), last12_months=w.margin("last12_months"),
-            previous12_months=w.margin("previous12_months")))
+        return then(
+            self._sales(info, as_of, history),
+            lambda w: Margins(
+                as_of=w.as_of,
+                last30_days=w.margin("last30"),
+                last12_months=w.margin("last12_months"),
+                previous12_months=w.margin("previous12_months"),
+            ),
+        )
 
-    @strawberry.field(description="Open balances as bill customer by days past due at asOf (default today).")
+    @strawberry.field(
+        description="Open balances as bill customer by days past due at asOf (default today)."
+    )
     def aging(self, info: Info, as_of: dt.date | None = None) -> Aging:
         base = self._base(info)
 
         def shape(found: Any) -> Aging:
             b = {name: money_of(minor, base) for name, minor in found.buckets.items()}
-            return Aging(as_of=found.as_of, current=b["current"], days1_to30=b["days1_to30"],
-                         days31_to60=b["days31_to60"], days61_to90=b["days61_to90"], over90=b["over90"],
-                         total=money_of(found.total, base), days_sales_outstanding=found.days_sales_outstanding)
+            return Aging(
+                as_of=found.as_of,
+                current=b["current"],
+                days1_to30=b["days1_to30"],
+                days31_to60=b["days31_to60"],
+                days61_to90=b["days61_to90"],
+                over90=b["over90"],
+                total=money_of(found.total, base),
+                days_sales_outstanding=found.days_sales_outstanding,
+            )
+
         return then(ctx(info).loaders.customer_aging(self.row.id, as_of or ctx(info).today), shape)
 
     @strawberry.field
-    def invoices(self, info: Info, first: int | None = None, after: str | None = None,
-                 history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING,  # type: ignore[valid-type]
-                 outstanding_only: bool | None = False, order_by: InvoiceOrder | None = None,
-                 search: Annotated[str | None, strawberry.argument(description=(
-                     "Only the invoices whose number or alternative number starts with this text, "
-                     "ignoring case: \"in-0001\" finds IN-000123, \"po-37\" finds alternative number PO-37982."
-                 ))] = None) -> Connection[Invoice]:
+    def invoices(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING,  # type: ignore[valid-type]
+        outstanding_only: bool | None = False,
+        order_by: InvoiceOrder | None = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description=(
+                    "Only the invoices whose number or alternative number starts with this text, "
+                    'ignoring case: "in-0001" finds IN-000123, "po-37" finds alternative number PO-37982.'
+                )
+            ),
+        ] = None,
+    ) -> Connection[Invoice]:
         sort = order_by.field.name if order_by else InvoiceSortField.INVOICE_DATE.name
-        descending = (order_by.direction if order_by else SortDirection.DESC) is not SortDirection.ASC
+        descending = (
+            order_by.direction if order_by else SortDirection.DESC
+        ) is not SortDirection.ASC
         search = (bounded_text(search, "search") or "").strip() or None
-        loader = ctx(info).loaders.of.customer_invoices(history or HistoryRole.ORDER_OR_BILLING,
-                                                        bool(outstanding_only), sort, descending, search)
+        loader = ctx(info).loaders.of.customer_invoices(
+            history or HistoryRole.ORDER_OR_BILLING,
+            bool(outstanding_only),
+            sort,
+            descending,
+            search,
+        )
         return nested(info, loader, self.row.id, first, after, Invoice.of)
 
-    @strawberry.field(description="One of this customer's invoices by its number, else by its alternative number, "
-                                  "either matched whole but without regard to case (po-37982 finds PO-37982).")
-    def find_invoice(self, info: Info, number: str | None = None, alt_number: str | None = None) -> Invoice | None:
+    @strawberry.field(
+        description="One of this customer's invoices by its number, else by its alternative number, "
+        "either matched whole but without regard to case (po-37982 finds PO-37982)."
+    )
+    def find_invoice(
+        self, info: Info, number: str | None = None, alt_number: str | None = None
+    ) -> Invoice | None:
         bounded_text(number, "number"), bounded_text(alt_number, "altNumber")
         number, alt_number = (number or "").strip() or None, (alt_number or "").strip() or None
         if number is None and alt_number is None:
             return None
-        return then(ready(ctx(info).loaders.of.found_invoice(), (self.row.id, number, alt_number)),
-                    lambda row: Invoice.of(row) if row is not None else None)
+        return then(
+            ready(ctx(info).loaders.of.found_invoice(), (self.row.id, number, alt_number)),
+            lambda row: Invoice.of(row) if row is not None else None,
+        )
 
-    @strawberry.field(description="Payments and deposits received from this customer, newest first.")
-    def payments(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Payment]:
-        return nested(info, ctx(info).loaders.of.customer_payments(), self.row.id, first, after, Payment.of)
+    @strawberry.field(
+        description="Payments and deposits received from this customer, newest first."
+    )
+    def payments(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Payment]:
+        return nested(
+            info, ctx(info).loaders.of.customer_payments(), self.row.id, first, after, Payment.of
+        )
 
     @strawberry.field
-    def orders(self, info: Info, first: int | None = None, after: str | None = None,
-               history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING,  # type: ignore[valid-type]
-               open_only: bool | None = False) -> Connection[Order]:
-        loader = ctx(info).loaders.of.customer_orders(history or HistoryRole.ORDER_OR_BILLING, bool(open_only))
+    def orders(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING,  # type: ignore[valid-type]
+        open_only: bool | None = False,
+    ) -> Connection[Order]:
+        loader = ctx(info).loaders.of.customer_orders(
+            history or HistoryRole.ORDER_OR_BILLING, bool(open_only)
+        )
         return nested(info, loader, self.row.id, first, after, Order.of)
 
-    @strawberry.field(description="Every line of the issued invoices and credit notes, newest invoice first; "
-                                  "a credit note's quantities are negative.")
-    def item_sales_history(self, info: Info, first: int | None = None, after: str | None = None,
-                           history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING  # type: ignore[valid-type]
-                           ) -> Connection[ItemSale]:
+    @strawberry.field(
+        description="Every line of the issued invoices and credit notes, newest invoice first; "
+        "a credit note's quantities are negative."
+    )
+    def item_sales_history(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING,  # type: ignore[valid-type]
+    ) -> Connection[ItemSale]:
         loader = ctx(info).loaders.of.item_sales_history(history or HistoryRole.ORDER_OR_BILLING)
         return nested(info, loader, self.row.id, first, after, ItemSale.of)
 
-    @strawberry.field(description="Every item ordered (as order customer, orders not cancelled), one row per item, "
-                                  "the most recently ordered first.")
-    def ordered_items(self, info: Info, first: int | None = None, after: str | None = None
-                      ) -> Connection[OrderedItem]:
+    @strawberry.field(
+        description="Every item ordered (as order customer, orders not cancelled), one row per item, "
+        "the most recently ordered first."
+    )
+    def ordered_items(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[OrderedItem]:
         base = self._base(info)
-        return nested(info, ctx(info).loaders.of.ordered_items(), self.row.id, first, after,
-                      lambda row: OrderedItem.of(row, base))
+        return nested(
+            info,
+            ctx(info).loaders.of.ordered_items(),
+            self.row.id,
+            first,
+            after,
+            lambda row: OrderedItem.of(row, base),
+        )
 
     @strawberry.field
-    def notes(self, info: Info, first: int | None = None, after: str | None = None,
-              type: NoteTypeEnum | None = None) -> Connection[Note]:  # type: ignore[valid-type]
-        return nested(info, ctx(info).loaders.of.customer_notes(type), self.row.id, first, after, Note.of)
+    def notes(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        type: NoteTypeEnum | None = None,
+    ) -> Connection[Note]:  # type: ignore[valid-type]
+        return nested(
+            info, ctx(info).loaders.of.customer_notes(type), self.row.id, first, after, Note.of
+        )
 
     @strawberry.field
-    def leads(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Lead]:
-        return nested(info, ctx(info).loaders.of.customer_leads(), self.row.id, first, after, Lead.of)
+    def leads(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Lead]:
+        return nested(
+            info, ctx(info).loaders.of.customer_leads(), self.row.id, first, after, Lead.of
+        )
 
 
 def customer_field(pk: int | None, info: Info) -> Any:
@@ -429,6 +624,7 @@ def customer_field(pk: int | None, info: Info) -> Any:
 
 
 # ----------------------------------------------------- locations, contacts
+
 
 @strawberry.type
 class Location(Node):
@@ -463,6 +659,7 @@ class Location(Node):
 
         def of_customer(customer: Row | None) -> Any:
             return user_field(customer.sales_rep_id, info) if customer is not None else None
+
         return then(ctx(info).loaders.row("Customer", self.row.customer_id), of_customer)
 
 
@@ -491,6 +688,7 @@ class Contact(Node):
 
 # --------------------------------------------------------- items, orders
 
+
 @strawberry.type
 class Item(Node):
     id: strawberry.ID
@@ -503,9 +701,16 @@ class Item(Node):
 
     @staticmethod
     def of(row: Row, currency: str) -> Item:
-        return make(Item, id=global_id("Item", row.id), code=row.code, description=row.description, unit=row.unit,
-                    unit_price=price_of(row.unit_price_e4, currency),
-                    active=row.active, row=row)
+        return make(
+            Item,
+            id=global_id("Item", row.id),
+            code=row.code,
+            description=row.description,
+            unit=row.unit,
+            unit_price=price_of(row.unit_price_e4, currency),
+            active=row.active,
+            row=row,
+        )
 
     @strawberry.field(description="For managers and admins; null with a FORBIDDEN error otherwise.")
     def unit_cost(self, info: Info) -> Money | None:
@@ -554,12 +759,16 @@ class Order(Node):
     description: str | None = row_field("row.description")
     currency: str = row_field("row.currency")
     fx_rate: DecimalScalar | None = row_field(  # type: ignore[valid-type]
-        "fx_rate_of(row.fx_rate_e8)", description="Base units per one unit of the order's currency; null in the base currency.")
+        "fx_rate_of(row.fx_rate_e8)",
+        description="Base units per one unit of the order's currency; null in the base currency.",
+    )
     net_value: Money = money_field("row.net_minor", "row.currency")
     tax_value: Money = money_field("row.tax_minor", "row.currency")
     total_value: Money = money_field("row.total_minor", "row.currency")
-    warnings: list[str] = row_field("[w for w in (row.warnings or '').split('\\n') if w]",
-                                    description="e.g. past due, over the credit limit.")
+    warnings: list[str] = row_field(
+        "[w for w in (row.warnings or '').split('\\n') if w]",
+        description="e.g. past due, over the credit limit.",
+    )
     version: int = row_field("row.version")
     row: strawberry.Private[Row]
 
@@ -582,16 +791,21 @@ class Order(Node):
     @strawberry.field(metadata=rendered("order_lines", currency="currency"))
     def lines(self, info: Info) -> list[OrderLine]:
         cur = self.row.currency
-        return then(ready(ctx(info).loaders.of.order_lines(), self.row.id),
-                    lambda rows: [OrderLine.of(r, cur) for r in rows])
+        return then(
+            ready(ctx(info).loaders.of.order_lines(), self.row.id),
+            lambda rows: [OrderLine.of(r, cur) for r in rows],
+        )
 
     @strawberry.field
     def invoices(self, info: Info) -> list[Invoice]:
-        return then(ready(ctx(info).loaders.of.order_invoices(), self.row.id),
-                    lambda rows: [Invoice.of(r) for r in rows])
+        return then(
+            ready(ctx(info).loaders.of.order_invoices(), self.row.id),
+            lambda rows: [Invoice.of(r) for r in rows],
+        )
 
 
 # ------------------------------------------------------ invoices, payments
+
 
 @strawberry.type
 class InvoiceLine:
@@ -623,7 +837,9 @@ class InvoiceLine:
 @strawberry.type
 class Invoice(Node):
     id: strawberry.ID = row_field("gid('Invoice', row.id)")
-    number: str = row_field("row.number", description="DRAFT-… while PLANNED; IN-… or CR-… once issued.")
+    number: str = row_field(
+        "row.number", description="DRAFT-… while PLANNED; IN-… or CR-… once issued."
+    )
     alt_number: str | None = row_field("row.alt_number")
     invoice_date: dt.date = row_field("row.invoice_on")
     due_date: dt.date = row_field("row.due_on")
@@ -635,8 +851,11 @@ class Invoice(Node):
     tax_amount: Money = money_field("row.tax_minor", "row.currency")
     total_amount: Money = money_field("row.total_minor", "row.currency")
     amount_paid: Money = money_field("row.paid_minor", "row.currency")
-    balance_due: Money = money_field("balance_due_minor(row)", "row.currency",
-                                     description="Negative for an open credit note; zero when void or a draft.")
+    balance_due: Money = money_field(
+        "balance_due_minor(row)",
+        "row.currency",
+        description="Negative for an open credit note; zero when void or a draft.",
+    )
     version: int = row_field("row.version")
     row: strawberry.Private[Row]
 
@@ -664,17 +883,23 @@ class Invoice(Node):
     @strawberry.field(metadata=rendered("invoice_lines", currency="currency"))
     def lines(self, info: Info) -> list[InvoiceLine]:
         cur = self.row.currency
-        return then(ready(ctx(info).loaders.of.invoice_lines(), self.row.id),
-                    lambda rows: [InvoiceLine.of(r, cur) for r in rows])
+        return then(
+            ready(ctx(info).loaders.of.invoice_lines(), self.row.id),
+            lambda rows: [InvoiceLine.of(r, cur) for r in rows],
+        )
 
     @strawberry.field(description="The payments applied to this invoice.")
     def payments(self, info: Info) -> list[PaymentApplication]:
         cur = self.row.currency
-        return then(ready(ctx(info).loaders.of.invoice_applications(), self.row.id),
-                    lambda rows: [PaymentApplication.of(r, cur) for r in rows])
+        return then(
+            ready(ctx(info).loaders.of.invoice_applications(), self.row.id),
+            lambda rows: [PaymentApplication.of(r, cur) for r in rows],
+        )
 
 
-@strawberry.type(description="One line of an issued invoice or credit note (the Item Sales History tab).")
+@strawberry.type(
+    description="One line of an issued invoice or credit note (the Item Sales History tab)."
+)
 class ItemSale:
     invoice_date: dt.date
     line_type: LineTypeEnum  # type: ignore[valid-type]
@@ -683,38 +908,56 @@ class ItemSale:
     unit: str | None
     quantity: DecimalScalar = strawberry.field(  # type: ignore[valid-type]
         description="Negative on a credit note (goods returned or credited), so quantity x unitPrice is the "
-                    "line's signed net.")
-    unit_price: Money = strawberry.field(description="As on the document, in its currency; never negative.")
+        "line's signed net."
+    )
+    unit_price: Money = strawberry.field(
+        description="As on the document, in its currency; never negative."
+    )
     row: strawberry.Private[Row]
 
     @staticmethod
     def of(row: Row) -> ItemSale:
         quantity = money.unscaled(row.quantity_e3, money.QUANTITY)
-        return make(ItemSale, invoice_date=row.invoice_on, line_type=row.line_type, code=row.code,
-                    description=row.description, unit=row.unit,
-                    quantity=-quantity if row.classification is InvoiceClassification.CREDIT else quantity,
-                    unit_price=price_of(row.unit_price_e4, row.currency), row=row)
+        return make(
+            ItemSale,
+            invoice_date=row.invoice_on,
+            line_type=row.line_type,
+            code=row.code,
+            description=row.description,
+            unit=row.unit,
+            quantity=-quantity if row.classification is InvoiceClassification.CREDIT else quantity,
+            unit_price=price_of(row.unit_price_e4, row.currency),
+            row=row,
+        )
 
     @strawberry.field
     def invoice(self, info: Info) -> Invoice:
         return row_or_none("Invoice", self.row.invoice_id, info, Invoice.of)
 
 
-@strawberry.type(description="An item the customer ordered, over its orders not cancelled (as order customer).")
+@strawberry.type(
+    description="An item the customer ordered, over its orders not cancelled (as order customer)."
+)
 class OrderedItem:
     total_quantity: DecimalScalar  # type: ignore[valid-type]
     total_net: Money = strawberry.field(
         description="In the base currency: each order's net of the item at that order's rate, rounded half-even "
-                    "to the cent, then added up.")
+        "to the cent, then added up."
+    )
     order_count: int = strawberry.field(description="Orders with at least one line of the item.")
     last_order_date: dt.date
     row: strawberry.Private[Row]
 
     @staticmethod
     def of(row: Row, base_currency: str) -> OrderedItem:
-        return make(OrderedItem, total_quantity=money.unscaled(row.quantity_e3, money.QUANTITY),
-                    total_net=money_of(row.base_net_minor, base_currency), order_count=row.order_count,
-                    last_order_date=row.last_order_on, row=row)
+        return make(
+            OrderedItem,
+            total_quantity=money.unscaled(row.quantity_e3, money.QUANTITY),
+            total_net=money_of(row.base_net_minor, base_currency),
+            order_count=row.order_count,
+            last_order_date=row.last_order_on,
+            row=row,
+        )
 
     @strawberry.field
     def item(self, info: Info) -> Item:
@@ -732,7 +975,9 @@ class Payment(Node):
     fx_rate: DecimalScalar | None = row_field("fx_rate_of(row.fx_rate_e8)")  # type: ignore[valid-type]
     received_amount: Money = money_field("row.received_minor", "row.currency")
     applied_amount: Money = money_field("row.applied_minor", "row.currency")
-    outstanding_balance: Money = money_field("row.received_minor - row.applied_minor", "row.currency")
+    outstanding_balance: Money = money_field(
+        "row.received_minor - row.applied_minor", "row.currency"
+    )
     reference: str | None = row_field("row.reference")
     version: int = row_field("row.version")
     row: strawberry.Private[Row]
@@ -748,8 +993,10 @@ class Payment(Node):
     @strawberry.field
     def applications(self, info: Info) -> list[PaymentApplication]:
         cur = self.row.currency
-        return then(ready(ctx(info).loaders.of.payment_applications(), self.row.id),
-                    lambda rows: [PaymentApplication.of(r, cur) for r in rows])
+        return then(
+            ready(ctx(info).loaders.of.payment_applications(), self.row.id),
+            lambda rows: [PaymentApplication.of(r, cur) for r in rows],
+        )
 
 
 @strawberry.type
@@ -773,6 +1020,7 @@ class PaymentApplication:
 
 
 # ------------------------------------------------------------------ notes
+
 
 @strawberry.type
 class Reminder:
@@ -809,6 +1057,7 @@ class Note(Node):
 
 # ------------------------------------------------------------------ leads
 
+
 @strawberry.type
 class LeadStateChange:
     from_: LeadStateEnum | None = strawberry.field(name="from")  # type: ignore[valid-type]
@@ -830,12 +1079,16 @@ class Lead(Node):
     id: strawberry.ID = row_field("gid('Lead', row.id)")
     number: int = row_field("row.number", description="Increments by one.")
     state: LeadStateEnum = row_field("row.state")  # type: ignore[valid-type]
-    open: bool = row_field("row.state not in CLOSED_LEAD_STATES", description="False in CUSTOMER and INACTIVE.")
+    open: bool = row_field(
+        "row.state not in CLOSED_LEAD_STATES", description="False in CUSTOMER and INACTIVE."
+    )
     probability: int | None = row_field("row.probability", description="0..100")
     estimated_conversion_date: dt.date | None = row_field("row.estimated_conversion_on")
     created_at: dt.datetime = row_field("row.created_at")
     version: int = row_field("row.version")
-    potential_value: Money | None = money_field("row.potential_value_minor", "base", description="In the base currency.")
+    potential_value: Money | None = money_field(
+        "row.potential_value_minor", "base", description="In the base currency."
+    )
     row: strawberry.Private[Row]
 
     @staticmethod
@@ -848,19 +1101,28 @@ class Lead(Node):
     inside_sales_rep: User | None = row_reference("User", "inside_sales_rep_id")
     outside_sales_rep: User | None = row_reference("User", "outside_sales_rep_id")
     assigned_to: User | None = row_reference("User", "assigned_to_id")
-    newest_note_at: dt.datetime | None = loaded_field("ready(ctx.loaders.of.lead_newest_note(), row.id)", "it")
+    newest_note_at: dt.datetime | None = loaded_field(
+        "ready(ctx.loaders.of.lead_newest_note(), row.id)", "it"
+    )
 
     allowed_transitions: list[LeadStateEnum] = row_field(  # type: ignore[valid-type]
-        "allowed_moves(row.state)", description="The states this lead may move to now.")
+        "allowed_moves(row.state)", description="The states this lead may move to now."
+    )
 
     @strawberry.field
     def state_history(self, info: Info) -> list[LeadStateChange]:
-        return then(ready(ctx(info).loaders.of.lead_state_changes(), self.row.id),
-                    lambda rows: [make(LeadStateChange, from_=r.from_state, to=r.to_state, at=r.at, row=r)
-                                  for r in rows])
+        return then(
+            ready(ctx(info).loaders.of.lead_state_changes(), self.row.id),
+            lambda rows: [
+                make(LeadStateChange, from_=r.from_state, to=r.to_state, at=r.at, row=r)
+                for r in rows
+            ],
+        )
 
     @strawberry.field
-    def notes(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Note]:
+    def notes(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Note]:
         return nested(info, ctx(info).loaders.of.lead_notes(), self.row.id, first, after, Note.of)
 
 
@@ -913,11 +1175,18 @@ class LeadProgram(Node):
     def leads_by_state(self, info: Info) -> list[StateCount]:
         return then(self._leads(info), StateCount.every)
 
-    @strawberry.field(description="Each source with leads in the program, and a null source for the leads "
-                                  "without one; most leads first, then by name.")
+    @strawberry.field(
+        description="Each source with leads in the program, and a null source for the leads "
+        "without one; most leads first, then by name."
+    )
     def leads_by_source(self, info: Info) -> list[SourceCount]:
-        return then(self._leads(info), lambda c: [
-            make(SourceCount, source=LeadSource.of(s) if s else None, count=n) for s, n in c.by_other])
+        return then(
+            self._leads(info),
+            lambda c: [
+                make(SourceCount, source=LeadSource.of(s) if s else None, count=n)
+                for s, n in c.by_other
+            ],
+        )
 
 
 @strawberry.type
@@ -946,13 +1215,20 @@ class LeadSource(Node):
     def leads_by_state(self, info: Info) -> list[StateCount]:
         return then(self._leads(info), StateCount.every)
 
-    @strawberry.field(description="Each program with leads from the source; most leads first, then by name.")
+    @strawberry.field(
+        description="Each program with leads from the source; most leads first, then by name."
+    )
     def leads_by_program(self, info: Info) -> list[ProgramCount]:
-        return then(self._leads(info), lambda c: [make(ProgramCount, program=LeadProgram.of(p), count=n)
-                                                  for p, n in c.by_other])
+        return then(
+            self._leads(info),
+            lambda c: [
+                make(ProgramCount, program=LeadProgram.of(p), count=n) for p, n in c.by_other
+            ],
+        )
 
 
 # ------------------------------------------------------ list views, audit
+
 
 @strawberry.type
 class ListColumn:
@@ -981,13 +1257,30 @@ class ListView(Node):
     def of(row: Row) -> ListView:
         """From a list_views row (or the saved ORM object): columns as stored, the sort by field
         name (a view saved with enum names is read in field names)."""
-        columns = [make(ListColumn, field=c["field"], label=c.get("label") or c["field"],
-                        visible=bool(c.get("visible", True))) for c in row.columns or []]
+        columns = [
+            make(
+                ListColumn,
+                field=c["field"],
+                label=c.get("label") or c["field"],
+                visible=bool(c.get("visible", True)),
+            )
+            for c in row.columns or []
+        ]
         kind = row.kind if isinstance(row.kind, ListKind) else ListKind(row.kind)
-        sort = [make(ListSort, field=s["field"], direction=SortDirection[s["direction"]])
-                for s in list_validator.stored_sort(kind, row.sort)]
-        return make(ListView, id=global_id("ListView", row.id), kind=row.kind, name=row.name, columns=columns,
-                    sort=sort, filter=row.filter, is_default=bool(row.is_default))
+        sort = [
+            make(ListSort, field=s["field"], direction=SortDirection[s["direction"]])
+            for s in list_validator.stored_sort(kind, row.sort)
+        ]
+        return make(
+            ListView,
+            id=global_id("ListView", row.id),
+            kind=row.kind,
+            name=row.name,
+            columns=columns,
+            sort=sort,
+            filter=row.filter,
+            is_default=bool(row.is_default),
+        )
 
 
 def audit_changes(root: Any, info: Info) -> JSON:
@@ -1001,17 +1294,30 @@ class AuditEvent(Node):
     at: dt.datetime
     action: str
     entity_id: strawberry.ID | None
-    changes: JSON = strawberry.field(resolver=audit_changes, description=(
-        "{field: [before, after]}, or a list of them for a bulk change. Changes to what the reader may not read "
-        "(costs, for SALES_REP and VIEWER) are left out."))
+    changes: JSON = strawberry.field(
+        resolver=audit_changes,
+        description=(
+            "{field: [before, after]}, or a list of them for a bulk change. Changes to what the reader may not read "
+            "(costs, for SALES_REP and VIEWER) are left out."
+        ),
+    )
     revertible: bool
     row: strawberry.Private[Row]
 
     @staticmethod
     def of(row: Row) -> AuditEvent:
-        entity = global_id(row.entity_type, row.entity_id) if row.entity_type and row.entity_id else None
-        return make(AuditEvent, id=global_id("AuditEvent", row.id), at=row.at, action=row.action, entity_id=entity,
-                    revertible=row.revertible, row=row)
+        entity = (
+            global_id(row.entity_type, row.entity_id) if row.entity_type and row.entity_id else None
+        )
+        return make(
+            AuditEvent,
+            id=global_id("AuditEvent", row.id),
+            at=row.at,
+            action=row.action,
+            entity_id=entity,
+            revertible=row.revertible,
+            row=row,
+        )
 
     @strawberry.field
     def by(self, info: Info) -> User | None:
@@ -1030,9 +1336,16 @@ class ApiToken(Node):
 
     @staticmethod
     def of(row: Row) -> ApiToken:
-        return make(ApiToken, id=global_id("ApiToken", row.id), name=row.name,
-                    scopes=[TokenScopeEnum[s] for s in row.scopes.split(",") if s], created_at=row.created_at,
-                    last_used_at=row.last_used_at, revoked=row.revoked_at is not None, row=row)
+        return make(
+            ApiToken,
+            id=global_id("ApiToken", row.id),
+            name=row.name,
+            scopes=[TokenScopeEnum[s] for s in row.scopes.split(",") if s],
+            created_at=row.created_at,
+            last_used_at=row.last_used_at,
+            revoked=row.revoked_at is not None,
+            row=row,
+        )
 
     @strawberry.field
     def owner(self, info: Info) -> User:
@@ -1048,20 +1361,50 @@ class ServerInfo:
 
 
 NODE_TYPES: dict[str, Any] = {
-    "Customer": Customer, "Location": Location, "Contact": Contact, "Item": Item, "Order": Order,
-    "Invoice": Invoice, "Payment": Payment, "Note": Note, "Lead": Lead, "LeadProgram": LeadProgram,
-    "LeadSource": LeadSource, "User": User, "PaymentTerms": PaymentTerms, "AuditEvent": AuditEvent,
+    "Customer": Customer,
+    "Location": Location,
+    "Contact": Contact,
+    "Item": Item,
+    "Order": Order,
+    "Invoice": Invoice,
+    "Payment": Payment,
+    "Note": Note,
+    "Lead": Lead,
+    "LeadProgram": LeadProgram,
+    "LeadSource": LeadSource,
+    "User": User,
+    "PaymentTerms": PaymentTerms,
+    "AuditEvent": AuditEvent,
 }
 
 
 # The derived figures (docs/figures.md): computed, not stored, so each costs 1 in a query's cost
 # (server/limits, docs/api.md "Limits and cost"). tests/limits/test_figures_marked.py keeps this in step
 # with docs/figures.md.
-DERIVED_FIGURES = frozenset({
-    "Customer.lifetimeValue", "Customer.lifetimeValueDetail", "Customer.orderCount", "Customer.orderTotal",
-    "Customer.averageOrderValue", "Customer.engagement", "Customer.lastOrderDate", "Customer.lastInvoiceDate",
-    "Customer.lastPaymentDate", "Customer.newestNoteAt", "Customer.balances", "Customer.invoiceStats",
-    "Customer.margins", "Customer.aging", "Lead.newestNoteAt",
-    "LeadProgram.openLeads", "LeadProgram.closedLeads", "LeadProgram.leadsByState", "LeadProgram.leadsBySource",
-    "LeadSource.openLeads", "LeadSource.closedLeads", "LeadSource.leadsByState", "LeadSource.leadsByProgram",
-})
+DERIVED_FIGURES = frozenset(
+    {
+        "Customer.lifetimeValue",
+        "Customer.lifetimeValueDetail",
+        "Customer.orderCount",
+        "Customer.orderTotal",
+        "Customer.averageOrderValue",
+        "Customer.engagement",
+        "Customer.lastOrderDate",
+        "Customer.lastInvoiceDate",
+        "Customer.lastPaymentDate",
+        "Customer.newestNoteAt",
+        "Customer.balances",
+        "Customer.invoiceStats",
+        "Customer.margins",
+        "Customer.aging",
+        "Lead.newestNoteAt",
+        "LeadProgram.openLeads",
+        "LeadProgram.closedLeads",
+        "LeadProgram.leadsByState",
+        "LeadProgram.leadsBySource",
+        "LeadSource.openLeads",
+        "LeadSource.closedLeads",
+        "LeadSource.leadsByState",
+        "LeadSource.leadsByProgram",
+    }
+)

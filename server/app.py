@@ -29,7 +29,6 @@ from server.http.reminders import reminder
 from server.limits import StoreUnavailable
 from server.notes.outbox import OutboxSender
 
-
 # A request's data is freed by reference counting when it ends (decision 39), so the collector
 # has little to find; at CPython's default (a young collection every 700 objects) it walked a
 # large answer's live objects 15 times a request, 2 to 3 ms of `partner_graph`'s. With a young
@@ -40,12 +39,21 @@ GC_THRESHOLDS = (50_000, 10, 10)
 
 def create_app(settings: Settings, database: Database | None = None) -> Starlette:
     """The app on a database; the caller applies migrations first (`clientele serve` does)."""
-    database = database or Database(settings.database_url, pool_size=settings.pool_size,
-                                    pool_timeout=settings.pool_timeout)
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    database = database or Database(
+        settings.database_url, pool_size=settings.pool_size, pool_timeout=settings.pool_timeout
+    )
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     schema = build_schema()
-    graphql = GraphQLEndpoint(schema._schema, schema.execution_context_class, settings, database,
-                              lean=LeanExecutor(schema), figures=DERIVED_FIGURES)
+    graphql = GraphQLEndpoint(
+        schema._schema,
+        schema.execution_context_class,
+        settings,
+        database,
+        lean=LeanExecutor(schema),
+        figures=DERIVED_FIGURES,
+    )
     sdl = printed_schema()
 
     async def schema_file(_request: Request) -> Response:
@@ -58,7 +66,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         try:
             async with database.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
-        except Exception:  # noqa: BLE001 - any failure means not ready
+        except Exception:
             logging.getLogger("clientele").exception("readiness check failed")
             return PlainTextResponse("database unavailable", status_code=503)
         try:
@@ -101,8 +109,12 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         Route("/import/customers", import_endpoint(settings, database), methods=["POST"]),
         Route("/reminders/{id}.ics", reminder, methods=["GET"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={PoolTimeout: _no_connection},
-                    middleware=[Middleware(MaskedErrors, reraise=settings.lean_check)])
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={PoolTimeout: _no_connection},
+        middleware=[Middleware(MaskedErrors, reraise=settings.lean_check)],
+    )
     app.state.database = database
     app.state.settings = settings
     return app
@@ -127,15 +139,23 @@ class MaskedErrors:
             nonlocal started
             started = started or message["type"] == "http.response.start"
             await send(message)
+
         try:
             await self.app(scope, receive, sending)
-        except Exception:  # noqa: BLE001 - every bug is answered, masked, and logged with its id
+        except Exception:
             error_id = uuid.uuid4().hex[:16]
-            logging.getLogger("clientele.http").exception("unexpected error %s at %s %s", error_id,
-                                                          scope.get("method"), scope.get("path"))
+            logging.getLogger("clientele.http").exception(
+                "unexpected error %s at %s %s", error_id, scope.get("method"), scope.get("path")
+            )
             if not started:
-                body = {"errors": [{"message": "Internal server error",
-                                    "extensions": {"code": "INTERNAL_SERVER_ERROR", "errorId": error_id}}]}
+                body = {
+                    "errors": [
+                        {
+                            "message": "Internal server error",
+                            "extensions": {"code": "INTERNAL_SERVER_ERROR", "errorId": error_id},
+                        }
+                    ]
+                }
                 await JSONResponse(body, status_code=500)(scope, receive, send)
             if self.reraise:
                 raise

@@ -17,7 +17,8 @@ from asyncio import Future
 from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
 
-from aiodataloader import DataLoader, Loader as QueuedLoad, dispatch_queue
+from aiodataloader import DataLoader, dispatch_queue
+from aiodataloader import Loader as QueuedLoad
 
 K = TypeVar("K")
 V = TypeVar("V")

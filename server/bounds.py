@@ -12,7 +12,9 @@ import orjson
 
 MAX_TEXT = 200  # characters of a search or another free text argument (a number, a region)
 FIRST_DAY = dt.date(1900, 1, 1)
-LAST_DAY = dt.date(2999, 12, 31)  # windows go back two years, due dates forward: far from 1 and 9999
+LAST_DAY = dt.date(
+    2999, 12, 31
+)  # windows go back two years, due dates forward: far from 1 and 9999
 
 
 class OutOfBounds(ValueError):
@@ -48,7 +50,9 @@ def nesting_over(value: Any, max_depth: int, start: int = 1) -> bool:
     pending = [(value, start)]
     while pending:
         item, depth = pending.pop()
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        )
         if children is None:
             continue
         if depth > max_depth:
@@ -79,7 +83,7 @@ def shown(value: Any, limit: int = 40) -> str:
     "'xxxxxxxx…"
     """
     quoted = repr(value)
-    return quoted if len(quoted) <= limit else quoted[:limit - 1] + "…"
+    return quoted if len(quoted) <= limit else quoted[: limit - 1] + "…"
 
 
 def text(value: Any, name: str) -> str | None:
@@ -97,5 +101,7 @@ def day(value: dt.date, name: str = "a date") -> dt.date:
     """A date (or the date of a time) from FIRST_DAY to LAST_DAY."""
     found = value.date() if isinstance(value, dt.datetime) else value
     if not FIRST_DAY <= found <= LAST_DAY:
-        raise OutOfBounds(f"{name} must be between {FIRST_DAY} and {LAST_DAY}, not {value.isoformat()}")
+        raise OutOfBounds(
+            f"{name} must be between {FIRST_DAY} and {LAST_DAY}, not {value.isoformat()}"
+        )
     return value

@@ -49,8 +49,11 @@ def run(argv: list[str] | None = None) -> int:
     """Parse the arguments, run the command, and turn refusals into messages on stderr."""
     args = build_parser().parse_args(argv)
     settings = load_settings().with_overrides(database_url=args.database_url)
-    logging.basicConfig(stream=sys.stderr, level=settings.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     try:
         return args.command(args, settings) or 0
     except DomainError as error:
@@ -67,11 +70,16 @@ def run(argv: list[str] | None = None) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every subcommand."""
-    parser = argparse.ArgumentParser(prog="clientele", description="Clientele: customer management.")
+    parser = argparse.ArgumentParser(
+        prog="clientele", description="Clientele: customer management."
+    )
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--database-url", help="SQLAlchemy URL (default: $CLIENTELE_DATABASE_URL or "
-                                               "sqlite+aiosqlite:///./var/clientele.sqlite3)")
+    common.add_argument(
+        "--database-url",
+        help="SQLAlchemy URL (default: $CLIENTELE_DATABASE_URL or "
+        "sqlite+aiosqlite:///./var/clientele.sqlite3)",
+    )
     for name, add in _COMMANDS.items():
         handler, help_text, add_arguments = add
         sub = commands.add_parser(name, parents=[common], help=help_text, description=help_text)
@@ -86,10 +94,17 @@ def build_parser() -> argparse.ArgumentParser:
 def _serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--workers", type=int, default=1, help="worker processes (they share only the database)")
-    parser.add_argument("--debug-sql", action="store_true", help="add extensions.sql to every response")
-    parser.add_argument("--demo", action="store_true",
-                        help="seed demo data into an empty database and create a demo admin")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes (they share only the database)"
+    )
+    parser.add_argument(
+        "--debug-sql", action="store_true", help="add extensions.sql to every response"
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="seed demo data into an empty database and create a demo admin",
+    )
 
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -100,15 +115,23 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     asyncio.run(_prepare_serve(settings, demo=args.demo))
     # Workers are separate processes that build the app from the environment.
     os.environ["CLIENTELE_DATABASE_URL"] = settings.database_url
-    os.environ["CLIENTELE_WORKERS"] = str(args.workers)  # picks the shared limits store (server/limits)
+    os.environ["CLIENTELE_WORKERS"] = str(
+        args.workers
+    )  # picks the shared limits store (server/limits)
     if settings.debug_sql:
         os.environ["CLIENTELE_DEBUG_SQL"] = "1"
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    print(f"GraphiQL: http://{shown_host}:{args.port}/graphql",
-          flush=True)
+    print(f"GraphiQL: http://{shown_host}:{args.port}/graphql", flush=True)
     # loop and http "auto": uvloop and httptools, dependencies of the project (docs/performance.md, item 22)
-    uvicorn.run("server.app:app_from_env", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level=settings.log_level.lower(), log_config=_uvicorn_log_config())
+    uvicorn.run(
+        "server.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=settings.log_level.lower(),
+        log_config=_uvicorn_log_config(),
+    )
     return 0
 
 
@@ -118,7 +141,9 @@ class PathOnlyAccessLog(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
-        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):  # (client, method, path, ...)
+        if (
+            isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str)
+        ):  # (client, method, path, ...)
             record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
         return True
 
@@ -162,9 +187,13 @@ async def _ensure_demo_admin(database: Database) -> None:
             return
     password = secrets.token_urlsafe(12)
     async with database.write_session() as session:
-        await access.create_user(session, email=DEMO_ADMIN_EMAIL, name="Demo Admin", role=Role.ADMIN,
-                                 password=password)
-    print(f"Demo admin: {DEMO_ADMIN_EMAIL} / {password}  (shown once; not stored in clear)", flush=True)
+        await access.create_user(
+            session, email=DEMO_ADMIN_EMAIL, name="Demo Admin", role=Role.ADMIN, password=password
+        )
+    print(
+        f"Demo admin: {DEMO_ADMIN_EMAIL} / {password}  (shown once; not stored in clear)",
+        flush=True,
+    )
 
 
 # migrate and seed
@@ -190,21 +219,29 @@ async def _migrate(settings: Settings) -> None:
 
 
 def _seed_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--scale", choices=SCALES, default="demo", help="how much data (default: demo)")
-    parser.add_argument("--seed", type=int, default=1, help="random seed; the same seed makes the same data")
+    parser.add_argument(
+        "--scale", choices=SCALES, default="demo", help="how much data (default: demo)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=1, help="random seed; the same seed makes the same data"
+    )
 
 
 def seed(args: argparse.Namespace, settings: Settings) -> int:
     """Migrate, then fill an empty database with generated data."""
     if args.scale in ("bench", "large"):
         if args.scale == "large" and settings.is_sqlite:
-            print("warning: --scale large is meant for PostgreSQL; on SQLite it makes a file of several GB",
-                  file=sys.stderr)
+            print(
+                "warning: --scale large is meant for PostgreSQL; on SQLite it makes a file of several GB",
+                file=sys.stderr,
+            )
         counts = asyncio.run(_migrate_and_seed_bench(settings, scale=args.scale, seed=args.seed))
         print(f"Seeded: {_format_counts(counts)}")
         return 0
     if args.scale != "demo":
-        raise CommandError(f"seed --scale {args.scale} is not implemented yet; use --scale demo", code=2)
+        raise CommandError(
+            f"seed --scale {args.scale} is not implemented yet; use --scale demo", code=2
+        )
     counts = asyncio.run(_migrate_and_seed(settings, seed=args.seed))
     print(f"Seeded: {_format_counts(counts)}")
     return 0
@@ -225,16 +262,26 @@ async def _migrate_and_seed_bench(settings: Settings, *, scale: str, seed: int) 
     from server.seed.bench import BenchProgress, seed_bench
 
     def report(progress: BenchProgress) -> None:
-        print(f"seed --scale {scale}: batch {progress.batch}/{progress.batches}, "
-              f"{progress.customers:,}/{progress.total_customers:,} customers, "
-              f"{progress.counts['invoice_lines']:,} invoice lines, {progress.seconds:.0f} s", file=sys.stderr, flush=True)
+        print(
+            f"seed --scale {scale}: batch {progress.batch}/{progress.batches}, "
+            f"{progress.customers:,}/{progress.total_customers:,} customers, "
+            f"{progress.counts['invoice_lines']:,} invoice lines, {progress.seconds:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
 
     database = Database(settings.database_url)
     try:
         await upgrade(database)
         today = dt.datetime.now(settings.zone).date()  # SPEC §1: today in the server's time zone
-        return await seed_bench(database, seed=seed, scale=scale, today=today, base_currency=settings.base_currency,
-                                progress=report)
+        return await seed_bench(
+            database,
+            seed=seed,
+            scale=scale,
+            today=today,
+            base_currency=settings.base_currency,
+            progress=report,
+        )
     except (ValueError, RuntimeError) as error:  # e.g. the database already has customers
         raise CommandError(str(error)) from error
     finally:
@@ -260,16 +307,28 @@ def _format_counts(counts: dict[str, int]) -> str:
 def _user_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--email", required=True)
     parser.add_argument("--name", required=True)
-    parser.add_argument("--role", required=True, type=str.lower, choices=[r.name.lower() for r in Role])
-    parser.add_argument("--password-stdin", action="store_true",
-                        help="read the password from the first line of stdin (otherwise: token login only)")
+    parser.add_argument(
+        "--role", required=True, type=str.lower, choices=[r.name.lower() for r in Role]
+    )
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of stdin (otherwise: token login only)",
+    )
 
 
 def create_user(args: argparse.Namespace, settings: Settings) -> int:
     """Create an active user, with a password read from stdin when asked."""
     password = _read_password() if args.password_stdin else None
-    asyncio.run(_create_user(settings, email=args.email, name=args.name, role=Role[args.role.upper()],
-                             password=password))
+    asyncio.run(
+        _create_user(
+            settings,
+            email=args.email,
+            name=args.name,
+            role=Role[args.role.upper()],
+            password=password,
+        )
+    )
     print(f"Created user {args.email.strip().lower()} ({args.role.upper()})")
     return 0
 
@@ -293,8 +352,13 @@ async def _create_user(settings: Settings, **fields: object) -> None:
 def _token_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--email", required=True, help="the user the token acts as")
     parser.add_argument("--name", required=True, help="what the token is for, e.g. 'ERP sync'")
-    parser.add_argument("--scope", action="append", type=str.lower, choices=[s.name.lower() for s in TokenScope],
-                        help="read (always included) or write; repeat for both")
+    parser.add_argument(
+        "--scope",
+        action="append",
+        type=str.lower,
+        choices=[s.name.lower() for s in TokenScope],
+        help="read (always included) or write; repeat for both",
+    )
 
 
 def create_token(args: argparse.Namespace, settings: Settings) -> int:
@@ -347,8 +411,10 @@ def backup(args: argparse.Namespace, settings: Settings) -> int:
 
 def _backup_source(settings: Settings) -> Path:
     if not settings.is_sqlite:
-        raise CommandError("backup copies SQLite databases only; for PostgreSQL use pg_dump, "
-                           "e.g. pg_dump --format=custom --file=clientele.dump DBNAME")
+        raise CommandError(
+            "backup copies SQLite databases only; for PostgreSQL use pg_dump, "
+            "e.g. pg_dump --format=custom --file=clientele.dump DBNAME"
+        )
     source = settings.sqlite_path()
     if source is None or not source.exists():
         raise CommandError(f"no SQLite database file at {source or settings.database_url}")
@@ -360,13 +426,23 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-_COMMANDS: dict[str, tuple[Callable[[argparse.Namespace, Settings], int], str,
-                           Callable[[argparse.ArgumentParser], None]]] = {
+_COMMANDS: dict[
+    str,
+    tuple[
+        Callable[[argparse.Namespace, Settings], int],
+        str,
+        Callable[[argparse.ArgumentParser], None],
+    ],
+] = {
     "serve": (serve, "migrate, then serve the API and web client", _serve_arguments),
     "migrate": (migrate, "apply database migrations", _no_arguments),
     "seed": (seed, "migrate, then fill an empty database with generated data", _seed_arguments),
     "create-user": (create_user, "create a user", _user_arguments),
-    "create-token": (create_token, "create an API token; prints its secret alone on stdout", _token_arguments),
+    "create-token": (
+        create_token,
+        "create an API token; prints its secret alone on stdout",
+        _token_arguments,
+    ),
     "export-schema": (export_schema, "print the GraphQL schema (SDL)", _no_arguments),
     "backup": (backup, "copy the SQLite database to PATH while it is in use", _backup_arguments),
 }

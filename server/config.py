@@ -31,22 +31,32 @@ class Settings:
     smtp_url: str | None = None
     mail_from: str = "clientele@localhost"  # the sender of reminder invitations
     outbox_poll_seconds: float = 1.0  # how often the outbox sender looks for due mail
-    outbox_backoff_seconds: float = 30.0  # first retry delay; doubles per attempt, capped at an hour
+    outbox_backoff_seconds: float = (
+        30.0  # first retry delay; doubles per attempt, capped at an hour
+    )
     max_page_size: int = 250
     max_body_bytes: int = 100_000
-    max_document_bytes: int = 100_000  # SPEC §9 limits: server/limits/, docs/api.md "Limits and cost"
+    max_document_bytes: int = (
+        100_000  # SPEC §9 limits: server/limits/, docs/api.md "Limits and cost"
+    )
     max_tokens: int = 10_000
     max_depth: int = 12
     max_aliases: int = 30
     max_fields: int = 2_000  # of a document's operations, each fragment counted where it is spread
-    max_merged_fields: int = 20  # fields under one response name in one selection (validation compares them in pairs)
-    max_fragments: int = 100  # fragment definitions of a document (validation compares them in pairs)
+    max_merged_fields: int = (
+        20  # fields under one response name in one selection (validation compares them in pairs)
+    )
+    max_fragments: int = (
+        100  # fragment definitions of a document (validation compares them in pairs)
+    )
     max_json_depth: int = 64  # arrays and objects nested in a request's JSON (server/bounds.py)
     max_cost: int = 5_000
     cost_list_size: int = 10  # what a plain (not paginated) list of objects counts as, in cost
     bucket_size: float = 10_000.0
     refill_rate: float = 500.0  # points a second
-    limits_store: str = ""  # memory, database or redis; empty: redis with redis_url, else database for
+    limits_store: str = (
+        ""  # memory, database or redis; empty: redis with redis_url, else database for
+    )
     redis_url: str | None = None  # PostgreSQL with several workers, else memory
     redis_prefix: str = "clientele:"  # of the Redis keys, for several installations on one Redis
     workers: int = 1
@@ -56,11 +66,18 @@ class Settings:
     lean_executor: bool = True  # answer plain queries without graphql-core's per-field cost
     lean_check: bool = False  # also run graphql-core and fail on any difference (the tests do)
     session_idle_minutes: float = 480.0  # a web session unused this long no longer signs in
-    login_max_failures: int = 10  # failed logins for one email within the window that pause its sign-in
+    login_max_failures: int = (
+        10  # failed logins for one email within the window that pause its sign-in
+    )
     login_window_minutes: float = 15.0
     login_lockout_minutes: float = 15.0
-    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")  # whose X-Forwarded-Proto counts; "*": anyone's
-    import_max_bytes: int = 50 * 1024 * 1024  # import limits: server/imports/limits.py, docs/api.md "Import limits"
+    trusted_proxies: tuple[str, ...] = (
+        "127.0.0.1",
+        "::1",
+    )  # whose X-Forwarded-Proto counts; "*": anyone's
+    import_max_bytes: int = (
+        50 * 1024 * 1024
+    )  # import limits: server/imports/limits.py, docs/api.md "Import limits"
     import_max_uncompressed_bytes: int = 200 * 1024 * 1024
     import_max_rows: int = 200_000
     import_max_columns: int = 200
@@ -126,10 +143,14 @@ def load_settings() -> Settings:
         login_window_minutes=float(_env("LOGIN_WINDOW_MINUTES", "15")),
         login_lockout_minutes=float(_env("LOGIN_LOCKOUT_MINUTES", "15")),
         import_max_bytes=int(_env("IMPORT_MAX_BYTES", str(50 * 1024 * 1024))),
-        import_max_uncompressed_bytes=int(_env("IMPORT_MAX_UNCOMPRESSED_BYTES", str(200 * 1024 * 1024))),
+        import_max_uncompressed_bytes=int(
+            _env("IMPORT_MAX_UNCOMPRESSED_BYTES", str(200 * 1024 * 1024))
+        ),
         import_max_rows=int(_env("IMPORT_MAX_ROWS", "200000")),
         import_max_columns=int(_env("IMPORT_MAX_COLUMNS", "200")),
         import_max_cell_chars=int(_env("IMPORT_MAX_CELL_CHARS", "10000")),
         import_max_shared_strings=int(_env("IMPORT_MAX_SHARED_STRINGS", "1000000")),
-        trusted_proxies=tuple(p.strip() for p in _env("TRUSTED_PROXIES", "127.0.0.1,::1").split(",") if p.strip()),
+        trusted_proxies=tuple(
+            p.strip() for p in _env("TRUSTED_PROXIES", "127.0.0.1,::1").split(",") if p.strip()
+        ),
     )

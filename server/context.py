@@ -24,15 +24,26 @@ log = logging.getLogger("clientele.write")
 
 
 class RequestContext:
-    def __init__(self, settings: Settings, database: Database, *, user: User | None = None,
-                 token: ApiToken | None = None, log: StatementLog | None = None,
-                 web_session: WebSession | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        *,
+        user: User | None = None,
+        token: ApiToken | None = None,
+        log: StatementLog | None = None,
+        web_session: WebSession | None = None,
+    ) -> None:
         self.settings = settings
         self.database = database
         self.user = user
         self.token = token
-        self.web_session = web_session  # the session the cookie named, if that is how the caller signed in
-        self.response_cookies: dict[str, str | None] = {}  # set by resolvers (None: delete), sent with the answer
+        self.web_session = (
+            web_session  # the session the cookie named, if that is how the caller signed in
+        )
+        self.response_cookies: dict[
+            str, str | None
+        ] = {}  # set by resolvers (None: delete), sent with the answer
         self.log = log
         self.today = dt.datetime.now(settings.zone).date()
         self.reader = Reader(database)
@@ -63,8 +74,11 @@ class RequestContext:
             if not is_unique_violation(error):
                 raise
             log.info("a concurrent write took a unique value first: %s", error.orig)
-            raise DomainError.one(ErrorCode.DUPLICATE, "another change took one of these values (a number or a "
-                                  "code) a moment ago: choose another, or try again") from None
+            raise DomainError.one(
+                ErrorCode.DUPLICATE,
+                "another change took one of these values (a number or a "
+                "code) a moment ago: choose another, or try again",
+            ) from None
         finally:
             await self.after_write()
 

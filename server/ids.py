@@ -6,8 +6,12 @@ import base64
 import binascii
 from typing import Any
 
-MAX_PK = 2**31 - 1  # ids are 32-bit columns: a larger number names nothing (and would overflow a driver)
-_PK_DIGITS = len(str(MAX_PK))  # longer is larger: never handed to int(), which refuses 4,300 digits and more
+MAX_PK = (
+    2**31 - 1
+)  # ids are 32-bit columns: a larger number names nothing (and would overflow a driver)
+_PK_DIGITS = len(
+    str(MAX_PK)
+)  # longer is larger: never handed to int(), which refuses 4,300 digits and more
 
 
 def global_id_text(type_name: str, pk: int) -> str:
@@ -23,7 +27,13 @@ def parse_global_id(value: Any) -> tuple[str, int] | None:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
     type_name, _, pk = raw.partition(":")
-    if not type_name or not pk.isascii() or not pk.isdigit() or len(pk) > _PK_DIGITS or int(pk) > MAX_PK:
+    if (
+        not type_name
+        or not pk.isascii()
+        or not pk.isdigit()
+        or len(pk) > _PK_DIGITS
+        or int(pk) > MAX_PK
+    ):
         return None
     return type_name, int(pk)
 

@@ -5,12 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Select, Subquery, and_, bindparam, case, func, or_, select
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+)
 
 from server.audit.models import AuditEvent, AuditEventEntity
 from server.customers import phones
-from server.customers.models import Customer, Location, PaymentTerms
 from server.customers.listing import _like, check_cursor, within
+from server.customers.models import Customer, Location, PaymentTerms
 from server.documents.models import Item
 from server.leads.models import CLOSED_LEAD_STATES, Lead, LeadState
 from server.notes.models import Note
@@ -19,48 +30,83 @@ from server.reader import Reader, shape
 from server.sorting import LeadSortField, SortDirection
 
 
-async def keyset(reader: Reader, stmt: Select[Any], keys: Sequence[SortKey], id_column: Any,
-                 key_of: Callable[[Any], list[Any]], *, size: int, backwards: bool, after: str | None,
-                 before: str | None, params: dict[str, Any] | None = None) -> tuple[KeysetPage, Callable[[], Any]]:
+async def keyset(
+    reader: Reader,
+    stmt: Select[Any],
+    keys: Sequence[SortKey],
+    id_column: Any,
+    key_of: Callable[[Any], list[Any]],
+    *,
+    size: int,
+    backwards: bool,
+    after: str | None,
+    before: str | None,
+    params: dict[str, Any] | None = None,
+) -> tuple[KeysetPage, Callable[[], Any]]:
     """A page of `stmt` (with its bind parameters `params`) and a function counting all its rows
     (run only when totalCount is asked)."""
     check_cursor(before if backwards else after, keys)
-    paged, page_params = keyset_select(stmt, keys, id_column, size=size, backwards=backwards, after=after,
-                                       before=before)
-    page = keyset_page(await reader.rows(paged, {**(params or {}), **page_params}), size, backwards, key_of,
-                       had_cursor=(before if backwards else after) is not None)
+    paged, page_params = keyset_select(
+        stmt, keys, id_column, size=size, backwards=backwards, after=after, before=before
+    )
+    page = keyset_page(
+        await reader.rows(paged, {**(params or {}), **page_params}),
+        size,
+        backwards,
+        key_of,
+        had_cursor=(before if backwards else after) is not None,
+    )
 
     async def count() -> int:
         return int(await reader.scalar(select(func.count()).select_from(stmt.subquery()), params))
+
     return page, count
 
 
-Listed = tuple[Select[Any], list[SortKey], Callable, dict[str, Any]]  # statement, keys, key_of, its parameters
+Listed = tuple[
+    Select[Any], list[SortKey], Callable, dict[str, Any]
+]  # statement, keys, key_of, its parameters
 
 
 def locations(customer_id: int | None, search: str | None) -> Listed:
     """Locations sorted by customer name, then code; a search that looks like a phone number
     also matches the digits of the location's contact phone."""
     stmt = select(Location.__table__, Customer.name.label("customer_name")).join(
-        Customer, Customer.id == Location.customer_id)
+        Customer, Customer.id == Location.customer_id
+    )
     if customer_id is not None:
         stmt = stmt.where(Location.customer_id == customer_id)
     if search and search.strip():
         pattern = _like(search.strip())
-        found = [c.ilike(pattern, escape="\\") for c in (
-            Location.code, Location.alias, Location.contact_name, Location.shipping_city, Customer.name)]
+        found = [
+            c.ilike(pattern, escape="\\")
+            for c in (
+                Location.code,
+                Location.alias,
+                Location.contact_name,
+                Location.shipping_city,
+                Customer.name,
+            )
+        ]
         digits = phones.search_digits(search)
         if digits is not None:
             found.append(Location.phone_digits.like(phones.digits_pattern(digits)))
         stmt = stmt.where(or_(*found))
-    return stmt, [SortKey(Customer.name), SortKey(Location.code)], lambda r: [r.customer_name, r.code, r.id], {}
+    return (
+        stmt,
+        [SortKey(Customer.name), SortKey(Location.code)],
+        lambda r: [r.customer_name, r.code, r.id],
+        {},
+    )
 
 
 def items(search: str | None) -> Listed:
     stmt = select(Item.__table__)
     if search and search.strip():
         pattern = _like(search.strip())
-        stmt = stmt.where(or_(Item.code.ilike(pattern, escape="\\"), Item.description.ilike(pattern, escape="\\")))
+        stmt = stmt.where(
+            or_(Item.code.ilike(pattern, escape="\\"), Item.description.ilike(pattern, escape="\\"))
+        )
     return stmt, [SortKey(Item.code)], lambda r: [r.code, r.id], {}
 
 
@@ -76,10 +122,17 @@ LEAD_COLUMNS: dict[LeadSortField, str] = {
 
 def lead_newest_note_expression() -> ColumnElement[Any]:
     """The time of the lead's latest note (as `Lead.newestNoteAt`); null without notes."""
-    return select(func.max(Note.created_at)).where(Note.lead_id == Lead.id).correlate(Lead).scalar_subquery()
+    return (
+        select(func.max(Note.created_at))
+        .where(Note.lead_id == Lead.id)
+        .correlate(Lead)
+        .scalar_subquery()
+    )
 
 
-def leads(filters: dict[str, Any], order: Sequence[tuple[LeadSortField, SortDirection]] = ()) -> Listed:
+def leads(
+    filters: dict[str, Any], order: Sequence[tuple[LeadSortField, SortDirection]] = ()
+) -> Listed:
     """Leads with their customer's name, filtered and sorted (by number unless told); each row
     ends with one `sort_<n>` column per key. STATE sorts in pipeline order: pending
     qualification, development, quoting, customer, inactive.
@@ -95,16 +148,22 @@ def leads(filters: dict[str, Any], order: Sequence[tuple[LeadSortField, SortDire
 
 
 @shape
-def _lead_statement(form: tuple[tuple[str, Any], ...], order: tuple[tuple[LeadSortField, SortDirection], ...]
-                    ) -> tuple[Select[Any], tuple[SortKey, ...]]:
+def _lead_statement(
+    form: tuple[tuple[str, Any], ...], order: tuple[tuple[LeadSortField, SortDirection], ...]
+) -> tuple[Select[Any], tuple[SortKey, ...]]:
     with_note = any(f is LeadSortField.NEWEST_NOTE_AT for f, _ in order)
     columns = [lead_newest_note_expression().label("newest_note_at")] if with_note else []
     stmt = select(Lead.__table__, Customer.name.label("customer_name"), *columns).join(
-        Customer, Customer.id == Lead.customer_id)
+        Customer, Customer.id == Lead.customer_id
+    )
     listed = _lead_filters(stmt, dict(form))
     # Materialized with the newest note, so that it is computed once per lead (see customers).
-    listed = listed.cte("listed").prefix_with("MATERIALIZED") if with_note else listed.subquery("listed")
-    keys = tuple(SortKey(_lead_key(listed, f), descending=d is SortDirection.DESC) for f, d in order)
+    listed = (
+        listed.cte("listed").prefix_with("MATERIALIZED") if with_note else listed.subquery("listed")
+    )
+    keys = tuple(
+        SortKey(_lead_key(listed, f), descending=d is SortDirection.DESC) for f, d in order
+    )
     return select(listed, *(key.expression.label(f"sort_{n}") for n, key in enumerate(keys))), keys
 
 
@@ -114,19 +173,27 @@ def _lead_key(listed: Subquery | CTE, field_: LeadSortField) -> ColumnElement[An
     return listed.c[LEAD_COLUMNS[field_]]
 
 
-_LEAD_PEOPLE = (("program", Lead.program_id), ("source", Lead.source_id),
-                ("insideSalesRep", Lead.inside_sales_rep_id), ("outsideSalesRep", Lead.outside_sales_rep_id),
-                ("assignedTo", Lead.assigned_to_id))
+_LEAD_PEOPLE = (
+    ("program", Lead.program_id),
+    ("source", Lead.source_id),
+    ("insideSalesRep", Lead.inside_sales_rep_id),
+    ("outsideSalesRep", Lead.outside_sales_rep_id),
+    ("assignedTo", Lead.assigned_to_id),
+)
 
 
-def _lead_filter_values(filters: dict[str, Any]) -> tuple[tuple[tuple[str, Any], ...], dict[str, Any]]:
+def _lead_filter_values(
+    filters: dict[str, Any],
+) -> tuple[tuple[tuple[str, Any], ...], dict[str, Any]]:
     """The shape of the filters (which are set, and what changes the statement's form) and the
     values of their bind parameters."""
     form: dict[str, Any] = {}
     values: dict[str, Any] = {}
     search = (filters.get("search") or "").strip()
     if search:
-        number = search.isascii() and search.isdigit() and len(search) < 10  # not other scripts' digits
+        number = (
+            search.isascii() and search.isdigit() and len(search) < 10
+        )  # not other scripts' digits
         form["search"] = number
         values["search"] = _like(search)
         if number:
@@ -160,7 +227,10 @@ def _lead_filters(stmt: Select[Any], form: dict[str, Any]) -> Select[Any]:
     billing region; values as bind parameters (`_lead_filter_values`)."""
     if "search" in form:
         pattern = bindparam("search")
-        matches = [Customer.name.ilike(pattern, escape="\\"), Customer.number.ilike(pattern, escape="\\")]
+        matches = [
+            Customer.name.ilike(pattern, escape="\\"),
+            Customer.number.ilike(pattern, escape="\\"),
+        ]
         if form["search"]:
             matches.append(Lead.number == bindparam("search_number"))
         if "search_digits" in form:
@@ -177,8 +247,13 @@ def _lead_filters(stmt: Select[Any], form: dict[str, Any]) -> Select[Any]:
     if "region" in form:
         stmt = stmt.where(func.upper(Customer.billing_region) == bindparam("region"))
     if "noteFrom" in form or "noteTo" in form:
-        stmt = stmt.where(within(lead_newest_note_expression(), bindparam("note_from") if "noteFrom" in form else None,
-                                 bindparam("note_to") if "noteTo" in form else None))
+        stmt = stmt.where(
+            within(
+                lead_newest_note_expression(),
+                bindparam("note_from") if "noteFrom" in form else None,
+                bindparam("note_to") if "noteTo" in form else None,
+            )
+        )
     return stmt
 
 
@@ -186,10 +261,15 @@ def audit_events(entity: tuple[str, int] | None) -> Listed:
     """Newest first; of one record: its own events and the changes of many that touched it."""
     stmt = select(AuditEvent.__table__)
     if entity is not None:
-        touched = select(AuditEventEntity.event_id).where(AuditEventEntity.entity_type == entity[0],
-                                                          AuditEventEntity.entity_id == entity[1])
-        stmt = stmt.where(or_(and_(AuditEvent.entity_type == entity[0], AuditEvent.entity_id == entity[1]),
-                              AuditEvent.id.in_(touched)))
+        touched = select(AuditEventEntity.event_id).where(
+            AuditEventEntity.entity_type == entity[0], AuditEventEntity.entity_id == entity[1]
+        )
+        stmt = stmt.where(
+            or_(
+                and_(AuditEvent.entity_type == entity[0], AuditEvent.entity_id == entity[1]),
+                AuditEvent.id.in_(touched),
+            )
+        )
     return stmt, [SortKey(AuditEvent.id, descending=True)], lambda r: [r.id, r.id], {}
 
 
@@ -204,9 +284,10 @@ async def all_rows(reader: Reader, kind: str, *, include_inactive: bool = True) 
     """Every row of a small reference table (payment terms, users, lead programs and sources), by
     name (`REFERENCE_ORDER` for the others)."""
     from server import models
+
     model = models.Base.registry._class_registry[kind]
     stmt = select(model.__table__)
     if not include_inactive and hasattr(model, "active"):
         stmt = stmt.where(model.active.is_(True))
-    order = REFERENCE_ORDER.get(kind) or (getattr(model, "code", None) or getattr(model, "name"),)
+    order = REFERENCE_ORDER.get(kind) or (getattr(model, "code", None) or model.name,)
     return await reader.rows(stmt.order_by(*order, model.id))

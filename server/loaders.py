@@ -8,7 +8,6 @@ cleared by `Loaders.clear()` after a write.
 from __future__ import annotations
 
 import asyncio
-
 import datetime as dt
 import functools
 from collections import defaultdict, namedtuple
@@ -19,19 +18,20 @@ from typing import Any
 from aiodataloader import DataLoader
 from sqlalchemy import Column, ColumnElement, String, Table, bindparam, func, or_, select, union_all
 
+from server import models
+from server.batching import Loader
 from server.customers.models import Contact, Location
+from server.db import identity
 from server.documents import numbers
-from server.documents.models import (OPEN_ORDER_STATUSES, Invoice, InvoiceLine, Order, OrderLine)
+from server.documents.models import OPEN_ORDER_STATUSES, Invoice, InvoiceLine, Order, OrderLine
 from server.documents.rules import OWING_STATUSES, balance_due_expression
 from server.figures import families
+from server.figures import items as item_figures
+from server.figures import leads as lead_figures
 from server.figures.history import HistoryRole, invoices_of
-from server.figures import items as item_figures, leads as lead_figures
 from server.leads.models import Lead, LeadStateChange
 from server.notes.models import Note
 from server.payments.models import Payment, PaymentApplication
-from server import models
-from server.batching import Loader
-from server.db import identity
 from server.reader import IDS, Reader, shape
 from server.rendered import RenderedChildrenLoader, RenderedList
 
@@ -75,8 +75,11 @@ class PrimaryContact(Refers):
 
     def on(self, target: Any, base: Any) -> ColumnElement[bool]:
         contacts = Contact.__table__.c
-        first = (select(func.min(contacts.id)).where(contacts.customer_id == base.c.id, contacts.is_primary.is_(True))
-                 .scalar_subquery())
+        first = (
+            select(func.min(contacts.id))
+            .where(contacts.customer_id == base.c.id, contacts.is_primary.is_(True))
+            .scalar_subquery()
+        )
         return target.c.id == first
 
     def prime(self, loaders: Loaders, row: Row, record: Row | None) -> None:
@@ -93,7 +96,8 @@ def with_refers(stmt: Any, base: Any, refers: Sequence[Refers]) -> tuple[Any, Sp
     for number, refer in enumerate(refers):
         target = _table(refer.kind).alias(f"refers_{number}")
         stmt = stmt.outerjoin(target, refer.on(target, base)).add_columns(
-            *(c.label(f"refers_{number}_{c.name}") for c in target.c))
+            *(c.label(f"refers_{number}_{c.name}") for c in target.c)
+        )
         spans.append((refer, width, width + len(target.c)))
         width += len(target.c)
     return stmt, tuple(spans)
@@ -214,11 +218,18 @@ def _rows_by_identifier(column: ColumnElement[str]) -> Any:
 class RowsByParentLoader(Loader[int, list[Row]]):
     """All child rows of each parent, in order (the lines of an order, a lead's state changes)."""
 
-    def __init__(self, loaders: Loaders, parent: ColumnElement[int], *order_by: ColumnElement[Any],
-                 refers: tuple[Refers, ...] = ()) -> None:
+    def __init__(
+        self,
+        loaders: Loaders,
+        parent: ColumnElement[int],
+        *order_by: ColumnElement[Any],
+        refers: tuple[Refers, ...] = (),
+    ) -> None:
         super().__init__()
         self.loaders, self.parent, self.order_by, self.refers = loaders, parent, order_by, refers
-        self.position = list(parent.table.c).index(parent.table.c[parent.name])  # the parent id in a row
+        self.position = list(parent.table.c).index(
+            parent.table.c[parent.name]
+        )  # the parent id in a row
 
     async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Row]]:
         groups: dict[int, list[Row]] = defaultdict(list)
@@ -232,8 +243,9 @@ class RowsByParentLoader(Loader[int, list[Row]]):
 
 
 @shape
-def _rows_where(column: ColumnElement[Any], *order_by: ColumnElement[Any],
-                refers: tuple[Refers, ...] = ()) -> tuple[Any, Spans]:
+def _rows_where(
+    column: ColumnElement[Any], *order_by: ColumnElement[Any], refers: tuple[Refers, ...] = ()
+) -> tuple[Any, Spans]:
     """The rows of the column's table whose `column` is one of the bind parameter `ids`, with the
     rows they refer to."""
     table = column.table
@@ -248,7 +260,9 @@ CHILD_ROWS: dict[str, tuple[Column[int], tuple[Column[Any], ...]]] = {
 }
 
 PageKey = tuple[int, int, int]  # (parent id, offset, size)
-Source = Callable[[Any], Any]  # parent ids (the bind parameter `ids`) -> a selectable with a `parent_id` column
+Source = Callable[
+    [Any], Any
+]  # parent ids (the bind parameter `ids`) -> a selectable with a `parent_id` column
 Ordering = Callable[[Any], Sequence[ColumnElement[Any]]]  # the selectable's columns -> sort order
 
 
@@ -262,10 +276,23 @@ class PageByParentLoader(Loader[PageKey, tuple[list[Row], int]]):
 
     statements: dict[str, tuple[Any, Spans]] = {}
 
-    def __init__(self, loaders: Loaders, name: str, source: Source, order: Ordering,
-                 refers: tuple[Refers, ...] = (), params: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        loaders: Loaders,
+        name: str,
+        source: Source,
+        order: Ordering,
+        refers: tuple[Refers, ...] = (),
+        params: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__()
-        self.loaders, self.name, self.source, self.order, self.refers = loaders, name, source, order, refers
+        self.loaders, self.name, self.source, self.order, self.refers = (
+            loaders,
+            name,
+            source,
+            order,
+            refers,
+        )
         self.params = params or {}
 
     async def batch_load_fn(self, keys: Sequence[PageKey]) -> list[tuple[list[Row], int]]:
@@ -285,15 +312,24 @@ class PageByParentLoader(Loader[PageKey, tuple[list[Row], int]]):
         if found is None:
             source = self.source(IDS).subquery()
             order = self.order(source.c)
-            number = func.row_number().over(partition_by=source.c.parent_id, order_by=order).label("page_n")
+            number = (
+                func.row_number()
+                .over(partition_by=source.c.parent_id, order_by=order)
+                .label("page_n")
+            )
             total = func.count().over(partition_by=source.c.parent_id).label("page_total")
             inner = select(source, number, total).subquery()
-            page = (select(inner).where(inner.c.page_n > bindparam("after"), inner.c.page_n <= bindparam("upto"))
-                    .order_by(inner.c.parent_id, inner.c.page_n))
+            page = (
+                select(inner)
+                .where(inner.c.page_n > bindparam("after"), inner.c.page_n <= bindparam("upto"))
+                .order_by(inner.c.parent_id, inner.c.page_n)
+            )
             found = self.statements[self.name] = with_refers(page, inner, self.refers)
         return found
 
-    async def _window(self, parents: set[int], offset: int, size: int) -> dict[int, tuple[list[Row], int]]:
+    async def _window(
+        self, parents: set[int], offset: int, size: int
+    ) -> dict[int, tuple[list[Row], int]]:
         # size + 1 rows tell whether another page follows
         params = {**self.params, "ids": list(parents), "after": offset, "upto": offset + size + 1}
         stmt, spans = self.statement()
@@ -309,14 +345,19 @@ class PageByParentLoader(Loader[PageKey, tuple[list[Row], int]]):
 
 def children_of(parent: ColumnElement[int], *where: ColumnElement[bool]) -> Source:
     """The rows of the parent column's table that belong to the given parents."""
-    return lambda ids: select(parent.table, parent.label("parent_id")).where(parent.in_(ids), *where)
+    return lambda ids: select(parent.table, parent.label("parent_id")).where(
+        parent.in_(ids), *where
+    )
 
 
 class FigureLoader(Loader[Hashable, Any]):
     """A figure family for every key of the batch, from one set-based function."""
 
-    def __init__(self, compute: Callable[[Sequence[Hashable]], Awaitable[dict[Hashable, Any]]],
-                 default: Callable[[Hashable], Any]) -> None:
+    def __init__(
+        self,
+        compute: Callable[[Sequence[Hashable]], Awaitable[dict[Hashable, Any]]],
+        default: Callable[[Hashable], Any],
+    ) -> None:
         super().__init__()
         self.compute, self.default = compute, default
 
@@ -349,6 +390,7 @@ def once(method: Callable[[Any], DataLoader[Any, Any]]) -> Callable[[Any], DataL
         if found is None:
             found = self._made[name] = method(self)
         return found
+
     loader.__doc__, loader.__name__, loader.__qualname__ = method.__doc__, method.__name__, name
     return loader
 
@@ -374,8 +416,11 @@ class Loaders:
         """The by-id loader of a kind (a model name, e.g. "Customer"), with the rows it refers to."""
         loader = self._made.get(kind)  # a model name: no other loader has one as its name
         if loader is None:
-            loader = self._made[kind] = (WholeTableLoader(self, _table(kind), kind) if kind in WHOLE_TABLES else
-                                         RowByIdLoader(self, _table(kind), ROW_REFERS.get(kind, ())))
+            loader = self._made[kind] = (
+                WholeTableLoader(self, _table(kind), kind)
+                if kind in WHOLE_TABLES
+                else RowByIdLoader(self, _table(kind), ROW_REFERS.get(kind, ()))
+            )
         return loader
 
     def start_whole(self, kind: str) -> asyncio.Future[Any] | None:
@@ -405,12 +450,20 @@ class Loaders:
         return ready(self.by_column(table.c[column]), value)
 
     def by_column(self, column: ColumnElement[Any]) -> DataLoader[Hashable, Row | None]:
-        return self.get(f"{column.table.name}:{column.name}", lambda: RowByColumnLoader(self.reader, column))
+        return self.get(
+            f"{column.table.name}:{column.name}", lambda: RowByColumnLoader(self.reader, column)
+        )
 
-    def children(self, parent: ColumnElement[int], *order_by: ColumnElement[Any],
-                 refers: tuple[Refers, ...] = ()) -> DataLoader[int, list[Row]]:
-        return self.get(f"{parent.table.name}:{parent.name}:all",
-                        lambda: RowsByParentLoader(self, parent, *order_by, refers=refers))
+    def children(
+        self,
+        parent: ColumnElement[int],
+        *order_by: ColumnElement[Any],
+        refers: tuple[Refers, ...] = (),
+    ) -> DataLoader[int, list[Row]]:
+        return self.get(
+            f"{parent.table.name}:{parent.name}:all",
+            lambda: RowsByParentLoader(self, parent, *order_by, refers=refers),
+        )
 
     def child_rows(self, relation: str) -> DataLoader[int, list[Row]]:
         """The rows of one of `CHILD_ROWS`, by parent id."""
@@ -420,17 +473,29 @@ class Loaders:
     def rendered(self, statement: Any) -> DataLoader[int, RenderedList]:
         """Each parent's children written as JSON by `statement` (server/rendered.py); one loader
         per statement object, which the compiled document holds for the request."""
-        return self.get(f"rendered:{id(statement)}", lambda: RenderedChildrenLoader(self.reader, statement))
+        return self.get(
+            f"rendered:{id(statement)}", lambda: RenderedChildrenLoader(self.reader, statement)
+        )
 
-    def page(self, name: str, source: Source, order: Ordering, refers: tuple[Refers, ...] = (),
-             params: dict[str, Any] | None = None) -> DataLoader[PageKey, tuple[list[Row], int]]:
+    def page(
+        self,
+        name: str,
+        source: Source,
+        order: Ordering,
+        refers: tuple[Refers, ...] = (),
+        params: dict[str, Any] | None = None,
+    ) -> DataLoader[PageKey, tuple[list[Row], int]]:
         """Pages of the statement `name` (one shape); `params` are the values of its own bind
         parameters, if it has any (a search), so one loader per set of values."""
         key = f"page:{name}" if not params else f"page:{name}:{sorted(params.items())!r}"
         return self.get(key, lambda: PageByParentLoader(self, name, source, order, refers, params))
 
-    def figures(self, name: str, compute: Callable[[Sequence[Hashable]], Awaitable[dict[Hashable, Any]]],
-                default: Callable[[Hashable], Any]) -> DataLoader[Hashable, Any]:
+    def figures(
+        self,
+        name: str,
+        compute: Callable[[Sequence[Hashable]], Awaitable[dict[Hashable, Any]]],
+        default: Callable[[Hashable], Any],
+    ) -> DataLoader[Hashable, Any]:
         return self.get(f"figures:{name}", lambda: FigureLoader(compute, default))
 
     # The figure families of customers (SPEC §4): every family a level asks for, in one statement.
@@ -439,10 +504,16 @@ class Loaders:
     def customer_figures(self) -> DataLoader[families.Key, Any]:
         return families.FamilyLoader(self.reader)
 
-    def customer_sales(self, customer_id: int, as_of: dt.date | None = None, role: HistoryRole | None = None) -> Any:
+    def customer_sales(
+        self, customer_id: int, as_of: dt.date | None = None, role: HistoryRole | None = None
+    ) -> Any:
         """Sales under `role` (default ORDER_OR_BILLING) up to asOf (default today), as
         sales.SalesFigures: the value if loaded, else an awaitable."""
-        key = (families.SALES[role or HistoryRole.ORDER_OR_BILLING], as_of or self.today, customer_id)
+        key = (
+            families.SALES[role or HistoryRole.ORDER_OR_BILLING],
+            as_of or self.today,
+            customer_id,
+        )
         return ready(self.customer_figures(), key)
 
     def customer_orders(self, customer_id: int, as_of: dt.date | None = None) -> Any:
@@ -490,87 +561,140 @@ class Relations:
 
     @once
     def locations(self) -> DataLoader[PageKey, tuple[list[Row], int]]:
-        return self.loaders.page("customer.locations", children_of(Location.customer_id), lambda c: (c.code, c.id))
+        return self.loaders.page(
+            "customer.locations", children_of(Location.customer_id), lambda c: (c.code, c.id)
+        )
 
     @once
     def contacts(self) -> DataLoader[PageKey, tuple[list[Row], int]]:
-        return self.loaders.page("customer.contacts", children_of(Contact.customer_id),
-                                 lambda c: (c.is_primary.desc(), c.last_name, c.first_name, c.id))
+        return self.loaders.page(
+            "customer.contacts",
+            children_of(Contact.customer_id),
+            lambda c: (c.is_primary.desc(), c.last_name, c.first_name, c.id),
+        )
 
     @once
     def primary_contact(self) -> DataLoader[int, Row | None]:
         async def compute(ids: Sequence[int]) -> dict[int, Row]:
             rows = await self.loaders.reader.rows(_primary_contacts(), {"ids": list(ids)})
             return {row.customer_id: row for row in rows}
+
         return self.loaders.figures("primary_contact", compute, lambda _id: None)
 
     def customer_notes(self, note_type: Any | None) -> DataLoader[PageKey, tuple[list[Row], int]]:
         where = [] if note_type is None else [Note.type == note_type]
-        return self.loaders.page(f"customer.notes:{note_type}", children_of(Note.customer_id, *where),
-                                 lambda c: (c.created_at.desc(), c.id.desc()))
+        return self.loaders.page(
+            f"customer.notes:{note_type}",
+            children_of(Note.customer_id, *where),
+            lambda c: (c.created_at.desc(), c.id.desc()),
+        )
 
     @once
     def lead_notes(self) -> DataLoader[PageKey, tuple[list[Row], int]]:
-        return self.loaders.page("lead.notes", children_of(Note.lead_id), lambda c: (c.created_at.desc(), c.id.desc()))
+        return self.loaders.page(
+            "lead.notes", children_of(Note.lead_id), lambda c: (c.created_at.desc(), c.id.desc())
+        )
 
     @once
     def customer_leads(self) -> DataLoader[PageKey, tuple[list[Row], int]]:
-        return self.loaders.page("customer.leads", children_of(Lead.customer_id), lambda c: (c.number.desc(),))
+        return self.loaders.page(
+            "customer.leads", children_of(Lead.customer_id), lambda c: (c.number.desc(),)
+        )
 
     @once
     def customer_payments(self) -> DataLoader[PageKey, tuple[list[Row], int]]:
-        return self.loaders.page("customer.payments", children_of(Payment.customer_id),
-                                 lambda c: (c.payment_on.desc(), c.id.desc()))
+        return self.loaders.page(
+            "customer.payments",
+            children_of(Payment.customer_id),
+            lambda c: (c.payment_on.desc(), c.id.desc()),
+        )
 
-    def customer_orders(self, role: HistoryRole, open_only: bool) -> DataLoader[PageKey, tuple[list[Row], int]]:
+    def customer_orders(
+        self, role: HistoryRole, open_only: bool
+    ) -> DataLoader[PageKey, tuple[list[Row], int]]:
         def source(ids: set[int]) -> Any:
             where = [Order.status.in_(OPEN_ORDER_STATUSES)] if open_only else []
             return orders_of(ids, role, *where)
-        return self.loaders.page(f"customer.orders:{role.name}:{open_only}", source,
-                                 lambda c: (c.order_on.desc(), c.id.desc()), refers=(Refers("Location", "location_id"),))
 
-    def customer_invoices(self, role: HistoryRole, outstanding_only: bool, sort: str,
-                          descending: bool, search: str | None = None) -> DataLoader[PageKey, tuple[list[Row], int]]:
+        return self.loaders.page(
+            f"customer.orders:{role.name}:{open_only}",
+            source,
+            lambda c: (c.order_on.desc(), c.id.desc()),
+            refers=(Refers("Location", "location_id"),),
+        )
+
+    def customer_invoices(
+        self,
+        role: HistoryRole,
+        outstanding_only: bool,
+        sort: str,
+        descending: bool,
+        search: str | None = None,
+    ) -> DataLoader[PageKey, tuple[list[Row], int]]:
         """A page of each customer's invoices; with `search`, those whose number or alternative
         number starts with it, without regard to case (server/documents/numbers.py)."""
+
         def source(ids: set[int]) -> Any:
             docs = invoices_of(ids, role, Invoice.__table__, issued_only=False)
             stmt = select(docs, docs.c.customer_id.label("parent_id"))
             if outstanding_only:
-                stmt = stmt.where(docs.c.status.in_(OWING_STATUSES), balance_due_expression(docs.c) != 0)
+                stmt = stmt.where(
+                    docs.c.status.in_(OWING_STATUSES), balance_due_expression(docs.c) != 0
+                )
             if search is not None:
                 prefix = bindparam("search", type_=String)
-                stmt = stmt.where(or_(numbers.starts_with(docs.c.number, prefix),
-                                      numbers.starts_with(docs.c.alt_number, prefix)))
+                stmt = stmt.where(
+                    or_(
+                        numbers.starts_with(docs.c.number, prefix),
+                        numbers.starts_with(docs.c.alt_number, prefix),
+                    )
+                )
             return stmt
 
         def order(c: Any) -> tuple[Any, ...]:
-            column = {"INVOICE_DATE": c.invoice_on, "DUE_DATE": c.due_on, "NUMBER": c.number,
-                      "TOTAL_AMOUNT": c.total_minor, "BALANCE_DUE": balance_due_expression(c)}[sort]
+            column = {
+                "INVOICE_DATE": c.invoice_on,
+                "DUE_DATE": c.due_on,
+                "NUMBER": c.number,
+                "TOTAL_AMOUNT": c.total_minor,
+                "BALANCE_DUE": balance_due_expression(c),
+            }[sort]
             return (column.desc(), c.id.desc()) if descending else (column.asc(), c.id.asc())
-        return self.loaders.page(f"customer.invoices:{role.name}:{outstanding_only}:{sort}:{descending}:"
-                                 f"{search is not None}", source, order,
-                                 params={"search": numbers.escaped_prefix(search)} if search is not None else None)
+
+        return self.loaders.page(
+            f"customer.invoices:{role.name}:{outstanding_only}:{sort}:{descending}:"
+            f"{search is not None}",
+            source,
+            order,
+            params={"search": numbers.escaped_prefix(search)} if search is not None else None,
+        )
 
     @once
     def lead_newest_note(self) -> DataLoader[int, Any]:
         async def compute(ids: Sequence[int]) -> dict[int, Any]:
             return dict(await self.loaders.reader.rows(_newest_lead_notes(), {"ids": list(ids)}))
+
         return self.loaders.figures("lead_newest_note", compute, lambda _id: None)
 
     @once
     def found_invoice(self) -> DataLoader[tuple[int, str | None, str | None], Row | None]:
         """A customer's invoice (as order or billing customer) by number, else by alternative number,
         either without regard to case (server/documents/numbers.py)."""
+
         async def compute(keys: Sequence[tuple[int, str | None, str | None]]) -> dict[Any, Row]:
             ids = {k[0] for k in keys}
             given = {numbers.fold(k[1]) for k in keys if k[1]}
             alts = {numbers.fold(k[2]) for k in keys if k[2]}
             stmt = select(Invoice.__table__).where(
                 or_(Invoice.bill_customer_id.in_(ids), Invoice.order_customer_id.in_(ids)),
-                or_(numbers.folded(Invoice.number).in_(given), numbers.folded(Invoice.alt_number).in_(alts)))
+                or_(
+                    numbers.folded(Invoice.number).in_(given),
+                    numbers.folded(Invoice.alt_number).in_(alts),
+                ),
+            )
             rows = sorted(await self.loaders.reader.rows(stmt), key=lambda r: r.id)
             return {key: _match(rows, *key) for key in keys}
+
         return self.loaders.figures("found_invoice", compute, lambda _key: None)
 
     @once
@@ -587,69 +711,108 @@ class Relations:
 
     @once
     def payment_applications(self) -> DataLoader[int, list[Row]]:
-        return self.loaders.children(PaymentApplication.payment_id, PaymentApplication.applied_at,
-                                     PaymentApplication.id, refers=(Refers("Invoice", "invoice_id"),))
+        return self.loaders.children(
+            PaymentApplication.payment_id,
+            PaymentApplication.applied_at,
+            PaymentApplication.id,
+            refers=(Refers("Invoice", "invoice_id"),),
+        )
 
     @once
     def invoice_applications(self) -> DataLoader[int, list[Row]]:
-        return self.loaders.children(PaymentApplication.invoice_id, PaymentApplication.applied_at,
-                                     PaymentApplication.id, refers=(Refers("Payment", "payment_id"),))
+        return self.loaders.children(
+            PaymentApplication.invoice_id,
+            PaymentApplication.applied_at,
+            PaymentApplication.id,
+            refers=(Refers("Payment", "payment_id"),),
+        )
 
     @once
     def lead_state_changes(self) -> DataLoader[int, list[Row]]:
-        return self.loaders.children(LeadStateChange.lead_id, LeadStateChange.at, LeadStateChange.id)
+        return self.loaders.children(
+            LeadStateChange.lead_id, LeadStateChange.at, LeadStateChange.id
+        )
 
     def item_sales_history(self, role: HistoryRole) -> DataLoader[PageKey, tuple[list[Row], int]]:
         """A page of every line of each customer's issued invoices and credit notes under `role`."""
-        return self.loaders.page(f"customer.item_sales:{role.name}", lambda ids: item_figures.item_sales(ids, role),
-                                 item_figures.item_sales_order, refers=(Refers("Invoice", "invoice_id"),))
+        return self.loaders.page(
+            f"customer.item_sales:{role.name}",
+            lambda ids: item_figures.item_sales(ids, role),
+            item_figures.item_sales_order,
+            refers=(Refers("Invoice", "invoice_id"),),
+        )
 
     @once
     def ordered_items(self) -> DataLoader[PageKey, tuple[list[Row], int]]:
         """A page of each customer's ordered items, one row per item (see figures/items.py)."""
-        return self.loaders.page("customer.ordered_items", item_figures.ordered_items, item_figures.ordered_items_order,
-                                 refers=(Refers("Item", "item_id"),))
+        return self.loaders.page(
+            "customer.ordered_items",
+            item_figures.ordered_items,
+            item_figures.ordered_items_order,
+            refers=(Refers("Item", "item_id"),),
+        )
 
     @once
     def program_leads(self) -> DataLoader[int, lead_figures.LeadCounts]:
         """Lead statistics of each program, keyed by program id."""
-        return self.loaders.figures("program_leads", lambda ids: lead_figures.by_program(self.loaders.reader, ids),
-                                    lambda _id: lead_figures.LeadCounts.none())
+        return self.loaders.figures(
+            "program_leads",
+            lambda ids: lead_figures.by_program(self.loaders.reader, ids),
+            lambda _id: lead_figures.LeadCounts.none(),
+        )
 
     @once
     def source_leads(self) -> DataLoader[int, lead_figures.LeadCounts]:
         """Lead statistics of each source, keyed by source id."""
-        return self.loaders.figures("source_leads", lambda ids: lead_figures.by_source(self.loaders.reader, ids),
-                                    lambda _id: lead_figures.LeadCounts.none())
+        return self.loaders.figures(
+            "source_leads",
+            lambda ids: lead_figures.by_source(self.loaders.reader, ids),
+            lambda _id: lead_figures.LeadCounts.none(),
+        )
 
 
 @shape
 def _primary_contacts() -> Any:
-    return (select(Contact.__table__).where(Contact.customer_id.in_(IDS), Contact.is_primary.is_(True))
-            .order_by(Contact.id.desc()))
+    return (
+        select(Contact.__table__)
+        .where(Contact.customer_id.in_(IDS), Contact.is_primary.is_(True))
+        .order_by(Contact.id.desc())
+    )
 
 
 @shape
 def _newest_lead_notes() -> Any:
-    return select(Note.lead_id, func.max(Note.created_at)).where(Note.lead_id.in_(IDS)).group_by(Note.lead_id)
+    return (
+        select(Note.lead_id, func.max(Note.created_at))
+        .where(Note.lead_id.in_(IDS))
+        .group_by(Note.lead_id)
+    )
 
 
-def _match(rows: Sequence[Row], customer_id: int, number: str | None, alt: str | None) -> Row | None:
+def _match(
+    rows: Sequence[Row], customer_id: int, number: str | None, alt: str | None
+) -> Row | None:
     mine = [r for r in rows if customer_id in (r.bill_customer_id, r.order_customer_id)]
     number, alt = (numbers.fold(text) if text else None for text in (number, alt))
     by_number = next((r for r in mine if number and numbers.fold(r.number) == number), None)
-    return by_number or next((r for r in mine if alt and r.alt_number and numbers.fold(r.alt_number) == alt), None)
-
+    return by_number or next(
+        (r for r in mine if alt and r.alt_number and numbers.fold(r.alt_number) == alt), None
+    )
 
 
 def orders_of(customer_ids: set[int], role: HistoryRole, *where: ColumnElement[bool]) -> Any:
     """Orders of the customers under a history role, each with its `parent_id` (counted once)."""
+
     def branch(customer: Any, *extra: Any) -> Any:
-        return select(Order.__table__, customer.label("parent_id")).where(customer.in_(customer_ids), *where, *extra)
+        return select(Order.__table__, customer.label("parent_id")).where(
+            customer.in_(customer_ids), *where, *extra
+        )
 
     if role is HistoryRole.BILLING_ONLY:
         return branch(Order.billing_customer_id)
     if role is HistoryRole.ORDER_ONLY:
         return branch(Order.order_customer_id)
-    return union_all(branch(Order.billing_customer_id),
-                     branch(Order.order_customer_id, Order.order_customer_id != Order.billing_customer_id))
+    return union_all(
+        branch(Order.billing_customer_id),
+        branch(Order.order_customer_id, Order.order_customer_id != Order.billing_customer_id),
+    )

@@ -1,6 +1,14 @@
 """Every model, imported once so that the metadata (and Alembic) sees the whole graph."""
 
-from server.access.models import ApiToken, LoginFailure, RateBucket, Role, TokenScope, User, WebSession
+from server.access.models import (
+    ApiToken,
+    LoginFailure,
+    RateBucket,
+    Role,
+    TokenScope,
+    User,
+    WebSession,
+)
 from server.audit.models import AuditEvent, AuditEventEntity
 from server.customers.models import Contact, Customer, Location, PaymentTerms
 from server.db.base import Base
@@ -12,8 +20,33 @@ from server.notes.models import Note, OutboxMail
 from server.payments.models import Payment, PaymentApplication
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Base", "Contact", "Customer", "Invoice", "InvoiceLine", "Item",
-    "Lead", "LeadProgram", "LeadSource", "LeadStateChange", "ListView", "Location", "Note",
-    "Order", "OrderLine", "OutboxMail", "Payment", "PaymentApplication", "PaymentTerms", "Role",
-    "Sequence", "TokenScope", "User", "LoginFailure", "RateBucket", "WebSession", "AuditEventEntity",
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "Contact",
+    "Customer",
+    "Invoice",
+    "InvoiceLine",
+    "Item",
+    "Lead",
+    "LeadProgram",
+    "LeadSource",
+    "LeadStateChange",
+    "ListView",
+    "Location",
+    "Note",
+    "Order",
+    "OrderLine",
+    "OutboxMail",
+    "Payment",
+    "PaymentApplication",
+    "PaymentTerms",
+    "Role",
+    "Sequence",
+    "TokenScope",
+    "User",
+    "LoginFailure",
+    "RateBucket",
+    "WebSession",
+    "AuditEventEntity",
 ]

@@ -18,8 +18,12 @@ QUANTITY = 3
 RATE = 8  # decimal places of exchange rates
 TAX_RATE = 4  # decimal places of tax percentages
 
-MAX_DIGITS = 28  # of a decimal on input, both parts together: Decimal's precision, so nothing rounds
-CANONICAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")  # SPEC §1, matched whole; [0-9] is ASCII, unlike \d
+MAX_DIGITS = (
+    28  # of a decimal on input, both parts together: Decimal's precision, so nothing rounds
+)
+CANONICAL = re.compile(
+    r"-?[0-9]+(?:\.[0-9]+)?"
+)  # SPEC §1, matched whole; [0-9] is ASCII, unlike \d
 # Money (and every computed amount: a line's net and cost, a document's total, its base amount)
 # stays below 100,000,000,000.00. Stored as BIGINT minor units (at most 9,223,372,036,854,775,807),
 # 922,337 amounts at the maximum still add up without overflow: SQLite's sum() fails past BIGINT.
@@ -39,8 +43,10 @@ def parse(text: str) -> Decimal:
     Decimal('-12.50')
     """
     if not CANONICAL.fullmatch(text):
-        raise MoneyError('not a decimal number: write digits with an optional leading - and decimal point, '
-                         'such as "-1234.50"')
+        raise MoneyError(
+            "not a decimal number: write digits with an optional leading - and decimal point, "
+            'such as "-1234.50"'
+        )
     digits = len(text) - text.startswith("-") - ("." in text)
     if digits > MAX_DIGITS:
         raise MoneyError(f"a decimal has at most {MAX_DIGITS} digits, this one {digits}")
@@ -156,7 +162,9 @@ class LineAmounts:
     cost_minor: int | None
 
 
-def line_amounts(quantity_e3: int, unit_price_e4: int, tax_rate_e4: int, unit_cost_e4: int | None) -> LineAmounts:
+def line_amounts(
+    quantity_e3: int, unit_price_e4: int, tax_rate_e4: int, unit_cost_e4: int | None
+) -> LineAmounts:
     """SPEC §1: net = quantity x unit price, tax = net x rate %, cost = quantity x unit cost, each
     rounded half-even to the cent. 3 x 0.3333 = 0.9999 -> 1.00."""
     shift = 10 ** (QUANTITY + PRICE - MINOR)

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-
-import weakref
 
 import orjson
 from sqlalchemy import Column, ColumnElement, Integer, Select, and_, bindparam, case, false, or_
 
 from server import bounds
-
 
 MAX_PAGE = 250
 DEFAULT_PAGE = 50
@@ -50,7 +48,10 @@ def encode_cursor(values: Sequence[Any]) -> str:
 def decode_cursor(cursor: str, length: int | None = None) -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        values = [_decode_value(v) for v in bounds.loads(base64.urlsafe_b64decode(padded), "cursor", CURSOR_DEPTH)]
+        values = [
+            _decode_value(v)
+            for v in bounds.loads(base64.urlsafe_b64decode(padded), "cursor", CURSOR_DEPTH)
+        ]
     except (ValueError, TypeError, KeyError):  # bounds.OutOfBounds too
         raise BadPageArgs(f"cursor {bounds.shown(cursor)} is not one this list gave out") from None
     if length is not None and len(values) != length:
@@ -73,7 +74,9 @@ def _decode_value(value: Any) -> Any:
         if "t" in value:
             return dt.datetime.fromisoformat(value["t"])
         return dt.date.fromisoformat(value["d"])
-    if isinstance(value, int) and not -(2**63) <= value < 2**63:  # no column holds it: the driver would overflow
+    if (
+        isinstance(value, int) and not -(2**63) <= value < 2**63
+    ):  # no column holds it: the driver would overflow
         raise ValueError("cursor value out of range")
     if isinstance(value, (str, int, float, type(None))) and not isinstance(value, bool):
         return value
@@ -89,21 +92,32 @@ class SortKey:
     def nullable(self) -> bool:
         """False for a NOT NULL column: its order needs no nulls-last term, so that the database
         can walk an index on it (and stop after a page) instead of sorting every row."""
-        column = getattr(self.expression, "expression", self.expression)  # an ORM attribute's column
+        column = getattr(
+            self.expression, "expression", self.expression
+        )  # an ORM attribute's column
         return not (isinstance(column, Column) and column.nullable is False)
 
 
 @dataclass
 class KeysetPage:
     rows: list[Any]
-    cursors: list[list[Any]]  # each row's sort values and id: its cursor once encoded (`encode_cursor`)
+    cursors: list[
+        list[Any]
+    ]  # each row's sort values and id: its cursor once encoded (`encode_cursor`)
     has_next: bool
     has_previous: bool
 
 
-def keyset_select(stmt: Select, keys: Sequence[SortKey], id_column: ColumnElement[int], *,
-                  size: int, backwards: bool, after: str | None, before: str | None
-                  ) -> tuple[Select, dict[str, Any]]:
+def keyset_select(
+    stmt: Select,
+    keys: Sequence[SortKey],
+    id_column: ColumnElement[int],
+    *,
+    size: int,
+    backwards: bool,
+    after: str | None,
+    before: str | None,
+) -> tuple[Select, dict[str, Any]]:
     """`stmt` ordered by `keys` then id, limited to one page (and one row more, to see if more
     follow), and the bind parameters of the cursor's values and the limit.
 
@@ -125,22 +139,29 @@ def keyset_select(stmt: Select, keys: Sequence[SortKey], id_column: ColumnElemen
         paged = made[shape] = _paged_select(stmt, keys, backwards, form)
     params: dict[str, Any] = {"page_limit": size + 1}
     if values is not None:
-        params.update((f"page_after_{n}", value) for n, value in enumerate(values) if value is not None)
+        params.update(
+            (f"page_after_{n}", value) for n, value in enumerate(values) if value is not None
+        )
     return paged, params
 
 
 _paged: weakref.WeakKeyDictionary[Select, dict[Any, Select]] = weakref.WeakKeyDictionary()
 
 
-def _paged_select(stmt: Select, keys: Sequence[SortKey], backwards: bool, form: tuple[bool, ...] | None) -> Select:
+def _paged_select(
+    stmt: Select, keys: Sequence[SortKey], backwards: bool, form: tuple[bool, ...] | None
+) -> Select:
     if form is not None:
         stmt = stmt.where(_beyond(keys, form, backwards))
     order: list[ColumnElement[Any]] = []
     for key in keys:
         descending = key.descending != backwards
         if key.nullable:
-            order.append(case((key.expression.is_(None), 1), else_=0).desc() if backwards else
-                         case((key.expression.is_(None), 1), else_=0).asc())
+            order.append(
+                case((key.expression.is_(None), 1), else_=0).desc()
+                if backwards
+                else case((key.expression.is_(None), 1), else_=0).asc()
+            )
         order.append(key.expression.desc() if descending else key.expression.asc())
     return stmt.order_by(*order).limit(bindparam("page_limit", type_=Integer))
 
@@ -168,7 +189,9 @@ def _beyond(keys: Sequence[SortKey], nulls: Sequence[bool], backwards: bool) -> 
     return or_(*alternatives) if alternatives else false()
 
 
-def keyset_page(rows: Sequence[Any], size: int, backwards: bool, key_of: Any, *, had_cursor: bool) -> KeysetPage:
+def keyset_page(
+    rows: Sequence[Any], size: int, backwards: bool, key_of: Any, *, had_cursor: bool
+) -> KeysetPage:
     """Shapes the rows of `keyset_select` into a page; `key_of(row)` gives its sort values + id."""
     more = len(rows) > size
     rows = list(rows[:size])

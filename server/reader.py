@@ -56,8 +56,9 @@ def records(result: Any) -> list[Any]:
 def _record_maker(keys: tuple[str, ...]) -> Callable[[Any], Any] | None:
     """Makes a record of a row with these columns; None (keep SQLAlchemy's rows) when the names
     cannot be a named tuple's (duplicates, keywords, a leading underscore)."""
-    if len(set(keys)) != len(keys) or any(not k.isidentifier() or keyword.iskeyword(k) or k.startswith("_")
-                                          for k in keys):
+    if len(set(keys)) != len(keys) or any(
+        not k.isidentifier() or keyword.iskeyword(k) or k.startswith("_") for k in keys
+    ):
         return None
     return functools.partial(tuple.__new__, namedtuple("record", keys))  # type: ignore[misc]
 
@@ -82,7 +83,9 @@ class Reader:
         self._closed = False
         self._starved: PoolTimeout | None = None  # the request waited for the pool once, in vain
 
-    async def rows(self, statement: Executable, params: Mapping[str, Any] | None = None) -> Sequence[Row[Any]]:
+    async def rows(
+        self, statement: Executable, params: Mapping[str, Any] | None = None
+    ) -> Sequence[Row[Any]]:
         connection = self._connection
         if connection is None or self._lock.locked():  # opening, or ending: after that
             connection = await self._open()
@@ -109,7 +112,9 @@ class Reader:
         finally:
             self._release()
 
-    def rows_now(self, statement: Executable, params: Mapping[str, Any] | None = None) -> Sequence[Any] | None:
+    def rows_now(
+        self, statement: Executable, params: Mapping[str, Any] | None = None
+    ) -> Sequence[Any] | None:
         """The records at once, without a turn of the event loop, when the statement can run on
         this thread now: on SQLite, prepared, short last time, and the connection open with its
         thread idle (server/db/prepared.py `run_now`). Else None: the caller awaits `rows`."""
@@ -117,9 +122,15 @@ class Reader:
         if self._driver is None or connection is None or self._lock.locked():
             return None  # (closed too: `end` has dropped the connection, or holds the lock)
         found = prepared.ready(statement)
-        made = None if found is None else prepared.run_now(self._driver, found, params or {}, connection.dialect)
+        made = (
+            None
+            if found is None
+            else prepared.run_now(self._driver, found, params or {}, connection.dialect)
+        )
         if made is not None and prepared.VERIFY:  # compared before the connection ends (`end`)
-            self._checks.append(asyncio.ensure_future(self._verify(connection, statement, params, made)))
+            self._checks.append(
+                asyncio.ensure_future(self._verify(connection, statement, params, made))
+            )
         return made
 
     def _finished(self, running: asyncio.Future[Any]) -> None:
@@ -134,8 +145,12 @@ class Reader:
             self._idle.set()
 
     @staticmethod
-    async def _verify(connection: AsyncConnection, statement: Executable, params: Mapping[str, Any] | None,
-                      made: list[Any]) -> None:
+    async def _verify(
+        connection: AsyncConnection,
+        statement: Executable,
+        params: Mapping[str, Any] | None,
+        made: list[Any],
+    ) -> None:
         """Runs the statement through SQLAlchemy too, unlogged, and fails on any difference (the
         tests set `prepared.VERIFY`)."""
         reset = current_log.set(None)
@@ -143,9 +158,12 @@ class Reader:
             expected = records(await connection.execute(statement, params))
         finally:
             current_log.reset(reset)
-        if [(r._fields, tuple(r), [type(v) for v in r]) for r in made] != \
-                [(r._fields, tuple(r), [type(v) for v in r]) for r in expected]:
-            raise AssertionError(f"the prepared statement read {made[:3]!r}…, SQLAlchemy {expected[:3]!r}…: {statement}")
+        if [(r._fields, tuple(r), [type(v) for v in r]) for r in made] != [
+            (r._fields, tuple(r), [type(v) for v in r]) for r in expected
+        ]:
+            raise AssertionError(
+                f"the prepared statement read {made[:3]!r}…, SQLAlchemy {expected[:3]!r}…: {statement}"
+            )
 
     async def _open(self) -> AsyncConnection:
         """The connection with its transaction begun, so that concurrent first statements do

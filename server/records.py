@@ -19,7 +19,9 @@ async def get_for_update(session: AsyncSession, model: type, record_id: int, fie
     """The record, locked until the transaction ends (FOR UPDATE; SQLite holds the write lock)."""
     record = await session.scalar(select(model).where(model.id == record_id).with_for_update())
     if record is None:
-        raise DomainError.one(ErrorCode.NOT_FOUND, f"no {model.__name__.lower()} with that id", [field])
+        raise DomainError.one(
+            ErrorCode.NOT_FOUND, f"no {model.__name__.lower()} with that id", [field]
+        )
     return record
 
 
@@ -27,10 +29,16 @@ def given_columns(columns: Data, names: dict[str, str], data: Data, creating: bo
     """On create, every value set; on update, only the fields the input names (null clears)."""
     if creating:
         return {column: value for column, value in columns.items() if value is not None}
-    return {column: value for column, value in columns.items() if column not in names or names[column] in data}
+    return {
+        column: value
+        for column, value in columns.items()
+        if column not in names or names[column] in data
+    }
 
 
-async def save_changes(session: AsyncSession, record: Any, columns: Data, actor_id: int | None, action: str) -> None:
+async def save_changes(
+    session: AsyncSession, record: Any, columns: Data, actor_id: int | None, action: str
+) -> None:
     """Applies the columns that differ; a real change adds one to the version and is audited."""
     changes = audit.apply_changes(record, columns)
     if changes:

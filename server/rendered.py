@@ -65,6 +65,7 @@ def plain(value: Any) -> Any:
 
 # --------------------------------------------------------------------------- SQL forms
 
+
 class json_object(FunctionElement[str]):
     """A JSON object of (key, value) pairs: `json_object` on SQLite, `json_build_object` on
     PostgreSQL (as text). Keys are GraphQL response keys (names: letters, digits, `_`)."""
@@ -127,13 +128,17 @@ class decimal_text(FunctionElement[str]):
 
     def __init__(self, units: ColumnElement[Any], places: int, price: bool = False) -> None:
         # the places and the kind as arguments, so that they are part of the statement's cache key
-        super().__init__(units, literal_column(str(int(places))), literal_column("1" if price else "0"))
+        super().__init__(
+            units, literal_column(str(int(places))), literal_column("1" if price else "0")
+        )
 
 
 def _sqlite_text(units: str, places: int) -> str:
     scale = 10**places
-    return (f"printf('%s%d.%0{places}d', CASE WHEN {units} < 0 THEN '-' ELSE '' END, "
-            f"abs({units}) / {scale}, abs({units}) % {scale})")
+    return (
+        f"printf('%s%d.%0{places}d', CASE WHEN {units} < 0 THEN '-' ELSE '' END, "
+        f"abs({units}) / {scale}, abs({units}) % {scale})"
+    )
 
 
 def _postgresql_text(units: str, places: int) -> str:
@@ -146,8 +151,10 @@ def _decimal_text(element: decimal_text, compiler: Any, write: Any, **kw: Any) -
     if price.name == "0":
         return write(units, int(places.name))
     # money.from_price: two places when the price is whole cents, else all of them
-    return (f"CASE WHEN {units} % 100 = 0 THEN {write(f'({units}) / 100', 2)} "
-            f"ELSE {write(units, int(places.name))} END")
+    return (
+        f"CASE WHEN {units} % 100 = 0 THEN {write(f'({units}) / 100', 2)} "
+        f"ELSE {write(units, int(places.name))} END"
+    )
 
 
 @compiles(decimal_text, "sqlite")
@@ -165,14 +172,24 @@ def _decimal_text_other(element: decimal_text, compiler: Any, **kw: Any) -> str:
     raise NotImplementedError(f"decimal_text on {compiler.dialect.name}")
 
 
-def children_statement(parent: ColumnElement[int], order_by: Sequence[ColumnElement[Any]],
-                       parent_table: Table | None, pairs: Sequence[tuple[str, ColumnElement[Any]]]) -> Any:
+def children_statement(
+    parent: ColumnElement[int],
+    order_by: Sequence[ColumnElement[Any]],
+    parent_table: Table | None,
+    pairs: Sequence[tuple[str, ColumnElement[Any]]],
+) -> Any:
     """Each child of the parents `ids` as (parent_id, json) in order. `pairs` are over the child's
     table and, when given, `parent_table` (joined on its id)."""
     child = parent.table
-    source = child if parent_table is None else child.join(parent_table, parent_table.c.id == parent)
-    return (select(parent.label("parent_id"), json_text(json_object(pairs)).label("json")).select_from(source)
-            .where(parent.in_(IDS)).order_by(parent, *order_by))
+    source = (
+        child if parent_table is None else child.join(parent_table, parent_table.c.id == parent)
+    )
+    return (
+        select(parent.label("parent_id"), json_text(json_object(pairs)).label("json"))
+        .select_from(source)
+        .where(parent.in_(IDS))
+        .order_by(parent, *order_by)
+    )
 
 
 class RenderedChildrenLoader(Loader[int, RenderedList]):
@@ -186,5 +203,8 @@ class RenderedChildrenLoader(Loader[int, RenderedList]):
         groups: dict[int, list[str]] = defaultdict(list)
         for parent_id, text in await self.reader.rows(self.statement, {"ids": list(set(keys))}):
             groups[parent_id].append(text)
-        found = {parent_id: RenderedList(f"[{','.join(texts)}]", len(texts)) for parent_id, texts in groups.items()}
+        found = {
+            parent_id: RenderedList(f"[{','.join(texts)}]", len(texts))
+            for parent_id, texts in groups.items()
+        }
         return [found.get(key, EMPTY) for key in keys]

@@ -107,7 +107,9 @@ class Actor:
 
 
 ANONYMOUS = Actor(None, None)
-Who = Actor | User | int | None  # what services take as `actor_id` (or `actor`): see the module's docstring
+Who = (
+    Actor | User | int | None
+)  # what services take as `actor_id` (or `actor`): see the module's docstring
 
 
 def access(role: Role | None, action: str) -> Access:
@@ -125,21 +127,30 @@ def allows(role: Role | None, action: str) -> bool:
 def hidden_columns(role: Role | None, model: str) -> frozenset[str]:
     """The columns of the model (by class name, as the audit log names entities) that the role may
     not read: those whose `read_needs` row refuses it (costs, for SALES_REP and VIEWER)."""
-    return frozenset(column for column, action in guarded_columns().get(model, {}).items() if not allows(role, action))
+    return frozenset(
+        column
+        for column, action in guarded_columns().get(model, {}).items()
+        if not allows(role, action)
+    )
 
 
 @functools.cache
 def guarded_columns() -> dict[str, dict[str, str]]:
     """{model: {column: action}} for every column that names the row of TABLE reading it needs
     (`server.db.base.read_needs`): the one list of what some roles may not read."""
-    from server.models import Base  # every model registered; imported late: the models import nothing of ours
+    from server.models import (
+        Base,  # every model registered; imported late: the models import nothing of ours
+    )
+
     found: dict[str, dict[str, str]] = {}
     for mapper in Base.registry.mappers:
         for attribute in mapper.column_attrs:
             action = attribute.columns[0].info.get("read")
             if action is not None:
                 if action not in TABLE:  # a bug: refused at once, rather than a column shown to all
-                    raise KeyError(f"{mapper.class_.__name__}.{attribute.key} needs {action!r}, not a row of TABLE")
+                    raise KeyError(
+                        f"{mapper.class_.__name__}.{attribute.key} needs {action!r}, not a row of TABLE"
+                    )
                 found.setdefault(mapper.class_.__name__, {})[attribute.key] = action
     return found
 
@@ -158,7 +169,11 @@ def refuse_early(actor: Who, action: str) -> None:
     action (a user id is checked by `require` inside the transaction instead)."""
     if isinstance(actor, User):
         actor = Actor.of(actor)
-    if isinstance(actor, Actor) and action not in PUBLIC and access(actor.role, action) is Access.NO:
+    if (
+        isinstance(actor, Actor)
+        and action not in PUBLIC
+        and access(actor.role, action) is Access.NO
+    ):
         raise forbidden(_refusal(actor, action, Access.NO))
 
 
@@ -172,9 +187,15 @@ async def actor_of(session: AsyncSession, actor: Who) -> Actor | None:
     return Actor(actor, row[0]) if row is not None and row[1] else ANONYMOUS
 
 
-async def require(session: AsyncSession, actor: Who, action: str, *,
-                  customers: Iterable[int | None] = (), people: Iterable[int | None] | None = None,
-                  owner_id: int | None = None) -> int | None:
+async def require(
+    session: AsyncSession,
+    actor: Who,
+    action: str,
+    *,
+    customers: Iterable[int | None] = (),
+    people: Iterable[int | None] | None = None,
+    owner_id: int | None = None,
+) -> int | None:
     """The actor's id when it may do `action`, else FORBIDDEN. Call inside the transaction.
 
     OWN (a SALES_REP's cell) needs every id of `customers` to be a customer of theirs, and, when
@@ -192,8 +213,12 @@ async def require(session: AsyncSession, actor: Who, action: str, *,
     raise forbidden(_refusal(who, action, cell))
 
 
-async def _owns(session: AsyncSession, who: Actor, customers: Iterable[int | None],
-                people: Iterable[int | None] | None) -> bool:
+async def _owns(
+    session: AsyncSession,
+    who: Actor,
+    customers: Iterable[int | None],
+    people: Iterable[int | None] | None,
+) -> bool:
     """A SALES_REP's customers: those naming them as salesRep or insideSalesRep (either)."""
     ids = {c for c in customers if c is not None}
     if not ids and people is None:
@@ -203,7 +228,9 @@ async def _owns(session: AsyncSession, who: Actor, customers: Iterable[int | Non
     if not ids:
         return True
     mine = or_(Customer.sales_rep_id == who.id, Customer.inside_sales_rep_id == who.id)
-    count = await session.scalar(select(func.count()).select_from(Customer).where(Customer.id.in_(ids), mine))
+    count = await session.scalar(
+        select(func.count()).select_from(Customer).where(Customer.id.in_(ids), mine)
+    )
     return count == len(ids)
 
 
@@ -211,21 +238,28 @@ def _refusal(who: Actor, action: str, cell: Access) -> str:
     if who.role is None:
         return f"sign in first: {action} needs a signed-in user"
     if cell is Access.OWN:
-        return (f"{action}: a {who.role.name} may do this only for customers where they are the sales rep "
-                "or the inside sales rep")
+        return (
+            f"{action}: a {who.role.name} may do this only for customers where they are the sales rep "
+            "or the inside sales rep"
+        )
     if cell is Access.SELF:
         return f"{action}: a {who.role.name} may do this only for their own records"
     allowed = [r.name for r in ROLES if access(r, action) is not Access.NO]
     return f"{action} is for {' and '.join(allowed) or 'nobody'}: a {who.role.name} may not do it"
 
 
-LABELS = {"importCustomers": "`POST /import/customers` (HTTP 403 when refused)",
-          "readCosts": "Read `Item.unitCost`, `InvoiceLine.unitCost`, `Invoice.costAmount`, `Customer.margins`"}
+LABELS = {
+    "importCustomers": "`POST /import/customers` (HTTP 403 when refused)",
+    "readCosts": "Read `Item.unitCost`, `InvoiceLine.unitCost`, `Invoice.costAmount`, `Customer.margins`",
+}
 
 
 def markdown_table() -> str:
     """The table as `docs/api.md` prints it (a test checks that the two agree)."""
-    lines = ["| Operation | " + " | ".join(r.name for r in ROLES) + " |", "|---" * (len(ROLES) + 1) + "|"]
+    lines = [
+        "| Operation | " + " | ".join(r.name for r in ROLES) + " |",
+        "|---" * (len(ROLES) + 1) + "|",
+    ]
     for action, row in TABLE.items():
         label = LABELS.get(action, f"`{action}`")
         lines.append(f"| {label} | " + " | ".join(cell.value for cell in row) + " |")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -31,7 +30,9 @@ def _check_email(problems: Problems, email: str | None) -> str | None:
         return None
     email = email.strip().lower()
     if len(email) > 254 or not EMAIL.match(email):
-        problems.add(ErrorCode.INVALID, "email must be an email address like name@example.com", "email")
+        problems.add(
+            ErrorCode.INVALID, "email must be an email address like name@example.com", "email"
+        )
     return email
 
 
@@ -46,18 +47,29 @@ def _check_name(problems: Problems, name: str | None) -> str | None:
 
 def _check_password(problems: Problems, password: str | None) -> None:
     if password is not None and len(password) < MIN_PASSWORD:
-        problems.add(ErrorCode.INVALID, f"password must be at least {MIN_PASSWORD} characters", "password")
+        problems.add(
+            ErrorCode.INVALID, f"password must be at least {MIN_PASSWORD} characters", "password"
+        )
 
 
 async def _check_email_free(session: AsyncSession, email: str, user_id: int | None) -> None:
     taken = await session.scalar(select(User.id).where(func.lower(User.email) == email))
     if taken is not None and taken != user_id:
-        raise DomainError.one(ErrorCode.DUPLICATE, f"a user with email {email} exists", ["input", "email"])
+        raise DomainError.one(
+            ErrorCode.DUPLICATE, f"a user with email {email} exists", ["input", "email"]
+        )
 
 
-async def create_user(session: AsyncSession, *, email: str | None, name: str | None, role: Role | None,
-                      password: str | None = None, active: bool | None = True,
-                      actor_id: policy.Who = None) -> User:
+async def create_user(
+    session: AsyncSession,
+    *,
+    email: str | None,
+    name: str | None,
+    role: Role | None,
+    password: str | None = None,
+    active: bool | None = True,
+    actor_id: policy.Who = None,
+) -> User:
     """A new user (ADMIN only; the CLI acts as the system); the email is unique, case-insensitively.
 
     Without a password the user can act only through API tokens. The audit event never holds the
@@ -75,18 +87,32 @@ async def create_user(session: AsyncSession, *, email: str | None, name: str | N
         actor = await policy.require(session, actor_id, "createUser")
         assert email is not None
         await _check_email_free(session, email, None)
-        user = User(email=email, name=name, role=role, active=active is not False, password_hash=password_hash)
+        user = User(
+            email=email,
+            name=name,
+            role=role,
+            active=active is not False,
+            password_hash=password_hash,
+        )
         session.add(user)
         await session.flush()
-        changes = audit.created(user, {"email": email, "name": name, "role": role, "active": user.active})
+        changes = audit.created(
+            user, {"email": email, "name": name, "role": role, "active": user.active}
+        )
         if password_hash is not None:
             changes["password"] = PASSWORD_CHANGED
         audit.record(session, actor_id=actor, action="createUser", entity=user, changes=changes)
     return user
 
 
-async def update_user(session: AsyncSession, *, user_id: int, data: Data, actor_id: policy.Who,
-                      current_session_id: int | None = None) -> User:
+async def update_user(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    data: Data,
+    actor_id: policy.Who,
+    current_session_id: int | None = None,
+) -> User:
     """Changes the fields the input names (UserInput, by GraphQL name). An ADMIN changes anyone;
     everyone else only their own name and password. Deactivating ends the user's web sessions
     and revokes their API tokens in the same transaction; the last active ADMIN cannot be
@@ -115,11 +141,21 @@ async def update_user(session: AsyncSession, *, user_id: int, data: Data, actor_
         if columns.get("role") not in (None, Role.ADMIN) or columns.get("active") is False:
             await _lock_admins(session)
         user = await records.get_for_update(session, User, user_id, "id")
-        columns = {column: value for column, value in columns.items() if getattr(user, column) != value}
-        if who is not None and not policy.allows(who.role, "updateUser") and set(columns) - SELF_SERVICE:
+        columns = {
+            column: value for column, value in columns.items() if getattr(user, column) != value
+        }
+        if (
+            who is not None
+            and not policy.allows(who.role, "updateUser")
+            and set(columns) - SELF_SERVICE
+        ):
             field = sorted(set(columns) - SELF_SERVICE)[0]
-            raise policy.forbidden(f"{field}: you may change only your own name and password; "
-                                   "ask an admin for the rest", "input", field)
+            raise policy.forbidden(
+                f"{field}: you may change only your own name and password; "
+                "ask an admin for the rest",
+                "input",
+                field,
+            )
         if "email" in columns:
             await _check_email_free(session, columns["email"], user.id)
         await _keep_an_admin(session, user, columns)
@@ -133,9 +169,15 @@ async def update_user(session: AsyncSession, *, user_id: int, data: Data, actor_
         if columns.get("active") is False:
             await end_access(session, user.id)
         elif password_hash is not None:
-            await session.execute(update(WebSession).where(
-                WebSession.user_id == user.id, WebSession.ended_at.is_(None),
-                WebSession.id != (current_session_id or 0)).values(ended_at=now()))
+            await session.execute(
+                update(WebSession)
+                .where(
+                    WebSession.user_id == user.id,
+                    WebSession.ended_at.is_(None),
+                    WebSession.id != (current_session_id or 0),
+                )
+                .values(ended_at=now())
+            )
         await session.flush()
     return user
 
@@ -143,40 +185,64 @@ async def update_user(session: AsyncSession, *, user_id: int, data: Data, actor_
 async def _lock_admins(session: AsyncSession) -> None:
     """Locks the active admins in id order, so that two admins demoting each other at once
     cannot both see the other one as the admin who is left (PostgreSQL; SQLite serialises writers)."""
-    await session.execute(select(User.id).where(User.role == Role.ADMIN, User.active.is_(True))
-                          .order_by(User.id).with_for_update())
+    await session.execute(
+        select(User.id)
+        .where(User.role == Role.ADMIN, User.active.is_(True))
+        .order_by(User.id)
+        .with_for_update()
+    )
 
 
 async def _keep_an_admin(session: AsyncSession, user: User, columns: Data) -> None:
     """Refuses a change that would leave no active ADMIN."""
-    leaving = user.active and user.role is Role.ADMIN and (
-        columns.get("role", Role.ADMIN) is not Role.ADMIN or columns.get("active", True) is False)
+    leaving = (
+        user.active
+        and user.role is Role.ADMIN
+        and (
+            columns.get("role", Role.ADMIN) is not Role.ADMIN
+            or columns.get("active", True) is False
+        )
+    )
     if not leaving:
         return
-    others = await session.scalar(select(func.count()).select_from(User).where(
-        User.role == Role.ADMIN, User.active.is_(True), User.id != user.id))
+    others = await session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == Role.ADMIN, User.active.is_(True), User.id != user.id)
+    )
     if not others:
         field = "role" if "role" in columns else "active"
-        raise DomainError.one(ErrorCode.INVALID, f"{field}: {user.email} is the last active admin; make another "
-                              "user an admin first", ["input", field])
+        raise DomainError.one(
+            ErrorCode.INVALID,
+            f"{field}: {user.email} is the last active admin; make another user an admin first",
+            ["input", field],
+        )
 
 
 async def end_access(session: AsyncSession, user_id: int) -> None:
     """Ends every web session and revokes every API token of the user, at once."""
     at = now()
-    await session.execute(update(WebSession).where(WebSession.user_id == user_id, WebSession.ended_at.is_(None))
-                          .values(ended_at=at))
-    await session.execute(update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
-                          .values(revoked_at=at))
+    await session.execute(
+        update(WebSession)
+        .where(WebSession.user_id == user_id, WebSession.ended_at.is_(None))
+        .values(ended_at=at)
+    )
+    await session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
 
 
-async def create_token(session: AsyncSession, *, email: str, name: str,
-                       scopes: Iterable[TokenScope]) -> tuple[ApiToken, str]:
+async def create_token(
+    session: AsyncSession, *, email: str, name: str, scopes: Iterable[TokenScope]
+) -> tuple[ApiToken, str]:
     """A new API token for the active user with this email (the CLI's `create-token`); returns it
     with its secret, which is never stored. The rules are `tokens.create_token`'s."""
     async with session.begin():
-        user_id = await session.scalar(select(User.id).where(User.email == email.strip().lower(),
-                                                             User.active.is_(True)))
+        user_id = await session.scalar(
+            select(User.id).where(User.email == email.strip().lower(), User.active.is_(True))
+        )
     if user_id is None:
         raise DomainError.one(ErrorCode.NOT_FOUND, f"no active user with email {email}", ["email"])
     return await tokens.create_token(session, user_id=user_id, name=name, scopes=scopes)

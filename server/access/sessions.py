@@ -29,8 +29,10 @@ SESSION_COOKIE = "clientele_session"
 TOUCH_EVERY = dt.timedelta(minutes=1)  # last_seen_at is written at most this often per session
 SWEEP_EVERY = 64  # every 64th failure row also deletes every email's expired rows
 # One answer for a wrong password, an unknown email, an inactive user and a paused email alike.
-LOGIN_REFUSED = ("the email or password is wrong, or sign-in for this email is paused after "
-                 "too many failed attempts: try again later")
+LOGIN_REFUSED = (
+    "the email or password is wrong, or sign-in for this email is paused after "
+    "too many failed attempts: try again later"
+)
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,11 @@ class Throttle:
 
     @classmethod
     def of(cls, settings: Settings) -> Throttle:
-        return cls(settings.login_max_failures, dt.timedelta(minutes=settings.login_window_minutes),
-                   dt.timedelta(minutes=settings.login_lockout_minutes))
+        return cls(
+            settings.login_max_failures,
+            dt.timedelta(minutes=settings.login_window_minutes),
+            dt.timedelta(minutes=settings.login_lockout_minutes),
+        )
 
     def paused(self, failures: list[dt.datetime], at: dt.datetime) -> bool:
         """`failures`: the newest `max_failures` failure times, newest first."""
@@ -77,11 +82,15 @@ def _dummy_hash() -> str:
 async def _verify(password_hash: str | None, password: str) -> bool:
     """One argon2 verification, always, off the event loop."""
     real = password_hash is not None
-    ok = await asyncio.to_thread(verify_password, password_hash if real else _dummy_hash(), password)
+    ok = await asyncio.to_thread(
+        verify_password, password_hash if real else _dummy_hash(), password
+    )
     return ok and real
 
 
-async def login(session: AsyncSession, *, email: str, password: str, throttle: Throttle) -> tuple[User, str]:
+async def login(
+    session: AsyncSession, *, email: str, password: str, throttle: Throttle
+) -> tuple[User, str]:
     """Signs a user in: the user and the new session's secret (the cookie's value, never stored).
 
     The attempt counts as a failure before the password is checked, and the row is removed again
@@ -91,9 +100,14 @@ async def login(session: AsyncSession, *, email: str, password: str, throttle: T
     async with session.begin():
         await _lock_email(session, key)
         user = await session.scalar(select(User).where(User.email == email.strip().lower()))
-        failures = list(await session.scalars(
-            select(LoginFailure.at).where(LoginFailure.email_key == key, LoginFailure.at > at - throttle.horizon)
-            .order_by(LoginFailure.at.desc()).limit(max(throttle.max_failures, 1))))
+        failures = list(
+            await session.scalars(
+                select(LoginFailure.at)
+                .where(LoginFailure.email_key == key, LoginFailure.at > at - throttle.horizon)
+                .order_by(LoginFailure.at.desc())
+                .limit(max(throttle.max_failures, 1))
+            )
+        )
         paused = throttle.paused(failures, at)
         attempt = None
         if not paused:
@@ -107,7 +121,11 @@ async def login(session: AsyncSession, *, email: str, password: str, throttle: T
     secret = new_session_secret()
     async with session.begin():
         await session.execute(delete(LoginFailure).where(LoginFailure.id == attempt.id))
-        session.add(WebSession(user_id=user.id, secret_hash=token_hash(secret), created_at=at, last_seen_at=at))
+        session.add(
+            WebSession(
+                user_id=user.id, secret_hash=token_hash(secret), created_at=at, last_seen_at=at
+            )
+        )
     return user, secret
 
 
@@ -117,7 +135,9 @@ async def _lock_email(session: AsyncSession, key: str) -> None:
         await session.execute(select(func.pg_advisory_xact_lock(int(key[:15], 16))))
 
 
-async def _forget_old_failures(session: AsyncSession, key: str, before: dt.datetime, row_id: int) -> None:
+async def _forget_old_failures(
+    session: AsyncSession, key: str, before: dt.datetime, row_id: int
+) -> None:
     """Deletes this email's failures that can no longer count; now and then everyone's."""
     stmt = delete(LoginFailure).where(LoginFailure.at < before)
     if row_id % SWEEP_EVERY:
@@ -130,13 +150,21 @@ def _by_secret() -> Any:
     """The active user and their session, not ended and used since the bind parameter `since`,
     whose secret's hash is the bind parameter `hash`."""
     sessions = WebSession.__table__
-    return (select(*User.__table__.c, *(c.label(f"session_{c.name}") for c in sessions.c))
-            .join_from(User.__table__, sessions, sessions.c.user_id == User.id)
-            .where(sessions.c.secret_hash == bindparam("hash"), sessions.c.ended_at.is_(None),
-                   sessions.c.last_seen_at > bindparam("since"), User.active.is_(True)))
+    return (
+        select(*User.__table__.c, *(c.label(f"session_{c.name}") for c in sessions.c))
+        .join_from(User.__table__, sessions, sessions.c.user_id == User.id)
+        .where(
+            sessions.c.secret_hash == bindparam("hash"),
+            sessions.c.ended_at.is_(None),
+            sessions.c.last_seen_at > bindparam("since"),
+            User.active.is_(True),
+        )
+    )
 
 
-async def user_for_session(reader: Reader, secret: str, idle: dt.timedelta) -> tuple[User, WebSession] | None:
+async def user_for_session(
+    reader: Reader, secret: str, idle: dt.timedelta
+) -> tuple[User, WebSession] | None:
     """The active user of a session that is not ended and was used within `idle`, or None: one
     Core statement, the first of the request's read transaction."""
     rows = await reader.rows(_by_secret(), {"hash": token_hash(secret), "since": now() - idle})
@@ -154,13 +182,18 @@ async def touch_session(session: AsyncSession, session_id: int) -> None:
     """Records that the session was used (the condition keeps concurrent workers to one write)."""
     at = now()
     async with session.begin():
-        await session.execute(update(WebSession).where(WebSession.id == session_id,
-                                                       WebSession.last_seen_at <= at - TOUCH_EVERY)
-                              .values(last_seen_at=at))
+        await session.execute(
+            update(WebSession)
+            .where(WebSession.id == session_id, WebSession.last_seen_at <= at - TOUCH_EVERY)
+            .values(last_seen_at=at)
+        )
 
 
 async def end_session(session: AsyncSession, *, session_id: int) -> None:
     """Signs out: the session's cookie no longer authenticates, on any worker."""
     async with session.begin():
-        await session.execute(update(WebSession).where(WebSession.id == session_id, WebSession.ended_at.is_(None))
-                              .values(ended_at=now()))
+        await session.execute(
+            update(WebSession)
+            .where(WebSession.id == session_id, WebSession.ended_at.is_(None))
+            .values(ended_at=now())
+        )

@@ -24,8 +24,9 @@ TOUCH_EVERY = dt.timedelta(minutes=1)  # last_used_at is written at most this of
 MAX_NAME = 200
 
 
-async def create_token(session: AsyncSession, *, user_id: int, name: str,
-                       scopes: Iterable[TokenScope]) -> tuple[ApiToken, str]:
+async def create_token(
+    session: AsyncSession, *, user_id: int, name: str, scopes: Iterable[TokenScope]
+) -> tuple[ApiToken, str]:
     """A new token of the signed-in user, with READ always included; returns it and its secret."""
     problems = Problems(prefix=())
     name = name.strip()
@@ -38,32 +39,54 @@ async def create_token(session: AsyncSession, *, user_id: int, name: str,
     async with session.begin():
         user = await session.get(User, user_id)
         if user is None or not user.active:
-            raise DomainError.one(ErrorCode.FORBIDDEN, "only an active user can create tokens", None)
+            raise DomainError.one(
+                ErrorCode.FORBIDDEN, "only an active user can create tokens", None
+            )
         secret = new_token_secret()
-        token = ApiToken(user_id=user_id, name=name, token_hash=token_hash(secret),
-                         scopes=",".join(s.name for s in TokenScope if s in wanted), created_at=now())
+        token = ApiToken(
+            user_id=user_id,
+            name=name,
+            token_hash=token_hash(secret),
+            scopes=",".join(s.name for s in TokenScope if s in wanted),
+            created_at=now(),
+        )
         session.add(token)
         await session.flush()
-        audit.record(session, actor_id=user_id, action="createApiToken", entity=token,
-                     changes={"name": [None, name], "scopes": [None, token.scopes]})
+        audit.record(
+            session,
+            actor_id=user_id,
+            action="createApiToken",
+            entity=token,
+            changes={"name": [None, name], "scopes": [None, token.scopes]},
+        )
     return token, secret
 
 
 async def revoke_token(session: AsyncSession, *, token_id: int | None, actor: User) -> ApiToken:
     """Revokes a token at once: one's own, or any as ADMIN. Revoking a revoked token changes nothing."""
     async with session.begin():
-        token = await session.get(ApiToken, token_id, with_for_update=True) if token_id is not None else None
+        token = (
+            await session.get(ApiToken, token_id, with_for_update=True)
+            if token_id is not None
+            else None
+        )
         if token is None:
             raise DomainError.one(ErrorCode.NOT_FOUND, "id: no API token with that id", ["id"])
         try:
             await policy.require(session, actor, "revokeApiToken", owner_id=token.user_id)
         except DomainError:  # the same refusal, at the field it concerns
-            raise DomainError.one(ErrorCode.FORBIDDEN, "id: only its owner or an admin may revoke a token",
-                                  ["id"]) from None
+            raise DomainError.one(
+                ErrorCode.FORBIDDEN, "id: only its owner or an admin may revoke a token", ["id"]
+            ) from None
         if token.revoked_at is None:
             token.revoked_at = now()
-            audit.record(session, actor_id=actor.id, action="revokeApiToken", entity=token,
-                         changes={"revoked": [False, True]})
+            audit.record(
+                session,
+                actor_id=actor.id,
+                action="revokeApiToken",
+                entity=token,
+                changes={"revoked": [False, True]},
+            )
     return token
 
 
@@ -77,9 +100,15 @@ def tokens_of(user: User) -> Select[tuple[ApiToken]]:
 def _by_hash() -> Any:
     """The active user and the token, not revoked, whose hash is the bind parameter `hash`."""
     token = ApiToken.__table__
-    return (select(*User.__table__.c, *(c.label(f"token_{c.name}") for c in token.c))
-            .join_from(User.__table__, token, token.c.user_id == User.id)
-            .where(token.c.token_hash == bindparam("hash"), token.c.revoked_at.is_(None), User.active.is_(True)))
+    return (
+        select(*User.__table__.c, *(c.label(f"token_{c.name}") for c in token.c))
+        .join_from(User.__table__, token, token.c.user_id == User.id)
+        .where(
+            token.c.token_hash == bindparam("hash"),
+            token.c.revoked_at.is_(None),
+            User.active.is_(True),
+        )
+    )
 
 
 async def user_for_token(reader: Reader, secret: str) -> tuple[User, ApiToken] | None:
@@ -100,6 +129,11 @@ async def touch_token(session: AsyncSession, token_id: int) -> None:
     """Records the token's use; the condition keeps concurrent workers to one write a minute."""
     at = now()
     async with session.begin():
-        await session.execute(update(ApiToken).where(
-            ApiToken.id == token_id, or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= at - TOUCH_EVERY))
-            .values(last_used_at=at))
+        await session.execute(
+            update(ApiToken)
+            .where(
+                ApiToken.id == token_id,
+                or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= at - TOUCH_EVERY),
+            )
+            .values(last_used_at=at)
+        )

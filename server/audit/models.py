@@ -22,7 +22,9 @@ class AuditEvent(Base):
     entity_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     changes: Mapped[dict | list] = mapped_column(JSON)
     revertible: Mapped[bool] = mapped_column(Boolean, default=False)
-    reverted_by_id: Mapped[int | None] = mapped_column(ForeignKey("audit_events.id"), nullable=True, index=True)
+    reverted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("audit_events.id"), nullable=True, index=True
+    )
 
 
 class AuditEventEntity(Base):
@@ -30,7 +32,9 @@ class AuditEventEntity(Base):
     own events by `auditEvents(entityId:)`."""
 
     __tablename__ = "audit_event_entities"
-    __table_args__ = (Index("ix_audit_event_entities_entity", "entity_type", "entity_id", "event_id"),)
+    __table_args__ = (
+        Index("ix_audit_event_entities_entity", "entity_type", "entity_id", "event_id"),
+    )
 
     event_id: Mapped[int] = mapped_column(ForeignKey("audit_events.id"), primary_key=True)
     entity_type: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -25,8 +25,15 @@ from server.access import policy
 from server.audit import service as audit
 from server.audit.models import AuditEvent, AuditEventEntity
 from server.customers.listing import CustomerFilter, filtered
-from server.customers.models import (BillingStatus, CreditCode, Customer, CustomerStatus, Location, PaymentTerms,
-                                     TermsBasis)
+from server.customers.models import (
+    BillingStatus,
+    CreditCode,
+    Customer,
+    CustomerStatus,
+    Location,
+    PaymentTerms,
+    TermsBasis,
+)
 from server.customers.service import check_user
 from server.db.base import now
 from server.errors import DomainError, ErrorCode, Problems
@@ -58,7 +65,9 @@ def _unique(ids: Sequence[int]) -> list[int]:
 
 async def _lock(session: AsyncSession, model: type, ids: Sequence[int]) -> dict[int, Any]:
     """The records, locked in id order (FOR UPDATE; SQLite holds the write lock)."""
-    rows = await session.scalars(select(model).where(model.id.in_(ids)).order_by(model.id).with_for_update())
+    rows = await session.scalars(
+        select(model).where(model.id.in_(ids)).order_by(model.id).with_for_update()
+    )
     return {record.id: record for record in rows}
 
 
@@ -75,16 +84,32 @@ def _change_all(records_: Sequence[Any], columns: Data) -> list[Data]:
     return entries
 
 
-async def _event(session: AsyncSession, actor_id: int | None, action: str, entity_type: str, entries: list[Data],
-                 revertible: bool) -> AuditEvent:
+async def _event(
+    session: AsyncSession,
+    actor_id: int | None,
+    action: str,
+    entity_type: str,
+    entries: list[Data],
+    revertible: bool,
+) -> AuditEvent:
     """One event for the change of many, linked to each record it touched (so that the record's
     own history, `auditEvents(entityId:)`, lists it)."""
-    event = audit.record(session, actor_id=actor_id, action=action, entity=None, changes=entries,
-                         revertible=revertible)
+    event = audit.record(
+        session,
+        actor_id=actor_id,
+        action=action,
+        entity=None,
+        changes=entries,
+        revertible=revertible,
+    )
     event.entity_type = entity_type
     await session.flush()  # the event's id
-    session.add_all([AuditEventEntity(event_id=event.id, entity_type=entity_type, entity_id=entry["id"])
-                     for entry in entries])
+    session.add_all(
+        [
+            AuditEventEntity(event_id=event.id, entity_type=entity_type, entity_id=entry["id"])
+            for entry in entries
+        ]
+    )
     return event
 
 
@@ -93,7 +118,11 @@ def _check_ids(model: type, ids: Sequence[int | None], found: dict[int, Any]) ->
     if missing:
         problems = Problems(("ids",))
         for index in missing:
-            problems.add(ErrorCode.NOT_FOUND, f"ids[{index}]: no {model.__name__.lower()} with that id", index)
+            problems.add(
+                ErrorCode.NOT_FOUND,
+                f"ids[{index}]: no {model.__name__.lower()} with that id",
+                index,
+            )
         problems.raise_if_any()
 
 
@@ -107,8 +136,14 @@ def _id_problems(problems: Problems, ids: Sequence[int | None], what: str) -> li
     return _unique([pk for pk in ids if pk is not None])
 
 
-async def bulk_update_customers(session: AsyncSession, *, actor: policy.Who, ids: Sequence[int | None] | None,
-                                flt: CustomerFilter | None, data: Data) -> tuple[int, AuditEvent | None]:
+async def bulk_update_customers(
+    session: AsyncSession,
+    *,
+    actor: policy.Who,
+    ids: Sequence[int | None] | None,
+    flt: CustomerFilter | None,
+    data: Data,
+) -> tuple[int, AuditEvent | None]:
     """Sets the fields of `data` (CustomerBulkSet, ids decoded) on the customers of `ids` or
     of `flt` (exactly those the list shows for that filter). Answers the number of customers
     changed and the audit event (None when nothing differed)."""
@@ -129,8 +164,13 @@ async def bulk_update_customers(session: AsyncSession, *, actor: policy.Who, ids
     problems.raise_if_any()
     async with session.begin():
         actor_id = await policy.require(session, actor, "bulkUpdateCustomers")
-        if data.get("paymentTerms") is not None and await session.get(PaymentTerms, data["paymentTerms"]) is None:
-            problems.add(ErrorCode.NOT_FOUND, "paymentTerms: no such payment terms", "set", "paymentTerms")
+        if (
+            data.get("paymentTerms") is not None
+            and await session.get(PaymentTerms, data["paymentTerms"]) is None
+        ):
+            problems.add(
+                ErrorCode.NOT_FOUND, "paymentTerms: no such payment terms", "set", "paymentTerms"
+            )
         for name in ("salesRep", "insideSalesRep"):
             await check_user(session, problems, data.get(name), "set", name)
         problems.raise_if_any()
@@ -141,19 +181,27 @@ async def bulk_update_customers(session: AsyncSession, *, actor: policy.Who, ids
         else:
             assert flt is not None
             shown = filtered(flt).subquery()
-            targets = list(await session.scalars(
-                select(Customer).where(Customer.id.in_(select(shown.c.id))).order_by(Customer.id)
-                .with_for_update()))
+            targets = list(
+                await session.scalars(
+                    select(Customer)
+                    .where(Customer.id.in_(select(shown.c.id)))
+                    .order_by(Customer.id)
+                    .with_for_update()
+                )
+            )
         entries = _change_all(targets, columns)
         if not entries:
             return 0, None
-        event = await _event(session, actor_id, "bulkUpdateCustomers", "Customer", entries, revertible=True)
+        event = await _event(
+            session, actor_id, "bulkUpdateCustomers", "Customer", entries, revertible=True
+        )
         await session.flush()
     return len(entries), event
 
 
-async def bulk_update_locations(session: AsyncSession, *, actor: policy.Who, ids: Sequence[int | None],
-                                sales_rep: int | None) -> tuple[int, AuditEvent | None]:
+async def bulk_update_locations(
+    session: AsyncSession, *, actor: policy.Who, ids: Sequence[int | None], sales_rep: int | None
+) -> tuple[int, AuditEvent | None]:
     """Sets (or, with None, clears) the location-level sales rep override of the locations."""
     policy.refuse_early(actor, "bulkUpdateLocations")
     problems = Problems(())
@@ -168,7 +216,9 @@ async def bulk_update_locations(session: AsyncSession, *, actor: policy.Who, ids
         entries = _change_all([found[pk] for pk in sorted(wanted)], {"sales_rep_id": sales_rep})
         if not entries:
             return 0, None
-        event = await _event(session, actor_id, "bulkUpdateLocations", "Location", entries, revertible=True)
+        event = await _event(
+            session, actor_id, "bulkUpdateLocations", "Location", entries, revertible=True
+        )
         await session.flush()
     return len(entries), event
 
@@ -178,16 +228,22 @@ def _value(kind: type[enum.Enum] | None, plain: Any) -> Any:
     return kind[plain] if kind is not None and plain is not None else plain
 
 
-async def revert_change(session: AsyncSession, *, actor: policy.Who, event_id: int) -> tuple[int, AuditEvent]:
+async def revert_change(
+    session: AsyncSession, *, actor: policy.Who, event_id: int
+) -> tuple[int, AuditEvent]:
     """Restores every field of a bulk event to its value before; refused, changing nothing,
     when the event is not revertible, was reverted already, or any of its records changed since."""
     policy.refuse_early(actor, "revertChange")
     field = ["auditEvent"]
     async with session.begin():
         actor_id = await policy.require(session, actor, "revertChange")
-        event = await session.scalar(select(AuditEvent).where(AuditEvent.id == event_id).with_for_update())
+        event = await session.scalar(
+            select(AuditEvent).where(AuditEvent.id == event_id).with_for_update()
+        )
         if event is None:
-            raise DomainError.one(ErrorCode.NOT_FOUND, "auditEvent: no audit event with that id", field)
+            raise DomainError.one(
+                ErrorCode.NOT_FOUND, "auditEvent: no audit event with that id", field
+            )
         if event.reverted_by_id is not None:
             raise DomainError.one(ErrorCode.INVALID, "this change has been reverted already", field)
         if event.action not in BULK_ACTIONS or event.entity_type not in REVERTIBLE:
@@ -201,20 +257,31 @@ async def revert_change(session: AsyncSession, *, actor: policy.Who, event_id: i
         for entry in entries:
             record = found.get(entry["id"])
             if record is None or record.version != entry["version"]:
-                stale.append(getattr(record, "number", None) or getattr(record, "code", None) or str(entry["id"]))
+                stale.append(
+                    getattr(record, "number", None)
+                    or getattr(record, "code", None)
+                    or str(entry["id"])
+                )
         if stale:
             noun = model.__name__.lower()
             raise DomainError.one(
                 ErrorCode.INVALID,
                 f"cannot revert: {len(stale)} {noun}(s) changed (or were removed) since this bulk change "
-                f"({', '.join(stale[:10])}{', ...' if len(stale) > 10 else ''}); nothing was reverted", field)
+                f"({', '.join(stale[:10])}{', ...' if len(stale) > 10 else ''}); nothing was reverted",
+                field,
+            )
         reverted = []
         for entry in entries:
             record = found[entry["id"]]
-            columns = {column: _value(kinds.get(column), before) for column, (before, _after) in entry["fields"].items()
-                       if column in kinds}
+            columns = {
+                column: _value(kinds.get(column), before)
+                for column, (before, _after) in entry["fields"].items()
+                if column in kinds
+            }
             reverted += _change_all([record], columns)
-        new_event = await _event(session, actor_id, "revertChange", event.entity_type, reverted, revertible=False)
+        new_event = await _event(
+            session, actor_id, "revertChange", event.entity_type, reverted, revertible=False
+        )
         await session.flush()
         event.reverted_by_id = new_event.id
         event.revertible = False

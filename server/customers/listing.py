@@ -12,15 +12,34 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import (CTE, ColumnElement, Date, Select, String, Subquery, TypeDecorator, bindparam, exists, func,
-                        or_, select)
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Date,
+    Select,
+    String,
+    Subquery,
+    TypeDecorator,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+)
 
 from server.bounds import shown
 from server.customers import phones
-from server.customers.models import Contact, CreditCode, BillingStatus, Customer, CustomerStatus
+from server.customers.models import BillingStatus, Contact, CreditCode, Customer, CustomerStatus
 from server.figures import customer_list as figures
 from server.figures.customer_list import Engagement
-from server.pagination import BadPageArgs, KeysetPage, SortKey, decode_cursor, keyset_page, keyset_select
+from server.pagination import (
+    BadPageArgs,
+    KeysetPage,
+    SortKey,
+    decode_cursor,
+    keyset_page,
+    keyset_select,
+)
 from server.reader import Reader, shape
 from server.sorting import CustomerSortField, SortDirection
 
@@ -95,7 +114,9 @@ def filter_form(flt: CustomerFilter) -> tuple[tuple[tuple[str, Any], ...], dict[
         values["filter_note_from"] = flt.newest_note_from
     if flt.newest_note_to is not None:
         values["filter_note_to"] = flt.newest_note_to
-    form.update((name, True) for name in values if name not in ("filter_as_of", "filter_engaged_from"))
+    form.update(
+        (name, True) for name in values if name not in ("filter_as_of", "filter_engaged_from")
+    )
     return tuple(sorted(form.items())), values
 
 
@@ -118,11 +139,21 @@ def _filtered(form: tuple[tuple[str, Any], ...]) -> Select[Any]:
         stmt = stmt.where(Customer.status == CustomerStatus.ACTIVE)
     if "filter_search" in parts:
         pattern = bindparam("filter_search", type_=String)
-        columns = (Customer.number, Customer.name, Customer.alias, Customer.email, Customer.phone,
-                   Customer.billing_city, Customer.shipping_city)
+        columns = (
+            Customer.number,
+            Customer.name,
+            Customer.alias,
+            Customer.email,
+            Customer.phone,
+            Customer.billing_city,
+            Customer.shipping_city,
+        )
         found = [c.ilike(pattern, escape="\\") for c in columns]
-        contact_found = [Contact.first_name.ilike(pattern, escape="\\"), Contact.last_name.ilike(pattern, escape="\\"),
-                         (Contact.first_name + " " + Contact.last_name).ilike(pattern, escape="\\")]
+        contact_found = [
+            Contact.first_name.ilike(pattern, escape="\\"),
+            Contact.last_name.ilike(pattern, escape="\\"),
+            (Contact.first_name + " " + Contact.last_name).ilike(pattern, escape="\\"),
+        ]
         if "filter_digits" in parts:
             digits = bindparam("filter_digits", type_=String)
             found.append(Customer.phone_digits.like(digits))
@@ -134,18 +165,30 @@ def _filtered(form: tuple[tuple[str, Any], ...]) -> Select[Any]:
     if "filter_inside_sales_rep" in parts:
         stmt = stmt.where(Customer.inside_sales_rep_id == bindparam("filter_inside_sales_rep"))
     if "filter_region" in parts:
-        stmt = stmt.where(func.upper(Customer.billing_region) == bindparam("filter_region", type_=String))
+        stmt = stmt.where(
+            func.upper(Customer.billing_region) == bindparam("filter_region", type_=String)
+        )
     if "filter_credit_codes" in parts:
-        stmt = stmt.where(Customer.credit_code.in_(bindparam("filter_credit_codes", expanding=True)))
+        stmt = stmt.where(
+            Customer.credit_code.in_(bindparam("filter_credit_codes", expanding=True))
+        )
     if "filter_billing_statuses" in parts:
-        stmt = stmt.where(Customer.billing_status.in_(bindparam("filter_billing_statuses", expanding=True)))
+        stmt = stmt.where(
+            Customer.billing_status.in_(bindparam("filter_billing_statuses", expanding=True))
+        )
     if "engagements" in parts:
-        stmt = stmt.where(figures.engagement_condition(
-            bindparam("filter_as_of", type_=Date), [Engagement[name] for name in parts["engagements"]],
-            since=bindparam("filter_engaged_from", type_=Date)))
+        stmt = stmt.where(
+            figures.engagement_condition(
+                bindparam("filter_as_of", type_=Date),
+                [Engagement[name] for name in parts["engagements"]],
+                since=bindparam("filter_engaged_from", type_=Date),
+            )
+        )
     if "filter_note_from" in parts or "filter_note_to" in parts:
         note = figures.newest_note_expression()
-        start = bindparam("filter_note_from", type_=note.type) if "filter_note_from" in parts else None
+        start = (
+            bindparam("filter_note_from", type_=note.type) if "filter_note_from" in parts else None
+        )
         end = bindparam("filter_note_to", type_=note.type) if "filter_note_to" in parts else None
         stmt = stmt.where(within(note, start, end))
     return stmt
@@ -188,8 +231,9 @@ def sorted_customers(flt: CustomerFilter, order: SortOrder) -> tuple[Select[Any]
 
 
 @shape
-def sorted_statement(form: tuple[tuple[str, Any], ...], order: tuple[tuple[CustomerSortField, SortDirection], ...]
-                     ) -> tuple[Select[Any], tuple[SortKey, ...]]:
+def sorted_statement(
+    form: tuple[tuple[str, Any], ...], order: tuple[tuple[CustomerSortField, SortDirection], ...]
+) -> tuple[Select[Any], tuple[SortKey, ...]]:
     """The customers of a filter of this shape (`filter_form`) as a derived table with the
     figures the sort needs, each computed once per customer, and the sort keys over it (by number
     when no order is given). Every row ends with one `sort_<n>` column per key: the values its
@@ -200,9 +244,13 @@ def sorted_statement(form: tuple[tuple[str, Any], ...], order: tuple[tuple[Custo
     needed = {part for f, _ in order for part in (AVERAGE_PARTS if f is average else (f,))}
     figure_columns = [make().label(_column(f)) for f, make in FIGURE_COLUMNS.items() if f in needed]
     base = _filtered(form)
-    if not figure_columns:  # sorted by stored columns: straight from the table (an index can serve it)
+    if (
+        not figure_columns
+    ):  # sorted by stored columns: straight from the table (an index can serve it)
         keys = tuple(SortKey(STORED_SORTS[f], descending=d is SortDirection.DESC) for f, d in order)
-        return base.add_columns(*(key.expression.label(f"sort_{n}") for n, key in enumerate(keys))), keys
+        return base.add_columns(
+            *(key.expression.label(f"sort_{n}") for n, key in enumerate(keys))
+        ), keys
     listed = base.add_columns(*figure_columns)
     # Materialized, so that each figure is computed once per customer: inlined, the planners of
     # both databases would copy its subqueries into every ORDER BY and WHERE term that reads it.
@@ -225,16 +273,36 @@ def _key(listed: Subquery | CTE, field_: CustomerSortField) -> ColumnElement[Any
     return listed.c[_column(field_)]
 
 
-async def page(reader: Reader, flt: CustomerFilter, order: SortOrder, *,
-               size: int, backwards: bool, after: str | None, before: str | None) -> KeysetPage:
+async def page(
+    reader: Reader,
+    flt: CustomerFilter,
+    order: SortOrder,
+    *,
+    size: int,
+    backwards: bool,
+    after: str | None,
+    before: str | None,
+) -> KeysetPage:
     form, values = filter_form(flt)
     stmt, keys = sorted_statement(form, tuple(order))
     check_cursor(before if backwards else after, keys)
-    paged, params = keyset_select(stmt, keys, stmt.selected_columns.id, size=size, backwards=backwards,
-                                  after=after, before=before)
+    paged, params = keyset_select(
+        stmt,
+        keys,
+        stmt.selected_columns.id,
+        size=size,
+        backwards=backwards,
+        after=after,
+        before=before,
+    )
     rows = await reader.rows(paged, {**values, **params})
-    return keyset_page(rows, size, backwards, lambda row: [*row[-len(keys):], row.id],
-                       had_cursor=(before if backwards else after) is not None)
+    return keyset_page(
+        rows,
+        size,
+        backwards,
+        lambda row: [*row[-len(keys) :], row.id],
+        had_cursor=(before if backwards else after) is not None,
+    )
 
 
 async def count(reader: Reader, flt: CustomerFilter) -> int:

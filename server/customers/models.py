@@ -59,19 +59,32 @@ class Customer(Versioned, address("billing"), address("shipping"), Base):
     number: Mapped[str] = mapped_column(String(40), unique=True, info=IDENTIFIER)
     name: Mapped[str] = mapped_column(String(200))
     alias: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    status: Mapped[CustomerStatus] = enum_column(CustomerStatus, default=CustomerStatus.ACTIVE, index=True)
+    status: Mapped[CustomerStatus] = enum_column(
+        CustomerStatus, default=CustomerStatus.ACTIVE, index=True
+    )
     currency: Mapped[str] = mapped_column(String(3))
-    credit_code: Mapped[CreditCode] = enum_column(CreditCode, default=CreditCode.CURRENT_ACCOUNT, index=True)
+    credit_code: Mapped[CreditCode] = enum_column(
+        CreditCode, default=CreditCode.CURRENT_ACCOUNT, index=True
+    )
     credit_limit_minor: Mapped[int | None] = money(nullable=True)
-    billing_status: Mapped[BillingStatus] = enum_column(BillingStatus, default=BillingStatus.ON_ACCOUNT, index=True)
-    payment_terms_id: Mapped[int | None] = mapped_column(ForeignKey("payment_terms.id"), nullable=True, index=True)
+    billing_status: Mapped[BillingStatus] = enum_column(
+        BillingStatus, default=BillingStatus.ON_ACCOUNT, index=True
+    )
+    payment_terms_id: Mapped[int | None] = mapped_column(
+        ForeignKey("payment_terms.id"), nullable=True, index=True
+    )
     terms_basis: Mapped[TermsBasis] = enum_column(TermsBasis, default=TermsBasis.INVOICE_DATE)
-    sales_rep_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
-    inside_sales_rep_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    sales_rep_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), nullable=True, index=True
+    )
+    inside_sales_rep_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), nullable=True, index=True
+    )
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     phone: Mapped[str | None] = mapped_column(String(50), nullable=True)
-    phone_digits: Mapped[str | None] = mapped_column(String(50), nullable=True,
-                                                     default=phones.column_default("customers"))
+    phone_digits: Mapped[str | None] = mapped_column(
+        String(50), nullable=True, default=phones.column_default("customers")
+    )
     prior_sales_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
@@ -92,10 +105,13 @@ class Location(Versioned, address("shipping"), address("billing"), Base):
     contact_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     contact_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     contact_phone: Mapped[str | None] = mapped_column(String(50), nullable=True)
-    phone_digits: Mapped[str | None] = mapped_column(String(50), nullable=True,
-                                                     default=phones.column_default("locations"))
+    phone_digits: Mapped[str | None] = mapped_column(
+        String(50), nullable=True, default=phones.column_default("locations")
+    )
     alt_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
-    sales_rep_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    sales_rep_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), nullable=True, index=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
 
     @validates(*phones.PHONE_COLUMNS["locations"])
@@ -105,7 +121,9 @@ class Location(Versioned, address("shipping"), address("billing"), Base):
 
 # Unique regardless of case (server/db/identity.py): C-000158 and c-000158 are one customer.
 Index("uq_customers_number_folded", folded(Customer.number), unique=True)
-Index("uq_locations_customer_id_code_folded", Location.customer_id, folded(Location.code), unique=True)
+Index(
+    "uq_locations_customer_id_code_folded", Location.customer_id, folded(Location.code), unique=True
+)
 
 
 class Contact(Versioned, address("address"), Base):
@@ -119,8 +137,9 @@ class Contact(Versioned, address("address"), Base):
     office_phone: Mapped[str | None] = mapped_column(String(50), nullable=True)
     mobile_phone: Mapped[str | None] = mapped_column(String(50), nullable=True)
     fax: Mapped[str | None] = mapped_column(String(50), nullable=True)
-    phone_digits: Mapped[str | None] = mapped_column(String(160), nullable=True,
-                                                     default=phones.column_default("contacts"))
+    phone_digits: Mapped[str | None] = mapped_column(
+        String(160), nullable=True, default=phones.column_default("contacts")
+    )
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
 

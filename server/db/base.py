@@ -77,6 +77,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
                     pass
                 value = parse(value)
             return as_utc(value)
+
         return process
 
 
@@ -87,7 +88,9 @@ def now() -> dt.datetime:
 def enum_column(enum_cls: type[enum.Enum], **kwargs: Any) -> Any:
     """An enum stored by member name as a short string (no native database enum to migrate)."""
     length = max(len(m.name) for m in enum_cls)
-    return mapped_column(Enum(enum_cls, native_enum=False, length=max(length, 16), create_constraint=False), **kwargs)
+    return mapped_column(
+        Enum(enum_cls, native_enum=False, length=max(length, 16), create_constraint=False), **kwargs
+    )
 
 
 def money(**kwargs: Any) -> Any:
@@ -108,7 +111,9 @@ def read_needs(action: str) -> dict[str, str]:
 
 def address(prefix: str) -> type:
     """A mixin with the six address columns `<prefix>_line1` .. `<prefix>_country`."""
-    columns = {f"{prefix}_{part}": mapped_column(String(200), nullable=True) for part in ADDRESS_PARTS}
+    columns = {
+        f"{prefix}_{part}": mapped_column(String(200), nullable=True) for part in ADDRESS_PARTS
+    }
     return type(f"{prefix.title()}Address", (), columns)
 
 

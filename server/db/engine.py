@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event, exc, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from server.config import Settings
 from server.db import sqlite_driver
@@ -40,15 +45,20 @@ class StatementLog:
     keep_texts: bool = False
 
 
-current_log: contextvars.ContextVar[StatementLog | None] = contextvars.ContextVar("current_log", default=None)
+current_log: contextvars.ContextVar[StatementLog | None] = contextvars.ContextVar(
+    "current_log", default=None
+)
 
 
 def normalize_url(url: str) -> str:
     """Accept plain `postgresql://` and `sqlite:///` URLs and pick the async drivers."""
-    for plain, driver in (("postgresql://", "postgresql+asyncpg://"), ("postgres://", "postgresql+asyncpg://"),
-                          ("sqlite:///", "sqlite+aiosqlite:///")):
+    for plain, driver in (
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+        ("sqlite:///", "sqlite+aiosqlite:///"),
+    ):
         if url.startswith(plain):
-            return driver + url[len(plain):]
+            return driver + url[len(plain) :]
     return url
 
 
@@ -63,8 +73,11 @@ def is_unique_violation(error: exc.IntegrityError) -> bool:
     "UNIQUE constraint failed", PostgreSQL's SQLSTATE 23505), not for a broken reference or a
     missing value."""
     original = error.orig
-    return getattr(original, "sqlstate", None) == "23505" or getattr(original, "pgcode", None) == "23505" or \
-        "UNIQUE constraint failed" in str(original)
+    return (
+        getattr(original, "sqlstate", None) == "23505"
+        or getattr(original, "pgcode", None) == "23505"
+        or "UNIQUE constraint failed" in str(original)
+    )
 
 
 def _in_memory(url: str) -> bool:
@@ -79,8 +92,13 @@ class Database:
     a request that finds none free within `pool_timeout` seconds fails (`PoolTimeout`) instead of
     queueing behind the requests before it (CLIENTELE_POOL_SIZE, CLIENTELE_POOL_TIMEOUT)."""
 
-    def __init__(self, url: str, *, pool_size: int = DEFAULTS.pool_size,
-                 pool_timeout: float = DEFAULTS.pool_timeout) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = DEFAULTS.pool_size,
+        pool_timeout: float = DEFAULTS.pool_timeout,
+    ) -> None:
         self.url = normalize_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         kwargs: dict[str, Any] = {}
@@ -117,7 +135,12 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy's "begin" event, not the driver, start transactions (see _sqlite_begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    for pragma in ("journal_mode=WAL", "busy_timeout=30000", "foreign_keys=ON", "synchronous=NORMAL"):
+    for pragma in (
+        "journal_mode=WAL",
+        "busy_timeout=30000",
+        "foreign_keys=ON",
+        "synchronous=NORMAL",
+    ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
@@ -129,17 +152,25 @@ def _sqlite_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
-def _before_execute(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+def _before_execute(
+    conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+) -> None:
     log = current_log.get()
-    if log is not None and not statement.startswith("BEGIN"):  # SQLite's own; asyncpg's is not seen either
+    if log is not None and not statement.startswith(
+        "BEGIN"
+    ):  # SQLite's own; asyncpg's is not seen either
         log.statements += 1
         if log.keep_texts:
             log.texts.append(statement)
             log.params.append(parameters)
-        context.clientele_started = time.perf_counter()  # per statement: a request runs several at once
+        context.clientele_started = (
+            time.perf_counter()
+        )  # per statement: a request runs several at once
 
 
-def _after_execute(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+def _after_execute(
+    conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+) -> None:
     log = current_log.get()
     started = getattr(context, "clientele_started", None)
     if log is not None and started is not None:

@@ -32,14 +32,16 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
-async def holder(session: AsyncSession, column: Any, value: str, *where: ColumnElement[bool]) -> Row[Any] | None:
+async def holder(
+    session: AsyncSession, column: Any, value: str, *where: ColumnElement[bool]
+) -> Row[Any] | None:
     """The record (its `id` and identifier) whose `column` (a model attribute) is `value`
     regardless of case, among those `where` selects; None when there is none."""
     stmt = select(column.class_.id, column).where(folded(column) == fold(value), *where).limit(1)
     return (await session.execute(stmt)).first()
 
 
-class folded(FunctionElement[str]):  # noqa: N801 (an SQL function, named like one)
+class folded(FunctionElement[str]):
     """`fold` in SQL: `lower(x)` on SQLite, `translate(x, 'A…Z', 'a…z')` on PostgreSQL."""
 
     type = String()

@@ -30,8 +30,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import exc
-from sqlalchemy.sql import sqltypes
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import sqltypes
 
 from server.db.engine import current_log
 from server.db.sqlite_driver import idle
@@ -45,8 +45,14 @@ class Prepared:
 
     __slots__ = ("string", "sources", "expanding", "width", "texts", "make", "short")
 
-    def __init__(self, string: str, sources: list[tuple[Any, ...]], expanding: tuple[str, ...], width: int,
-                 make: Callable[[list[tuple[Any, ...]]], list[Any]]) -> None:
+    def __init__(
+        self,
+        string: str,
+        sources: list[tuple[Any, ...]],
+        expanding: tuple[str, ...],
+        width: int,
+        make: Callable[[list[tuple[Any, ...]]], list[Any]],
+    ) -> None:
         self.string = string
         # per position: (the caller's key, its default or a _Constant, bind processor, is a list)
         self.sources = sources
@@ -91,7 +97,9 @@ VERIFY = False  # tests/conftest.py: every prepared read is run through SQLAlche
 _seen: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
-def prepared(statement: Any, dialect: Dialect, record: Callable[[tuple[str, ...]], Any]) -> Prepared | None:
+def prepared(
+    statement: Any, dialect: Dialect, record: Callable[[tuple[str, ...]], Any]
+) -> Prepared | None:
     """The statement's prepared form from its second execution on; None: run it through SQLAlchemy.
 
     `record(keys)` gives the record maker for the result's column names (None when they cannot
@@ -117,7 +125,9 @@ def ready(statement: Any) -> Prepared | None:
     return found if type(found) is Prepared else None
 
 
-def _prepare(statement: Any, dialect: Dialect, record: Callable[[tuple[str, ...]], Any]) -> Prepared | None:
+def _prepare(
+    statement: Any, dialect: Dialect, record: Callable[[tuple[str, ...]], Any]
+) -> Prepared | None:
     if any(_is_entity(d) for d in getattr(statement, "column_descriptions", ())):
         return None  # ORM objects, not rows
     compiled = statement.compile(dialect=dialect)
@@ -138,7 +148,14 @@ def _prepare(statement: Any, dialect: Dialect, record: Callable[[tuple[str, ...]
             continue
         # the statement's own constant, processed once
         if not bind.expanding:
-            sources.append((name, _Constant(bind.value if processor is None else processor(bind.value)), None, False))
+            sources.append(
+                (
+                    name,
+                    _Constant(bind.value if processor is None else processor(bind.value)),
+                    None,
+                    False,
+                )
+            )
             continue
         if not bind.value:
             return None
@@ -149,8 +166,13 @@ def _prepare(statement: Any, dialect: Dialect, record: Callable[[tuple[str, ...]
     make_record = record(tuple(column.keyname for column in columns))
     if make_record is None:
         return None
-    processors = [_lookup_or(column.type, column.type._cached_result_processor(dialect, None)) for column in columns]
-    return Prepared(string, sources, tuple(expanding), len(columns), _maker(make_record, processors))
+    processors = [
+        _lookup_or(column.type, column.type._cached_result_processor(dialect, None))
+        for column in columns
+    ]
+    return Prepared(
+        string, sources, tuple(expanding), len(columns), _maker(make_record, processors)
+    )
 
 
 def _lookup_or(type_: Any, processor: Any) -> Any:
@@ -160,7 +182,9 @@ def _lookup_or(type_: Any, processor: Any) -> Any:
     if processor is None or not isinstance(type_, sqltypes.Enum) or not isinstance(lookup, dict):
         return processor
     lookup = dict(lookup)
-    if lookup.get(None, 0) is not None or any(processor(key) is not value for key, value in lookup.items()):
+    if lookup.get(None, 0) is not None or any(
+        processor(key) is not value for key, value in lookup.items()
+    ):
         return processor
     return lookup
 
@@ -179,7 +203,9 @@ class _Constant:
         self.value = value
 
 
-def _maker(make_record: Callable[[Any], Any], processors: list[Any]) -> Callable[[list[tuple[Any, ...]]], list[Any]]:
+def _maker(
+    make_record: Callable[[Any], Any], processors: list[Any]
+) -> Callable[[list[tuple[Any, ...]]], list[Any]]:
     """Rows to records, each column through its result processor: one generated comprehension."""
     if not any(processors):
         return functools.partial(_plain, make_record)
@@ -195,7 +221,7 @@ def _maker(make_record: Callable[[Any], Any], processors: list[Any]) -> Callable
             names[f"p{i}"] = processor
             parts.append(f"p{i}(r[{i}])")
     source = f"def make_all(rows):\n    return [make(({', '.join(parts)},)) for r in rows]\n"
-    exec(compile(source, "<prepared records>", "exec"), names)  # noqa: S102
+    exec(compile(source, "<prepared records>", "exec"), names)
     return names["make_all"]
 
 
@@ -215,7 +241,9 @@ def sqlite_driver(connection: Any) -> Any:
 SHORT_SECONDS = 0.0005
 
 
-async def run(driver: Any, statement: Prepared, params: Mapping[str, Any], dialect: Dialect) -> list[Any] | None:
+async def run(
+    driver: Any, statement: Prepared, params: Mapping[str, Any], dialect: Dialect
+) -> list[Any] | None:
     """The records of a prepared statement, read with one call into aiosqlite's thread (or on
     this thread, when it is short and the connection's thread idle); None when SQLAlchemy has
     to run it (an empty list parameter)."""
@@ -225,7 +253,9 @@ async def run(driver: Any, statement: Prepared, params: Mapping[str, Any], diale
     return job.records(job.run() if statement.short and idle(driver) else await job.run_in_thread())
 
 
-def run_now(driver: Any, statement: Prepared, params: Mapping[str, Any], dialect: Dialect) -> list[Any] | None:
+def run_now(
+    driver: Any, statement: Prepared, params: Mapping[str, Any], dialect: Dialect
+) -> list[Any] | None:
     """The records of a short prepared statement, read on this thread at once when the
     connection's thread is idle; None when it cannot be (then `run` it)."""
     if not statement.short or not idle(driver):
@@ -239,8 +269,16 @@ class _Job:
 
     __slots__ = ("driver", "statement", "text", "values", "dialect", "log")
 
-    def __init__(self, driver: Any, statement: Prepared, text: str, values: list[Any], dialect: Dialect) -> None:
-        self.driver, self.statement, self.text, self.values, self.dialect = driver, statement, text, values, dialect
+    def __init__(
+        self, driver: Any, statement: Prepared, text: str, values: list[Any], dialect: Dialect
+    ) -> None:
+        self.driver, self.statement, self.text, self.values, self.dialect = (
+            driver,
+            statement,
+            text,
+            values,
+            dialect,
+        )
         self.log = current_log.get()
         if self.log is not None:
             self.log.statements += 1
@@ -249,9 +287,15 @@ class _Job:
                 self.log.params.append(tuple(values))
 
     @classmethod
-    def of(cls, driver: Any, statement: Prepared, params: Mapping[str, Any], dialect: Dialect) -> _Job | None:
+    def of(
+        cls, driver: Any, statement: Prepared, params: Mapping[str, Any], dialect: Dialect
+    ) -> _Job | None:
         text = statement.text(params)
-        return None if text is None else cls(driver, statement, text, statement.parameters(params), dialect)
+        return (
+            None
+            if text is None
+            else cls(driver, statement, text, statement.parameters(params), dialect)
+        )
 
     def fetch(self) -> list[tuple[Any, ...]]:  # in aiosqlite's thread, or this one
         began = time.perf_counter()
@@ -286,11 +330,17 @@ class _Job:
             self.log.seconds += time.perf_counter() - started
 
     def _error(self, error: sqlite3.Error) -> exc.DBAPIError:
-        return exc.DBAPIError.instance(self.text, self.values, error, sqlite3.Error, dialect=self.dialect)
+        return exc.DBAPIError.instance(
+            self.text, self.values, error, sqlite3.Error, dialect=self.dialect
+        )
 
     def records(self, rows: list[tuple[Any, ...]]) -> list[Any]:
         statement = self.statement
-        if rows and len(rows[0]) != statement.width:  # the compiled columns are not the rows' columns
-            raise exc.InvalidRequestError(f"a prepared statement returned {len(rows[0])} columns, "
-                                          f"not {statement.width}: {self.text[:200]}")
+        if (
+            rows and len(rows[0]) != statement.width
+        ):  # the compiled columns are not the rows' columns
+            raise exc.InvalidRequestError(
+                f"a prepared statement returned {len(rows[0])} columns, "
+                f"not {statement.width}: {self.text[:200]}"
+            )
         return statement.make(rows)

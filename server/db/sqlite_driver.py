@@ -30,8 +30,11 @@ from typing import Any
 
 try:
     import aiosqlite
-    from sqlalchemy.dialects.sqlite.aiosqlite import (AsyncAdapt_aiosqlite_connection, AsyncAdapt_aiosqlite_cursor,
-                                                      AsyncAdapt_aiosqlite_dbapi)
+    from sqlalchemy.dialects.sqlite.aiosqlite import (
+        AsyncAdapt_aiosqlite_connection,
+        AsyncAdapt_aiosqlite_cursor,
+        AsyncAdapt_aiosqlite_dbapi,
+    )
 except ImportError:  # pragma: no cover - a SQLAlchemy without these names: its own adapter is used
     AsyncAdapt_aiosqlite_cursor = None  # type: ignore[assignment,misc]
 
@@ -50,6 +53,7 @@ class _Ran:
 
 
 if AsyncAdapt_aiosqlite_cursor is not None:
+
     class OneCallCursor(AsyncAdapt_aiosqlite_cursor):  # type: ignore[misc,valid-type]
         __slots__ = ()
 
@@ -68,8 +72,11 @@ if AsyncAdapt_aiosqlite_cursor is not None:
                     cursor.execute(operation, () if parameters is None else parameters)
                     rows = cursor.fetchall() if cursor.description is not None else None
                     # after the fetch: an INSERT … RETURNING counts its rows as they are read
-                    ran.description, ran.rowcount, ran.lastrowid = (cursor.description, cursor.rowcount,
-                                                                    cursor.lastrowid)
+                    ran.description, ran.rowcount, ran.lastrowid = (
+                        cursor.description,
+                        cursor.rowcount,
+                        cursor.lastrowid,
+                    )
                     return rows
                 finally:
                     cursor.close()
@@ -88,8 +95,11 @@ if AsyncAdapt_aiosqlite_cursor is not None:
                 cursor = driver._conn.cursor()
                 try:
                     cursor.executemany(operation, seq_of_parameters)
-                    ran.description, ran.rowcount, ran.lastrowid = (cursor.description, cursor.rowcount,
-                                                                    cursor.lastrowid)
+                    ran.description, ran.rowcount, ran.lastrowid = (
+                        cursor.description,
+                        cursor.rowcount,
+                        cursor.lastrowid,
+                    )
                 finally:
                     cursor.close()
 
@@ -107,7 +117,7 @@ if AsyncAdapt_aiosqlite_cursor is not None:
                 return
             try:
                 driver._conn.rollback()
-            except Exception as error:
+            except Exception as error:  # noqa: BLE001 - handed on, translated, as SQLAlchemy does
                 self._handle_exception(error)
 
     class OneCallDBAPI(AsyncAdapt_aiosqlite_dbapi):  # type: ignore[misc,valid-type]
@@ -138,6 +148,7 @@ def _count_jobs(driver: Any) -> None:
 
         jobs.append(None)
         return await execute(job)  # queued at once; a cancelled wait leaves the job to count itself
+
     driver._execute = counted
 
 
@@ -153,7 +164,7 @@ def begin_here(dbapi_connection: Any) -> bool:
         return False
     try:
         driver._conn.execute("BEGIN")
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - handed on, translated, as SQLAlchemy does
         dbapi_connection._handle_exception(error)  # as SQLAlchemy's adapter raises it
     return True
 
@@ -168,7 +179,9 @@ def idle(driver: Any) -> bool:
 def dbapi() -> Any:
     """The DBAPI module for `create_async_engine(module=…)`, or None to use SQLAlchemy's own."""
     if AsyncAdapt_aiosqlite_cursor is None or not all(
-            hasattr(aiosqlite.Connection, name) for name in ("_execute", "_conn")):
+        hasattr(aiosqlite.Connection, name) for name in ("_execute", "_conn")
+    ):
         return None
     import sqlite3
+
     return OneCallDBAPI(aiosqlite, sqlite3)

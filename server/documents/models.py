@@ -74,7 +74,9 @@ class Item(Versioned, Base):
     description: Mapped[str] = mapped_column(String(500))
     unit: Mapped[str] = mapped_column(String(20))
     unit_price_e4: Mapped[int] = mapped_column(BigInteger)
-    unit_cost_e4: Mapped[int | None] = mapped_column(BigInteger, nullable=True, info=read_needs(COSTS))
+    unit_cost_e4: Mapped[int | None] = mapped_column(
+        BigInteger, nullable=True, info=read_needs(COSTS)
+    )
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
 
 
@@ -91,7 +93,9 @@ class LineColumns:
     unit: Mapped[str | None] = mapped_column(String(20), nullable=True)
     quantity_e3: Mapped[int] = mapped_column(BigInteger)
     unit_price_e4: Mapped[int] = mapped_column(BigInteger)
-    unit_cost_e4: Mapped[int | None] = mapped_column(BigInteger, nullable=True, info=read_needs(COSTS))
+    unit_cost_e4: Mapped[int | None] = mapped_column(
+        BigInteger, nullable=True, info=read_needs(COSTS)
+    )
     tax_rate_e4: Mapped[int] = mapped_column(BigInteger, default=0)
     net_minor: Mapped[int] = money()
     tax_minor: Mapped[int] = money()
@@ -114,7 +118,9 @@ class Order(Versioned, Base):
     description: Mapped[str | None] = mapped_column(String(500), nullable=True)
     order_customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
     billing_customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
-    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), nullable=True, index=True)
+    location_id: Mapped[int | None] = mapped_column(
+        ForeignKey("locations.id"), nullable=True, index=True
+    )
     currency: Mapped[str] = mapped_column(String(3))
     fx_rate_e8: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     net_minor: Mapped[int] = money()
@@ -122,7 +128,9 @@ class Order(Versioned, Base):
     total_minor: Mapped[int] = money()
     base_net_minor: Mapped[int] = money()
     warnings: Mapped[str] = mapped_column(Text, default="")  # one per line
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), nullable=True, index=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
 
 
@@ -162,7 +170,9 @@ class Invoice(Versioned, Base):
     base_net_minor: Mapped[int] = money()
     base_cost_minor: Mapped[int] = money(info=read_needs(COSTS))
     base_balance_minor: Mapped[int] = money()  # (total - paid) in the base currency, unsigned
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), nullable=True, index=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
 
 

@@ -9,14 +9,21 @@ from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, case, cast
 
-from server import money
+from server import money, validate
 from server.customers.models import TermsBasis
-from server.documents.models import ISSUED_STATUSES, InvoiceClassification, InvoiceStatus, LineType, OrderStatus
+from server.documents.models import (
+    ISSUED_STATUSES,
+    InvoiceClassification,
+    InvoiceStatus,
+    LineType,
+    OrderStatus,
+)
 from server.errors import ErrorCode, Problems
-from server import validate
 
 
-def due_date(invoice_on: dt.date, due_days: int | None, basis: TermsBasis, required_on: dt.date | None) -> dt.date:
+def due_date(
+    invoice_on: dt.date, due_days: int | None, basis: TermsBasis, required_on: dt.date | None
+) -> dt.date:
     """SPEC §2: basis + the terms' due days; no terms, due on the invoice date.
 
     >>> due_date(dt.date(2026, 2, 10), 30, TermsBasis.END_OF_MONTH, None)
@@ -62,38 +69,67 @@ def balance_due_minor(invoice: Any) -> int:
 def balance_due_expression(invoice: Any) -> ColumnElement[int]:
     """`balance_due_minor` in SQL, over `invoice`'s columns (`Invoice`, or a subquery's `.c`)."""
     open_minor = invoice.total_minor - invoice.paid_minor
-    return cast(case((invoice.status.not_in(ISSUED_STATUSES), 0),
-                     (invoice.classification == InvoiceClassification.CREDIT, -open_minor), else_=open_minor),
-                BigInteger)
+    return cast(
+        case(
+            (invoice.status.not_in(ISSUED_STATUSES), 0),
+            (invoice.classification == InvoiceClassification.CREDIT, -open_minor),
+            else_=open_minor,
+        ),
+        BigInteger,
+    )
 
 
-def base_balance_minor(status: InvoiceStatus, total_minor: int, paid_minor: int, fx_rate_e8: int | None) -> int:
+def base_balance_minor(
+    status: InvoiceStatus, total_minor: int, paid_minor: int, fx_rate_e8: int | None
+) -> int:
     """The stored `base_balance_minor`: the open amount (total - paid) at the document's own rate,
     unsigned, 0 unless issued (decision 3)."""
-    return money.to_base_minor(total_minor - paid_minor, fx_rate_e8) if status in ISSUED_STATUSES else 0
+    return (
+        money.to_base_minor(total_minor - paid_minor, fx_rate_e8)
+        if status in ISSUED_STATUSES
+        else 0
+    )
 
 
-def signed_base_balance_minor(classification: InvoiceClassification, base_balance_minor: int) -> int:
+def signed_base_balance_minor(
+    classification: InvoiceClassification, base_balance_minor: int
+) -> int:
     """The balance due in the base currency, from the stored unsigned `base_balance_minor`."""
-    return -base_balance_minor if classification is InvoiceClassification.CREDIT else base_balance_minor
+    return (
+        -base_balance_minor
+        if classification is InvoiceClassification.CREDIT
+        else base_balance_minor
+    )
 
 
 def signed_base_balance_expression(invoice: Any) -> ColumnElement[int]:
     """`signed_base_balance_minor` in SQL."""
-    return case((invoice.classification == InvoiceClassification.CREDIT, -invoice.base_balance_minor),
-                else_=invoice.base_balance_minor)
+    return case(
+        (invoice.classification == InvoiceClassification.CREDIT, -invoice.base_balance_minor),
+        else_=invoice.base_balance_minor,
+    )
 
 
-def fx_rate(problems: Problems, data: dict[str, Any], currency: str, base_currency: str) -> int | None:
+def fx_rate(
+    problems: Problems, data: dict[str, Any], currency: str, base_currency: str
+) -> int | None:
     """The document's rate in 1e-8 units: required for a foreign currency, none for the base one."""
     rate = validate.amount(problems, data, "fxRate", places=money.RATE, positive=True)
     if currency == base_currency:
         if rate is not None and rate != 10**money.RATE:
-            problems.add(ErrorCode.INVALID, f"fxRate must be left out for a document in {base_currency}", "fxRate")
+            problems.add(
+                ErrorCode.INVALID,
+                f"fxRate must be left out for a document in {base_currency}",
+                "fxRate",
+            )
         return None
     if rate is None and "fxRate" not in problems_fields(problems):
-        problems.add(ErrorCode.REQUIRED, f"fxRate is required: the document is in {currency}, "
-                                         f"not the base currency {base_currency}", "fxRate")
+        problems.add(
+            ErrorCode.REQUIRED,
+            f"fxRate is required: the document is in {currency}, "
+            f"not the base currency {base_currency}",
+            "fxRate",
+        )
     return rate
 
 
@@ -118,12 +154,21 @@ class Line:
     amounts: money.LineAmounts
 
     def columns(self) -> dict[str, Any]:
-        return {"position": self.position, "line_type": self.line_type, "item_id": self.item_id,
-                "code": self.code, "description": self.description, "unit": self.unit,
-                "quantity_e3": self.quantity_e3, "unit_price_e4": self.unit_price_e4,
-                "unit_cost_e4": self.unit_cost_e4, "tax_rate_e4": self.tax_rate_e4,
-                "net_minor": self.amounts.net_minor, "tax_minor": self.amounts.tax_minor,
-                "cost_minor": self.amounts.cost_minor}
+        return {
+            "position": self.position,
+            "line_type": self.line_type,
+            "item_id": self.item_id,
+            "code": self.code,
+            "description": self.description,
+            "unit": self.unit,
+            "quantity_e3": self.quantity_e3,
+            "unit_price_e4": self.unit_price_e4,
+            "unit_cost_e4": self.unit_cost_e4,
+            "tax_rate_e4": self.tax_rate_e4,
+            "net_minor": self.amounts.net_minor,
+            "tax_minor": self.amounts.tax_minor,
+            "cost_minor": self.amounts.cost_minor,
+        }
 
 
 def line(problems: Problems, index: int, data: dict[str, Any], item: Any | None) -> Line | None:
@@ -131,21 +176,34 @@ def line(problems: Problems, index: int, data: dict[str, Any], item: Any | None)
     path = ("lines", str(index))
     before = len(problems.items)
     line_type = data.get("lineType") or LineType.ITEM
-    defaults = {"code": item.code, "description": item.description, "unit": item.unit} if item else {}
+    defaults = (
+        {"code": item.code, "description": item.description, "unit": item.unit} if item else {}
+    )
     merged = {**defaults, **{k: v for k, v in data.items() if v is not None}}
     code = validate.text(problems, merged, "code", max_length=40, required=True, path=path)
-    description = validate.text(problems, merged, "description", max_length=500, required=True, path=path)
+    description = validate.text(
+        problems, merged, "description", max_length=500, required=True, path=path
+    )
     unit = validate.text(problems, merged, "unit", max_length=20, path=path)
-    quantity = validate.amount(problems, data, "quantity", places=money.QUANTITY, positive=True, path=path)
+    quantity = validate.amount(
+        problems, data, "quantity", places=money.QUANTITY, positive=True, path=path
+    )
     price = validate.amount(problems, data, "unitPrice", places=money.PRICE, path=path)
     cost = validate.amount(problems, data, "unitCost", places=money.PRICE, path=path)
     tax = validate.amount(problems, data, "taxRate", places=money.TAX_RATE, path=path)
     if tax is not None and tax > 100 * 10**money.TAX_RATE:
-        problems.add(ErrorCode.INVALID, "taxRate is a percentage and must be 100 or less", *path, "taxRate")
+        problems.add(
+            ErrorCode.INVALID, "taxRate is a percentage and must be 100 or less", *path, "taxRate"
+        )
     if price is None:
         price = item.unit_price_e4 if item else None
         if price is None and line_type is LineType.ITEM:
-            problems.add(ErrorCode.REQUIRED, "unitPrice is required for a line without an item", *path, "unitPrice")
+            problems.add(
+                ErrorCode.REQUIRED,
+                "unitPrice is required for a line without an item",
+                *path,
+                "unitPrice",
+            )
     if cost is None and item is not None:
         cost = item.unit_cost_e4
     if len(problems.items) > before or quantity is None:
@@ -154,12 +212,28 @@ def line(problems: Problems, index: int, data: dict[str, Any], item: Any | None)
     amounts = money.line_amounts(quantity, price, tax, cost)
     for amount, field in ((amounts.net_minor, "unitPrice"), (amounts.cost_minor, "unitCost")):
         if amount is not None and not money.within(amount):
-            problems.add(ErrorCode.INVALID, f"quantity x {field} is {money.from_minor(amount)}: a line's amount "
-                         f"must be at most {money.MAXIMUM}", *path, field)
+            problems.add(
+                ErrorCode.INVALID,
+                f"quantity x {field} is {money.from_minor(amount)}: a line's amount "
+                f"must be at most {money.MAXIMUM}",
+                *path,
+                field,
+            )
     if len(problems.items) > before:
         return None
-    return Line(index, line_type, item.id if item else None, code, description, unit, quantity, price, cost, tax,
-                amounts)
+    return Line(
+        index,
+        line_type,
+        item.id if item else None,
+        code,
+        description,
+        unit,
+        quantity,
+        price,
+        cost,
+        tax,
+        amounts,
+    )
 
 
 @dataclass(frozen=True)
@@ -183,11 +257,19 @@ def check_totals(problems: Problems, lines: list[Line], rate: int | None) -> Non
     found = totals(lines)
     if not (money.within(found.total_minor) and money.within(found.cost_minor)):
         largest = money.from_minor(max(found.total_minor, found.cost_minor))
-        problems.add(ErrorCode.INVALID, f"the lines add up to {largest}: a document's total must be at most "
-                     f"{money.MAXIMUM}", "lines")
-    elif not all(money.within(money.to_base_minor(m, rate)) for m in (found.total_minor, found.cost_minor)):
-        problems.add(ErrorCode.INVALID, f"at this rate the document's total is over {money.MAXIMUM} in the base "
-                     "currency", "fxRate")
+        problems.add(
+            ErrorCode.INVALID,
+            f"the lines add up to {largest}: a document's total must be at most {money.MAXIMUM}",
+            "lines",
+        )
+    elif not all(
+        money.within(money.to_base_minor(m, rate)) for m in (found.total_minor, found.cost_minor)
+    ):
+        problems.add(
+            ErrorCode.INVALID,
+            f"at this rate the document's total is over {money.MAXIMUM} in the base currency",
+            "fxRate",
+        )
 
 
 # SPEC §2: the moves of an order's status, exactly the table. PENDING_APPROVAL -> OPEN is made
@@ -196,10 +278,21 @@ def check_totals(problems: Problems, lines: list[Line], rate: int | None) -> Non
 ORDER_MOVES: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.PENDING_APPROVAL: frozenset({OrderStatus.OPEN, OrderStatus.CANCELLED}),
     OrderStatus.PLANNED: frozenset({OrderStatus.OPEN, OrderStatus.CANCELLED}),
-    OrderStatus.OPEN: frozenset({OrderStatus.PLANNED, OrderStatus.IN_PROGRESS, OrderStatus.ON_HOLD,
-                                 OrderStatus.FINISHED, OrderStatus.CANCELLED}),
-    OrderStatus.IN_PROGRESS: frozenset({OrderStatus.ON_HOLD, OrderStatus.FINISHED, OrderStatus.CANCELLED}),
-    OrderStatus.ON_HOLD: frozenset({OrderStatus.OPEN, OrderStatus.IN_PROGRESS, OrderStatus.CANCELLED}),
+    OrderStatus.OPEN: frozenset(
+        {
+            OrderStatus.PLANNED,
+            OrderStatus.IN_PROGRESS,
+            OrderStatus.ON_HOLD,
+            OrderStatus.FINISHED,
+            OrderStatus.CANCELLED,
+        }
+    ),
+    OrderStatus.IN_PROGRESS: frozenset(
+        {OrderStatus.ON_HOLD, OrderStatus.FINISHED, OrderStatus.CANCELLED}
+    ),
+    OrderStatus.ON_HOLD: frozenset(
+        {OrderStatus.OPEN, OrderStatus.IN_PROGRESS, OrderStatus.CANCELLED}
+    ),
     OrderStatus.FINISHED: frozenset({OrderStatus.IN_PROGRESS}),
     OrderStatus.INVOICED: frozenset(),
     OrderStatus.CANCELLED: frozenset(),
@@ -222,5 +315,7 @@ def order_move_refusal(current: OrderStatus, to: OrderStatus) -> str | None:
         return None
     allowed = sorted(s.name for s in ORDER_MOVES[current] if (current, s) not in ONLY_BY_APPROVAL)
     hint = " (invoiceOrder invoices an order)" if to is OrderStatus.INVOICED else ""
-    return (f"an order cannot move from {current.name} to {to.name}{hint}; from {current.name} it may move to "
-            + (", ".join(allowed) if allowed else "nothing: that status is final"))
+    return (
+        f"an order cannot move from {current.name} to {to.name}{hint}; from {current.name} it may move to "
+        + (", ".join(allowed) if allowed else "nothing: that status is final")
+    )

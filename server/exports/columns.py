@@ -27,6 +27,7 @@ from server.payments.models import Payment
 
 TEXT, MONEY, INT, DATE, DATETIME, BOOL = "text", "money", "int", "date", "datetime", "bool"
 
+
 @dataclass(frozen=True)
 class ExportColumn:
     field: str
@@ -56,7 +57,9 @@ def _plain(column: Any) -> Callable[[dt.date], list[ColumnElement[Any]]]:
     return lambda _day: [column]
 
 
-def _col(field: str, kind: str, column: Any, value: Callable[[list[Any]], Any] | None = None) -> ExportColumn:
+def _col(
+    field: str, kind: str, column: Any, value: Callable[[list[Any]], Any] | None = None
+) -> ExportColumn:
     return ExportColumn(field, kind, _plain(column), value or (lambda v: v[0]))
 
 
@@ -70,141 +73,262 @@ def _average(values: list[Any]) -> Any:
 
 
 def _engagement(day: dt.date) -> list[ColumnElement[Any]]:
-    return [case((figures.engagement_condition(day, [Engagement.ENGAGED]), literal("ENGAGED")),
-                 (figures.engagement_condition(day, [Engagement.LAPSED]), literal("LAPSED")),
-                 else_=literal("NEVER_ORDERED"))]
+    return [
+        case(
+            (figures.engagement_condition(day, [Engagement.ENGAGED]), literal("ENGAGED")),
+            (figures.engagement_condition(day, [Engagement.LAPSED]), literal("LAPSED")),
+            else_=literal("NEVER_ORDERED"),
+        )
+    ]
 
 
 def _last_invoice(_day: dt.date) -> list[ColumnElement[Any]]:
-    return [select(func.max(Invoice.invoice_on)).where(
-        or_(Invoice.bill_customer_id == Customer.id, Invoice.order_customer_id == Customer.id),
-        Invoice.status.in_(ISSUED_STATUSES)).correlate(Customer).scalar_subquery()]
+    return [
+        select(func.max(Invoice.invoice_on))
+        .where(
+            or_(Invoice.bill_customer_id == Customer.id, Invoice.order_customer_id == Customer.id),
+            Invoice.status.in_(ISSUED_STATUSES),
+        )
+        .correlate(Customer)
+        .scalar_subquery()
+    ]
 
 
 def _last_payment(_day: dt.date) -> list[ColumnElement[Any]]:
-    return [select(func.max(Payment.payment_on)).where(Payment.customer_id == Customer.id)
-            .correlate(Customer).scalar_subquery()]
+    return [
+        select(func.max(Payment.payment_on))
+        .where(Payment.customer_id == Customer.id)
+        .correlate(Customer)
+        .scalar_subquery()
+    ]
 
 
 def _balance(field: str, index: int) -> ExportColumn:
     return ExportColumn(field, MONEY, lambda _day: [], lambda v: v[index], balances=True)
 
 
-CUSTOMER_COLUMNS: dict[str, ExportColumn] = {c.field: c for c in [
-    _col("number", TEXT, Customer.number),
-    _col("name", TEXT, Customer.name),
-    _col("alias", TEXT, Customer.alias),
-    _enum("status", Customer.status),
-    _col("currency", TEXT, Customer.currency),
-    _enum("creditCode", Customer.credit_code),
-    _col("creditLimit", MONEY, Customer.credit_limit_minor),
-    _enum("billingStatus", Customer.billing_status),
-    ExportColumn("paymentTerms", TEXT, lambda _d: [
-        select(PaymentTerms.code).where(PaymentTerms.id == Customer.payment_terms_id).scalar_subquery()]),
-    _enum("termsBasis", Customer.terms_basis),
-    ExportColumn("salesRep", TEXT, _person(Customer.sales_rep_id)),
-    ExportColumn("insideSalesRep", TEXT, _person(Customer.inside_sales_rep_id)),
-    _col("email", TEXT, Customer.email),
-    _col("phone", TEXT, Customer.phone),
-    _col("billingAddress.city", TEXT, Customer.billing_city),
-    _col("billingAddress.region", TEXT, Customer.billing_region),
-    _col("billingAddress.country", TEXT, Customer.billing_country),
-    _col("shippingAddress.city", TEXT, Customer.shipping_city),
-    _col("shippingAddress.region", TEXT, Customer.shipping_region),
-    _col("priorSales", MONEY, Customer.prior_sales_minor),
-    _col("createdAt", DATETIME, Customer.created_at),
-    ExportColumn("lifetimeValue", MONEY, lambda _d: [figures.lifetime_value_expression()]),
-    ExportColumn("orderCount", INT, lambda _d: [figures.order_count_expression()]),
-    ExportColumn("orderTotal", MONEY, lambda _d: [figures.order_total_expression()]),
-    ExportColumn("averageOrderValue", MONEY,
-                 lambda _d: [figures.order_total_expression(), figures.order_count_expression()], _average),
-    ExportColumn("engagement", TEXT, _engagement),
-    ExportColumn("lastOrderDate", DATE, lambda _d: [figures.last_order_on_expression()]),
-    ExportColumn("lastInvoiceDate", DATE, _last_invoice),
-    ExportColumn("lastPaymentDate", DATE, _last_payment),
-    ExportColumn("newestNoteAt", DATETIME, lambda _d: [figures.newest_note_expression()]),
-    _balance("balances.openOrders", 0),
-    _balance("balances.currentInvoices", 1),
-    _balance("balances.unappliedPayments", 2),
-    _balance("balances.availableCredit", 3),
-]}
+CUSTOMER_COLUMNS: dict[str, ExportColumn] = {
+    c.field: c
+    for c in [
+        _col("number", TEXT, Customer.number),
+        _col("name", TEXT, Customer.name),
+        _col("alias", TEXT, Customer.alias),
+        _enum("status", Customer.status),
+        _col("currency", TEXT, Customer.currency),
+        _enum("creditCode", Customer.credit_code),
+        _col("creditLimit", MONEY, Customer.credit_limit_minor),
+        _enum("billingStatus", Customer.billing_status),
+        ExportColumn(
+            "paymentTerms",
+            TEXT,
+            lambda _d: [
+                select(PaymentTerms.code)
+                .where(PaymentTerms.id == Customer.payment_terms_id)
+                .scalar_subquery()
+            ],
+        ),
+        _enum("termsBasis", Customer.terms_basis),
+        ExportColumn("salesRep", TEXT, _person(Customer.sales_rep_id)),
+        ExportColumn("insideSalesRep", TEXT, _person(Customer.inside_sales_rep_id)),
+        _col("email", TEXT, Customer.email),
+        _col("phone", TEXT, Customer.phone),
+        _col("billingAddress.city", TEXT, Customer.billing_city),
+        _col("billingAddress.region", TEXT, Customer.billing_region),
+        _col("billingAddress.country", TEXT, Customer.billing_country),
+        _col("shippingAddress.city", TEXT, Customer.shipping_city),
+        _col("shippingAddress.region", TEXT, Customer.shipping_region),
+        _col("priorSales", MONEY, Customer.prior_sales_minor),
+        _col("createdAt", DATETIME, Customer.created_at),
+        ExportColumn("lifetimeValue", MONEY, lambda _d: [figures.lifetime_value_expression()]),
+        ExportColumn("orderCount", INT, lambda _d: [figures.order_count_expression()]),
+        ExportColumn("orderTotal", MONEY, lambda _d: [figures.order_total_expression()]),
+        ExportColumn(
+            "averageOrderValue",
+            MONEY,
+            lambda _d: [figures.order_total_expression(), figures.order_count_expression()],
+            _average,
+        ),
+        ExportColumn("engagement", TEXT, _engagement),
+        ExportColumn("lastOrderDate", DATE, lambda _d: [figures.last_order_on_expression()]),
+        ExportColumn("lastInvoiceDate", DATE, _last_invoice),
+        ExportColumn("lastPaymentDate", DATE, _last_payment),
+        ExportColumn("newestNoteAt", DATETIME, lambda _d: [figures.newest_note_expression()]),
+        _balance("balances.openOrders", 0),
+        _balance("balances.currentInvoices", 1),
+        _balance("balances.unappliedPayments", 2),
+        _balance("balances.availableCredit", 3),
+    ]
+}
 
-CUSTOMER_DEFAULT = ("number", "name", "status", "creditCode", "creditLimit", "salesRep", "email", "phone",
-                    "billingAddress.city", "billingAddress.region", "lifetimeValue", "orderCount",
-                    "lastOrderDate", "balances.currentInvoices")
+CUSTOMER_DEFAULT = (
+    "number",
+    "name",
+    "status",
+    "creditCode",
+    "creditLimit",
+    "salesRep",
+    "email",
+    "phone",
+    "billingAddress.city",
+    "billingAddress.region",
+    "lifetimeValue",
+    "orderCount",
+    "lastOrderDate",
+    "balances.currentInvoices",
+)
 
 
 def _location_effective_rep(_day: dt.date) -> list[ColumnElement[Any]]:
-    rep = func.coalesce(Location.sales_rep_id,
-                        select(Customer.sales_rep_id).where(Customer.id == Location.customer_id)
-                        .correlate(Location).scalar_subquery())
+    rep = func.coalesce(
+        Location.sales_rep_id,
+        select(Customer.sales_rep_id)
+        .where(Customer.id == Location.customer_id)
+        .correlate(Location)
+        .scalar_subquery(),
+    )
     return [select(User.email).where(User.id == rep).scalar_subquery()]
 
 
-LOCATION_COLUMNS: dict[str, ExportColumn] = {c.field: c for c in [
-    _col("code", TEXT, Location.code),
-    _col("alias", TEXT, Location.alias),
-    ExportColumn("customer.number", TEXT, lambda _d: [
-        select(Customer.number).where(Customer.id == Location.customer_id).correlate(Location).scalar_subquery()]),
-    ExportColumn("customer.name", TEXT, lambda _d: [
-        select(Customer.name).where(Customer.id == Location.customer_id).correlate(Location).scalar_subquery()]),
-    _col("contactName", TEXT, Location.contact_name),
-    _col("contactEmail", TEXT, Location.contact_email),
-    _col("contactPhone", TEXT, Location.contact_phone),
-    _col("shippingAddress.city", TEXT, Location.shipping_city),
-    _col("shippingAddress.region", TEXT, Location.shipping_region),
-    ExportColumn("salesRep", TEXT, _person(Location.sales_rep_id)),
-    ExportColumn("effectiveSalesRep", TEXT, _location_effective_rep),
-]}
+LOCATION_COLUMNS: dict[str, ExportColumn] = {
+    c.field: c
+    for c in [
+        _col("code", TEXT, Location.code),
+        _col("alias", TEXT, Location.alias),
+        ExportColumn(
+            "customer.number",
+            TEXT,
+            lambda _d: [
+                select(Customer.number)
+                .where(Customer.id == Location.customer_id)
+                .correlate(Location)
+                .scalar_subquery()
+            ],
+        ),
+        ExportColumn(
+            "customer.name",
+            TEXT,
+            lambda _d: [
+                select(Customer.name)
+                .where(Customer.id == Location.customer_id)
+                .correlate(Location)
+                .scalar_subquery()
+            ],
+        ),
+        _col("contactName", TEXT, Location.contact_name),
+        _col("contactEmail", TEXT, Location.contact_email),
+        _col("contactPhone", TEXT, Location.contact_phone),
+        _col("shippingAddress.city", TEXT, Location.shipping_city),
+        _col("shippingAddress.region", TEXT, Location.shipping_region),
+        ExportColumn("salesRep", TEXT, _person(Location.sales_rep_id)),
+        ExportColumn("effectiveSalesRep", TEXT, _location_effective_rep),
+    ]
+}
 
-LOCATION_DEFAULT = ("customer.name", "code", "alias", "contactName", "contactEmail", "contactPhone",
-                    "shippingAddress.city", "shippingAddress.region", "effectiveSalesRep")
+LOCATION_DEFAULT = (
+    "customer.name",
+    "code",
+    "alias",
+    "contactName",
+    "contactEmail",
+    "contactPhone",
+    "shippingAddress.city",
+    "shippingAddress.region",
+    "effectiveSalesRep",
+)
 
 
 def _of_lead_customer(column: Any) -> Callable[[dt.date], list[ColumnElement[Any]]]:
-    return lambda _d: [select(column).where(Customer.id == Lead.customer_id).correlate(Lead).scalar_subquery()]
+    return lambda _d: [
+        select(column).where(Customer.id == Lead.customer_id).correlate(Lead).scalar_subquery()
+    ]
 
 
-LEAD_COLUMNS: dict[str, ExportColumn] = {c.field: c for c in [
-    _col("number", INT, Lead.number),
-    ExportColumn("customer.name", TEXT, _of_lead_customer(Customer.name)),
-    ExportColumn("customer.number", TEXT, _of_lead_customer(Customer.number)),
-    _enum("state", Lead.state),
-    ExportColumn("open", BOOL, lambda _d: [Lead.state], lambda v: v[0] not in CLOSED_LEAD_STATES),
-    ExportColumn("program", TEXT, lambda _d: [
-        select(LeadProgram.name).where(LeadProgram.id == Lead.program_id).correlate(Lead).scalar_subquery()]),
-    ExportColumn("source", TEXT, lambda _d: [
-        select(LeadSource.name).where(LeadSource.id == Lead.source_id).correlate(Lead).scalar_subquery()]),
-    _col("probability", INT, Lead.probability),
-    _col("potentialValue", MONEY, Lead.potential_value_minor),
-    _col("estimatedConversionDate", DATE, Lead.estimated_conversion_on),
-    ExportColumn("insideSalesRep", TEXT, _person(Lead.inside_sales_rep_id)),
-    ExportColumn("outsideSalesRep", TEXT, _person(Lead.outside_sales_rep_id)),
-    ExportColumn("assignedTo", TEXT, _person(Lead.assigned_to_id)),
-    _col("createdAt", DATETIME, Lead.created_at),
-    ExportColumn("newestNoteAt", DATETIME, lambda _d: [lead_newest_note_expression()]),
-]}
+LEAD_COLUMNS: dict[str, ExportColumn] = {
+    c.field: c
+    for c in [
+        _col("number", INT, Lead.number),
+        ExportColumn("customer.name", TEXT, _of_lead_customer(Customer.name)),
+        ExportColumn("customer.number", TEXT, _of_lead_customer(Customer.number)),
+        _enum("state", Lead.state),
+        ExportColumn(
+            "open", BOOL, lambda _d: [Lead.state], lambda v: v[0] not in CLOSED_LEAD_STATES
+        ),
+        ExportColumn(
+            "program",
+            TEXT,
+            lambda _d: [
+                select(LeadProgram.name)
+                .where(LeadProgram.id == Lead.program_id)
+                .correlate(Lead)
+                .scalar_subquery()
+            ],
+        ),
+        ExportColumn(
+            "source",
+            TEXT,
+            lambda _d: [
+                select(LeadSource.name)
+                .where(LeadSource.id == Lead.source_id)
+                .correlate(Lead)
+                .scalar_subquery()
+            ],
+        ),
+        _col("probability", INT, Lead.probability),
+        _col("potentialValue", MONEY, Lead.potential_value_minor),
+        _col("estimatedConversionDate", DATE, Lead.estimated_conversion_on),
+        ExportColumn("insideSalesRep", TEXT, _person(Lead.inside_sales_rep_id)),
+        ExportColumn("outsideSalesRep", TEXT, _person(Lead.outside_sales_rep_id)),
+        ExportColumn("assignedTo", TEXT, _person(Lead.assigned_to_id)),
+        _col("createdAt", DATETIME, Lead.created_at),
+        ExportColumn("newestNoteAt", DATETIME, lambda _d: [lead_newest_note_expression()]),
+    ]
+}
 
-LEAD_DEFAULT = ("number", "customer.number", "customer.name", "state", "program", "source", "probability",
-                "potentialValue", "estimatedConversionDate", "assignedTo", "newestNoteAt")
+LEAD_DEFAULT = (
+    "number",
+    "customer.number",
+    "customer.name",
+    "state",
+    "program",
+    "source",
+    "probability",
+    "potentialValue",
+    "estimatedConversionDate",
+    "assignedTo",
+    "newestNoteAt",
+)
 
-INVOICE_COLUMNS: dict[str, ExportColumn] = {c.field: c for c in [
-    _col("number", TEXT, Invoice.number),
-    _col("altNumber", TEXT, Invoice.alt_number),
-    _enum("classification", Invoice.classification),
-    _enum("status", Invoice.status),
-    _col("invoiceDate", DATE, Invoice.invoice_on),
-    _col("dueDate", DATE, Invoice.due_on),
-    _col("currency", TEXT, Invoice.currency),
-    _col("netAmount", MONEY, Invoice.net_minor),
-    _col("taxAmount", MONEY, Invoice.tax_minor),
-    _col("totalAmount", MONEY, Invoice.total_minor),
-    _col("amountPaid", MONEY, Invoice.paid_minor),
-    ExportColumn("balanceDue", MONEY, lambda _d: [balance_due_expression(Invoice)]),
-]}
+INVOICE_COLUMNS: dict[str, ExportColumn] = {
+    c.field: c
+    for c in [
+        _col("number", TEXT, Invoice.number),
+        _col("altNumber", TEXT, Invoice.alt_number),
+        _enum("classification", Invoice.classification),
+        _enum("status", Invoice.status),
+        _col("invoiceDate", DATE, Invoice.invoice_on),
+        _col("dueDate", DATE, Invoice.due_on),
+        _col("currency", TEXT, Invoice.currency),
+        _col("netAmount", MONEY, Invoice.net_minor),
+        _col("taxAmount", MONEY, Invoice.tax_minor),
+        _col("totalAmount", MONEY, Invoice.total_minor),
+        _col("amountPaid", MONEY, Invoice.paid_minor),
+        ExportColumn("balanceDue", MONEY, lambda _d: [balance_due_expression(Invoice)]),
+    ]
+}
 
-INVOICE_DEFAULT = ("number", "classification", "status", "invoiceDate", "dueDate", "currency", "netAmount",
-                   "taxAmount", "totalAmount", "amountPaid", "balanceDue")
+INVOICE_DEFAULT = (
+    "number",
+    "classification",
+    "status",
+    "invoiceDate",
+    "dueDate",
+    "currency",
+    "netAmount",
+    "taxAmount",
+    "totalAmount",
+    "amountPaid",
+    "balanceDue",
+)
 
 
 def escape_text(text: str) -> str:
@@ -229,4 +353,3 @@ def cell(kind: str, value: Any) -> Any:
             value = dt.datetime.fromisoformat(str(value))
         return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
     return escape_text(str(_enum_name(value)))
-

@@ -19,6 +19,7 @@ from server.customers import listing as customer_listing
 from server.customers.models import Customer, Location
 from server.db.engine import Database
 from server.documents.models import Invoice
+from server.errors import DomainError, ErrorCode, Problems
 from server.exports.columns import (
     CUSTOMER_COLUMNS,
     CUSTOMER_DEFAULT,
@@ -33,13 +34,12 @@ from server.exports.columns import (
     cell,
 )
 from server.figures import customer_list as figures
-from server.errors import DomainError, ErrorCode, Problems
+from server.ids import pk_of
 from server.leads.models import Lead
 from server.lists import service as list_views
 from server.lists import validator
 from server.lists.models import ListKind, ListView
 from server.pagination import SortKey, encode_cursor, keyset_select
-from server.ids import pk_of
 
 BATCH = 1000
 
@@ -48,8 +48,13 @@ class ExportError(Exception):
     """Bad input: the parameter at fault and why (answered as 400, or 404 for `status=404`);
     `problems` lists every (parameter, message) found; `parameter` is the first one's."""
 
-    def __init__(self, parameter: str, message: str, status: int = 400,
-                 problems: Sequence[tuple[str, str]] = ()) -> None:
+    def __init__(
+        self,
+        parameter: str,
+        message: str,
+        status: int = 400,
+        problems: Sequence[tuple[str, str]] = (),
+    ) -> None:
         super().__init__(message)
         self.parameter = parameter
         self.message = message
@@ -102,43 +107,59 @@ class Request:
 def _checked(kind: ListKind, request: Request, today: dt.date, zone: ZoneInfo) -> validator.Checked:
     """The parameters through the list's own validator (the list query's and saveListView's)."""
     try:
-        return validator.check(kind, filter=request.filter, sort=request.order, columns=request.columns,
-                               sort_name="orderBy", today=today, zone=zone)
+        return validator.check(
+            kind,
+            filter=request.filter,
+            sort=request.order,
+            columns=request.columns,
+            sort_name="orderBy",
+            today=today,
+            zone=zone,
+        )
     except DomainError as error:
         raise ExportError.of(error) from None
 
 
-def _selected(known: dict[str, ExportColumn], default: Sequence[str], columns: list[validator.Column] | None
-              ) -> list[Selected]:
+def _selected(
+    known: dict[str, ExportColumn], default: Sequence[str], columns: list[validator.Column] | None
+) -> list[Selected]:
     if columns is None:
         return [Selected(known[f], f) for f in default]
     return [Selected(known[c.field], c.label) for c in columns if c.visible]
 
 
-async def apply_view(connection: AsyncConnection, view_id: str | None, user_id: int, kind: ListKind,
-                     request: Request) -> Request:
+async def apply_view(
+    connection: AsyncConnection, view_id: str | None, user_id: int, kind: ListKind, request: Request
+) -> Request:
     """The user's own view of the list: its visible columns with labels, its sort and filter;
     parameters given explicitly win over the view's."""
     if view_id is None:
         return request
     pk = pk_of(view_id, "ListView")
-    row = None if pk is None else (await connection.execute(
-        select(ListView.__table__).where(ListView.id == pk))).first()
+    row = (
+        None
+        if pk is None
+        else (await connection.execute(select(ListView.__table__).where(ListView.id == pk))).first()
+    )
     try:
         list_views.applied(row, user_id, kind)
     except DomainError as error:
         missing = error.problems[0].code is ErrorCode.NOT_FOUND and pk is not None
         raise ExportError("view", str(error), 404 if missing else 400) from None
-    return Request(filter=request.filter if request.filter is not None else row.filter,
-                   order=request.order if request.order is not None else validator.stored_sort(kind, row.sort),
-                   columns=request.columns if request.columns is not None else row.columns)
+    return Request(
+        filter=request.filter if request.filter is not None else row.filter,
+        order=request.order if request.order is not None else validator.stored_sort(kind, row.sort),
+        columns=request.columns if request.columns is not None else row.columns,
+    )
 
 
 def customers_source(request: Request, today: dt.date, zone: ZoneInfo) -> Source:
     checked = _checked(ListKind.CUSTOMERS, request, today, zone)
     columns = _selected(CUSTOMER_COLUMNS, CUSTOMER_DEFAULT, checked.columns)
     stmt, keys = customer_listing.sorted_customers(checked.filter, checked.sort)
-    return Source("Customers", stmt, keys, lambda r: [*r[-len(keys):], r.id], Customer, columns, today)
+    return Source(
+        "Customers", stmt, keys, lambda r: [*r[-len(keys) :], r.id], Customer, columns, today
+    )
 
 
 def leads_source(request: Request, today: dt.date, zone: ZoneInfo) -> Source:
@@ -151,7 +172,9 @@ def leads_source(request: Request, today: dt.date, zone: ZoneInfo) -> Source:
 def locations_source(request: Request, today: dt.date) -> Source:
     checked = _checked(ListKind.LOCATIONS, request, today, ZoneInfo("UTC"))
     columns = _selected(LOCATION_COLUMNS, LOCATION_DEFAULT, checked.columns)
-    stmt, keys, key_of, params = listing.locations(checked.filter.customer_id, checked.filter.search)
+    stmt, keys, key_of, params = listing.locations(
+        checked.filter.customer_id, checked.filter.search
+    )
     return Source("Locations", stmt, keys, key_of, Location, columns, today, params)
 
 
@@ -160,21 +183,32 @@ def invoices_source(customer_id: int, request: Request, today: dt.date) -> Sourc
     problems = Problems(())
     for name, value in (("filter", request.filter), ("orderBy", request.order)):
         if value is not None:
-            problems.add(ErrorCode.INVALID, f"{name}: the invoices export takes columns only (newest first)", name)
-    given = validator.check_columns(problems, "invoices", INVOICE_COLUMNS, request.columns) \
-        if request.columns is not None else None
+            problems.add(
+                ErrorCode.INVALID,
+                f"{name}: the invoices export takes columns only (newest first)",
+                name,
+            )
+    given = (
+        validator.check_columns(problems, "invoices", INVOICE_COLUMNS, request.columns)
+        if request.columns is not None
+        else None
+    )
     if problems:
         raise ExportError.of(DomainError(problems.items))
     columns = _selected(INVOICE_COLUMNS, INVOICE_DEFAULT, given)
     stmt = select(Invoice.__table__).where(Invoice.bill_customer_id == customer_id)
     keys = [SortKey(Invoice.invoice_on, descending=True), SortKey(Invoice.number, descending=True)]
-    return Source("Invoices", stmt, keys, lambda r: [r.invoice_on, r.number, r.id], Invoice, columns, today)
+    return Source(
+        "Invoices", stmt, keys, lambda r: [r.invoice_on, r.number, r.id], Invoice, columns, today
+    )
 
 
 # ---------------------------------------------------------------- rows
 
 
-async def batches(database: Database, source: Source, size: int = BATCH) -> AsyncIterator[list[list[Any]]]:
+async def batches(
+    database: Database, source: Source, size: int = BATCH
+) -> AsyncIterator[list[list[Any]]]:
     """The rows as cells, one keyset page of `size` at a time, on one connection. The connection
     goes back to the pool however the reading ends: its close is shielded, since a client gone
     mid-stream cancels the stream, and a cancelled close would keep it."""
@@ -182,8 +216,15 @@ async def batches(database: Database, source: Source, size: int = BATCH) -> Asyn
     try:
         after: str | None = None
         while True:
-            stmt, params = keyset_select(source.base, source.keys, source.base.selected_columns.id, size=size,
-                                         backwards=False, after=after, before=None)
+            stmt, params = keyset_select(
+                source.base,
+                source.keys,
+                source.base.selected_columns.id,
+                size=size,
+                backwards=False,
+                after=after,
+                before=None,
+            )
             rows = (await connection.execute(stmt, {**source.params, **params})).all()
             more = len(rows) > size
             rows = rows[:size]
@@ -210,16 +251,25 @@ async def _cells(connection: AsyncConnection, source: Source, ids: list[int]) ->
     with_balances = any(s.column.balances for s in source.columns)
     if with_balances:
         expressions.append(Customer.credit_limit_minor)
-    found = {row[0]: row[1:] for row in (await connection.execute(
-        select(table.id, *expressions).where(table.id.in_(ids)))).all()}
+    found = {
+        row[0]: row[1:]
+        for row in (
+            await connection.execute(select(table.id, *expressions).where(table.id.in_(ids)))
+        ).all()
+    }
     balances: dict[int, list[Any]] = {}
     if with_balances:
-        for row in (await connection.execute(figures.balances_statement(), {"ids": list(ids)})).all():
+        for row in (
+            await connection.execute(figures.balances_statement(), {"ids": list(ids)})
+        ).all():
             found_balances = figures.balances_of(row)
             limit = found[row[0]][-1]
-            balances[row[0]] = [found_balances.open_orders_minor, found_balances.current_invoices_minor,
-                                found_balances.unapplied_payments_minor,
-                                found_balances.available_credit_minor(None if limit is None else int(limit))]
+            balances[row[0]] = [
+                found_balances.open_orders_minor,
+                found_balances.current_invoices_minor,
+                found_balances.unapplied_payments_minor,
+                found_balances.available_credit_minor(None if limit is None else int(limit)),
+            ]
     result = []
     for pk in ids:
         values = found.get(pk)
@@ -228,7 +278,9 @@ async def _cells(connection: AsyncConnection, source: Source, ids: list[int]) ->
         cells = []
         for selected, (start, end) in zip(source.columns, slices, strict=True):
             column = selected.column
-            raw = column.value(balances.get(pk, [0, 0, 0, None]) if column.balances else list(values[start:end]))
+            raw = column.value(
+                balances.get(pk, [0, 0, 0, None]) if column.balances else list(values[start:end])
+            )
             cells.append(cell(column.kind, raw))
         result.append(cells)
     return result

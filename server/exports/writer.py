@@ -37,8 +37,9 @@ def _csv_text(kind: str, value: Any, zone: ZoneInfo) -> str:
     return str(value)
 
 
-async def csv_chunks(columns: Sequence[Selected], batches: AsyncIterator[Batch], zone: ZoneInfo
-                     ) -> AsyncIterator[bytes]:
+async def csv_chunks(
+    columns: Sequence[Selected], batches: AsyncIterator[Batch], zone: ZoneInfo
+) -> AsyncIterator[bytes]:
     """UTF-8 CSV (with a BOM, so that spreadsheets read it as UTF-8), one chunk per batch."""
     buffer = io.StringIO()
     out = csv.writer(buffer, lineterminator="\r\n")
@@ -48,18 +49,32 @@ async def csv_chunks(columns: Sequence[Selected], batches: AsyncIterator[Batch],
         buffer.seek(0)
         buffer.truncate()
         for row in batch:
-            out.writerow([_csv_text(c.column.kind, v, zone) for c, v in zip(columns, row, strict=True)])
+            out.writerow(
+                [_csv_text(c.column.kind, v, zone) for c, v in zip(columns, row, strict=True)]
+            )
         yield buffer.getvalue().encode()
 
 
-async def write_xlsx(path: str, sheet: str, columns: Sequence[Selected], batches: AsyncIterator[Batch],
-                     zone: ZoneInfo) -> int:
+async def write_xlsx(
+    path: str,
+    sheet: str,
+    columns: Sequence[Selected],
+    batches: AsyncIterator[Batch],
+    zone: ZoneInfo,
+) -> int:
     """Writes the workbook to `path` row by row (XlsxWriter's constant-memory mode flushes each
     row as the next begins); returns the number of data rows."""
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
-                                          "strings_to_numbers": False, "strings_to_urls": False})
+    workbook = xlsxwriter.Workbook(
+        path,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
     try:
         worksheet = workbook.add_worksheet(sheet[:31])
         bold = workbook.add_format({"bold": True})
@@ -87,7 +102,9 @@ async def write_xlsx(path: str, sheet: str, columns: Sequence[Selected], batches
                     elif kind == BOOL:
                         worksheet.write_boolean(row_number, index, bool(value))
                     elif kind == DATE:
-                        worksheet.write_datetime(row_number, index, dt.datetime.combine(value, dt.time()), date)
+                        worksheet.write_datetime(
+                            row_number, index, dt.datetime.combine(value, dt.time()), date
+                        )
                     elif kind == DATETIME:
                         local = value.astimezone(zone).replace(tzinfo=None)
                         worksheet.write_datetime(row_number, index, local, moment)

@@ -49,7 +49,9 @@ class Aging:
 
 def read(values: Sequence[Any], as_of: dt.date) -> Aging:
     """The aging from `statement`'s columns after the customer id."""
-    return Aging(as_of, {b: int(v) for b, v in zip(BUCKETS, values, strict=False)}, int(values[len(BUCKETS)]))
+    return Aging(
+        as_of, {b: int(v) for b, v in zip(BUCKETS, values, strict=False)}, int(values[len(BUCKETS)])
+    )
 
 
 def parameters(as_of: dt.date) -> dict[str, dt.date]:
@@ -57,10 +59,18 @@ def parameters(as_of: dt.date) -> dict[str, dt.date]:
     is a due date in asOf-30 .. asOf-1."""
     day = dt.timedelta(days=1)
     year = Windows(as_of).last365
-    return {"as_of": as_of, "d1_from": as_of - 30 * day, "d1_to": as_of - day,
-            "d31_from": as_of - 60 * day, "d31_to": as_of - 31 * day,
-            "d61_from": as_of - 90 * day, "d61_to": as_of - 61 * day,
-            "over90_before": as_of - 90 * day, "dso_from": year[0], "dso_to": year[1]}
+    return {
+        "as_of": as_of,
+        "d1_from": as_of - 30 * day,
+        "d1_to": as_of - day,
+        "d31_from": as_of - 60 * day,
+        "d31_to": as_of - 31 * day,
+        "d61_from": as_of - 90 * day,
+        "d61_to": as_of - 61 * day,
+        "over90_before": as_of - 90 * day,
+        "dso_from": year[0],
+        "dso_to": year[1],
+    }
 
 
 @shape
@@ -72,18 +82,29 @@ def statement() -> Any:
     balance = signed_base_balance_expression(Invoice)
     net = case((credit, -Invoice.base_net_minor), else_=Invoice.base_net_minor)
     as_of = bindparam("as_of")
-    limits = {"days1_to30": ("d1_from", "d1_to"), "days31_to60": ("d31_from", "d31_to"),
-              "days61_to90": ("d61_from", "d61_to")}
+    limits = {
+        "days1_to30": ("d1_from", "d1_to"),
+        "days31_to60": ("d31_from", "d31_to"),
+        "days61_to90": ("d61_from", "d61_to"),
+    }
 
     def bucket(condition: Any) -> Any:
         return func.coalesce(func.sum(case((is_open & condition, balance), else_=0)), 0)
 
     columns = [bucket(credit | (Invoice.due_on >= as_of)).label("current")]
-    columns += [bucket(~credit & and_(Invoice.due_on >= bindparam(a), Invoice.due_on <= bindparam(b))).label(n)
-                for n, (a, b) in limits.items()]
+    columns += [
+        bucket(
+            ~credit & and_(Invoice.due_on >= bindparam(a), Invoice.due_on <= bindparam(b))
+        ).label(n)
+        for n, (a, b) in limits.items()
+    ]
     columns.append(bucket(~credit & (Invoice.due_on < bindparam("over90_before"))).label("over90"))
-    in_year = and_(Invoice.invoice_on >= bindparam("dso_from"), Invoice.invoice_on <= bindparam("dso_to"))
+    in_year = and_(
+        Invoice.invoice_on >= bindparam("dso_from"), Invoice.invoice_on <= bindparam("dso_to")
+    )
     columns.append(func.coalesce(func.sum(case((in_year, net), else_=0)), 0).label("sales_365"))
-    return (select(Invoice.bill_customer_id, *columns)
-            .where(Invoice.bill_customer_id.in_(IDS), Invoice.status.in_(ISSUED_STATUSES))
-            .group_by(Invoice.bill_customer_id))
+    return (
+        select(Invoice.bill_customer_id, *columns)
+        .where(Invoice.bill_customer_id.in_(IDS), Invoice.status.in_(ISSUED_STATUSES))
+        .group_by(Invoice.bill_customer_id)
+    )

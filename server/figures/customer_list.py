@@ -10,16 +10,34 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, and_, bindparam, case, cast, exists, func, or_, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 
-from server.db.base import aware
 from server.customers.models import Customer
-from server.documents.models import OPEN_ORDER_STATUSES, InvoiceClassification, Order, OrderStatus
-from server.documents.models import ISSUED_STATUSES, Invoice
+from server.db.base import aware
+from server.documents.models import (
+    ISSUED_STATUSES,
+    OPEN_ORDER_STATUSES,
+    Invoice,
+    InvoiceClassification,
+    Order,
+    OrderStatus,
+)
 from server.documents.rules import OWING_STATUSES, signed_base_balance_expression
+from server.money import round_div
 from server.notes.models import Note
 from server.payments.models import Payment
-from server.money import round_div
 from server.reader import IDS, shape
 
 ENGAGED_DAYS = 364  # an order dated asOf-364 .. asOf: the 365 days up to asOf
@@ -72,14 +90,18 @@ class Balances:
 
     @property
     def exposure_minor(self) -> int:
-        return exposure_minor(self.current_invoices_minor, self.open_orders_minor, self.unapplied_payments_minor)
+        return exposure_minor(
+            self.current_invoices_minor, self.open_orders_minor, self.unapplied_payments_minor
+        )
 
     def available_credit_minor(self, limit_minor: int | None) -> int | None:
         """creditLimit - exposure; None without a limit (SPEC §4)."""
         return None if limit_minor is None else limit_minor - self.exposure_minor
 
 
-def exposure_minor(current_invoices_minor: int, open_orders_minor: int, unapplied_payments_minor: int) -> int:
+def exposure_minor(
+    current_invoices_minor: int, open_orders_minor: int, unapplied_payments_minor: int
+) -> int:
     """SPEC §3, the credit exposure: current invoices + open orders - unapplied payments, in the
     base currency. The one rule behind availableCredit, the credit-limit warning of createOrder,
     the export's availableCredit and the seed's credit limits."""
@@ -103,9 +125,14 @@ def orders_statement() -> Any:
     as_of = bindparam("as_of")
     in_year = Order.order_on.between(bindparam("engaged_from"), as_of)
     return (
-        select(Order.order_customer_id, func.count(), func.coalesce(func.sum(Order.base_net_minor), 0),
-               func.max(Order.order_on), func.max(case((in_year, 1), else_=0)),
-               func.max(case((Order.order_on <= as_of, 1), else_=0)))
+        select(
+            Order.order_customer_id,
+            func.count(),
+            func.coalesce(func.sum(Order.base_net_minor), 0),
+            func.max(Order.order_on),
+            func.max(case((in_year, 1), else_=0)),
+            func.max(case((Order.order_on <= as_of, 1), else_=0)),
+        )
         .where(Order.order_customer_id.in_(IDS), Order.status != OrderStatus.CANCELLED)
         .group_by(Order.order_customer_id)
     )
@@ -113,7 +140,9 @@ def orders_statement() -> Any:
 
 def read_balances(values: Sequence[Any], _as_of: dt.date | None = None) -> Balances:
     """The balances from `balance_columns()`' values."""
-    return Balances(int(values[0]), int(values[1]), int(values[2]), _date(values[3]), aware(values[4]))
+    return Balances(
+        int(values[0]), int(values[1]), int(values[2]), _date(values[3]), aware(values[4])
+    )
 
 
 def balances_of(row: Any) -> Balances:
@@ -127,17 +156,29 @@ def balance_columns() -> tuple[ColumnElement[Any], ...]:
     its own index; the last payment and the newest note ride along, as they read the same kind
     of index."""
     signed_balance = signed_base_balance_expression(Invoice)
-    open_orders = (select(func.coalesce(func.sum(Order.base_net_minor), 0))
-                   .where(Order.billing_customer_id == Customer.id, Order.status.in_(OPEN_ORDER_STATUSES))
-                   .scalar_subquery())
-    current = (select(func.coalesce(func.sum(signed_balance), 0))
-               .where(Invoice.bill_customer_id == Customer.id,
-                      Invoice.status.in_(OWING_STATUSES))
-               .scalar_subquery())
-    unapplied = (select(func.coalesce(func.sum(Payment.base_unapplied_minor), 0))
-                 .where(Payment.customer_id == Customer.id).scalar_subquery())
-    last_payment = select(func.max(Payment.payment_on)).where(Payment.customer_id == Customer.id).scalar_subquery()
-    newest_note = select(func.max(Note.created_at)).where(Note.customer_id == Customer.id).scalar_subquery()
+    open_orders = (
+        select(func.coalesce(func.sum(Order.base_net_minor), 0))
+        .where(Order.billing_customer_id == Customer.id, Order.status.in_(OPEN_ORDER_STATUSES))
+        .scalar_subquery()
+    )
+    current = (
+        select(func.coalesce(func.sum(signed_balance), 0))
+        .where(Invoice.bill_customer_id == Customer.id, Invoice.status.in_(OWING_STATUSES))
+        .scalar_subquery()
+    )
+    unapplied = (
+        select(func.coalesce(func.sum(Payment.base_unapplied_minor), 0))
+        .where(Payment.customer_id == Customer.id)
+        .scalar_subquery()
+    )
+    last_payment = (
+        select(func.max(Payment.payment_on))
+        .where(Payment.customer_id == Customer.id)
+        .scalar_subquery()
+    )
+    newest_note = (
+        select(func.max(Note.created_at)).where(Note.customer_id == Customer.id).scalar_subquery()
+    )
     return open_orders, current, unapplied, last_payment, newest_note
 
 
@@ -165,22 +206,30 @@ def lifetime_value_expression() -> ColumnElement[int]:
     """priorSales + issued invoices - issued credit notes, base net, all time, ORDER_OR_BILLING
     counted once (as `lifetimeValue` from sales.py): one correlated sum as bill customer, one as
     order customer of documents billed to someone else, so that each reads its own index."""
-    signed = case((Invoice.classification == InvoiceClassification.CREDIT, -Invoice.base_net_minor),
-                  else_=Invoice.base_net_minor)
+    signed = case(
+        (Invoice.classification == InvoiceClassification.CREDIT, -Invoice.base_net_minor),
+        else_=Invoice.base_net_minor,
+    )
 
     def issued(*where: ColumnElement[bool]) -> ColumnElement[int]:
         total = select(func.sum(signed)).where(*where, Invoice.status.in_(ISSUED_STATUSES))
         return func.coalesce(total.correlate(Customer).scalar_subquery(), 0)
 
     billed = issued(Invoice.bill_customer_id == Customer.id)
-    ordered = issued(Invoice.order_customer_id == Customer.id, Invoice.bill_customer_id != Customer.id)
+    ordered = issued(
+        Invoice.order_customer_id == Customer.id, Invoice.bill_customer_id != Customer.id
+    )
     return cast(Customer.prior_sales_minor + billed + ordered, BigInteger)
 
 
 def _of_orders(column: Any) -> ColumnElement[Any]:
     """`column` over the customer's orders as order customer, not cancelled (as `orders()`)."""
-    return (select(column).where(Order.order_customer_id == Customer.id, Order.status != OrderStatus.CANCELLED)
-            .correlate(Customer).scalar_subquery())
+    return (
+        select(column)
+        .where(Order.order_customer_id == Customer.id, Order.status != OrderStatus.CANCELLED)
+        .correlate(Customer)
+        .scalar_subquery()
+    )
 
 
 def order_count_expression() -> ColumnElement[int]:
@@ -195,7 +244,9 @@ def last_order_on_expression() -> ColumnElement[dt.date | None]:
     return _of_orders(func.max(Order.order_on))
 
 
-def average_order_minor_expression(total: ColumnElement[int], count: ColumnElement[int]) -> ColumnElement[int]:
+def average_order_minor_expression(
+    total: ColumnElement[int], count: ColumnElement[int]
+) -> ColumnElement[int]:
     """total / count rounded half-even to the cent, as `Orders.average_minor`; null when count is 0.
 
     Integers only, so that SQLite and PostgreSQL agree. Integer `/` truncates toward zero on
@@ -215,19 +266,30 @@ def average_order_minor_expression(total: ColumnElement[int], count: ColumnEleme
     return type_coerce(quotient + case((up, 1), else_=0), BigInteger)
 
 
-def engagement_condition(as_of: Any, engagements: Collection[Engagement], since: Any = None) -> ColumnElement[bool]:
+def engagement_condition(
+    as_of: Any, engagements: Collection[Engagement], since: Any = None
+) -> ColumnElement[bool]:
     """The customer's engagement judged on asOf is one of `engagements` (as `Orders.engagement`).
     `as_of` is a day or a bind parameter; with a parameter, `since` is the one holding
     asOf - ENGAGED_DAYS."""
+
     def ordered(*when: ColumnElement[bool]) -> ColumnElement[bool]:
-        return (exists().where(Order.order_customer_id == Customer.id, Order.status != OrderStatus.CANCELLED, *when)
-                .correlate(Customer))
+        return (
+            exists()
+            .where(
+                Order.order_customer_id == Customer.id, Order.status != OrderStatus.CANCELLED, *when
+            )
+            .correlate(Customer)
+        )
 
     since = as_of - dt.timedelta(days=ENGAGED_DAYS) if since is None else since
     in_year = ordered(Order.order_on.between(since, as_of))
     by_as_of = ordered(Order.order_on <= as_of)
-    conditions = {Engagement.ENGAGED: in_year, Engagement.LAPSED: and_(~in_year, by_as_of),
-                  Engagement.NEVER_ORDERED: ~by_as_of}
+    conditions = {
+        Engagement.ENGAGED: in_year,
+        Engagement.LAPSED: and_(~in_year, by_as_of),
+        Engagement.NEVER_ORDERED: ~by_as_of,
+    }
     return or_(*(conditions[e] for e in dict.fromkeys(engagements)))
 
 

@@ -20,17 +20,19 @@ from typing import Any
 
 from sqlalchemy import select
 
+from server.batching import Loader
 from server.customers.models import Customer
 from server.figures import aging, customer_list, sales
 from server.figures.history import HistoryRole
-from server.batching import Loader
 from server.reader import IDS, Reader, shape
 
 
 @dataclass(frozen=True)
 class Family:
     name: str
-    read: Callable[[Sequence[Any], dt.date], Any]  # the family's columns (after the key) -> its value
+    read: Callable[
+        [Sequence[Any], dt.date], Any
+    ]  # the family's columns (after the key) -> its value
     none: Callable[[dt.date], Any]  # the value of a customer without rows
     parameters: Callable[[dt.date], dict[str, Any]]  # the bind parameters but `ids`
     statement: Callable[[], Any] | None = None  # grouped, the customer id first
@@ -46,13 +48,33 @@ def sales_family(role: HistoryRole) -> str:
 
 
 FAMILIES: dict[str, Family] = {
-    "orders": Family("orders", customer_list.read_orders, lambda _d: customer_list.Orders.none(),
-                     customer_list.orders_parameters, statement=customer_list.orders_statement),
-    "balances": Family("balances", customer_list.read_balances, lambda _d: customer_list.Balances.none(),
-                       _no_parameters, columns=customer_list.balance_columns),
-    "aging": Family("aging", aging.read, aging.Aging.none, aging.parameters, statement=aging.statement),
-    **{sales_family(role): Family(sales_family(role), sales.read, sales.SalesFigures.none, sales.parameters,
-                                  statement=partial(sales.statement, role)) for role in HistoryRole},
+    "orders": Family(
+        "orders",
+        customer_list.read_orders,
+        lambda _d: customer_list.Orders.none(),
+        customer_list.orders_parameters,
+        statement=customer_list.orders_statement,
+    ),
+    "balances": Family(
+        "balances",
+        customer_list.read_balances,
+        lambda _d: customer_list.Balances.none(),
+        _no_parameters,
+        columns=customer_list.balance_columns,
+    ),
+    "aging": Family(
+        "aging", aging.read, aging.Aging.none, aging.parameters, statement=aging.statement
+    ),
+    **{
+        sales_family(role): Family(
+            sales_family(role),
+            sales.read,
+            sales.SalesFigures.none,
+            sales.parameters,
+            statement=partial(sales.statement, role),
+        )
+        for role in HistoryRole
+    },
 }
 
 SALES = {role: sales_family(role) for role in HistoryRole}
@@ -102,7 +124,11 @@ async def load(reader: Reader, keys: Sequence[Key]) -> dict[Key, Any]:
             for name, (start, end, keyed) in zip(ordered, spans, strict=True):
                 family = FAMILIES[name]
                 if keyed:
-                    value = family.read(row[start + 1:end], as_of) if row[start] is not None else family.none(as_of)
+                    value = (
+                        family.read(row[start + 1 : end], as_of)
+                        if row[start] is not None
+                        else family.none(as_of)
+                    )
                 else:
                     value = family.read(row[start:end], as_of)
                 found[(name, as_of, row[0])] = value

@@ -21,13 +21,17 @@ class HistoryRole(enum.Enum):
     BILLING_ONLY = "BILLING_ONLY"
 
 
-def invoices_of(customer_ids: Sequence[int] | Any, role: HistoryRole, *columns: Any,
-                issued_only: bool = True) -> Subquery:
+def invoices_of(
+    customer_ids: Sequence[int] | Any, role: HistoryRole, *columns: Any, issued_only: bool = True
+) -> Subquery:
     """Invoices (and credit notes) of the customers under `role`, as rows (customer_id, *columns).
 
     `customer_ids` are ids, or an expanding bind parameter (`reader.IDS`) for a statement built once."""
+
     def branch(customer: Any, *extra: Any) -> Select[Any]:
-        stmt = select(customer.label("customer_id"), *columns).where(customer.in_(customer_ids), *extra)
+        stmt = select(customer.label("customer_id"), *columns).where(
+            customer.in_(customer_ids), *extra
+        )
         return stmt.where(Invoice.status.in_(ISSUED_STATUSES)) if issued_only else stmt
 
     if role is HistoryRole.BILLING_ONLY:

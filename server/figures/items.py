@@ -15,7 +15,18 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Subquery, and_, case, cast, func, or_, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Subquery,
+    and_,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 
 from server.documents.models import Invoice, InvoiceLine, Item, Order, OrderLine, OrderStatus
 from server.figures.history import HistoryRole, invoices_of
@@ -27,13 +38,31 @@ E4, E8 = 10**4, 10**RATE
 def item_sales(customer_ids: Collection[int], role: HistoryRole) -> Any:
     """The lines of the customers' issued invoices and credit notes under `role`, one row per line
     with its document's date, classification and currency, and `parent_id` = the customer."""
-    docs = invoices_of(customer_ids, role, Invoice.id.label("invoice_id"), Invoice.invoice_on,
-                       Invoice.classification, Invoice.currency)
+    docs = invoices_of(
+        customer_ids,
+        role,
+        Invoice.id.label("invoice_id"),
+        Invoice.invoice_on,
+        Invoice.classification,
+        Invoice.currency,
+    )
     line = InvoiceLine.__table__.c
-    return (select(docs.c.customer_id.label("parent_id"), docs.c.invoice_id, docs.c.invoice_on,
-                   docs.c.classification, docs.c.currency, line.position, line.line_type, line.item_id, line.code,
-                   line.description, line.unit, line.quantity_e3, line.unit_price_e4, line.net_minor)
-            .join_from(docs, InvoiceLine.__table__, line.invoice_id == docs.c.invoice_id))
+    return select(
+        docs.c.customer_id.label("parent_id"),
+        docs.c.invoice_id,
+        docs.c.invoice_on,
+        docs.c.classification,
+        docs.c.currency,
+        line.position,
+        line.line_type,
+        line.item_id,
+        line.code,
+        line.description,
+        line.unit,
+        line.quantity_e3,
+        line.unit_price_e4,
+        line.net_minor,
+    ).join_from(docs, InvoiceLine.__table__, line.invoice_id == docs.c.invoice_id)
 
 
 def item_sales_order(c: Any) -> tuple[ColumnElement[Any], ...]:
@@ -48,22 +77,40 @@ def ordered_items(customer_ids: Collection[int]) -> Any:
     Lines without an item (descriptors, tasks, lines typed in by hand) are not items: left out.
     """
     per_order = (
-        select(Order.order_customer_id.label("customer_id"), OrderLine.item_id, Order.order_on, Order.fx_rate_e8,
-               cast(func.sum(OrderLine.quantity_e3), BigInteger).label("quantity_e3"),
-               cast(func.sum(OrderLine.net_minor), BigInteger).label("net_minor"))
+        select(
+            Order.order_customer_id.label("customer_id"),
+            OrderLine.item_id,
+            Order.order_on,
+            Order.fx_rate_e8,
+            cast(func.sum(OrderLine.quantity_e3), BigInteger).label("quantity_e3"),
+            cast(func.sum(OrderLine.net_minor), BigInteger).label("net_minor"),
+        )
         .join(Order, Order.id == OrderLine.order_id)
-        .where(Order.order_customer_id.in_(customer_ids), Order.status != OrderStatus.CANCELLED,
-               OrderLine.item_id.is_not(None))
-        .group_by(Order.order_customer_id, OrderLine.item_id, Order.id, Order.order_on, Order.fx_rate_e8)
-        .subquery("per_order"))
+        .where(
+            Order.order_customer_id.in_(customer_ids),
+            Order.status != OrderStatus.CANCELLED,
+            OrderLine.item_id.is_not(None),
+        )
+        .group_by(
+            Order.order_customer_id, OrderLine.item_id, Order.id, Order.order_on, Order.fx_rate_e8
+        )
+        .subquery("per_order")
+    )
     converted = in_base(per_order)
     o = converted.c
-    return (select(o.customer_id.label("parent_id"), o.item_id, Item.code.label("item_code"),
-                   cast(func.sum(o.quantity_e3), BigInteger).label("quantity_e3"),
-                   cast(func.sum(o.base_net_minor), BigInteger).label("base_net_minor"),
-                   func.count().label("order_count"), func.max(o.order_on).label("last_order_on"))
-            .join_from(converted, Item, Item.id == o.item_id)
-            .group_by(o.customer_id, o.item_id, Item.code))
+    return (
+        select(
+            o.customer_id.label("parent_id"),
+            o.item_id,
+            Item.code.label("item_code"),
+            cast(func.sum(o.quantity_e3), BigInteger).label("quantity_e3"),
+            cast(func.sum(o.base_net_minor), BigInteger).label("base_net_minor"),
+            func.count().label("order_count"),
+            func.max(o.order_on).label("last_order_on"),
+        )
+        .join_from(converted, Item, Item.id == o.item_id)
+        .group_by(o.customer_id, o.item_id, Item.code)
+    )
 
 
 def ordered_items_order(c: Any) -> tuple[ColumnElement[Any], ...]:
@@ -82,15 +129,23 @@ def in_base(documents: Subquery) -> Subquery:
     the range money.py accepts. Rounding half-even is symmetric, so the sign goes back on last.
     """
     d = documents.c
-    net, rate = type_coerce(func.abs(d.net_minor), BigInteger), type_coerce(d.fx_rate_e8, BigInteger)
+    net, rate = (
+        type_coerce(func.abs(d.net_minor), BigInteger),
+        type_coerce(d.fx_rate_e8, BigInteger),
+    )
     a = net * ((rate % E8) // E4)
     c = (a % E4) * E4 + net * (rate % E4)
-    split = select(documents, (net * (rate // E8) + a // E4 + c // E8).label("whole"),
-                   (c % E8).label("rest")).subquery("split")
+    split = select(
+        documents, (net * (rate // E8) + a // E4 + c // E8).label("whole"), (c % E8).label("rest")
+    ).subquery("split")
     s = split.c
     twice = 2 * s.rest
     up = or_(twice > E8, and_(twice == E8, s.whole % 2 == 1))
     magnitude = s.whole + case((up, 1), else_=0)
-    base = case((s.fx_rate_e8.is_(None), s.net_minor), (s.net_minor < 0, -magnitude), else_=magnitude)
+    base = case(
+        (s.fx_rate_e8.is_(None), s.net_minor), (s.net_minor < 0, -magnitude), else_=magnitude
+    )
     columns = [column for column in s if column.name not in ("whole", "rest")]
-    return select(*columns, type_coerce(base, BigInteger).label("base_net_minor")).subquery("in_base")
+    return select(*columns, type_coerce(base, BigInteger).label("base_net_minor")).subquery(
+        "in_base"
+    )

@@ -61,17 +61,28 @@ async def by_source(reader: Reader, source_ids: Sequence[int]) -> dict[int, Lead
 @shape
 def _statement(by: str) -> Any:
     """The leads whose `by` column (program_id or source_id) is one of the bind parameter `ids`."""
-    columns = (Lead.program_id, LeadProgram.name.label("program_name"), LeadProgram.active.label("program_active"),
-               Lead.source_id, LeadSource.name.label("source_name"), LeadSource.active.label("source_active"),
-               Lead.state)
-    return (select(*columns, func.count().label("leads"))
-            .join(LeadProgram, LeadProgram.id == Lead.program_id)
-            .outerjoin(LeadSource, LeadSource.id == Lead.source_id)
-            .where(getattr(Lead, by).in_(IDS)).group_by(*columns))
+    columns = (
+        Lead.program_id,
+        LeadProgram.name.label("program_name"),
+        LeadProgram.active.label("program_active"),
+        Lead.source_id,
+        LeadSource.name.label("source_name"),
+        LeadSource.active.label("source_active"),
+        Lead.state,
+    )
+    return (
+        select(*columns, func.count().label("leads"))
+        .join(LeadProgram, LeadProgram.id == Lead.program_id)
+        .outerjoin(LeadSource, LeadSource.id == Lead.source_id)
+        .where(getattr(Lead, by).in_(IDS))
+        .group_by(*columns)
+    )
 
 
 def _source(row: Any) -> Named | None:
-    return None if row.source_id is None else Named(row.source_id, row.source_name, row.source_active)
+    return (
+        None if row.source_id is None else Named(row.source_id, row.source_name, row.source_active)
+    )
 
 
 def _program(row: Any) -> Named:
@@ -84,12 +95,22 @@ def _counts(rows: Sequence[Any], *, key: Any, other: Any) -> dict[int, LeadCount
     for row in rows:
         states[key(row)][row.state] += row.leads
         others[key(row)][other(row)] += row.leads
-    return {k: LeadCounts({state: states[k][state] for state in LeadState}, _ranked(others[k])) for k in states}
+    return {
+        k: LeadCounts({state: states[k][state] for state in LeadState}, _ranked(others[k]))
+        for k in states
+    }
 
 
 def _ranked(counts: Counter[Named | None]) -> list[tuple[Named | None, int]]:
     """Most leads first; on a tie by name (case aside), "no source" after the named ones."""
+
     def key(entry: tuple[Named | None, int]) -> tuple[int, bool, str, int]:
         named, count = entry
-        return (-count, named is None, named.name.casefold() if named else "", named.id if named else 0)
+        return (
+            -count,
+            named is None,
+            named.name.casefold() if named else "",
+            named.id if named else 0,
+        )
+
     return sorted(counts.items(), key=key)

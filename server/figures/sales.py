@@ -22,8 +22,17 @@ from server.figures.windows import Windows, span_parameters
 from server.money import percent
 from server.reader import IDS, shape
 
-SALES_WINDOWS = ("last30", "previous30", "mtd_this_year", "mtd_last_year", "ytd_this_year", "ytd_last_year",
-                 "last12_months", "previous12_months", "last365")
+SALES_WINDOWS = (
+    "last30",
+    "previous30",
+    "mtd_this_year",
+    "mtd_last_year",
+    "ytd_this_year",
+    "ytd_last_year",
+    "last12_months",
+    "previous12_months",
+    "last365",
+)
 COST_WINDOWS = ("last30", "last12_months", "previous12_months")
 
 Key = tuple[int, dt.date, HistoryRole]
@@ -45,7 +54,16 @@ class SalesFigures:
 
     @classmethod
     def none(cls, as_of: dt.date) -> SalesFigures:
-        return cls(as_of, 0, 0, None, None, 0, dict.fromkeys(SALES_WINDOWS, 0), dict.fromkeys(COST_WINDOWS, 0))
+        return cls(
+            as_of,
+            0,
+            0,
+            None,
+            None,
+            0,
+            dict.fromkeys(SALES_WINDOWS, 0),
+            dict.fromkeys(COST_WINDOWS, 0),
+        )
 
     def variance(self, this: str, that: str) -> float | None:
         """(this - that) / that x 100; null when that is 0."""
@@ -64,9 +82,16 @@ def parameters(as_of: dt.date) -> dict[str, dt.date]:
 def read(values: Sequence[Any], as_of: dt.date) -> SalesFigures:
     """The figures from `statement`'s columns after the customer id."""
     invoiced, credited, first_on, last_on, invoice_count, *windows = values
-    return SalesFigures(as_of, int(invoiced), int(credited), first_on, last_on, int(invoice_count),
-                        {w: int(v) for w, v in zip(SALES_WINDOWS, windows[:len(SALES_WINDOWS)], strict=True)},
-                        {w: int(v) for w, v in zip(COST_WINDOWS, windows[len(SALES_WINDOWS):], strict=True)})
+    return SalesFigures(
+        as_of,
+        int(invoiced),
+        int(credited),
+        first_on,
+        last_on,
+        int(invoice_count),
+        {w: int(v) for w, v in zip(SALES_WINDOWS, windows[: len(SALES_WINDOWS)], strict=True)},
+        {w: int(v) for w, v in zip(COST_WINDOWS, windows[len(SALES_WINDOWS) :], strict=True)},
+    )
 
 
 @shape
@@ -74,8 +99,14 @@ def statement(role: HistoryRole) -> Any:
     """One row per customer of the bind parameter `ids` with invoices under `role`: the customer
     id, then the columns `read` takes. Bind parameters: `ids`, each window's `<window>_from` and
     `<window>_to`."""
-    docs = invoices_of(IDS, role, Invoice.classification, Invoice.base_net_minor, Invoice.base_cost_minor,
-                       Invoice.invoice_on)
+    docs = invoices_of(
+        IDS,
+        role,
+        Invoice.classification,
+        Invoice.base_net_minor,
+        Invoice.base_cost_minor,
+        Invoice.invoice_on,
+    )
     credit = docs.c.classification == InvoiceClassification.CREDIT
     net = case((credit, -docs.c.base_net_minor), else_=docs.c.base_net_minor)
     cost = case((credit, -docs.c.base_cost_minor), else_=docs.c.base_cost_minor)
@@ -86,9 +117,14 @@ def statement(role: HistoryRole) -> Any:
         return func.coalesce(func.sum(case((inside, amount), else_=0)), 0)
 
     columns = [
-        func.coalesce(func.sum(case((credit, 0), else_=docs.c.base_net_minor)), 0).label("invoiced"),
-        func.coalesce(func.sum(case((credit, docs.c.base_net_minor), else_=0)), 0).label("credited"),
-        func.min(docs.c.invoice_on).label("first_on"), func.max(docs.c.invoice_on).label("last_on"),
+        func.coalesce(func.sum(case((credit, 0), else_=docs.c.base_net_minor)), 0).label(
+            "invoiced"
+        ),
+        func.coalesce(func.sum(case((credit, docs.c.base_net_minor), else_=0)), 0).label(
+            "credited"
+        ),
+        func.min(docs.c.invoice_on).label("first_on"),
+        func.max(docs.c.invoice_on).label("last_on"),
         func.count().label("invoice_count"),
         *(within(net, w).label(w) for w in SALES_WINDOWS),
         *(within(cost, w).label(f"cost_{w}") for w in COST_WINDOWS),

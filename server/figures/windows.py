@@ -61,7 +61,9 @@ class Windows:
     @property
     def previous12_months(self) -> Span:
         start = self.last12_months[0]
-        return year_earlier(start - dt.timedelta(days=1)) + dt.timedelta(days=1), start - dt.timedelta(days=1)
+        return year_earlier(start - dt.timedelta(days=1)) + dt.timedelta(
+            days=1
+        ), start - dt.timedelta(days=1)
 
     @property
     def last365(self) -> Span:
@@ -77,4 +79,7 @@ class Windows:
 
     @property
     def earliest(self) -> dt.date:
-        return min(span[0] for span in (self.previous12_months, self.ytd_last_year, self.previous30, self.last365))
+        return min(
+            span[0]
+            for span in (self.previous12_months, self.ytd_last_year, self.previous30, self.last365)
+        )

@@ -50,11 +50,17 @@ class MissingRequestedWith(BadCredentials):
     status = 403
 
     def __init__(self) -> None:
-        super().__init__("a request signed in by the session cookie must carry the header X-Requested-With")
+        super().__init__(
+            "a request signed in by the session cookie must carry the header X-Requested-With"
+        )
 
 
-async def identify(request: Request, database: Database, settings: Settings | None = None,
-                   reader: Reader | None = None) -> Identity:
+async def identify(
+    request: Request,
+    database: Database,
+    settings: Settings | None = None,
+    reader: Reader | None = None,
+) -> Identity:
     """The caller. Raises BadCredentials for a bad bearer token, MissingRequestedWith for a live
     cookie without `X-Requested-With`. Records the token's or session's use, at most once a minute.
 
@@ -82,7 +88,9 @@ async def identify(request: Request, database: Database, settings: Settings | No
     return Identity(user=found[0], token=found[1])
 
 
-async def _by_cookie(request: Request, database: Database, settings: Settings, reader: Reader) -> Identity:
+async def _by_cookie(
+    request: Request, database: Database, settings: Settings, reader: Reader
+) -> Identity:
     secret = request.cookies.get(sessions.SESSION_COOKIE)
     if not secret:
         return Identity()
@@ -116,7 +124,11 @@ def is_https(request: Request, settings: Settings) -> bool:
     if request.url.scheme == "https":
         return True
     forwarded = request.headers.get("x-forwarded-proto")
-    if not forwarded or request.client is None or not _trusted(request.client.host, settings.trusted_proxies):
+    if (
+        not forwarded
+        or request.client is None
+        or not _trusted(request.client.host, settings.trusted_proxies)
+    ):
         return False
     return forwarded.split(",")[0].strip().lower() == "https"
 
@@ -137,7 +149,9 @@ def _trusted(host: str, proxies: tuple[str, ...]) -> bool:
     return False
 
 
-def set_cookies(response: Response, cookies: dict[str, str | None], request: Request, settings: Settings) -> Response:
+def set_cookies(
+    response: Response, cookies: dict[str, str | None], request: Request, settings: Settings
+) -> Response:
     """Applies the cookies a request's resolvers set (None deletes one): HttpOnly, SameSite=Lax,
     Path=/, and Secure when the client came over https."""
     if not cookies:

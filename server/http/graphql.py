@@ -16,23 +16,51 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from graphql import (BREAK, DocumentNode, ExecutionResult, FieldNode, FragmentDefinitionNode, GraphQLError,
-                     GraphQLSchema, InlineFragmentNode, OperationDefinitionNode, OperationType, StringValueNode,
-                     Visitor, execute, get_operation_ast, validate, visit)
+from graphql import (
+    BREAK,
+    DocumentNode,
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    StringValueNode,
+    Visitor,
+    execute,
+    get_operation_ast,
+    validate,
+    visit,
+)
 from graphql.execution.values import get_variable_values
 from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 
+from schema.lean import Unsupported
 from server import bounds
 from server.config import Settings
 from server.context import RequestContext
 from server.db.engine import Database, PoolTimeout, StatementLog, current_log
 from server.errors import NotImplementedYet
-from server.http.auth import REQUESTED_WITH, BadCredentials, MissingRequestedWith, identify, set_cookies
-from server.limits import LimitError, Limits, StoreUnavailable, bucket_key, check_document, parse_document
+from server.http.auth import (
+    REQUESTED_WITH,
+    BadCredentials,
+    MissingRequestedWith,
+    identify,
+    set_cookies,
+)
+from server.limits import (
+    LimitError,
+    Limits,
+    StoreUnavailable,
+    bucket_key,
+    check_document,
+    parse_document,
+)
 from server.rendered import RenderedList, plain
-from schema.lean import Unsupported
 
 log = logging.getLogger("clientele.graphql")
 
@@ -40,7 +68,9 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON_TYPE = "application/json"
 MAX_MESSAGE = 300  # characters of a refusal's message (`_bad`)
 # What answers without a user (SPEC §8): `viewer` is then null, `logout` true.
-PUBLIC_FIELDS = frozenset({"serverInfo", "viewer", "login", "logout", "__schema", "__type", "__typename"})
+PUBLIC_FIELDS = frozenset(
+    {"serverInfo", "viewer", "login", "logout", "__schema", "__type", "__typename"}
+)
 NODE_MODULES = Path(__file__).resolve().parents[2] / "webclient" / "node_modules"
 GRAPHIQL_ASSETS = {  # served from the web client's packages when installed, else from a CDN
     "graphiql/graphiql.min.css": "https://unpkg.com/graphiql@3.8.3/graphiql.min.css",
@@ -49,11 +79,14 @@ GRAPHIQL_ASSETS = {  # served from the web client's packages when installed, els
     "react-dom/umd/react-dom.production.min.js": "https://unpkg.com/react-dom@18.2.0/umd/react-dom.production.min.js",
 }
 OFFLINE = all((NODE_MODULES / name).is_file() for name in GRAPHIQL_ASSETS)
-GRAPHIQL = (Path(__file__).parent / "graphiql.html").read_text().replace(
-    "{{ASSETS}}", "/graphiql" if OFFLINE else "https://unpkg.com").replace(
-    "https://unpkg.com/graphiql/", "https://unpkg.com/graphiql@3.8.3/").replace(
-    "https://unpkg.com/react/", "https://unpkg.com/react@18.2.0/").replace(
-    "https://unpkg.com/react-dom/", "https://unpkg.com/react-dom@18.2.0/")
+GRAPHIQL = (
+    (Path(__file__).parent / "graphiql.html")
+    .read_text()
+    .replace("{{ASSETS}}", "/graphiql" if OFFLINE else "https://unpkg.com")
+    .replace("https://unpkg.com/graphiql/", "https://unpkg.com/graphiql@3.8.3/")
+    .replace("https://unpkg.com/react/", "https://unpkg.com/react@18.2.0/")
+    .replace("https://unpkg.com/react-dom/", "https://unpkg.com/react-dom@18.2.0/")
+)
 
 
 async def graphiql_asset(request: Request) -> Response:
@@ -62,7 +95,11 @@ async def graphiql_asset(request: Request) -> Response:
     if name not in GRAPHIQL_ASSETS or not OFFLINE:
         return Response("not found", status_code=404)
     media = "text/css" if name.endswith(".css") else "text/javascript"
-    return FileResponse(NODE_MODULES / name, media_type=media, headers={"Cache-Control": "public, max-age=86400"})
+    return FileResponse(
+        NODE_MODULES / name, media_type=media, headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
 EXPECTED = (NotImplementedYet,)
 
 
@@ -71,7 +108,13 @@ class LeanMismatch(AssertionError):
 
 
 class HttpError(Exception):
-    def __init__(self, status: int, message: str, code: str = "BAD_USER_INPUT", headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        code: str = "BAD_USER_INPUT",
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.status, self.message, self.code, self.headers = status, message, code, headers or {}
 
@@ -81,8 +124,12 @@ def unavailable(what: str, cause: BaseException) -> HttpError:
     masked, with an error id that the log repeats beside the cause."""
     error_id = uuid.uuid4().hex[:16]
     log.error("%s %s: %s", what, error_id, cause)
-    return HttpError(503, f"{what} right now (error {error_id}); try again shortly", "SERVICE_UNAVAILABLE",
-                     {"Retry-After": "1"})
+    return HttpError(
+        503,
+        f"{what} right now (error {error_id}); try again shortly",
+        "SERVICE_UNAVAILABLE",
+        {"Retry-After": "1"},
+    )
 
 
 NO_CONNECTION = "the server has no free database connection"
@@ -105,8 +152,15 @@ class ThenClose:
 
 
 class GraphQLEndpoint:
-    def __init__(self, schema: GraphQLSchema, executor_class: Any, settings: Settings, database: Database,
-                 lean: Any = None, figures: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        executor_class: Any,
+        settings: Settings,
+        database: Database,
+        lean: Any = None,
+        figures: frozenset[str] = frozenset(),
+    ) -> None:
         self.schema, self.executor_class = schema, executor_class
         self.settings, self.database = settings, database
         self.lean = lean if settings.lean_executor else None
@@ -150,7 +204,9 @@ class GraphQLEndpoint:
             raise HttpError(400, NUL_MESSAGE.format(where="`variables`"))
         return params
 
-    def _parse_and_validate(self, query: str, operation_name: str | None) -> DocumentNode | list[GraphQLError]:
+    def _parse_and_validate(
+        self, query: str, operation_name: str | None
+    ) -> DocumentNode | list[GraphQLError]:
         """Refusals and the document, cached per query and operation: a document over a limit is
         refused before validation, which costs more than reading it (docs/api.md "Limits and cost")."""
         try:
@@ -165,17 +221,29 @@ class GraphQLEndpoint:
             errors = _nul_literals(document)
         return errors if errors else document
 
-    async def _run(self, request: Request, params: dict[str, Any], media: str) -> Response | ThenClose:
+    async def _run(
+        self, request: Request, params: dict[str, Any], media: str
+    ) -> Response | ThenClose:
         parsed = self._parse(params["query"], params.get("operationName"))
         if isinstance(parsed, list):
-            return _json({"errors": [_bad(e) for e in parsed]}, 400 if media == GRAPHQL_RESPONSE else 200, media)
+            return _json(
+                {"errors": [_bad(e) for e in parsed]},
+                400 if media == GRAPHQL_RESPONSE else 200,
+                media,
+            )
         operation = get_operation_ast(parsed, params.get("operationName"))
         if operation is None:
-            raise HttpError(400, "name the operation to run with `operationName`" if params.get("operationName")
-                            is None else f"no operation named {params['operationName']!r}")
+            raise HttpError(
+                400,
+                "name the operation to run with `operationName`"
+                if params.get("operationName") is None
+                else f"no operation named {params['operationName']!r}",
+            )
         if request.method == "GET" and operation.operation is not OperationType.QUERY:
             raise HttpError(405, "mutations only run on POST", headers={"Allow": "POST"})
-        context = RequestContext(self.settings, self.database)  # its read connection serves identify too
+        context = RequestContext(
+            self.settings, self.database
+        )  # its read connection serves identify too
         try:
             response = await self._answer(request, params, media, parsed, operation, context)
         except BaseException as error:
@@ -185,62 +253,115 @@ class GraphQLEndpoint:
             raise
         return ThenClose(response, context.close)
 
-    async def _answer(self, request: Request, params: dict[str, Any], media: str, parsed: DocumentNode,
-                      operation: OperationDefinitionNode, context: RequestContext) -> Response:
+    async def _answer(
+        self,
+        request: Request,
+        params: dict[str, Any],
+        media: str,
+        parsed: DocumentNode,
+        operation: OperationDefinitionNode,
+        context: RequestContext,
+    ) -> Response:
         try:
             identity = await identify(request, self.database, self.settings, context.reader)
         except MissingRequestedWith as error:
             raise HttpError(403, str(error), "FORBIDDEN") from None
         except BadCredentials as error:
-            raise HttpError(401, str(error), "UNAUTHENTICATED", {"WWW-Authenticate": "Bearer"}) from None
+            raise HttpError(
+                401, str(error), "UNAUTHENTICATED", {"WWW-Authenticate": "Bearer"}
+            ) from None
         if operation.operation is not OperationType.QUERY:
             # A mutation writes in a session of its own: holding the read connection while it
             # waits for one would let concurrent mutations take every connection of the pool.
             await context.reader.end()
         if identity.user is None and not _is_public(operation, parsed):
-            raise HttpError(401, "sign in or send `Authorization: Bearer <token>`", "UNAUTHENTICATED",
-                            {"WWW-Authenticate": "Bearer"})
-        if identity.token is None and operation.operation is OperationType.MUTATION and \
-                not request.headers.get(REQUESTED_WITH):  # login and logout too: see docs/api.md
-            raise HttpError(403, "a mutation without a bearer token must carry the header X-Requested-With",
-                            "FORBIDDEN")
-        if identity.token is not None and operation.operation is OperationType.MUTATION and \
-                "WRITE" not in identity.token.scopes.split(","):
-            raise HttpError(403, "this token is read-only: mutations need the WRITE scope", "FORBIDDEN")
+            raise HttpError(
+                401,
+                "sign in or send `Authorization: Bearer <token>`",
+                "UNAUTHENTICATED",
+                {"WWW-Authenticate": "Bearer"},
+            )
+        if (
+            identity.token is None
+            and operation.operation is OperationType.MUTATION
+            and not request.headers.get(REQUESTED_WITH)
+        ):  # login and logout too: see docs/api.md
+            raise HttpError(
+                403,
+                "a mutation without a bearer token must carry the header X-Requested-With",
+                "FORBIDDEN",
+            )
+        if (
+            identity.token is not None
+            and operation.operation is OperationType.MUTATION
+            and "WRITE" not in identity.token.scopes.split(",")
+        ):
+            raise HttpError(
+                403, "this token is read-only: mutations need the WRITE scope", "FORBIDDEN"
+            )
         problems = _variable_problems(self.schema, operation, params.get("variables") or {})
         if problems:
-            return _json({"errors": [_bad(e) for e in problems]}, 400 if media == GRAPHQL_RESPONSE else 200, media)
-        context.user, context.token, context.web_session = identity.user, identity.token, identity.web_session
+            return _json(
+                {"errors": [_bad(e) for e in problems]},
+                400 if media == GRAPHQL_RESPONSE else 200,
+                media,
+            )
+        context.user, context.token, context.web_session = (
+            identity.user,
+            identity.token,
+            identity.web_session,
+        )
         statement_log = StatementLog(keep_texts=self.settings.bench_capture)
         context.log = statement_log
         reset = current_log.set(statement_log)
         try:
             try:
-                charge = await self.limits.charge(bucket_key(identity.user, identity.token, request.client and
-                                                             request.client.host), params["query"], parsed,
-                                                  operation, params.get("variables") or {})
+                charge = await self.limits.charge(
+                    bucket_key(
+                        identity.user, identity.token, request.client and request.client.host
+                    ),
+                    params["query"],
+                    parsed,
+                    operation,
+                    params.get("variables") or {},
+                )
             except StoreUnavailable as error:  # refused, not let through unlimited (docs/api.md)
                 raise unavailable("the request limits cannot be checked", error) from None
             if charge.refusal is not None:  # over a limit, or throttled: nothing runs
-                return _json(charge.refusal, charge.refusal_status(media == GRAPHQL_RESPONSE), media, charge.headers)
+                return _json(
+                    charge.refusal,
+                    charge.refusal_status(media == GRAPHQL_RESPONSE),
+                    media,
+                    charge.headers,
+                )
             result = await self._execute(parsed, params, context)
         finally:
             current_log.reset(reset)
         starved = _pool_timeout(result)
-        if starved is not None and not context.wrote:  # nothing written: the whole request is refused
+        if (
+            starved is not None and not context.wrote
+        ):  # nothing written: the whole request is refused
             await self.limits.settle(charge, None, {})  # and costs what an empty answer costs
             raise starved
         body = self._shape(result, statement_log)
-        await self.limits.settle(charge, result.data, body)  # gives back the unused cost; extensions.cost
-        return set_cookies(_json(body, 200, media), context.response_cookies, request, self.settings)
+        await self.limits.settle(
+            charge, result.data, body
+        )  # gives back the unused cost; extensions.cost
+        return set_cookies(
+            _json(body, 200, media), context.response_cookies, request, self.settings
+        )
 
     def _compile_lean(self, query: str, operation_name: str | None) -> Any:
         document = self._parse(query, operation_name)
         operation = get_operation_ast(document, operation_name)
         return self.lean.compile(document, operation)
 
-    async def _execute(self, document: DocumentNode, params: dict[str, Any], context: RequestContext) -> ExecutionResult:
-        compiled = self._compile(params["query"], params.get("operationName")) if self.lean else None
+    async def _execute(
+        self, document: DocumentNode, params: dict[str, Any], context: RequestContext
+    ) -> ExecutionResult:
+        compiled = (
+            self._compile(params["query"], params.get("operationName")) if self.lean else None
+        )
         fallback = compiled if isinstance(compiled, Unsupported) else None
         if compiled is not None and fallback is None:
             try:
@@ -257,18 +378,35 @@ class GraphQLEndpoint:
                 return ExecutionResult(data=data, extensions={"executor": "lean"})
         reason = None if fallback is None else _fell_back(fallback)
         result = await self._standard(document, params, context)
-        result.extensions = {"executor": "standard"} if reason is None else {"executor": "standard", "fallback": reason}
+        result.extensions = (
+            {"executor": "standard"}
+            if reason is None
+            else {"executor": "standard", "fallback": reason}
+        )
         return result
 
-    async def _standard(self, document: DocumentNode, params: dict[str, Any], context: RequestContext) -> ExecutionResult:
-        result = execute(self.schema, document, context_value=context, variable_values=params.get("variables"),
-                         operation_name=params.get("operationName"), executor_class=self.executor_class)
+    async def _standard(
+        self, document: DocumentNode, params: dict[str, Any], context: RequestContext
+    ) -> ExecutionResult:
+        result = execute(
+            self.schema,
+            document,
+            context_value=context,
+            variable_values=params.get("variables"),
+            operation_name=params.get("operationName"),
+            executor_class=self.executor_class,
+        )
         if not isinstance(result, ExecutionResult):
             result = await result
         return result
 
-    async def _check(self, data: dict[str, Any], document: DocumentNode, params: dict[str, Any],
-                     context: RequestContext) -> None:
+    async def _check(
+        self,
+        data: dict[str, Any],
+        document: DocumentNode,
+        params: dict[str, Any],
+        context: RequestContext,
+    ) -> None:
         """Runs graphql-core too, outside the statement log, and fails on any difference."""
         reset = current_log.set(None)
         try:
@@ -276,8 +414,10 @@ class GraphQLEndpoint:
         finally:
             current_log.reset(reset)
         if standard.errors or standard.data != plain(data):
-            raise LeanMismatch(f"lean executor answered {data!r}\nstandard executor {standard.data!r} "
-                               f"{standard.errors!r}\nfor {params['query']}")
+            raise LeanMismatch(
+                f"lean executor answered {data!r}\nstandard executor {standard.data!r} "
+                f"{standard.errors!r}\nfor {params['query']}"
+            )
 
     def _shape(self, result: ExecutionResult, statement_log: StatementLog) -> dict[str, Any]:
         body: dict[str, Any] = {}
@@ -285,12 +425,18 @@ class GraphQLEndpoint:
             body["errors"] = [self._error(e) for e in result.errors]
         body["data"] = result.data
         if self.settings.debug_sql:
-            body["extensions"] = {"sql": {"statements": statement_log.statements,
-                                          "durationMs": round(statement_log.seconds * 1000, 3)},
-                                  **(result.extensions or {})}
+            body["extensions"] = {
+                "sql": {
+                    "statements": statement_log.statements,
+                    "durationMs": round(statement_log.seconds * 1000, 3),
+                },
+                **(result.extensions or {}),
+            }
             if self.settings.bench_capture:  # scripts/bench replays these directly
                 body["extensions"]["sql"]["captured"] = [
-                    [text, _tagged(params)] for text, params in zip(statement_log.texts, statement_log.params)]
+                    [text, _tagged(params)]
+                    for text, params in zip(statement_log.texts, statement_log.params, strict=True)
+                ]
         return body
 
     def _error(self, error: GraphQLError) -> dict[str, Any]:
@@ -299,14 +445,24 @@ class GraphQLEndpoint:
             formatted = error.formatted
             formatted.setdefault("extensions", {}).setdefault("code", "BAD_USER_INPUT")
             return formatted
-        if isinstance(original, PoolTimeout):  # after a write that committed: not a bug, not retried whole
+        if isinstance(
+            original, PoolTimeout
+        ):  # after a write that committed: not a bug, not retried whole
             refusal = unavailable(NO_CONNECTION, original)
-            return {"message": refusal.message, "locations": error.formatted.get("locations"), "path": error.path,
-                    "extensions": {"code": refusal.code}}
+            return {
+                "message": refusal.message,
+                "locations": error.formatted.get("locations"),
+                "path": error.path,
+                "extensions": {"code": refusal.code},
+            }
         error_id = uuid.uuid4().hex[:16]
         log.error("unexpected error %s at %s", error_id, error.path, exc_info=original)
-        return {"message": "Internal server error", "locations": error.formatted.get("locations"),
-                "path": error.path, "extensions": {"code": "INTERNAL_SERVER_ERROR", "errorId": error_id}}
+        return {
+            "message": "Internal server error",
+            "locations": error.formatted.get("locations"),
+            "path": error.path,
+            "extensions": {"code": "INTERNAL_SERVER_ERROR", "errorId": error_id},
+        }
 
 
 # The queries that the lean executor left to graphql-core since the process started, by reason
@@ -362,8 +518,9 @@ def _pool_timeout(result: ExecutionResult) -> PoolTimeout | None:
     return None
 
 
-def _variable_problems(schema: GraphQLSchema, operation: OperationDefinitionNode,
-                       variables: dict[str, Any]) -> list[GraphQLError]:
+def _variable_problems(
+    schema: GraphQLSchema, operation: OperationDefinitionNode, variables: dict[str, Any]
+) -> list[GraphQLError]:
     """Variables that cannot be coerced make a bad request: refused before anything runs."""
     coerced = get_variable_values(schema, operation.variable_definitions or [], variables)
     return coerced if isinstance(coerced, list) else []
@@ -393,7 +550,7 @@ def _bad(error: GraphQLError) -> dict[str, Any]:
     document that was refused."""
     formatted = error.formatted
     if len(formatted["message"]) > MAX_MESSAGE:
-        formatted["message"] = formatted["message"][:MAX_MESSAGE - 1] + "…"
+        formatted["message"] = formatted["message"][: MAX_MESSAGE - 1] + "…"
     formatted.setdefault("extensions", {})["code"] = "BAD_USER_INPUT"
     return formatted
 
@@ -403,7 +560,9 @@ def _is_public(operation: OperationDefinitionNode, document: DocumentNode) -> bo
     fragment is looked at once, without recursion: linear in the document."""
     if operation.operation is OperationType.SUBSCRIPTION:
         return False
-    fragments = {f.name.value: f for f in document.definitions if isinstance(f, FragmentDefinitionNode)}
+    fragments = {
+        f.name.value: f for f in document.definitions if isinstance(f, FragmentDefinitionNode)
+    }
     seen: set[str] = set()
     stack = [operation.selection_set]
     while stack:
@@ -451,8 +610,12 @@ def _loads(raw: str | bytes, what: str, max_depth: int, *, envelope: bool = Fals
         raise HttpError(400, str(error)) from None
 
 
-def _json(body: dict[str, Any], status: int, media: str, headers: dict[str, str] | None = None) -> Response:
-    return Response(orjson.dumps(body, default=_default), status_code=status, media_type=media, headers=headers)
+def _json(
+    body: dict[str, Any], status: int, media: str, headers: dict[str, str] | None = None
+) -> Response:
+    return Response(
+        orjson.dumps(body, default=_default), status_code=status, media_type=media, headers=headers
+    )
 
 
 def _default(value: Any) -> Any:
@@ -461,5 +624,3 @@ def _default(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     raise TypeError(f"cannot serialize {type(value).__name__}")
-
-

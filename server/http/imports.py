@@ -22,8 +22,8 @@ from server import bounds
 from server.access import policy
 from server.config import Settings
 from server.db.engine import Database
-from server.http.auth import BadCredentials, identify
 from server.errors import DomainError
+from server.http.auth import BadCredentials, identify
 from server.imports import readers
 from server.imports.service import ImportRefused, import_customers
 
@@ -36,15 +36,17 @@ class TooLarge(Exception):
 
 
 def _error(status: int, message: str, limit: str | None = None) -> Response:
-    return JSONResponse({"error": message} if limit is None else {"error": message, "limit": limit},
-                        status_code=status)
+    return JSONResponse(
+        {"error": message} if limit is None else {"error": message, "limit": limit},
+        status_code=status,
+    )
 
 
 async def _spool(request: Request, limit: int) -> IO[bytes]:
     """The body in a temporary file (in memory while small), refused past `limit` bytes."""
     if bounds.declared_over(request.headers.get("content-length"), limit):
         raise TooLarge
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - closed by the caller
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
     size = 0
     try:
         async for chunk in request.stream():
@@ -61,6 +63,7 @@ async def _spool(request: Request, limit: int) -> IO[bytes]:
 
 async def _multipart_file(request: Request, body: IO[bytes]) -> tuple[IO[bytes], str | None, Any]:
     """The field `file` of a multipart body already spooled: its file, its kind, and the form."""
+
     async def receive() -> dict[str, Any]:
         await asyncio.sleep(0)  # parsing a large body must not hold the event loop
         chunk = body.read(CHUNK)
@@ -100,28 +103,48 @@ def import_endpoint(settings: Settings, database: Database) -> Any:
             policy.refuse_early(actor, "importCustomers")
         except DomainError as error:
             return _error(403, str(error))
-        dry_run = request.query_params.get("dryRun", "false").strip().lower() in {"1", "true", "yes"}
+        dry_run = request.query_params.get("dryRun", "false").strip().lower() in {
+            "1",
+            "true",
+            "yes",
+        }
         content_type = request.headers.get("content-type", "")
         multipart = content_type.lower().startswith("multipart/form-data")
         kind = readers.kind_of(content_type)
         if not multipart and kind is None:
-            return _error(400, f"unsupported content type {content_type or '(none)'}: send text/csv, "
-                               f"{readers.XLSX_TYPE}, or multipart/form-data with a field `file`")
+            return _error(
+                400,
+                f"unsupported content type {content_type or '(none)'}: send text/csv, "
+                f"{readers.XLSX_TYPE}, or multipart/form-data with a field `file`",
+            )
         try:
             body = await _spool(request, limit)
         except TooLarge:
-            return _error(413, f"the file is larger than the limit of {limit} bytes (CLIENTELE_IMPORT_MAX_BYTES)",
-                          "bytes")
+            return _error(
+                413,
+                f"the file is larger than the limit of {limit} bytes (CLIENTELE_IMPORT_MAX_BYTES)",
+                "bytes",
+            )
         form = None
         try:
             file: IO[bytes] = body
             if multipart:
                 file, kind, form = await _multipart_file(request, body)
                 if kind is None:
-                    return _error(400, "the file must be CSV (text/csv, .csv) or XLSX "
-                                       f"({readers.XLSX_TYPE}, .xlsx)")
-            result = await import_customers(database, file, kind or "csv", dry_run=dry_run, actor_id=actor,
-                                             base_currency=settings.base_currency, limits=limits)
+                    return _error(
+                        400,
+                        "the file must be CSV (text/csv, .csv) or XLSX "
+                        f"({readers.XLSX_TYPE}, .xlsx)",
+                    )
+            result = await import_customers(
+                database,
+                file,
+                kind or "csv",
+                dry_run=dry_run,
+                actor_id=actor,
+                base_currency=settings.base_currency,
+                limits=limits,
+            )
         except ImportRefused as error:
             return _error(error.status, str(error), error.limit)
         except DomainError as error:  # FORBIDDEN from the policy: nothing was written

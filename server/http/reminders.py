@@ -37,7 +37,11 @@ async def reminder(request: Request) -> Response:
         author = await session.get(User, note.author_id) if note is not None else None
     if note is None or note.reminder_due_at is None or author is None:
         return PlainTextResponse("no note with a reminder has that id", status_code=404)
-    return Response(reminder_ics(note, author), media_type=CALENDAR, headers={
-        "Content-Disposition": f'attachment; filename="reminder-{note.id}.ics"',
-        "Cache-Control": "private, no-store",
-    })
+    return Response(
+        reminder_ics(note, author),
+        media_type=CALENDAR,
+        headers={
+            "Content-Disposition": f'attachment; filename="reminder-{note.id}.ics"',
+            "Cache-Control": "private, no-store",
+        },
+    )

@@ -34,7 +34,9 @@ def _lines(text: IO[str], limits: Limits) -> Iterator[str]:
         length += len(line)
         separators, quoted = _separators(line, quoted)
         cells += separators
-        if cells > limits.columns or length > longest:  # past the columns, or past the length of a cell
+        if (
+            cells > limits.columns or length > longest
+        ):  # past the columns, or past the length of a cell
             limits.check_column(row, cells)
             limits.check_cell(row, length)
         if not quoted:
@@ -77,7 +79,9 @@ def _csv_rows(file: IO[bytes], limits: Limits) -> Iterator[list[Any]]:
     try:
         yield from _checked(reader, limits)
     except UnicodeDecodeError as error:
-        raise BadFile(f"the CSV file is not UTF-8 text ({error.reason} at byte {error.start})") from None
+        raise BadFile(
+            f"the CSV file is not UTF-8 text ({error.reason} at byte {error.start})"
+        ) from None
     except csv.Error as error:
         if "field larger than field limit" in str(error):  # the csv module's own, above ours
             limits.check_cell(reader.line_num, csv.field_size_limit() + 1)

@@ -42,12 +42,31 @@ from server.imports import readers
 BATCH = 500
 MAX_ERRORS = 1000
 Batch = list[tuple[int, dict[str, Any]]]  # (row number, the row as CustomerInput data)
-FIELDS = ["number", "name", "alias", "status", "currency", "creditCode", "creditLimit", "billingStatus",
-          "paymentTerms", "termsBasis", "salesRep", "insideSalesRep", "email", "phone", "priorSales"]
+FIELDS = [
+    "number",
+    "name",
+    "alias",
+    "status",
+    "currency",
+    "creditCode",
+    "creditLimit",
+    "billingStatus",
+    "paymentTerms",
+    "termsBasis",
+    "salesRep",
+    "insideSalesRep",
+    "email",
+    "phone",
+    "priorSales",
+]
 ADDRESSES = ["billingAddress", "shippingAddress"]
 ADDRESS_PARTS = ["line1", "line2", "city", "region", "postalCode", "country"]
-ENUMS: dict[str, type] = {"status": CustomerStatus, "creditCode": CreditCode, "billingStatus": BillingStatus,
-                          "termsBasis": TermsBasis}
+ENUMS: dict[str, type] = {
+    "status": CustomerStatus,
+    "creditCode": CreditCode,
+    "billingStatus": BillingStatus,
+    "termsBasis": TermsBasis,
+}
 
 
 class ImportRefused(Exception):
@@ -68,7 +87,7 @@ class Result:
 
     def add_errors(self, errors: list[dict[str, Any]]) -> None:
         self.error_count += len(errors)
-        self.errors.extend(errors[:MAX_ERRORS - len(self.errors)])
+        self.errors.extend(errors[: MAX_ERRORS - len(self.errors)])
 
     def as_json(self) -> dict[str, Any]:
         answer = {"created": self.created, "updated": self.updated, "errors": self.errors}
@@ -122,7 +141,8 @@ def header_columns(header: list[Any]) -> list[tuple[int, str, str | None]]:
     if unknown:
         raise ImportRefused(
             f"unknown columns: {', '.join(unknown)}; column names are CustomerInput fields "
-            f"({', '.join(FIELDS)}) and addresses as billingAddress.city, shippingAddress.postalCode etc.")
+            f"({', '.join(FIELDS)}) and addresses as billingAddress.city, shippingAddress.postalCode etc."
+        )
     if not columns:
         raise ImportRefused("the header row names no columns")
     return columns
@@ -170,9 +190,16 @@ class _Lookups:
 
     @classmethod
     async def load(cls, session: AsyncSession) -> _Lookups:
-        terms = {code.lower(): id_ for id_, code in (await session.execute(select(PaymentTerms.id, PaymentTerms.code)))}
-        users = {email.lower(): id_ for id_, email in (await session.execute(
-            select(User.id, User.email).where(User.active.is_(True))))}
+        terms = {
+            code.lower(): id_
+            for id_, code in (await session.execute(select(PaymentTerms.id, PaymentTerms.code)))
+        }
+        users = {
+            email.lower(): id_
+            for id_, email in (
+                await session.execute(select(User.id, User.email).where(User.active.is_(True)))
+            )
+        }
         return cls(terms, users)
 
 
@@ -183,14 +210,21 @@ def _resolve(data: dict[str, Any], lookups: _Lookups, problems: Problems) -> Non
             try:
                 data[name] = enum(data[name].upper())
             except ValueError:
-                problems.add(ErrorCode.INVALID,
-                             f"{name} must be one of {', '.join(member.value for member in enum)}", name)
+                problems.add(
+                    ErrorCode.INVALID,
+                    f"{name} must be one of {', '.join(member.value for member in enum)}",
+                    name,
+                )
                 del data[name]
     if "paymentTerms" in data:
         code = data["paymentTerms"]
         found = lookups.terms.get(code.lower())
         if found is None:
-            problems.add(ErrorCode.NOT_FOUND, f"paymentTerms: no payment terms with the code {code}", "paymentTerms")
+            problems.add(
+                ErrorCode.NOT_FOUND,
+                f"paymentTerms: no payment terms with the code {code}",
+                "paymentTerms",
+            )
             del data["paymentTerms"]
         else:
             data["paymentTerms"] = found
@@ -199,7 +233,9 @@ def _resolve(data: dict[str, Any], lookups: _Lookups, problems: Problems) -> Non
             email = data[name]
             found = lookups.users.get(email.lower())
             if found is None:
-                problems.add(ErrorCode.NOT_FOUND, f"{name}: no active user with the email {email}", name)
+                problems.add(
+                    ErrorCode.NOT_FOUND, f"{name}: no active user with the email {email}", name
+                )
                 del data[name]
             else:
                 data[name] = found
@@ -214,8 +250,9 @@ def _errors(row: int, problems: Problems) -> list[dict[str, Any]]:
     return [{"row": row, "field": name, "message": message} for name, message in found.items()]
 
 
-def _batches(rows: Iterator[list[Any]], columns: list[tuple[int, str, str | None]],
-             numbers: dict[str, int]) -> Iterator[Batch]:
+def _batches(
+    rows: Iterator[list[Any]], columns: list[tuple[int, str, str | None]], numbers: dict[str, int]
+) -> Iterator[Batch]:
     """Data rows in batches, numbered as the spreadsheet numbers them (the header is row 1);
     blank rows are skipped and a customer number given twice, in any case, refuses the file."""
     batch: list[tuple[int, dict[str, Any]]] = []
@@ -227,9 +264,11 @@ def _batches(rows: Iterator[list[Any]], columns: list[tuple[int, str, str | None
         if number is not None:
             key = fold(number)
             if key in numbers:
-                raise ImportRefused(f"the customer number {number} appears more than once in the file "
-                                    f"(rows {numbers[key]} and {row_number}); each number may appear once, "
-                                    f"in upper or lower case alike")
+                raise ImportRefused(
+                    f"the customer number {number} appears more than once in the file "
+                    f"(rows {numbers[key]} and {row_number}); each number may appear once, "
+                    f"in upper or lower case alike"
+                )
             numbers[key] = row_number
         batch.append((row_number, data))
         if len(batch) >= BATCH:
@@ -241,14 +280,23 @@ def _batches(rows: Iterator[list[Any]], columns: list[tuple[int, str, str | None
 
 def _header(rows: Iterator[list[Any]]) -> list[tuple[int, str, str | None]]:
     header = next(rows, None)
-    if header is None or all(cell_text(cell) is None for cell in header):  # none, or a blank first row
+    if header is None or all(
+        cell_text(cell) is None for cell in header
+    ):  # none, or a blank first row
         raise ImportRefused("the file has no header row; the first row must name the columns")
     return header_columns(header)
 
 
-async def import_customers(database: Database, file: IO[bytes], kind: str, *, dry_run: bool,
-                           actor_id: policy.Who, base_currency: str,
-                           limits: readers.Limits | None = None) -> Result:
+async def import_customers(
+    database: Database,
+    file: IO[bytes],
+    kind: str,
+    *,
+    dry_run: bool,
+    actor_id: policy.Who,
+    base_currency: str,
+    limits: readers.Limits | None = None,
+) -> Result:
     """Checks every row and, unless `dry_run` or any row is at fault, upserts them all in one
     transaction; raises ImportRefused for a file that cannot be read as customers or is past a
     limit, and a FORBIDDEN DomainError, before reading it, for an actor who may not import
@@ -260,8 +308,15 @@ async def import_customers(database: Database, file: IO[bytes], kind: str, *, dr
     try:
         columns = await worker.run(_header, rows)
         numbers: dict[str, int] = {}  # folded customer number → row, of the rows read so far
-        return await _import(database, worker, _batches(rows, columns, numbers), numbers, dry_run=dry_run,
-                             actor_id=actor_id, base_currency=base_currency)
+        return await _import(
+            database,
+            worker,
+            _batches(rows, columns, numbers),
+            numbers,
+            dry_run=dry_run,
+            actor_id=actor_id,
+            base_currency=base_currency,
+        )
     except readers.BadFile as error:
         raise ImportRefused(str(error), error.status, error.limit) from None
     finally:
@@ -269,8 +324,16 @@ async def import_customers(database: Database, file: IO[bytes], kind: str, *, dr
         rows.close()
 
 
-async def _import(database: Database, worker: _OffLoop, batches: Iterator[Batch], numbers: dict[str, int], *,
-                  dry_run: bool, actor_id: int | None, base_currency: str) -> Result:
+async def _import(
+    database: Database,
+    worker: _OffLoop,
+    batches: Iterator[Batch],
+    numbers: dict[str, int],
+    *,
+    dry_run: bool,
+    actor_id: int | None,
+    base_currency: str,
+) -> Result:
     result = Result()
     # The first batch is read before the transaction opens: on SQLite a write transaction takes
     # the database's write lock (BEGIN IMMEDIATE), which no one should wait on while a file is read.
@@ -280,8 +343,16 @@ async def _import(database: Database, worker: _OffLoop, batches: Iterator[Batch]
     async with maker() as session:
         transaction = await session.begin()
         try:
-            await _run(session, worker, batches, numbers, result, dry_run=dry_run, actor_id=actor_id,
-                       base_currency=base_currency)
+            await _run(
+                session,
+                worker,
+                batches,
+                numbers,
+                result,
+                dry_run=dry_run,
+                actor_id=actor_id,
+                base_currency=base_currency,
+            )
         except BaseException:
             await transaction.rollback()
             raise
@@ -292,24 +363,40 @@ async def _import(database: Database, worker: _OffLoop, batches: Iterator[Batch]
     return result
 
 
-async def _run(session: AsyncSession, worker: _OffLoop, batches: Iterator[Batch], numbers: dict[str, int],
-               result: Result, *, dry_run: bool, actor_id: int | None, base_currency: str) -> None:
+async def _run(
+    session: AsyncSession,
+    worker: _OffLoop,
+    batches: Iterator[Batch],
+    numbers: dict[str, int],
+    result: Result,
+    *,
+    dry_run: bool,
+    actor_id: int | None,
+    base_currency: str,
+) -> None:
     lookups = await _Lookups.load(session)
     while (batch := await worker.run(next, batches, None)) is not None:
         given = [fold(data["number"]) for _row, data in batch if "number" in data]
         query = select(Customer).where(folded(Customer.number).in_(given))
         if not dry_run:
             query = query.with_for_update()
-        existing = {fold(customer.number): customer for customer in (await session.scalars(query))} if given else {}
+        existing = (
+            {fold(customer.number): customer for customer in (await session.scalars(query))}
+            if given
+            else {}
+        )
         created: list[dict[str, Any]] = []
         for row_number, data in batch:
             problems = Problems(prefix=())
             _resolve(data, lookups, problems)
             customer = existing.get(fold(data["number"])) if "number" in data else None
             if customer is not None:
-                data["number"] = customer.number  # the match key: an import does not re-case a number
-            columns_ = customers.customer_columns(problems, data, creating=customer is None,
-                                                  base_currency=base_currency)
+                data["number"] = (
+                    customer.number
+                )  # the match key: an import does not re-case a number
+            columns_ = customers.customer_columns(
+                problems, data, creating=customer is None, base_currency=base_currency
+            )
             if problems:
                 result.add_errors(_errors(row_number, problems))
                 continue
@@ -321,8 +408,12 @@ async def _run(session: AsyncSession, worker: _OffLoop, batches: Iterator[Batch]
                 continue  # nothing will be written: only check the rest
             if customer is None:
                 # numbered in sequence, skipping numbers this file gives to other rows
-                while columns_.get("number") is None or ("number" not in data and fold(columns_["number"]) in numbers):
-                    columns_["number"] = await next_number(session, "customer", taken=Customer.number)
+                while columns_.get("number") is None or (
+                    "number" not in data and fold(columns_["number"]) in numbers
+                ):
+                    columns_["number"] = await next_number(
+                        session, "customer", taken=Customer.number
+                    )
                 created.append(columns_)
             else:
                 await records.save_changes(session, customer, columns_, actor_id, "updateCustomer")
@@ -332,14 +423,32 @@ async def _run(session: AsyncSession, worker: _OffLoop, batches: Iterator[Batch]
         session.expunge_all()  # the batch is written: let its objects go
 
 
-
-
-async def _insert(session: AsyncSession, created: list[dict[str, Any]], actor_id: int | None) -> None:
+async def _insert(
+    session: AsyncSession, created: list[dict[str, Any]], actor_id: int | None
+) -> None:
     """New customers of a batch and their audit events, in a few executemany statements (one
     INSERT per row would make a 50,000-row file take minutes)."""
     await session.execute(insert(Customer), created)
-    ids = dict((await session.execute(select(Customer.number, Customer.id).where(
-        Customer.number.in_([columns["number"] for columns in created])))).all())
-    await session.execute(insert(AuditEvent), [
-        {"by_id": actor_id, "action": "createCustomer", "entity_type": "Customer", "entity_id": ids[columns["number"]],
-         "changes": audit.created(None, columns), "revertible": False} for columns in created])
+    ids = dict(
+        (
+            await session.execute(
+                select(Customer.number, Customer.id).where(
+                    Customer.number.in_([columns["number"] for columns in created])
+                )
+            )
+        ).all()
+    )
+    await session.execute(
+        insert(AuditEvent),
+        [
+            {
+                "by_id": actor_id,
+                "action": "createCustomer",
+                "entity_type": "Customer",
+                "entity_id": ids[columns["number"]],
+                "changes": audit.created(None, columns),
+                "revertible": False,
+            }
+            for columns in created
+        ],
+    )

@@ -22,7 +22,14 @@ from server.imports.limits import BadFile, Limits
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main "
 SST, SI, T, RPH = MAIN + "sst", MAIN + "si", MAIN + "t", MAIN + "rPh"
-SHEET_DATA, ROW, C, V, F, IS = MAIN + "sheetData", MAIN + "row", MAIN + "c", MAIN + "v", MAIN + "f", MAIN + "is"
+SHEET_DATA, ROW, C, V, F, IS = (
+    MAIN + "sheetData",
+    MAIN + "row",
+    MAIN + "c",
+    MAIN + "v",
+    MAIN + "f",
+    MAIN + "is",
+)
 RELATIONSHIP_ID = "http://schemas.openxmlformats.org/officeDocument/2006/relationships id"
 RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships Relationship"
 CHUNK = 64 * 1024
@@ -45,7 +52,9 @@ class _Budget:
         try:
             info = self.archive.getinfo(name)
         except KeyError:
-            raise BadFile(f"the file is not a readable XLSX workbook (it has no part {name})") from None
+            raise BadFile(
+                f"the file is not a readable XLSX workbook (it has no part {name})"
+            ) from None
         self.limits.check_uncompressed(self.spent + info.file_size)
         with self.archive.open(info) as part:
             while chunk := part.read(CHUNK):
@@ -61,8 +70,11 @@ def _no_doctype(*_args: Any) -> None:
     raise BadFile("the file is not a readable XLSX workbook (an XML part declares a DTD)")
 
 
-def _parser(start: Callable[..., None], end: Callable[[str], None] | None = None,
-            text: Callable[[str], None] | None = None) -> Any:
+def _parser(
+    start: Callable[..., None],
+    end: Callable[[str], None] | None = None,
+    text: Callable[[str], None] | None = None,
+) -> Any:
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.buffer_text, parser.buffer_size = True, CHUNK
     parser.StartDoctypeDeclHandler = _no_doctype
@@ -90,8 +102,13 @@ def _feed(parser: Any, chunks: Iterator[bytes], name: str) -> Iterator[None]:
     yield
 
 
-def _parse(budget: _Budget, name: str, start: Callable[..., None], end: Callable[[str], None] | None = None,
-           text: Callable[[str], None] | None = None) -> None:
+def _parse(
+    budget: _Budget,
+    name: str,
+    start: Callable[..., None],
+    end: Callable[[str], None] | None = None,
+    text: Callable[[str], None] | None = None,
+) -> None:
     for _ in _feed(_parser(start, end, text), budget.chunks(name), name):
         pass
 
@@ -104,9 +121,15 @@ def _relationships(budget: _Budget, name: str) -> dict[str, tuple[str, str]]:
     def start(tag: str, attrs: dict[str, str]) -> None:
         if tag == RELATIONSHIPS:
             if len(found) >= MAX_PARTS:
-                raise BadFile(f"the file is not a readable XLSX workbook (more than {MAX_PARTS} relationships)")
+                raise BadFile(
+                    f"the file is not a readable XLSX workbook (more than {MAX_PARTS} relationships)"
+                )
             target = attrs.get("Target", "")
-            path = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            path = (
+                target[1:]
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join(folder, target))
+            )
             found[attrs.get("Id", "")] = (attrs.get("Type", ""), path)
 
     if budget.has(name):
@@ -115,14 +138,18 @@ def _relationships(budget: _Budget, name: str) -> dict[str, tuple[str, str]]:
 
 
 def _of_type(relationships: dict[str, tuple[str, str]], kind: str) -> str | None:
-    return next((path for type_, path in relationships.values() if type_.endswith("/" + kind)), None)
+    return next(
+        (path for type_, path in relationships.values() if type_.endswith("/" + kind)), None
+    )
 
 
 def _workbook(budget: _Budget) -> tuple[str | None, str | None, str | None, bool]:
     """The first worksheet's part, the shared strings' and the styles' parts, and whether dates
     count from 1904."""
     book = _of_type(_relationships(budget, "_rels/.rels"), "officeDocument") or "xl/workbook.xml"
-    rels = _relationships(budget, posixpath.join(posixpath.dirname(book), "_rels", posixpath.basename(book) + ".rels"))
+    rels = _relationships(
+        budget, posixpath.join(posixpath.dirname(book), "_rels", posixpath.basename(book) + ".rels")
+    )
     found: dict[str, Any] = {"sheet": None, "1904": False}
 
     def start(tag: str, attrs: dict[str, str]) -> None:
@@ -136,7 +163,9 @@ def _workbook(budget: _Budget) -> tuple[str | None, str | None, str | None, bool
 
     _parse(budget, book, start)
     strings, styles = _of_type(rels, "sharedStrings"), _of_type(rels, "styles") or "xl/styles.xml"
-    present = [part if part is not None and budget.has(part) else None for part in (strings, styles)]
+    present = [
+        part if part is not None and budget.has(part) else None for part in (strings, styles)
+    ]
     return found["sheet"], present[0], present[1], found["1904"]
 
 
@@ -155,16 +184,24 @@ def _date_styles(budget: _Budget, name: str | None) -> tuple[set[int], set[int]]
     def start(tag: str, attrs: dict[str, str]) -> None:
         if tag == MAIN + "numFmt":
             if len(custom) >= MAX_PARTS:
-                raise BadFile(f"the file is not a readable XLSX workbook (more than {MAX_PARTS} number formats)")
+                raise BadFile(
+                    f"the file is not a readable XLSX workbook (more than {MAX_PARTS} number formats)"
+                )
             custom[_int(attrs.get("numFmtId", "0"), name)] = attrs.get("formatCode", "")
         elif tag == MAIN + "cellXfs":
             state["in_xfs"] = True
         elif tag == MAIN + "xf" and state["in_xfs"]:
             index = state["xf"]
             if index >= MAX_STYLES:
-                raise BadFile(f"the file is not a readable XLSX workbook (more than {MAX_STYLES} cell styles)")
+                raise BadFile(
+                    f"the file is not a readable XLSX workbook (more than {MAX_STYLES} cell styles)"
+                )
             number_format = _int(attrs.get("numFmtId", "0"), name)
-            code = custom[number_format] if number_format in custom else builtin_format_code(number_format)
+            code = (
+                custom[number_format]
+                if number_format in custom
+                else builtin_format_code(number_format)
+            )
             if is_date_format(code):
                 dates.add(index)
             if is_timedelta_format(code):
@@ -183,7 +220,9 @@ def _int(text: str, where: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise BadFile(f"the file is not a readable XLSX workbook ({where}: {text[:20]!r} is not a number)") from None
+        raise BadFile(
+            f"the file is not a readable XLSX workbook ({where}: {text[:20]!r} is not a number)"
+        ) from None
 
 
 def _shared_strings(budget: _Budget, name: str | None, limits: Limits) -> list[str]:
@@ -233,8 +272,14 @@ def _shared_strings(budget: _Budget, name: str | None, limits: Limits) -> list[s
 class _Sheet:
     """Expat handlers that turn a worksheet's XML into rows: (row number, cell values)."""
 
-    def __init__(self, limits: Limits, strings: list[str], dates: set[int], durations: set[int],
-                 mac_1904: bool) -> None:
+    def __init__(
+        self,
+        limits: Limits,
+        strings: list[str],
+        dates: set[int],
+        durations: set[int],
+        mac_1904: bool,
+    ) -> None:
         from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
         self.limits, self.strings, self.dates, self.durations = limits, strings, dates, durations
@@ -243,7 +288,9 @@ class _Sheet:
         self.row, self.column, self.cells = 0, 0, []  # type: tuple[int, int, list[Any]]
         self.rows_read, self.cells_read = 0, 0  # elements, whatever numbers they declare
         self.cell: dict[str, str] = {}
-        self.capture: list[str] | None = None  # where the text being read goes: `v`, `f`, an inline `t`
+        self.capture: list[str] | None = (
+            None  # where the text being read goes: `v`, `f`, an inline `t`
+        )
         self.value: list[str] = []
         self.formula: list[str] | None = None
         self.inline: list[str] | None = None  # the parts of the inline string (`is`) being read
@@ -309,8 +356,10 @@ class _Sheet:
         try:
             return self._converted(kind, text)
         except (ValueError, IndexError, OverflowError):
-            raise BadFile(f"the file is not a readable XLSX workbook (row {self.row}, column {self.column}: "
-                          f"{text[:20]!r} is not a valid {kind} value)") from None
+            raise BadFile(
+                f"the file is not a readable XLSX workbook (row {self.row}, column {self.column}: "
+                f"{text[:20]!r} is not a valid {kind} value)"
+            ) from None
 
     def _converted(self, kind: str, text: str) -> Any:
         from openpyxl.utils.datetime import from_excel, from_ISO8601
@@ -339,7 +388,9 @@ def _row_number(text: str) -> int:
     except ValueError:
         number = float(text) if text.replace(".", "", 1).isdigit() else 0.5
         if not number.is_integer():
-            raise BadFile(f"the file is not a readable XLSX workbook ({text[:20]!r} is not a row number)") from None
+            raise BadFile(
+                f"the file is not a readable XLSX workbook ({text[:20]!r} is not a row number)"
+            ) from None
         return int(number)
 
 
@@ -347,7 +398,9 @@ def _column_number(reference: str) -> int:
     """The column of a cell reference: A1 → 1, AB7 → 28."""
     letters = reference.rstrip("0123456789$").lstrip("$")
     if not letters or not letters.isascii() or not letters.isalpha() or len(letters) > 3:
-        raise BadFile(f"the file is not a readable XLSX workbook ({reference[:20]!r} is not a cell reference)")
+        raise BadFile(
+            f"the file is not a readable XLSX workbook ({reference[:20]!r} is not a cell reference)"
+        )
     number = 0
     for letter in letters.upper():
         number = number * 26 + ord(letter) - 64
@@ -358,8 +411,8 @@ def _check_directory(file: IO[bytes]) -> None:
     """Refuses a zip whose central directory lists more parts than a workbook has, before
     ZipFile reads it: a 50 MB directory of a million empty parts takes ZipFile half a minute
     and 500 MB. The end record is read as ZipFile reads it first (zip64 included)."""
-    end = zipfile._EndRecData(file)  # noqa: SLF001 - no public way to read it alone
-    parts, size = (end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE]) if end else (0, 0)  # noqa: SLF001
+    end = zipfile._EndRecData(file)
+    parts, size = (end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE]) if end else (0, 0)
     if parts > MAX_PARTS or size > MAX_PARTS * 1024:
         raise BadFile(f"the file is not a readable XLSX workbook (more than {MAX_PARTS} parts)")
 
@@ -379,7 +432,9 @@ def rows(file: IO[bytes], limits: Limits) -> Iterator[list[Any]]:
         if sheet_part is None:
             return
         dates, durations = _date_styles(budget, styles_part)
-        sheet = _Sheet(limits, _shared_strings(budget, strings_part, limits), dates, durations, mac_1904)
+        sheet = _Sheet(
+            limits, _shared_strings(budget, strings_part, limits), dates, durations, mac_1904
+        )
         parser = _parser(sheet.start, sheet.end, sheet.data)
         last = 0
         for _ in _feed(parser, budget.chunks(sheet_part), sheet_part):

@@ -45,11 +45,19 @@ class Lead(Versioned, Base):
     number: Mapped[int] = mapped_column(Integer, unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("lead_programs.id"), index=True)
-    source_id: Mapped[int | None] = mapped_column(ForeignKey("lead_sources.id"), nullable=True, index=True)
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lead_sources.id"), nullable=True, index=True
+    )
     state: Mapped[LeadState] = enum_column(LeadState, index=True)
-    inside_sales_rep_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
-    outside_sales_rep_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
-    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    inside_sales_rep_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), nullable=True, index=True
+    )
+    outside_sales_rep_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), nullable=True, index=True
+    )
+    assigned_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), nullable=True, index=True
+    )
     probability: Mapped[int | None] = mapped_column(Integer, nullable=True)
     estimated_conversion_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     potential_value_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
@@ -65,4 +73,6 @@ class LeadStateChange(Base):
     to_state: Mapped[LeadState] = enum_column(LeadState)
     by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
-    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    assigned_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), nullable=True, index=True
+    )

@@ -21,10 +21,17 @@ from server.leads.models import Lead, LeadProgram, LeadSource, LeadState, LeadSt
 
 Data = dict[str, Any]
 
-LEAD_COLUMNS = {"customer_id": "customer", "program_id": "program", "source_id": "source",
-                "inside_sales_rep_id": "insideSalesRep", "outside_sales_rep_id": "outsideSalesRep",
-                "assigned_to_id": "assignedTo", "probability": "probability",
-                "estimated_conversion_on": "estimatedConversionDate", "potential_value_minor": "potentialValue"}
+LEAD_COLUMNS = {
+    "customer_id": "customer",
+    "program_id": "program",
+    "source_id": "source",
+    "inside_sales_rep_id": "insideSalesRep",
+    "outside_sales_rep_id": "outsideSalesRep",
+    "assigned_to_id": "assignedTo",
+    "probability": "probability",
+    "estimated_conversion_on": "estimatedConversionDate",
+    "potential_value_minor": "potentialValue",
+}
 USER_FIELDS = ("insideSalesRep", "outsideSalesRep", "assignedTo")
 
 
@@ -49,17 +56,22 @@ def _lead_columns(problems: Problems, data: Data, *, creating: bool) -> Data:
         if (creating or field in data) and data.get(field) is None:
             problems.add(ErrorCode.REQUIRED, f"{field} is required", field)
     columns: Data = {
-        "customer_id": data.get("customer"), "program_id": data.get("program"), "source_id": data.get("source"),
-        "inside_sales_rep_id": data.get("insideSalesRep"), "outside_sales_rep_id": data.get("outsideSalesRep"),
-        "assigned_to_id": data.get("assignedTo"), "probability": probability,
+        "customer_id": data.get("customer"),
+        "program_id": data.get("program"),
+        "source_id": data.get("source"),
+        "inside_sales_rep_id": data.get("insideSalesRep"),
+        "outside_sales_rep_id": data.get("outsideSalesRep"),
+        "assigned_to_id": data.get("assignedTo"),
+        "probability": probability,
         "estimated_conversion_on": data.get("estimatedConversionDate"),
         "potential_value_minor": validate.amount(problems, data, "potentialValue"),
     }
     return records.given_columns(columns, LEAD_COLUMNS, data, creating)
 
 
-async def _check_named(session: AsyncSession, problems: Problems, model: type, record_id: int | None,
-                       field: str) -> None:
+async def _check_named(
+    session: AsyncSession, problems: Problems, model: type, record_id: int | None, field: str
+) -> None:
     """A program or source that exists (else NOT_FOUND) and is active (else INVALID)."""
     if record_id is None:
         return
@@ -67,11 +79,19 @@ async def _check_named(session: AsyncSession, problems: Problems, model: type, r
     if record is None:
         problems.add(ErrorCode.NOT_FOUND, f"{field}: no lead {field} with that id", field)
     elif not record.active:
-        problems.add(ErrorCode.INVALID, f"{field}: the lead {field} {record.name!r} is inactive", field)
+        problems.add(
+            ErrorCode.INVALID, f"{field}: the lead {field} {record.name!r} is inactive", field
+        )
 
 
-async def _check_references(session: AsyncSession, problems: Problems, data: Data, lead: Lead | None) -> None:
-    if lead is None and data.get("customer") is not None and await session.get(Customer, data["customer"]) is None:
+async def _check_references(
+    session: AsyncSession, problems: Problems, data: Data, lead: Lead | None
+) -> None:
+    if (
+        lead is None
+        and data.get("customer") is not None
+        and await session.get(Customer, data["customer"]) is None
+    ):
         problems.add(ErrorCode.NOT_FOUND, "customer: no customer with that id", "customer")
     # an update that keeps the lead's program or source does not ask again whether it is active
     if lead is None or data.get("program") != lead.program_id:
@@ -89,8 +109,17 @@ async def create_lead(session: AsyncSession, *, data: Data, actor_id: policy.Who
     columns = _lead_columns(problems, data, creating=True)
     problems.raise_if_any()
     async with session.begin():
-        actor = await policy.require(session, actor, "createLead", **_lead_owner(
-            data.get("customer"), data.get("insideSalesRep"), data.get("outsideSalesRep"), data.get("assignedTo")))
+        actor = await policy.require(
+            session,
+            actor,
+            "createLead",
+            **_lead_owner(
+                data.get("customer"),
+                data.get("insideSalesRep"),
+                data.get("outsideSalesRep"),
+                data.get("assignedTo"),
+            ),
+        )
         await _check_references(session, problems, data, None)
         problems.raise_if_any()
         columns["number"] = await next_value(session, "lead")
@@ -99,15 +128,34 @@ async def create_lead(session: AsyncSession, *, data: Data, actor_id: policy.Who
         lead = Lead(**columns, created_at=at)
         session.add(lead)
         await session.flush()
-        session.add(LeadStateChange(lead_id=lead.id, from_state=None, to_state=lead.state, by_id=actor,
-                                    at=at, assigned_to_id=lead.assigned_to_id))
-        audit.record(session, actor_id=actor, action="createLead", entity=lead,
-                     changes=audit.created(lead, columns))
+        session.add(
+            LeadStateChange(
+                lead_id=lead.id,
+                from_state=None,
+                to_state=lead.state,
+                by_id=actor,
+                at=at,
+                assigned_to_id=lead.assigned_to_id,
+            )
+        )
+        audit.record(
+            session,
+            actor_id=actor,
+            action="createLead",
+            entity=lead,
+            changes=audit.created(lead, columns),
+        )
     return lead
 
 
-async def update_lead(session: AsyncSession, *, lead_id: int, data: Data, expected_version: int | None,
-                      actor_id: policy.Who) -> Lead:
+async def update_lead(
+    session: AsyncSession,
+    *,
+    lead_id: int,
+    data: Data,
+    expected_version: int | None,
+    actor_id: policy.Who,
+) -> Lead:
     """Changes the fields the input names; the state moves only through `change_lead_state`."""
     problems = Problems()
     columns = _lead_columns(problems, data, creating=False)
@@ -117,7 +165,9 @@ async def update_lead(session: AsyncSession, *, lead_id: int, data: Data, expect
         actor_id = await policy.require(session, actor_id, "updateLead", **_owner_of(lead))
         audit.check_version(lead, expected_version)
         if "customer_id" in columns and columns["customer_id"] != lead.customer_id:
-            raise DomainError.one(ErrorCode.INVALID, "a lead cannot move to another customer", ["input", "customer"])
+            raise DomainError.one(
+                ErrorCode.INVALID, "a lead cannot move to another customer", ["input", "customer"]
+            )
         await _check_references(session, problems, data, lead)
         problems.raise_if_any()
         await records.save_changes(session, lead, columns, actor_id, "updateLead")
@@ -125,7 +175,9 @@ async def update_lead(session: AsyncSession, *, lead_id: int, data: Data, expect
 
 
 def _owner_of(lead: Lead) -> dict[str, Any]:
-    return _lead_owner(lead.customer_id, lead.inside_sales_rep_id, lead.outside_sales_rep_id, lead.assigned_to_id)
+    return _lead_owner(
+        lead.customer_id, lead.inside_sales_rep_id, lead.outside_sales_rep_id, lead.assigned_to_id
+    )
 
 
 def _moves(state: LeadState) -> str:
@@ -136,8 +188,14 @@ def _moves(state: LeadState) -> str:
     return f"from {state.name} it may move to {listed}"
 
 
-async def change_lead_state(session: AsyncSession, *, lead_id: int, to: LeadState, assign_to: int | None,
-                            actor_id: policy.Who) -> Lead:
+async def change_lead_state(
+    session: AsyncSession,
+    *,
+    lead_id: int,
+    to: LeadState,
+    assign_to: int | None,
+    actor_id: policy.Who,
+) -> Lead:
     """Moves a lead as SPEC §5's table allows, records the move and may reassign the lead."""
     actor = signed_in(actor_id)
     problems = Problems(prefix=())
@@ -147,7 +205,9 @@ async def change_lead_state(session: AsyncSession, *, lead_id: int, to: LeadStat
         if not rules.may_move(lead.state, to):
             raise DomainError.one(
                 ErrorCode.INVALID_TRANSITION,
-                f"a lead cannot move from {lead.state.name} to {to.name}: {_moves(lead.state)}", ["to"])
+                f"a lead cannot move from {lead.state.name} to {to.name}: {_moves(lead.state)}",
+                ["to"],
+            )
         await check_user(session, problems, assign_to, "assignTo")
         problems.raise_if_any()
         columns: Data = {"state": to}
@@ -155,23 +215,35 @@ async def change_lead_state(session: AsyncSession, *, lead_id: int, to: LeadStat
             columns["assigned_to_id"] = assign_to
         from_state = lead.state
         await records.save_changes(session, lead, columns, actor, "changeLeadState")
-        session.add(LeadStateChange(lead_id=lead.id, from_state=from_state, to_state=to, by_id=actor, at=now(),
-                                    assigned_to_id=lead.assigned_to_id))
+        session.add(
+            LeadStateChange(
+                lead_id=lead.id,
+                from_state=from_state,
+                to_state=to,
+                by_id=actor,
+                at=now(),
+                assigned_to_id=lead.assigned_to_id,
+            )
+        )
     return lead
 
 
 # ------------------------------------------------------------ programs and sources
 
+
 async def _serialise(session: AsyncSession, model: type) -> None:
     """Creations of one kind wait for each other, so a case-insensitive duplicate cannot slip in
     between the check and the insert (SQLite's BEGIN IMMEDIATE already serialises writers)."""
     if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"),
-                              {"name": f"clientele:{model.__tablename__}"})
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:name))"),
+            {"name": f"clientele:{model.__tablename__}"},
+        )
 
 
-async def _create_named(session: AsyncSession, model: type, name: str | None, actor_id: policy.Who,
-                        action: str) -> Any:
+async def _create_named(
+    session: AsyncSession, model: type, name: str | None, actor_id: policy.Who, action: str
+) -> Any:
     problems = Problems(prefix=())
     value = validate.text(problems, {"name": name}, "name", max_length=200, required=True)
     problems.raise_if_any()
@@ -179,20 +251,37 @@ async def _create_named(session: AsyncSession, model: type, name: str | None, ac
     async with session.begin():
         actor_id = await policy.require(session, actor_id, action)
         await _serialise(session, model)
-        existing = await session.scalar(select(model.name).where(func.lower(model.name) == value.lower()))
+        existing = await session.scalar(
+            select(model.name).where(func.lower(model.name) == value.lower())
+        )
         if existing is not None:
-            raise DomainError.one(ErrorCode.DUPLICATE, f"there is a {model.__tablename__[:-1].replace('_', ' ')} "
-                                  f"named {existing!r} already", ["name"])
+            raise DomainError.one(
+                ErrorCode.DUPLICATE,
+                f"there is a {model.__tablename__[:-1].replace('_', ' ')} "
+                f"named {existing!r} already",
+                ["name"],
+            )
         record = model(name=value, active=True)
         session.add(record)
         await session.flush()
-        audit.record(session, actor_id=actor_id, action=action, entity=record,
-                     changes=audit.created(record, {"name": value, "active": True}))
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action=action,
+            entity=record,
+            changes=audit.created(record, {"name": value, "active": True}),
+        )
     return record
 
 
-async def _set_active(session: AsyncSession, model: type, record_id: int, active: bool, actor_id: policy.Who,
-                      action: str) -> Any:
+async def _set_active(
+    session: AsyncSession,
+    model: type,
+    record_id: int,
+    active: bool,
+    actor_id: policy.Who,
+    action: str,
+) -> Any:
     async with session.begin():
         actor_id = await policy.require(session, actor_id, action)
         record = await records.get_for_update(session, model, record_id, "id")
@@ -200,23 +289,33 @@ async def _set_active(session: AsyncSession, model: type, record_id: int, active
     return record
 
 
-async def create_lead_program(session: AsyncSession, *, name: str | None, actor_id: policy.Who) -> LeadProgram:
+async def create_lead_program(
+    session: AsyncSession, *, name: str | None, actor_id: policy.Who
+) -> LeadProgram:
     """A new, active lead program; names are unique without regard to case."""
     return await _create_named(session, LeadProgram, name, actor_id, "createLeadProgram")
 
 
-async def create_lead_source(session: AsyncSession, *, name: str | None, actor_id: policy.Who) -> LeadSource:
+async def create_lead_source(
+    session: AsyncSession, *, name: str | None, actor_id: policy.Who
+) -> LeadSource:
     """A new, active lead source; names are unique without regard to case."""
     return await _create_named(session, LeadSource, name, actor_id, "createLeadSource")
 
 
-async def set_lead_program_active(session: AsyncSession, *, program_id: int, active: bool,
-                                  actor_id: policy.Who) -> LeadProgram:
+async def set_lead_program_active(
+    session: AsyncSession, *, program_id: int, active: bool, actor_id: policy.Who
+) -> LeadProgram:
     """Deactivated programs take no new leads; their leads and statistics stay."""
-    return await _set_active(session, LeadProgram, program_id, active, actor_id, "setLeadProgramActive")
+    return await _set_active(
+        session, LeadProgram, program_id, active, actor_id, "setLeadProgramActive"
+    )
 
 
-async def set_lead_source_active(session: AsyncSession, *, source_id: int, active: bool,
-                                 actor_id: policy.Who) -> LeadSource:
+async def set_lead_source_active(
+    session: AsyncSession, *, source_id: int, active: bool, actor_id: policy.Who
+) -> LeadSource:
     """Deactivated sources take no new leads; their leads and statistics stay."""
-    return await _set_active(session, LeadSource, source_id, active, actor_id, "setLeadSourceActive")
+    return await _set_active(
+        session, LeadSource, source_id, active, actor_id, "setLeadSourceActive"
+    )

@@ -21,7 +21,15 @@ from server.db.engine import Database
 from server.limits.buckets import Store, StoreUnavailable, make_store
 from server.limits.document import Analyser, Analysis, LimitError, check_document, parse_document
 
-__all__ = ["Charge", "Limits", "LimitError", "StoreUnavailable", "bucket_key", "check_document", "parse_document"]
+__all__ = [
+    "Charge",
+    "Limits",
+    "LimitError",
+    "StoreUnavailable",
+    "bucket_key",
+    "check_document",
+    "parse_document",
+]
 CACHED = 512  # documents whose analysis is kept, like the endpoint's parse cache
 
 
@@ -44,14 +52,22 @@ class Charge:
 
 
 class Limits:
-    def __init__(self, settings: Settings, schema: GraphQLSchema, database: Database,
-                 figures: frozenset[str] = frozenset(), store: Store | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        schema: GraphQLSchema,
+        database: Database,
+        figures: frozenset[str] = frozenset(),
+        store: Store | None = None,
+    ) -> None:
         self.settings = settings
         self.analyser = Analyser(schema, settings, figures)
         self.store = store or make_store(settings, database)
         self._cache: OrderedDict[tuple[str, str | None], Analysis | LimitError] = OrderedDict()
 
-    def analyse(self, query: str, document: DocumentNode, operation: OperationDefinitionNode) -> Analysis:
+    def analyse(
+        self, query: str, document: DocumentNode, operation: OperationDefinitionNode
+    ) -> Analysis:
         """The operation's static analysis, worked out once per (document, operation) and kept for the
         512 latest; raises LimitError when it is over a static limit."""
         key = (query, operation.name.value if operation.name else None)
@@ -66,35 +82,74 @@ class Limits:
                 self._cache.popitem(last=False)
         else:
             self._cache.move_to_end(key)
-        if isinstance(found, LimitError):  # a fresh one: a cached exception would keep every traceback
+        if isinstance(
+            found, LimitError
+        ):  # a fresh one: a cached exception would keep every traceback
             raise LimitError(found.message, found.code, **found.extensions)
         return found
 
-    async def charge(self, key: str, query: str, document: DocumentNode, operation: OperationDefinitionNode,
-                     variables: Mapping[str, Any]) -> Charge:
+    async def charge(
+        self,
+        key: str,
+        query: str,
+        document: DocumentNode,
+        operation: OperationDefinitionNode,
+        variables: Mapping[str, Any],
+    ) -> Charge:
         try:
             analysis = self.analyse(query, document, operation)
             self.analyser.check_variables(analysis, variables)
         except LimitError as error:  # refused unexecuted and not charged; the bucket as it stands
-            return Charge(key, refusal=_refusal(error.message, error.code, error.extensions,
-                                                self._cost(0, 0, await self.store.peek(key))))
+            return Charge(
+                key,
+                refusal=_refusal(
+                    error.message,
+                    error.code,
+                    error.extensions,
+                    self._cost(0, 0, await self.store.peek(key)),
+                ),
+            )
         requested = analysis.requested(variables)
         limit = min(self.settings.max_cost, int(self.settings.bucket_size))
         if requested > limit:
             available = await self.store.peek(key)
-            which = "the cost limit" if requested > self.settings.max_cost else "what a bucket holds"
+            which = (
+                "the cost limit" if requested > self.settings.max_cost else "what a bucket holds"
+            )
             message = f"The query costs {requested}: at most {limit} are allowed ({which})."
-            return Charge(key, requested, available, analysis, refusal=_refusal(
-                message, "QUERY_TOO_COMPLEX", {"cost": requested, "maximumCost": limit},
-                self._cost(requested, 0, available)))
+            return Charge(
+                key,
+                requested,
+                available,
+                analysis,
+                refusal=_refusal(
+                    message,
+                    "QUERY_TOO_COMPLEX",
+                    {"cost": requested, "maximumCost": limit},
+                    self._cost(requested, 0, available),
+                ),
+            )
         take = await self.store.take(key, requested)
         if not take.taken:
             wait = take.retry_after(requested, self.settings.refill_rate)
-            message = (f"Too many requests: the query costs {requested} and {int(take.available)} points are "
-                       f"available; retry in {wait} s.")
-            return Charge(key, requested, take.available, analysis, refusal=_refusal(
-                message, "THROTTLED", {"retryAfter": wait}, self._cost(requested, 0, take.available)),
-                status=429, headers={"Retry-After": str(wait)})
+            message = (
+                f"Too many requests: the query costs {requested} and {int(take.available)} points are "
+                f"available; retry in {wait} s."
+            )
+            return Charge(
+                key,
+                requested,
+                take.available,
+                analysis,
+                refusal=_refusal(
+                    message,
+                    "THROTTLED",
+                    {"retryAfter": wait},
+                    self._cost(requested, 0, take.available),
+                ),
+                status=429,
+                headers={"Retry-After": str(wait)},
+            )
         return Charge(key, requested, take.available, analysis)
 
     async def settle(self, charge: Charge, data: Any, body: dict[str, Any]) -> None:
@@ -106,9 +161,13 @@ class Limits:
         body.setdefault("extensions", {})["cost"] = self._cost(charge.requested, actual, available)
 
     def _cost(self, requested: int, actual: int, available: float) -> dict[str, Any]:
-        return {"requestedQueryCost": requested, "actualQueryCost": actual,
-                "maximumAvailable": _number(self.settings.bucket_size),
-                "currentlyAvailable": int(available), "restoreRate": _number(self.settings.refill_rate)}
+        return {
+            "requestedQueryCost": requested,
+            "actualQueryCost": actual,
+            "maximumAvailable": _number(self.settings.bucket_size),
+            "currentlyAvailable": int(available),
+            "restoreRate": _number(self.settings.refill_rate),
+        }
 
     async def close(self) -> None:
         await self.store.close()
@@ -127,9 +186,12 @@ def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
-def _refusal(message: str, code: str, details: Mapping[str, Any],
-             cost: dict[str, Any] | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"errors": [{"message": message, "extensions": {"code": code, **details}}]}
+def _refusal(
+    message: str, code: str, details: Mapping[str, Any], cost: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "errors": [{"message": message, "extensions": {"code": code, **details}}]
+    }
     if cost is not None:
         body["extensions"] = {"cost": cost}
     return body

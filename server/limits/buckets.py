@@ -45,7 +45,9 @@ class StoreUnavailable(Exception):
 class Store:
     def __init__(self, settings: Settings, clock: Callable[[], float] = time.time) -> None:
         self.size, self.rate, self.clock = settings.bucket_size, settings.refill_rate, clock
-        self.pending: dict[str, float] = {}  # points to give back with the next take (shared stores)
+        self.pending: dict[
+            str, float
+        ] = {}  # points to give back with the next take (shared stores)
 
     async def take(self, key: str, cost: int) -> Take:
         refund = self.pending.pop(key, 0.0)
@@ -121,24 +123,42 @@ PEEK = "SELECT points, updated_at FROM rate_buckets WHERE key = :key"
 
 
 class DatabaseStore(Store):
-    def __init__(self, settings: Settings, database: Database, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, settings: Settings, database: Database, clock: Callable[[], float] = time.time
+    ) -> None:
         super().__init__(settings, clock)
         self.database = database
-        functions = {"least": "MIN", "greatest": "MAX"} if database.is_sqlite else \
-            {"least": "LEAST", "greatest": "GREATEST"}
+        functions = (
+            {"least": "MIN", "greatest": "MAX"}
+            if database.is_sqlite
+            else {"least": "LEAST", "greatest": "GREATEST"}
+        )
         self.upsert = text(UPSERT.format(**functions)).bindparams(
-            bindparam("key", type_=String), bindparam("size", type_=Float), bindparam("cost", type_=Integer),
-            bindparam("now", type_=Float), bindparam("rate", type_=Float), bindparam("refund", type_=Float))
+            bindparam("key", type_=String),
+            bindparam("size", type_=Float),
+            bindparam("cost", type_=Integer),
+            bindparam("now", type_=Float),
+            bindparam("rate", type_=Float),
+            bindparam("refund", type_=Float),
+        )
 
     async def _take(self, key: str, cost: int, refund: float, now: float) -> Take:
-        parameters = {"key": key, "size": self.size, "cost": cost, "now": now, "rate": self.rate,
-                      "refund": refund}
+        parameters = {
+            "key": key,
+            "size": self.size,
+            "cost": cost,
+            "now": now,
+            "rate": self.rate,
+            "refund": refund,
+        }
         async with self.database.write_engine.begin() as connection:
             points = (await connection.execute(self.upsert, parameters)).scalar()
         if points is not None:
             return Take(True, float(points))
         if refund:
-            self.pending[key] = self.pending.get(key, 0.0) + refund  # not applied: keep it for later
+            self.pending[key] = (
+                self.pending.get(key, 0.0) + refund
+            )  # not applied: keep it for later
         return Take(False, await self._peek(key, now))
 
     async def peek(self, key: str) -> float:
@@ -147,7 +167,11 @@ class DatabaseStore(Store):
     async def _peek(self, key: str, now: float) -> float:
         async with self.database.engine.connect() as connection:
             row = (await connection.execute(text(PEEK), {"key": key})).first()
-        return self.size if row is None else min(self.size, row[0] + max(0.0, now - row[1]) * self.rate)
+        return (
+            self.size
+            if row is None
+            else min(self.size, row[0] + max(0.0, now - row[1]) * self.rate)
+        )
 
 
 # KEYS[1]: the bucket; ARGV: size, rate, now, cost, refund, expiry seconds. Returns {taken, points}.
@@ -169,7 +193,9 @@ return {taken, tostring(points)}
 
 
 class RedisStore(Store):
-    def __init__(self, settings: Settings, url: str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, settings: Settings, url: str, clock: Callable[[], float] = time.time
+    ) -> None:
         super().__init__(settings, clock)
         import redis.asyncio as redis
 
@@ -182,8 +208,10 @@ class RedisStore(Store):
 
     async def _take(self, key: str, cost: int, refund: float, now: float) -> Take:
         try:
-            taken, points = await self.script(keys=[self.prefix + key],
-                                              args=[self.size, self.rate, repr(now), cost, refund, self.expiry])
+            taken, points = await self.script(
+                keys=[self.prefix + key],
+                args=[self.size, self.rate, repr(now), cost, refund, self.expiry],
+            )
         except self.errors as error:
             raise StoreUnavailable(f"Redis: {error}") from error
         return Take(bool(int(taken)), float(points))
@@ -212,8 +240,10 @@ def store_kind(settings: Settings) -> str:
     workers, else memory."""
     if settings.limits_store:
         if settings.limits_store not in {"memory", "database", "redis"}:
-            raise ValueError(f"CLIENTELE_LIMITS_STORE must be memory, database or redis, "
-                             f"not {settings.limits_store!r}")
+            raise ValueError(
+                f"CLIENTELE_LIMITS_STORE must be memory, database or redis, "
+                f"not {settings.limits_store!r}"
+            )
         return settings.limits_store
     if settings.redis_url:
         return "redis"

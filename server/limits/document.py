@@ -19,11 +19,31 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from graphql import (DocumentNode, FieldNode, FloatValueNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLError,
-                     GraphQLInt, GraphQLInterfaceType, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema,
-                     GraphQLUnionType, InlineFragmentNode, IntValueNode, ListValueNode,
-                     OperationDefinitionNode, SelectionSetNode, VariableNode, Visitor, parse, value_from_ast_untyped,
-                     visit)
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FloatValueNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLInt,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    InlineFragmentNode,
+    IntValueNode,
+    ListValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    Visitor,
+    parse,
+    value_from_ast_untyped,
+    visit,
+)
 from graphql.language.parser import MAX_NESTING_DEPTH
 
 from server.config import Settings
@@ -47,23 +67,30 @@ def parse_document(query: str, settings: Settings) -> DocumentNode:
     """Parses within the size and token limits; a GraphQLError names the limit that was hit."""
     size = len(query.encode())
     if size > settings.max_document_bytes:
-        raise GraphQLError(f"The document is {size} bytes: at most {settings.max_document_bytes} are allowed.")
+        raise GraphQLError(
+            f"The document is {size} bytes: at most {settings.max_document_bytes} are allowed."
+        )
     try:
         return parse(query, max_lexical_tokens=settings.max_tokens)
     except GraphQLError as error:
         if "tokens. Parsing aborted" in error.message:
-            raise GraphQLError(f"The document has more than {settings.max_tokens} tokens: at most "
-                               f"{settings.max_tokens} are allowed (comments do not count).") from None
+            raise GraphQLError(
+                f"The document has more than {settings.max_tokens} tokens: at most "
+                f"{settings.max_tokens} are allowed (comments do not count)."
+            ) from None
         raise
 
 
 # ---------------------------------------------------------------- the compiled cost
 
+
 @dataclass(frozen=True, slots=True)
 class Size:
     """How many items a list field stands for: a page argument, an `ids` list, or a fixed bound."""
 
-    literal: int | None = None  # a literal `first`/`last`, the length of a literal `ids`, or the bound
+    literal: int | None = (
+        None  # a literal `first`/`last`, the length of a literal `ids`, or the bound
+    )
     variable: str | None = None  # the variable that gives it instead
     counts_list: bool = False  # the variable is a list whose length counts (`ids`)
 
@@ -77,7 +104,9 @@ class Size:
         return default if self.literal is None else max(0, self.literal)
 
 
-Nodes = tuple[tuple[str, "Selection | None"], ...]  # a connection's items: (node key, its selection)
+Nodes = tuple[
+    tuple[str, "Selection | None"], ...
+]  # a connection's items: (node key, its selection)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +138,11 @@ def _selection(fields: tuple[Cost, ...]) -> Selection:
     """A concrete type's selection with its parts that never vary worked out now, so that the
     answer's walk skips them."""
     dynamic = tuple(f for f in fields if not _is_static(f))
-    base = sum(f.own + (0 if f.shape == "scalar" else 1 + _static(f.inner)) for f in fields if _is_static(f))
+    base = sum(
+        f.own + (0 if f.shape == "scalar" else 1 + _static(f.inner))
+        for f in fields
+        if _is_static(f)
+    )
     return Selection(fields, (), base if not dynamic else None, base, dynamic)
 
 
@@ -120,22 +153,29 @@ def _branches(branches: tuple[Selection, ...]) -> Selection:
 
 
 def _is_static(field: Cost) -> bool:
-    return field.shape == "scalar" or field.shape == "object" and (field.inner is None or
-                                                                   field.inner.static is not None)
+    return (
+        field.shape == "scalar"
+        or field.shape == "object"
+        and (field.inner is None or field.inner.static is not None)
+    )
 
 
 def _static(selection: Selection | None) -> int:
     return 0 if selection is None else selection.static or 0
 
 
-Walk = Generator[Any, int, int]  # a step of a walk: yields the walks whose value it needs, gets it back
+Walk = Generator[
+    Any, int, int
+]  # a step of a walk: yields the walks whose value it needs, gets it back
 
 
 def _evaluate(walk: Walk) -> int:
     """The value of a walk, run on a stack of its own: a walk as deep as the document (introspection
     may nest 200 levels) never reaches Python's recursion limit."""
     stack, value = [walk], None
-    while stack:  # a walk just started is sent None, one that waited the value of the walk it yielded
+    while (
+        stack
+    ):  # a walk just started is sent None, one that waited the value of the walk it yielded
         try:
             stack.append(stack[-1].send(value))
             value = None
@@ -146,7 +186,9 @@ def _evaluate(walk: Walk) -> int:
     return value
 
 
-def _requested(selection: Selection | None, variables: Mapping[str, Any], default_page: int) -> Walk:
+def _requested(
+    selection: Selection | None, variables: Mapping[str, Any], default_page: int
+) -> Walk:
     if selection is None or selection.static is not None:
         return _static(selection)
     if selection.branches:
@@ -162,7 +204,11 @@ def _requested(selection: Selection | None, variables: Mapping[str, Any], defaul
         assert field.size is not None
         items = field.size.of(variables, default_page)
         each = 0
-        for inner in [field.inner] if field.shape == "list" else [i for _, nodes in field.edges for _, i in nodes]:
+        for inner in (
+            [field.inner]
+            if field.shape == "list"
+            else [i for _, nodes in field.edges for _, i in nodes]
+        ):
             each += 1 + (yield _requested(inner, variables, default_page))
         total += field.own + (2 if field.shape == "connection" else 0) + items * each
     return total
@@ -188,7 +234,9 @@ def _actual(selection: Selection | None, data: Any) -> Walk:
             continue
         total += field.own + (2 if field.shape == "connection" else 0)
         for inner, items in _answered(field, value):
-            if isinstance(items, int) or inner is None or inner.static is not None:  # nothing beneath varies
+            if (
+                isinstance(items, int) or inner is None or inner.static is not None
+            ):  # nothing beneath varies
                 total += (items if isinstance(items, int) else len(items)) * (1 + _static(inner))
                 continue
             for item in items:
@@ -205,22 +253,33 @@ def _answered(field: Cost, value: Any) -> list[tuple[Selection | None, list[Any]
             if field.inner is None or field.inner.static is not None:
                 return [(field.inner, value.count)]
             value = value.items()
-        return [(field.inner, [item for item in value if item is not None] if isinstance(value, list) else [])]
+        return [
+            (
+                field.inner,
+                [item for item in value if item is not None] if isinstance(value, list) else [],
+            )
+        ]
     found: list[tuple[Selection | None, list[Any] | int]] = []
     for edges_key, nodes in field.edges if isinstance(value, dict) else ():
         edges = value.get(edges_key)
         edges = edges if isinstance(edges, list) else []
-        found += [(inner, [e.get(key) if isinstance(e, dict) else None for e in edges]) for key, inner in nodes]
+        found += [
+            (inner, [e.get(key) if isinstance(e, dict) else None for e in edges])
+            for key, inner in nodes
+        ]
     return found
 
 
 # ---------------------------------------------------------------- the analysis
 
+
 @dataclass(frozen=True)
 class Analysis:
     """What one operation of one document needs checked per request."""
 
-    page_variables: tuple[tuple[str, str], ...]  # (argument, variable) of every first/last from a variable
+    page_variables: tuple[
+        tuple[str, str], ...
+    ]  # (argument, variable) of every first/last from a variable
     selection: Selection
     constant: int | None  # the requested cost when no variable changes it
     defaults: Mapping[str, Any]  # the variables' default values, from the operation
@@ -242,22 +301,35 @@ class Analysis:
 class Analyser:
     """Builds the `Analysis` of an operation; one per schema and settings."""
 
-    def __init__(self, schema: GraphQLSchema, settings: Settings, figures: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, schema: GraphQLSchema, settings: Settings, figures: frozenset[str] = frozenset()
+    ) -> None:
         self.schema, self.settings, self.figures = schema, settings, figures
 
     def analyse(self, document: DocumentNode, operation: OperationDefinitionNode) -> Analysis:
         """Refuses (LimitError) what is over a static limit; else the operation's cost structure."""
-        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
         compiler = _Compiler(self.schema, fragments, self.figures, self.settings)
         root = self.schema.get_root_type(operation.operation)
         assert root is not None  # validation: KnownOperationTypesRule
         selection = compiler.selection(root, operation.selection_set)
         for argument, value in compiler.literal_pages:
             self.check_page(argument, value)
-        constant = None if compiler.variables else max(1, _evaluate(_requested(selection, {}, DEFAULT_PAGE)))
-        defaults = {d.variable.name.value: value_from_ast_untyped(d.default_value)
-                    for d in operation.variable_definitions or () if d.default_value is not None}
-        return Analysis(tuple(dict.fromkeys(compiler.page_variables)), selection, constant, defaults)
+        constant = (
+            None
+            if compiler.variables
+            else max(1, _evaluate(_requested(selection, {}, DEFAULT_PAGE)))
+        )
+        defaults = {
+            d.variable.name.value: value_from_ast_untyped(d.default_value)
+            for d in operation.variable_definitions or ()
+            if d.default_value is not None
+        }
+        return Analysis(
+            tuple(dict.fromkeys(compiler.page_variables)), selection, constant, defaults
+        )
 
     def check_page(self, argument: str, value: Any) -> None:
         """`value` as graphql-core will read it: a variable's `1000.0` is the Int 1000; what it cannot read
@@ -267,7 +339,9 @@ class Analyser:
         except GraphQLError:
             return
         if value is not None and not 0 <= value <= self.settings.max_page_size:
-            raise LimitError(f"`{argument}` is {value}: it must be between 0 and {self.settings.max_page_size}.")
+            raise LimitError(
+                f"`{argument}` is {value}: it must be between 0 and {self.settings.max_page_size}."
+            )
 
     def check_variables(self, analysis: Analysis, variables: Mapping[str, Any]) -> None:
         values = analysis.values(variables)
@@ -278,7 +352,9 @@ class Analyser:
 def _written_aliases(document: DocumentNode) -> int:
     """Aliases as written, over every operation and fragment of the document (a batch counts whole)."""
     count = 0
-    stack: list[Any] = [d.selection_set for d in document.definitions if hasattr(d, "selection_set")]
+    stack: list[Any] = [
+        d.selection_set for d in document.definitions if hasattr(d, "selection_set")
+    ]
     while stack:
         selection_set = stack.pop()
         if selection_set is None:
@@ -312,7 +388,9 @@ class _Extents:
     parser bounds the nesting (200)."""
 
     def __init__(self, document: DocumentNode) -> None:
-        self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
         self.known: dict[str, Extent] = {}
         self.cycle: str | None = None  # a fragment met again while its spreads were measured
 
@@ -333,7 +411,9 @@ class _Extents:
             elif name not in self.known and name in self.fragments:
                 active.add(name)
                 stack.append((name, True))
-                stack.extend((spread, False) for spread in _spreads(self.fragments[name].selection_set))
+                stack.extend(
+                    (spread, False) for spread in _spreads(self.fragments[name].selection_set)
+                )
 
     def _measure(self, selection_set: SelectionSetNode | None) -> Extent:
         depth = aliases = fields = nesting = 0
@@ -345,7 +425,9 @@ class _Extents:
             if isinstance(selection, FieldNode):
                 fields += 1
                 aliases += selection.alias is not None
-                if selection.name.value not in INTROSPECTION:  # graphql-core's introspection-depth rule
+                if (
+                    selection.name.value not in INTROSPECTION
+                ):  # graphql-core's introspection-depth rule
                     depth = max(depth, 1 + inner.depth)
             else:
                 depth = max(depth, inner.depth)
@@ -367,9 +449,11 @@ def _spreads(selection_set: SelectionSetNode) -> list[str]:
     return found
 
 
-def _collect(selection_sets: tuple[SelectionSetNode, ...],
-             fragments: Mapping[str, FragmentDefinitionNode],
-             applies: Callable[[FragmentDefinitionNode | InlineFragmentNode], bool]) -> list[list[FieldNode]]:
+def _collect(
+    selection_sets: tuple[SelectionSetNode, ...],
+    fragments: Mapping[str, FragmentDefinitionNode],
+    applies: Callable[[FragmentDefinitionNode | InlineFragmentNode], bool],
+) -> list[list[FieldNode]]:
     """The fields of selection sets merged into one, grouped by response key, as graphql-core's
     `collect_subfields` groups them (directives aside): through the inline fragments and fragments
     whose type condition `applies`, each fragment once, unknown ones skipped. Spreads are followed
@@ -394,8 +478,11 @@ def _collect(selection_sets: tuple[SelectionSetNode, ...],
     return list(grouped.values())
 
 
-def _merged_repeats(fragments: Mapping[str, FragmentDefinitionNode],
-                    operations: list[OperationDefinitionNode], enough: int) -> int:
+def _merged_repeats(
+    fragments: Mapping[str, FragmentDefinitionNode],
+    operations: list[OperationDefinitionNode],
+    enough: int,
+) -> int:
     """The most fields merged under one response key in one selection set, as graphql-core collects
     them (each fragment once per field group, whatever its type condition), or `enough` once
     reached. Validation compares such fields in pairs (OverlappingFieldsCanBeMergedRule), so this
@@ -422,10 +509,20 @@ def check_document(document: DocumentNode, operation_name: str | None, settings:
     when none is chosen); fields count every operation of the document, as validation reads them all."""
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     fragments = sum(isinstance(d, FragmentDefinitionNode) for d in document.definitions)
-    if fragments > settings.max_fragments:  # validation compares the fragments of a selection in pairs
-        raise LimitError(f"The document has {fragments} fragments: at most {settings.max_fragments} are allowed.")
-    running = [o for o in operations if operation_name is None and len(operations) == 1
-               or o.name is not None and o.name.value == operation_name] or operations
+    if (
+        fragments > settings.max_fragments
+    ):  # validation compares the fragments of a selection in pairs
+        raise LimitError(
+            f"The document has {fragments} fragments: at most {settings.max_fragments} are allowed."
+        )
+    running = [
+        o
+        for o in operations
+        if operation_name is None
+        and len(operations) == 1
+        or o.name is not None
+        and o.name.value == operation_name
+    ] or operations
     extents = _Extents(document)
     measured = {id(o): extents.of(o.selection_set) for o in operations}
     unused = [name for name in extents.fragments if name not in extents.known]
@@ -434,29 +531,43 @@ def check_document(document: DocumentNode, operation_name: str | None, settings:
     if extents.cycle is not None:
         raise LimitError(f"Cannot spread fragment '{extents.cycle}' within itself.")
     nesting = max([m.nesting for m in measured.values()], default=0)
-    if nesting > MAX_NESTING_DEPTH:  # graphql-core's validation would stop there with "Validation aborted."
-        raise LimitError(f"The document is nested too deeply: {nesting} selections on one path, at most "
-                         f"{MAX_NESTING_DEPTH} are allowed (counting each fragment spread).")
+    if (
+        nesting > MAX_NESTING_DEPTH
+    ):  # graphql-core's validation would stop there with "Validation aborted."
+        raise LimitError(
+            f"The document is nested too deeply: {nesting} selections on one path, at most "
+            f"{MAX_NESTING_DEPTH} are allowed (counting each fragment spread)."
+        )
     aliases = max([_written_aliases(document), *(measured[id(o)].aliases for o in running)])
     if aliases > settings.max_aliases:
-        raise LimitError(f"The document has {_shown(aliases)} aliases: at most {settings.max_aliases} are allowed "
-                         "(counting each use of a fragment).")
+        raise LimitError(
+            f"The document has {_shown(aliases)} aliases: at most {settings.max_aliases} are allowed "
+            "(counting each use of a fragment)."
+        )
     depth = max(measured[id(o)].depth for o in running) if running else 0
     if depth > settings.max_depth:
-        raise LimitError(f"The operation is {depth} fields deep: at most {settings.max_depth} are allowed.")
+        raise LimitError(
+            f"The operation is {depth} fields deep: at most {settings.max_depth} are allowed."
+        )
     fields = sum(m.fields for m in measured.values())
     if fields > settings.max_fields:
-        raise LimitError(f"The document has {_shown(fields)} fields: at most {settings.max_fields} are allowed "
-                         "(counting each use of a fragment, and every operation of the document).")
+        raise LimitError(
+            f"The document has {_shown(fields)} fields: at most {settings.max_fields} are allowed "
+            "(counting each use of a fragment, and every operation of the document)."
+        )
     long = _longest_number(document)
     if long > MAX_NUMBER_CHARS:
-        raise LimitError(f"The document has a number literal of {long} characters: at most {MAX_NUMBER_CHARS} "
-                         "are allowed.")
+        raise LimitError(
+            f"The document has a number literal of {long} characters: at most {MAX_NUMBER_CHARS} "
+            "are allowed."
+        )
     repeats = _merged_repeats(extents.fragments, operations, settings.max_merged_fields + 1)
     if repeats > settings.max_merged_fields:
-        raise LimitError(f"A selection asks for one name more than {settings.max_merged_fields} times: at most "
-                         f"{settings.max_merged_fields} fields may share a response name in one selection "
-                         "(counting those fragments bring).")
+        raise LimitError(
+            f"A selection asks for one name more than {settings.max_merged_fields} times: at most "
+            f"{settings.max_merged_fields} fields may share a response name in one selection "
+            "(counting those fragments bring)."
+        )
 
 
 class _Numbers(Visitor):
@@ -502,23 +613,41 @@ def value_types(schema: GraphQLSchema) -> frozenset[str]:
 
     def is_value(type_: Any) -> bool:
         if not isinstance(type_, GraphQLObjectType):
-            return not isinstance(type_, (GraphQLInterfaceType, GraphQLUnionType))  # scalars and enums
+            return not isinstance(
+                type_, (GraphQLInterfaceType, GraphQLUnionType)
+            )  # scalars and enums
         if type_.name not in verdicts:
             verdicts[type_.name] = False  # a type that reaches itself is not a value
-            verdicts[type_.name] = "id" not in type_.fields and not type_.name.startswith("__") and \
-                all(is_value(_named(f.type)[0]) for f in type_.fields.values())
+            verdicts[type_.name] = (
+                "id" not in type_.fields
+                and not type_.name.startswith("__")
+                and all(is_value(_named(f.type)[0]) for f in type_.fields.values())
+            )
         return verdicts[type_.name]
 
-    roots = {t for t in (schema.query_type, schema.mutation_type, schema.subscription_type) if t is not None}
-    return frozenset(name for name, type_ in schema.type_map.items()
-                     if isinstance(type_, GraphQLObjectType) and type_ not in roots and is_value(type_))
+    roots = {
+        t
+        for t in (schema.query_type, schema.mutation_type, schema.subscription_type)
+        if t is not None
+    }
+    return frozenset(
+        name
+        for name, type_ in schema.type_map.items()
+        if isinstance(type_, GraphQLObjectType) and type_ not in roots and is_value(type_)
+    )
 
 
 def _is_connection(type_: Any) -> bool:
-    return isinstance(type_, GraphQLObjectType) and type_.name.endswith("Connection") and "edges" in type_.fields
+    return (
+        isinstance(type_, GraphQLObjectType)
+        and type_.name.endswith("Connection")
+        and "edges" in type_.fields
+    )
 
 
-RequestKey = tuple[str, tuple[int, ...], bool]  # a merged selection: its type, the selection sets it merges, meta
+RequestKey = tuple[
+    str, tuple[int, ...], bool
+]  # a merged selection: its type, the selection sets it merges, meta
 
 
 @dataclass(frozen=True, slots=True)
@@ -547,12 +676,24 @@ class _Compiler:
     ones beneath it first, on a stack of its own, so that neither the work nor Python's stack grows
     with the ways fragments spread each other."""
 
-    def __init__(self, schema: GraphQLSchema, fragments: Mapping[str, FragmentDefinitionNode],
-                 figures: frozenset[str], settings: Settings) -> None:
-        self.schema, self.fragments, self.figures, self.settings = schema, fragments, figures, settings
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        figures: frozenset[str],
+        settings: Settings,
+    ) -> None:
+        self.schema, self.fragments, self.figures, self.settings = (
+            schema,
+            fragments,
+            figures,
+            settings,
+        )
         self.values = value_types(schema)
         self.requests: dict[RequestKey, tuple[Any, tuple[SelectionSetNode, ...], bool]] = {}
-        self.fields: dict[tuple[str, tuple[int, ...], bool], _Field | None] = {}  # (type, field nodes, meta)
+        self.fields: dict[
+            tuple[str, tuple[int, ...], bool], _Field | None
+        ] = {}  # (type, field nodes, meta)
         self.compiled: dict[RequestKey, Selection] = {}
         self.costs: dict[_Field, Cost] = {}
         self.variables = False
@@ -569,13 +710,22 @@ class _Compiler:
                 continue
             if ready:
                 self.compiled[key] = self._compile(plans.pop(key))
-            elif key not in plans:  # else it is being planned beneath itself: only in a cyclic document
+            elif (
+                key not in plans
+            ):  # else it is being planned beneath itself: only in a cyclic document
                 plans[key] = plan = self._plan(*self.requests[key])
                 stack.append((key, True))
-                stack.extend((child, False) for fields in plan[1] for field in fields for child in _beneath(field))
+                stack.extend(
+                    (child, False)
+                    for fields in plan[1]
+                    for field in fields
+                    for child in _beneath(field)
+                )
         return self.compiled[top]
 
-    def _request(self, type_: Any, selection_sets: tuple[SelectionSetNode, ...], meta: bool) -> RequestKey:
+    def _request(
+        self, type_: Any, selection_sets: tuple[SelectionSetNode, ...], meta: bool
+    ) -> RequestKey:
         key = (type_.name, tuple(id(s) for s in selection_sets), meta)
         self.requests.setdefault(key, (type_, selection_sets, meta))
         return key
@@ -593,21 +743,26 @@ class _Compiler:
 
     def _compile(self, plan: Plan) -> Selection:
         abstract, branches = plan
-        compiled = tuple(_selection(tuple(self._cost(field) for field in fields)) for fields in branches)
+        compiled = tuple(
+            _selection(tuple(self._cost(field) for field in fields)) for fields in branches
+        )
         return _branches(compiled) if abstract else compiled[0]
 
     def _cost(self, field: _Field) -> Cost:
         """A merged field's cost, once the selections beneath it are compiled (one beneath itself, in a
         cyclic document, counts nothing)."""
         if field not in self.costs:
-            edges = tuple((key, tuple((node, self.compiled.get(inner)) for node, inner in nodes))
-                          for key, nodes in field.edges)
+            edges = tuple(
+                (key, tuple((node, self.compiled.get(inner)) for node, inner in nodes))
+                for key, nodes in field.edges
+            )
             inner = self.compiled.get(field.inner) if field.inner is not None else None
             self.costs[field] = Cost(field.key, field.own, field.shape, field.size, inner, edges)
         return self.costs[field]
 
-    def _fields(self, runtime: GraphQLObjectType, selection_sets: tuple[SelectionSetNode, ...],
-                meta: bool) -> list[_Field]:
+    def _fields(
+        self, runtime: GraphQLObjectType, selection_sets: tuple[SelectionSetNode, ...], meta: bool
+    ) -> list[_Field]:
         found = []
         for nodes in self._collect(runtime, selection_sets):
             key = (runtime.name, tuple(id(node) for node in nodes), meta)
@@ -617,16 +772,23 @@ class _Compiler:
                 found.append(self.fields[key])
         return found
 
-    def _collect(self, runtime: GraphQLObjectType,
-                 selection_sets: tuple[SelectionSetNode, ...]) -> list[list[FieldNode]]:
+    def _collect(
+        self, runtime: GraphQLObjectType, selection_sets: tuple[SelectionSetNode, ...]
+    ) -> list[list[FieldNode]]:
         """The fields the selection sets merged into one ask of `runtime`, grouped by response key."""
 
-        def applies(fragment: FragmentDefinitionNode | InlineFragmentNode) -> bool:  # graphql-core's
+        def applies(
+            fragment: FragmentDefinitionNode | InlineFragmentNode,
+        ) -> bool:  # graphql-core's
             if fragment.type_condition is None:  # does_fragment_condition_match
                 return True
             condition = self.schema.get_type(fragment.type_condition.name.value)
-            return condition is runtime or isinstance(condition, (GraphQLInterfaceType, GraphQLUnionType)) and \
-                self.schema.is_sub_type(condition, runtime)
+            return (
+                condition is runtime
+                or isinstance(condition, (GraphQLInterfaceType, GraphQLUnionType))
+                and self.schema.is_sub_type(condition, runtime)
+            )
+
         return _collect(selection_sets, self.fragments, applies)
 
     def _field(self, owner: GraphQLObjectType, nodes: list[FieldNode], meta: bool) -> _Field | None:
@@ -642,9 +804,12 @@ class _Compiler:
         else:  # __typename
             return None
         key = _response_key(node)
-        own = 1 if f"{owner.name}.{name}" in self.figures or owner is self.schema.mutation_type else 0
-        if type_.name in self.values or not isinstance(type_, (GraphQLObjectType, GraphQLInterfaceType,
-                                                               GraphQLUnionType)):
+        own = (
+            1 if f"{owner.name}.{name}" in self.figures or owner is self.schema.mutation_type else 0
+        )
+        if type_.name in self.values or not isinstance(
+            type_, (GraphQLObjectType, GraphQLInterfaceType, GraphQLUnionType)
+        ):
             self._pages(node)
             return _Field(key, own, "scalar") if own else None
         if owner is self.schema.mutation_type:
@@ -658,8 +823,9 @@ class _Compiler:
             return _Field(key, own, "object", None, inner)
         return _Field(key, own, "list", Size(literal=1) if meta else self._list_size(node), inner)
 
-    def _edges(self, type_: GraphQLObjectType, selection_sets: tuple[SelectionSetNode, ...],
-               meta: bool) -> tuple[tuple[str, tuple[tuple[str, RequestKey], ...]], ...]:
+    def _edges(
+        self, type_: GraphQLObjectType, selection_sets: tuple[SelectionSetNode, ...], meta: bool
+    ) -> tuple[tuple[str, tuple[tuple[str, RequestKey], ...]], ...]:
         """A connection's items: each `edges` key with its `node` keys, merged as they run."""
         edge_type = _named(type_.fields["edges"].type)[0]
         node_type = _named(edge_type.fields["node"].type)[0]
@@ -668,9 +834,18 @@ class _Compiler:
             if edges_nodes[0].name.value == "edges":
                 items = self._collect(edge_type, _selection_sets(edges_nodes))
                 nodes = [n for n in items if n[0].name.value == "node"]
-                edges.append((_response_key(edges_nodes[0]),
-                              tuple((_response_key(n[0]), self._request(node_type, _selection_sets(n), meta))
-                                    for n in nodes)))
+                edges.append(
+                    (
+                        _response_key(edges_nodes[0]),
+                        tuple(
+                            (
+                                _response_key(n[0]),
+                                self._request(node_type, _selection_sets(n), meta),
+                            )
+                            for n in nodes
+                        ),
+                    )
+                )
         return tuple(edges)
 
     def _argument(self, node: FieldNode, name: str) -> Any:
@@ -707,7 +882,9 @@ class _Compiler:
 
 def _beneath(field: _Field) -> list[RequestKey]:
     """The merged selections a field's cost needs compiled first."""
-    return [inner for _, nodes in field.edges for _, inner in nodes] + ([field.inner] if field.inner else [])
+    return [inner for _, nodes in field.edges for _, inner in nodes] + (
+        [field.inner] if field.inner else []
+    )
 
 
 def _response_key(node: FieldNode) -> str:

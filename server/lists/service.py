@@ -20,19 +20,28 @@ MAX_NAME = 200
 
 def views_of(user_id: int, kind: ListKind) -> Select[Any]:
     """The user's views of one list: the default first, then by name."""
-    return (select(ListView.__table__).where(ListView.user_id == user_id, ListView.kind == kind)
-            .order_by(ListView.is_default.desc(), ListView.name, ListView.id))
+    return (
+        select(ListView.__table__)
+        .where(ListView.user_id == user_id, ListView.kind == kind)
+        .order_by(ListView.is_default.desc(), ListView.name, ListView.id)
+    )
 
 
 def applied(row: Any, user_id: int | None, kind: ListKind) -> Any:
     """A view a list or an export is asked to apply: the user's own, of that list. Another
     user's view is NOT_FOUND, as one that never was."""
     if row is None or user_id is None or row.user_id != user_id:
-        raise DomainError.one(ErrorCode.NOT_FOUND, "view: no list view of yours with that id", ["view"])
+        raise DomainError.one(
+            ErrorCode.NOT_FOUND, "view: no list view of yours with that id", ["view"]
+        )
     view_kind = row.kind if isinstance(row.kind, ListKind) else ListKind(row.kind)
     if view_kind is not kind:
-        raise DomainError.one(ErrorCode.INVALID, f"view: that view belongs to the {view_kind.name.lower()} list, "
-                              f"not {kind.name.lower()}", ["view"])
+        raise DomainError.one(
+            ErrorCode.INVALID,
+            f"view: that view belongs to the {view_kind.name.lower()} list, "
+            f"not {kind.name.lower()}",
+            ["view"],
+        )
     return row
 
 
@@ -40,7 +49,9 @@ async def _own(session: AsyncSession, view_id: int | None, user_id: int) -> List
     """The user's view, locked; another user's view is as missing as one that never was."""
     view = None
     if view_id is not None:
-        view = await session.scalar(select(ListView).where(ListView.id == view_id).with_for_update())
+        view = await session.scalar(
+            select(ListView).where(ListView.id == view_id).with_for_update()
+        )
     if view is None or view.user_id != user_id:
         raise DomainError.one(ErrorCode.NOT_FOUND, "id: no list view of yours with that id", ["id"])
     return view
@@ -54,9 +65,18 @@ async def _owner(session: AsyncSession, user: policy.Who, action: str) -> int:
     return user_id
 
 
-async def save_list_view(session: AsyncSession, *, user_id: policy.Who, list_kind: ListKind, view_id: int | None,
-                         name: str, columns: list[Data], sort: list[Data] | None, filter: Any,
-                         is_default: bool | None) -> ListView:
+async def save_list_view(
+    session: AsyncSession,
+    *,
+    user_id: policy.Who,
+    list_kind: ListKind,
+    view_id: int | None,
+    name: str,
+    columns: list[Data],
+    sort: list[Data] | None,
+    filter: Any,
+    is_default: bool | None,
+) -> ListView:
     """Creates a view, or replaces the one of `view_id` (version + 1); with `is_default` the
     user's other views of the list stop being the default, in the same transaction. Columns,
     sort and filter pass the list's own validator (what the list and its export take); the sort
@@ -70,27 +90,43 @@ async def save_list_view(session: AsyncSession, *, user_id: policy.Who, list_kin
         problems.add(ErrorCode.INVALID, f"name is longer than {MAX_NAME} characters", "name")
     checked = validator.collect(problems, kind, filter=filter, sort=sort or [], columns=columns)
     problems.raise_if_any()
-    values: Data = {"name": name, "filter": filter, "sort": checked.stored_sort,
-                    "columns": [{"field": c.field, "label": c.label, "visible": c.visible}
-                                for c in checked.columns or []]}
+    values: Data = {
+        "name": name,
+        "filter": filter,
+        "sort": checked.stored_sort,
+        "columns": [
+            {"field": c.field, "label": c.label, "visible": c.visible}
+            for c in checked.columns or []
+        ],
+    }
     async with session.begin():
         user_id = await _owner(session, user_id, "saveListView")
         view = await _own(session, view_id, user_id) if view_id is not None else None
         if view is not None and view.kind is not kind:
-            raise DomainError.one(ErrorCode.INVALID, f"this view belongs to the {view.kind.name} list, "
-                                  f"not {kind.name}", ["kind"])
-        taken = select(ListView.id).where(ListView.user_id == user_id, ListView.kind == kind,
-                                          func.lower(ListView.name) == name.lower())
+            raise DomainError.one(
+                ErrorCode.INVALID,
+                f"this view belongs to the {view.kind.name} list, not {kind.name}",
+                ["kind"],
+            )
+        taken = select(ListView.id).where(
+            ListView.user_id == user_id,
+            ListView.kind == kind,
+            func.lower(ListView.name) == name.lower(),
+        )
         if view is not None:
             taken = taken.where(ListView.id != view.id)
         if await session.scalar(taken) is not None:
-            raise DomainError.one(ErrorCode.DUPLICATE, f"you already have a {kind.name.lower()} view named {name!r}",
-                                  ["name"])
+            raise DomainError.one(
+                ErrorCode.DUPLICATE,
+                f"you already have a {kind.name.lower()} view named {name!r}",
+                ["name"],
+            )
         if is_default is not None or view is None:
             values["is_default"] = bool(is_default)
         if values.get("is_default"):
-            others = update(ListView).where(ListView.user_id == user_id, ListView.kind == kind,
-                                            ListView.is_default.is_(True))
+            others = update(ListView).where(
+                ListView.user_id == user_id, ListView.kind == kind, ListView.is_default.is_(True)
+            )
             if view is not None:
                 others = others.where(ListView.id != view.id)
             await session.execute(others.values(is_default=False, version=ListView.version + 1))

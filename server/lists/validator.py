@@ -34,27 +34,41 @@ UTC = ZoneInfo("UTC")
 
 # What a list shows and exports, by field name: what a view's columns may name.
 COLUMNS: dict[ListKind, Mapping[str, ExportColumn]] = {
-    ListKind.CUSTOMERS: CUSTOMER_COLUMNS, ListKind.LOCATIONS: LOCATION_COLUMNS, ListKind.LEADS: LEAD_COLUMNS}
+    ListKind.CUSTOMERS: CUSTOMER_COLUMNS,
+    ListKind.LOCATIONS: LOCATION_COLUMNS,
+    ListKind.LEADS: LEAD_COLUMNS,
+}
 
 # What a list sorts by, by the field name of the column it sorts (locations: a fixed order).
 SORTS: dict[ListKind, dict[str, enum.Enum]] = {
     ListKind.CUSTOMERS: {
-        "number": CustomerSortField.NUMBER, "name": CustomerSortField.NAME,
-        "lifetimeValue": CustomerSortField.LIFETIME_VALUE, "orderCount": CustomerSortField.ORDER_COUNT,
-        "orderTotal": CustomerSortField.ORDER_TOTAL, "averageOrderValue": CustomerSortField.AVERAGE_ORDER_VALUE,
-        "lastOrderDate": CustomerSortField.LAST_ORDER_DATE, "newestNoteAt": CustomerSortField.NEWEST_NOTE_AT,
-        "createdAt": CustomerSortField.CREATED_AT, "billingAddress.region": CustomerSortField.REGION},
+        "number": CustomerSortField.NUMBER,
+        "name": CustomerSortField.NAME,
+        "lifetimeValue": CustomerSortField.LIFETIME_VALUE,
+        "orderCount": CustomerSortField.ORDER_COUNT,
+        "orderTotal": CustomerSortField.ORDER_TOTAL,
+        "averageOrderValue": CustomerSortField.AVERAGE_ORDER_VALUE,
+        "lastOrderDate": CustomerSortField.LAST_ORDER_DATE,
+        "newestNoteAt": CustomerSortField.NEWEST_NOTE_AT,
+        "createdAt": CustomerSortField.CREATED_AT,
+        "billingAddress.region": CustomerSortField.REGION,
+    },
     ListKind.LEADS: {
-        "number": LeadSortField.NUMBER, "customer.name": LeadSortField.CUSTOMER_NAME, "state": LeadSortField.STATE,
-        "probability": LeadSortField.PROBABILITY, "potentialValue": LeadSortField.POTENTIAL_VALUE,
+        "number": LeadSortField.NUMBER,
+        "customer.name": LeadSortField.CUSTOMER_NAME,
+        "state": LeadSortField.STATE,
+        "probability": LeadSortField.PROBABILITY,
+        "potentialValue": LeadSortField.POTENTIAL_VALUE,
         "estimatedConversionDate": LeadSortField.ESTIMATED_CONVERSION_DATE,
-        "newestNoteAt": LeadSortField.NEWEST_NOTE_AT},
+        "newestNoteAt": LeadSortField.NEWEST_NOTE_AT,
+    },
     ListKind.LOCATIONS: {},
 }
 
 # The enum names a sort also takes on input (and that views saved before field names hold).
 SORT_NAMES: dict[ListKind, dict[str, str]] = {
-    kind: {member.name: name for name, member in fields.items()} for kind, fields in SORTS.items()}
+    kind: {member.name: name for name, member in fields.items()} for kind, fields in SORTS.items()
+}
 
 
 @dataclass(frozen=True)
@@ -89,16 +103,29 @@ def check(kind: ListKind, **given: Any) -> Checked:
     return checked
 
 
-def collect(problems: Problems, kind: ListKind, *, filter: Any = None, sort: Any = None, columns: Any = None,
-            sort_name: str = "sort", filter_name: str = "filter", today: dt.date | None = None,
-            zone: ZoneInfo = UTC) -> Checked:
+def collect(
+    problems: Problems,
+    kind: ListKind,
+    *,
+    filter: Any = None,
+    sort: Any = None,
+    columns: Any = None,
+    sort_name: str = "sort",
+    filter_name: str = "filter",
+    today: dt.date | None = None,
+    zone: ZoneInfo = UTC,
+) -> Checked:
     """As `check`, adding the problems to `problems` (for a caller with more to check). The
     names are the entry point's: the export and the query sort by `orderBy`."""
     order, stored = _sort(problems, kind, sort, sort_name)
-    return Checked(filter=_filter(problems, kind, filter, today or dt.date.today(), zone, filter_name), sort=order,
-                   columns=None if columns is None else check_columns(problems, kind.name.lower(), COLUMNS[kind],
-                                                                      columns),
-                   stored_sort=stored)
+    return Checked(
+        filter=_filter(problems, kind, filter, today or dt.date.today(), zone, filter_name),
+        sort=order,
+        columns=None
+        if columns is None
+        else check_columns(problems, kind.name.lower(), COLUMNS[kind], columns),
+        stored_sort=stored,
+    )
 
 
 def stored_sort(kind: ListKind, sort: Any) -> list[dict[str, str]]:
@@ -106,20 +133,30 @@ def stored_sort(kind: ListKind, sort: Any) -> list[dict[str, str]]:
     names, and a sort saved before the list could refuse it (locations: it was ignored) is
     left out, as it always was."""
     names = SORT_NAMES[kind]
-    read = [{"field": names.get(item["field"], item["field"]), "direction": item.get("direction") or "ASC"}
-            for item in sort or []]
+    read = [
+        {
+            "field": names.get(item["field"], item["field"]),
+            "direction": item.get("direction") or "ASC",
+        }
+        for item in sort or []
+    ]
     return [item for item in read if item["field"] in SORTS[kind]]
 
 
 # ---------------------------------------------------------------- columns
 
 
-def check_columns(problems: Problems, list_name: str, known: Mapping[str, Any], given: Any) -> list[Column]:
+def check_columns(
+    problems: Problems, list_name: str, known: Mapping[str, Any], given: Any
+) -> list[Column]:
     """Columns by field name, each a name or a `{field, label, visible}` object, at least one
     visible, none twice; a blank label is the field name."""
     if not isinstance(given, list) or not given:
-        problems.add(ErrorCode.REQUIRED, "columns: a non-empty list of column names or {field, label, visible} "
-                     "objects", "columns")
+        problems.add(
+            ErrorCode.REQUIRED,
+            "columns: a non-empty list of column names or {field, label, visible} objects",
+            "columns",
+        )
         return []
     result: list[Column] = []
     seen: set[str] = set()
@@ -132,18 +169,32 @@ def check_columns(problems: Problems, list_name: str, known: Mapping[str, Any], 
     return result
 
 
-def _column(problems: Problems, list_name: str, known: Mapping[str, Any], item: Any, index: int,
-            seen: set[str]) -> Column | None:
+def _column(
+    problems: Problems,
+    list_name: str,
+    known: Mapping[str, Any],
+    item: Any,
+    index: int,
+    seen: set[str],
+) -> Column | None:
     at = ("columns", str(index))
     item = {"field": item} if isinstance(item, str) else item
     if not isinstance(item, dict):
-        problems.add(ErrorCode.INVALID, f"columns[{index}]: a column name or a {{field, label, visible}} object",
-                     *at)
+        problems.add(
+            ErrorCode.INVALID,
+            f"columns[{index}]: a column name or a {{field, label, visible}} object",
+            *at,
+        )
         return None
     name = item.get("field")
     if not isinstance(name, str) or name not in known:
-        problems.add(ErrorCode.INVALID, f"columns[{index}]: {bounds.shown(name)} is not a column of the {list_name} "
-                     f"list (known: {', '.join(known)})", *at, "field")
+        problems.add(
+            ErrorCode.INVALID,
+            f"columns[{index}]: {bounds.shown(name)} is not a column of the {list_name} "
+            f"list (known: {', '.join(known)})",
+            *at,
+            "field",
+        )
         return None
     if name in seen:
         problems.add(ErrorCode.DUPLICATE, f"columns[{index}]: {name} is listed twice", *at, "field")
@@ -151,22 +202,31 @@ def _column(problems: Problems, list_name: str, known: Mapping[str, Any], item: 
     seen.add(name)
     label, visible = item.get("label"), item.get("visible")
     if label is not None and not isinstance(label, str):
-        problems.add(ErrorCode.INVALID, f"columns[{index}]: the label must be a string", *at, "label")
+        problems.add(
+            ErrorCode.INVALID, f"columns[{index}]: the label must be a string", *at, "label"
+        )
         return None
     label = label.strip() if label and label.strip() else name
     if len(label) > MAX_LABEL:
-        problems.add(ErrorCode.INVALID, f"columns[{index}]: the label is longer than {MAX_LABEL} characters",
-                     *at, "label")
+        problems.add(
+            ErrorCode.INVALID,
+            f"columns[{index}]: the label is longer than {MAX_LABEL} characters",
+            *at,
+            "label",
+        )
     if visible is not None and not isinstance(visible, bool):
-        problems.add(ErrorCode.INVALID, f"columns[{index}]: visible must be true or false", *at, "visible")
+        problems.add(
+            ErrorCode.INVALID, f"columns[{index}]: visible must be true or false", *at, "visible"
+        )
     return Column(name, label, visible is not False)
 
 
 # ---------------------------------------------------------------- sort
 
 
-def _sort(problems: Problems, kind: ListKind, given: Any, name: str
-          ) -> tuple[list[tuple[Any, SortDirection]], list[dict[str, str]]]:
+def _sort(
+    problems: Problems, kind: ListKind, given: Any, name: str
+) -> tuple[list[tuple[Any, SortDirection]], list[dict[str, str]]]:
     if given is None:
         return [], []
     items = [given] if isinstance(given, dict) else given
@@ -185,8 +245,9 @@ def _sort(problems: Problems, kind: ListKind, given: Any, name: str
     return order, stored
 
 
-def _sort_item(problems: Problems, kind: ListKind, item: Any, where: str, at: tuple[str, str]
-               ) -> tuple[str, SortDirection] | None:
+def _sort_item(
+    problems: Problems, kind: ListKind, item: Any, where: str, at: tuple[str, str]
+) -> tuple[str, SortDirection] | None:
     if not isinstance(item, dict):
         problems.add(ErrorCode.INVALID, f"{where}: a {{field, direction}} object", *at)
         return None
@@ -196,13 +257,28 @@ def _sort_item(problems: Problems, kind: ListKind, item: Any, where: str, at: tu
     name = SORT_NAMES[kind].get(given, given) if isinstance(given, str) else None
     ok = True
     if name not in known:
-        sorts = f"known: {', '.join(known)}" if known else "it has one order: customer name, then code"
-        problems.add(ErrorCode.INVALID, f"{where}: the {kind.name.lower()} list cannot be sorted by "
-                     f"{bounds.shown(given)} ({sorts})", *at, "field")
+        sorts = (
+            f"known: {', '.join(known)}" if known else "it has one order: customer name, then code"
+        )
+        problems.add(
+            ErrorCode.INVALID,
+            f"{where}: the {kind.name.lower()} list cannot be sorted by "
+            f"{bounds.shown(given)} ({sorts})",
+            *at,
+            "field",
+        )
         ok = False
-    if direction is not None and not isinstance(direction, SortDirection) and direction not in ("ASC", "DESC"):
-        problems.add(ErrorCode.INVALID, f"{where}: direction must be ASC or DESC, not {bounds.shown(direction)}",
-                     *at, "direction")
+    if (
+        direction is not None
+        and not isinstance(direction, SortDirection)
+        and direction not in ("ASC", "DESC")
+    ):
+        problems.add(
+            ErrorCode.INVALID,
+            f"{where}: direction must be ASC or DESC, not {bounds.shown(direction)}",
+            *at,
+            "direction",
+        )
         ok = False
     if not ok:
         return None
@@ -217,14 +293,18 @@ class _Fields:
     its path. Values come as JSON (an enum by name, a time as ISO 8601) or already typed (the
     GraphQL input's enum members and datetimes)."""
 
-    def __init__(self, problems: Problems, data: dict[str, Any], zone: ZoneInfo, at: tuple[str, ...]) -> None:
+    def __init__(
+        self, problems: Problems, data: dict[str, Any], zone: ZoneInfo, at: tuple[str, ...]
+    ) -> None:
         self.problems, self.data, self.zone, self.at = problems, data, zone, at
 
     def where(self, name: str) -> str:
         return ".".join((*self.at, name))
 
     def bad(self, name: str, message: str, *path: str) -> None:
-        self.problems.add(ErrorCode.INVALID, f"{self.where(name)}: {message}", *self.at, name, *path)
+        self.problems.add(
+            ErrorCode.INVALID, f"{self.where(name)}: {message}", *self.at, name, *path
+        )
 
     def out_of_bounds(self, name: str, error: bounds.OutOfBounds) -> None:
         self.problems.add(ErrorCode.INVALID, str(error), *self.at, name)
@@ -245,7 +325,9 @@ class _Fields:
 
     def enums(self, name: str, kind: type[enum.Enum]) -> list[Any]:
         values = self.data.get(name)
-        values = [] if values is None else [values] if isinstance(values, (str, enum.Enum)) else values
+        values = (
+            [] if values is None else [values] if isinstance(values, (str, enum.Enum)) else values
+        )
         if not isinstance(values, list):
             self.bad(name, f"a list of {', '.join(kind.__members__)}")
             return []
@@ -256,7 +338,11 @@ class _Fields:
             elif isinstance(value, str) and value in kind.__members__:
                 result.append(kind[value])
             else:
-                self.bad(name, f"{bounds.shown(value)} is not one of {', '.join(kind.__members__)}", str(index))
+                self.bad(
+                    name,
+                    f"{bounds.shown(value)} is not one of {', '.join(kind.__members__)}",
+                    str(index),
+                )
         return result
 
     def id(self, name: str, type_name: str, *, other_matches_nothing: bool = False) -> int | None:
@@ -266,7 +352,9 @@ class _Fields:
         if value is None:
             return None
         pk = pk_of(value, type_name)
-        named = isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))  # as GraphQL's ID
+        named = isinstance(value, str) or (
+            isinstance(value, int) and not isinstance(value, bool)
+        )  # as GraphQL's ID
         if pk is None and not (other_matches_nothing and named):
             self.bad(name, f"not a {type_name[0].lower()}{type_name[1:]} id")
         return pk if pk is not None else 0
@@ -290,22 +378,39 @@ class _Fields:
 
 def _customers(f: _Fields, today: dt.date) -> customer_listing.CustomerFilter:
     return customer_listing.CustomerFilter(
-        search=f.text("search"), include_inactive=bool(f.flag("includeInactive")),
-        sales_rep_id=f.id("salesRep", "User"), inside_sales_rep_id=f.id("insideSalesRep", "User"),
-        region=f.text("region"), credit_codes=f.enums("creditCode", CreditCode),
-        billing_statuses=f.enums("billingStatus", BillingStatus), engagements=f.enums("engagement", Engagement),
-        as_of=today, newest_note_from=f.moment("newestNoteFrom"), newest_note_to=f.moment("newestNoteTo"))
+        search=f.text("search"),
+        include_inactive=bool(f.flag("includeInactive")),
+        sales_rep_id=f.id("salesRep", "User"),
+        inside_sales_rep_id=f.id("insideSalesRep", "User"),
+        region=f.text("region"),
+        credit_codes=f.enums("creditCode", CreditCode),
+        billing_statuses=f.enums("billingStatus", BillingStatus),
+        engagements=f.enums("engagement", Engagement),
+        as_of=today,
+        newest_note_from=f.moment("newestNoteFrom"),
+        newest_note_to=f.moment("newestNoteTo"),
+    )
 
 
-_LEAD_IDS = {"program": "LeadProgram", "source": "LeadSource", "insideSalesRep": "User",
-             "outsideSalesRep": "User", "assignedTo": "User"}
+_LEAD_IDS = {
+    "program": "LeadProgram",
+    "source": "LeadSource",
+    "insideSalesRep": "User",
+    "outsideSalesRep": "User",
+    "assignedTo": "User",
+}
 
 
 def _leads(f: _Fields, _today: dt.date) -> dict[str, Any]:
     """The lead filter by GraphQL name, as `server.listing.leads` reads it; an ID of another type
     matches nothing."""
-    data: dict[str, Any] = {"search": f.text("search"), "region": f.text("region"), "open": f.flag("open"),
-                            "noteFrom": f.moment("noteFrom"), "noteTo": f.moment("noteTo")}
+    data: dict[str, Any] = {
+        "search": f.text("search"),
+        "region": f.text("region"),
+        "open": f.flag("open"),
+        "noteFrom": f.moment("noteFrom"),
+        "noteTo": f.moment("noteTo"),
+    }
     if f.data.get("state") is not None:
         data["state"] = f.enums("state", LeadState)
     for name, type_name in _LEAD_IDS.items():
@@ -319,24 +424,60 @@ def _locations(f: _Fields, _today: dt.date) -> LocationFilter:
 
 Decoder = Callable[[_Fields, dt.date], Any]
 FILTERS: dict[ListKind, tuple[tuple[str, ...], Decoder]] = {
-    ListKind.CUSTOMERS: (("search", "includeInactive", "salesRep", "insideSalesRep", "region", "creditCode",
-                          "billingStatus", "engagement", "newestNoteFrom", "newestNoteTo"), _customers),
-    ListKind.LEADS: (("search", "state", "open", "program", "source", "insideSalesRep", "outsideSalesRep",
-                      "assignedTo", "region", "noteFrom", "noteTo"), _leads),
+    ListKind.CUSTOMERS: (
+        (
+            "search",
+            "includeInactive",
+            "salesRep",
+            "insideSalesRep",
+            "region",
+            "creditCode",
+            "billingStatus",
+            "engagement",
+            "newestNoteFrom",
+            "newestNoteTo",
+        ),
+        _customers,
+    ),
+    ListKind.LEADS: (
+        (
+            "search",
+            "state",
+            "open",
+            "program",
+            "source",
+            "insideSalesRep",
+            "outsideSalesRep",
+            "assignedTo",
+            "region",
+            "noteFrom",
+            "noteTo",
+        ),
+        _leads,
+    ),
     ListKind.LOCATIONS: (("search", "customer"), _locations),
 }
 
 
-def _filter(problems: Problems, kind: ListKind, given: Any, today: dt.date, zone: ZoneInfo, name: str) -> Any:
+def _filter(
+    problems: Problems, kind: ListKind, given: Any, today: dt.date, zone: ZoneInfo, name: str
+) -> Any:
     """The filter named `name` (the locations query's arguments have none: "")."""
     known, decode = FILTERS[kind]
     at = (name,) if name else ()
     if given is not None and not isinstance(given, dict):
-        problems.add(ErrorCode.INVALID, f"{name}: a JSON object (the list's filter input) or null", *at)
+        problems.add(
+            ErrorCode.INVALID, f"{name}: a JSON object (the list's filter input) or null", *at
+        )
         given = None
     data = given or {}
     for key in data:
         if key not in known:
-            problems.add(ErrorCode.INVALID, f"{name}: {bounds.shown(key)} is not a filter of the "
-                         f"{kind.name.lower()} list (known: {', '.join(known)})", *at, str(key))
+            problems.add(
+                ErrorCode.INVALID,
+                f"{name}: {bounds.shown(key)} is not a filter of the "
+                f"{kind.name.lower()} list (known: {', '.join(known)})",
+                *at,
+                str(key),
+            )
     return decode(_Fields(problems, data, zone, at), today)

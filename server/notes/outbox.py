@@ -69,8 +69,9 @@ def invitation(note: Note, author: User, mail_from: str) -> EmailMessage:
     message["Message-ID"] = make_msgid(f"note-{note.id}", domain=domain)
     when = due.strftime("%Y-%m-%d %H:%M UTC") if due else "(no time)"
     message.set_content(f"{title}\nDue: {when}\n\n{note.body}\n")
-    message.add_alternative(reminder_ics(note, author).decode(), subtype="calendar",
-                            params={"method": "REQUEST"})
+    message.add_alternative(
+        reminder_ics(note, author).decode(), subtype="calendar", params={"method": "REQUEST"}
+    )
     return message
 
 
@@ -81,8 +82,13 @@ async def enqueue_reminder(session: AsyncSession, note: Note, mail_from: str) ->
     author = await session.get(User, note.author_id)
     if author is None:
         return None
-    mail = OutboxMail(recipient=author.email, message=invitation(note, author, mail_from).as_string(),
-                      attempts=0, next_attempt_at=now(), created_at=now())
+    mail = OutboxMail(
+        recipient=author.email,
+        message=invitation(note, author, mail_from).as_string(),
+        attempts=0,
+        next_attempt_at=now(),
+        created_at=now(),
+    )
     session.add(mail)
     await session.flush()
     return mail
@@ -104,18 +110,32 @@ class SmtpServer:
         """`smtp://[user:password@]host[:port]` (STARTTLS when offered) or `smtps://…` (implicit TLS)."""
         parts = urlsplit(url)
         if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
-            raise ValueError(f"CLIENTELE_SMTP_URL must be smtp://host[:port] or smtps://host[:port], not {url!r}")
+            raise ValueError(
+                f"CLIENTELE_SMTP_URL must be smtp://host[:port] or smtps://host[:port], not {url!r}"
+            )
         use_tls = parts.scheme == "smtps"
-        return cls(parts.hostname, parts.port or (465 if use_tls else 25),
-                   unquote(parts.username) if parts.username else None,
-                   unquote(parts.password) if parts.password else None, use_tls)
+        return cls(
+            parts.hostname,
+            parts.port or (465 if use_tls else 25),
+            unquote(parts.username) if parts.username else None,
+            unquote(parts.password) if parts.password else None,
+            use_tls,
+        )
 
     async def send(self, recipient: str, message: str) -> None:
         headers = Parser(policy=default_policy).parsestr(message, headersonly=True)
         mail_from = parseaddr(str(headers["From"] or ""))[1]
-        await aiosmtplib.send(message, sender=mail_from, recipients=[recipient], hostname=self.hostname,
-                              port=self.port, username=self.username, password=self.password,
-                              use_tls=self.use_tls, timeout=SMTP_TIMEOUT)
+        await aiosmtplib.send(
+            message,
+            sender=mail_from,
+            recipients=[recipient],
+            hostname=self.hostname,
+            port=self.port,
+            username=self.username,
+            password=self.password,
+            use_tls=self.use_tls,
+            timeout=SMTP_TIMEOUT,
+        )
 
 
 @dataclass(frozen=True)
@@ -129,9 +149,12 @@ async def claim(database: Database, limit: int = BATCH) -> list[Claimed]:
     """Leases up to `limit` due, unsent mails to this sender."""
     moment = now()
     async with database.write_session() as session, session.begin():
-        query = (select(OutboxMail)
-                 .where(OutboxMail.sent_at.is_(None), OutboxMail.next_attempt_at <= moment)
-                 .order_by(OutboxMail.next_attempt_at, OutboxMail.id).limit(limit))
+        query = (
+            select(OutboxMail)
+            .where(OutboxMail.sent_at.is_(None), OutboxMail.next_attempt_at <= moment)
+            .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
+            .limit(limit)
+        )
         if not database.is_sqlite:  # SQLite's BEGIN IMMEDIATE already excludes other writers
             query = query.with_for_update(skip_locked=True)
         rows = (await session.scalars(query)).all()
@@ -140,7 +163,9 @@ async def claim(database: Database, limit: int = BATCH) -> list[Claimed]:
         return [Claimed(row.id, row.recipient, row.message) for row in rows]
 
 
-async def record(database: Database, mail_id: int, error: str | None, backoff_seconds: float) -> None:
+async def record(
+    database: Database, mail_id: int, error: str | None, backoff_seconds: float
+) -> None:
     """Marks a claimed mail sent, or counts the failed attempt and schedules the next one."""
     async with database.write_session() as session, session.begin():
         row = await session.get(OutboxMail, mail_id, with_for_update=not database.is_sqlite)
@@ -155,7 +180,9 @@ async def record(database: Database, mail_id: int, error: str | None, backoff_se
             row.next_attempt_at = now() + backoff(row.attempts, backoff_seconds)
 
 
-async def deliver_due(database: Database, settings: Settings, server: SmtpServer | None = None) -> int:
+async def deliver_due(
+    database: Database, settings: Settings, server: SmtpServer | None = None
+) -> int:
     """Sends one batch of due mails; the number of mails tried (sent or failed)."""
     server = server or SmtpServer.from_url(settings.smtp_url or "")
     mails = await claim(database)

@@ -30,18 +30,25 @@ MAX_BODY = 10_000
 def _reminder_columns(problems: Problems, reminder: Data | None) -> Data:
     if reminder is None:
         return {}
-    title = validate.text(problems, reminder, "title", max_length=200, required=True, path=("reminder",))
+    title = validate.text(
+        problems, reminder, "title", max_length=200, required=True, path=("reminder",)
+    )
     due_at = reminder.get("dueAt")
     if due_at is None:
         problems.add(ErrorCode.REQUIRED, "dueAt is required", "reminder", "dueAt")
     elif not isinstance(due_at, dt.datetime) or due_at.utcoffset() is None:
-        problems.add(ErrorCode.INVALID, "dueAt needs a UTC offset, such as 2026-12-01T09:00:00+01:00 or …Z",
-                     "reminder", "dueAt")
+        problems.add(
+            ErrorCode.INVALID,
+            "dueAt needs a UTC offset, such as 2026-12-01T09:00:00+01:00 or …Z",
+            "reminder",
+            "dueAt",
+        )
     return {"reminder_due_at": due_at, "reminder_title": title}
 
 
-async def add_note(session: AsyncSession, *, data: Data, actor_id: policy.Who,
-                   invite_from: str | None = None) -> Note:
+async def add_note(
+    session: AsyncSession, *, data: Data, actor_id: policy.Who, invite_from: str | None = None
+) -> Note:
     """A note by the signed-in user on exactly one customer or lead, now.
 
     With `invite_from` (SMTP is configured), a note with a reminder also queues its invitation
@@ -51,12 +58,20 @@ async def add_note(session: AsyncSession, *, data: Data, actor_id: policy.Who,
     problems = Problems()
     customer_id, lead_id = data.get("customer"), data.get("lead")
     if (customer_id is None) == (lead_id is None):
-        problems.add(ErrorCode.INVALID, "a note belongs to exactly one customer or one lead: give one of them")
+        problems.add(
+            ErrorCode.INVALID,
+            "a note belongs to exactly one customer or one lead: give one of them",
+        )
     if data.get("type") is None:
         problems.add(ErrorCode.REQUIRED, "type is required", "type")
     body = validate.text(problems, data, "body", max_length=MAX_BODY, required=True)
-    columns: Data = {"customer_id": customer_id, "lead_id": lead_id, "type": data.get("type"), "body": body,
-                     **_reminder_columns(problems, data.get("reminder"))}
+    columns: Data = {
+        "customer_id": customer_id,
+        "lead_id": lead_id,
+        "type": data.get("type"),
+        "body": body,
+        **_reminder_columns(problems, data.get("reminder")),
+    }
     problems.raise_if_any()
     async with session.begin():
         author = await policy.require(session, author, "addNote")
@@ -68,8 +83,13 @@ async def add_note(session: AsyncSession, *, data: Data, actor_id: policy.Who,
         note = Note(**columns, author_id=author, created_at=now())
         session.add(note)
         await session.flush()
-        audit.record(session, actor_id=author, action="addNote", entity=note,
-                     changes=audit.created(note, {**columns, "author_id": author}))
+        audit.record(
+            session,
+            actor_id=author,
+            action="addNote",
+            entity=note,
+            changes=audit.created(note, {**columns, "author_id": author}),
+        )
         if invite_from is not None:
             await outbox.enqueue_reminder(session, note, invite_from)
     return note

@@ -34,11 +34,15 @@ class Payment(Versioned, Base):
     currency: Mapped[str] = mapped_column(String(3))
     fx_rate_e8: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     received_minor: Mapped[int] = money()
-    applied_minor: Mapped[int] = money(default=0)  # kept under a row lock by the service: never > received
+    applied_minor: Mapped[int] = money(
+        default=0
+    )  # kept under a row lock by the service: never > received
     base_received_minor: Mapped[int] = money()
     base_unapplied_minor: Mapped[int] = money()
     reference: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), nullable=True, index=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
 
     @property
@@ -49,7 +53,11 @@ class Payment(Versioned, Base):
 def payment_status(received_minor: int, applied_minor: int) -> PaymentStatus:
     if applied_minor == 0:
         return PaymentStatus.RECEIVED
-    return PaymentStatus.FULLY_APPLIED if applied_minor >= received_minor else PaymentStatus.PARTIALLY_APPLIED
+    return (
+        PaymentStatus.FULLY_APPLIED
+        if applied_minor >= received_minor
+        else PaymentStatus.PARTIALLY_APPLIED
+    )
 
 
 class PaymentApplication(Base):

@@ -27,58 +27,98 @@ from server.payments.models import Payment, PaymentApplication, PaymentStyle
 Data = dict[str, Any]
 
 
-async def record_payment(session: AsyncSession, *, data: Data, actor_id: policy.Who, today: dt.date,
-                         base_currency: str) -> Payment:
+async def record_payment(
+    session: AsyncSession, *, data: Data, actor_id: policy.Who, today: dt.date, base_currency: str
+) -> Payment:
     """A payment or deposit received from a customer, optionally applied to its invoices at once."""
     problems = Problems()
     amount = validate.amount(problems, data, "amount", positive=True)
     reference = validate.text(problems, data, "reference", max_length=200)
     async with session.begin():
         actor_id = await policy.require(session, actor_id, "recordPayment")
-        customer = await session.get(Customer, data["customer"]) if data.get("customer") is not None else None
+        customer = (
+            await session.get(Customer, data["customer"])
+            if data.get("customer") is not None
+            else None
+        )
         if customer is None:
             problems.add(ErrorCode.NOT_FOUND, "customer: no customer with that id", "customer")
         rate = rules.fx_rate(problems, data, customer.currency, base_currency) if customer else None
         if amount is not None and not money.within(money.to_base_minor(amount, rate)):
-            problems.add(ErrorCode.INVALID, f"at this rate the amount is over {money.MAXIMUM} in the base currency",
-                         "fxRate")
+            problems.add(
+                ErrorCode.INVALID,
+                f"at this rate the amount is over {money.MAXIMUM} in the base currency",
+                "fxRate",
+            )
         problems.raise_if_any()
         payment = Payment(
-            number=await next_number(session, "payment"), customer_id=customer.id,
-            payment_on=data.get("paymentDate") or today, style=data.get("style") or PaymentStyle.PAYMENT,
-            currency=customer.currency, fx_rate_e8=rate, received_minor=amount, applied_minor=0,
+            number=await next_number(session, "payment"),
+            customer_id=customer.id,
+            payment_on=data.get("paymentDate") or today,
+            style=data.get("style") or PaymentStyle.PAYMENT,
+            currency=customer.currency,
+            fx_rate_e8=rate,
+            received_minor=amount,
+            applied_minor=0,
             base_received_minor=money.to_base_minor(amount, rate),
-            base_unapplied_minor=money.to_base_minor(amount, rate), reference=reference, created_by_id=actor_id)
+            base_unapplied_minor=money.to_base_minor(amount, rate),
+            reference=reference,
+            created_by_id=actor_id,
+        )
         session.add(payment)
         await session.flush()
-        audit.record(session, actor_id=actor_id, action="recordPayment", entity=payment,
-                     changes={"number": [None, payment.number], "amount": [None, str(money.from_minor(amount))]})
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action="recordPayment",
+            entity=payment,
+            changes={
+                "number": [None, payment.number],
+                "amount": [None, str(money.from_minor(amount))],
+            },
+        )
         if data.get("applyTo"):
             await _apply(session, payment, data["applyTo"], ("input", "applyTo"), actor_id)
     return payment
 
 
-async def apply_payment(session: AsyncSession, *, payment_id: int, applications: Sequence[Data],
-                        actor_id: policy.Who) -> Payment:
+async def apply_payment(
+    session: AsyncSession, *, payment_id: int, applications: Sequence[Data], actor_id: policy.Who
+) -> Payment:
     """Moves money from a payment to invoices of its customer."""
     async with session.begin():
         actor_id = await policy.require(session, actor_id, "applyPayment")
-        payment = await session.scalar(select(Payment).where(Payment.id == payment_id).with_for_update())
+        payment = await session.scalar(
+            select(Payment).where(Payment.id == payment_id).with_for_update()
+        )
         if payment is None:
-            raise DomainError.one(ErrorCode.NOT_FOUND, "payment: no payment with that id", ["payment"])
+            raise DomainError.one(
+                ErrorCode.NOT_FOUND, "payment: no payment with that id", ["payment"]
+            )
         await _apply(session, payment, applications, ("applications",), actor_id)
         payment.version += 1
     return payment
 
 
-async def _apply(session: AsyncSession, payment: Payment, applications: Sequence[Data], path: tuple[str, ...],
-                 actor_id: int | None) -> None:
+async def _apply(
+    session: AsyncSession,
+    payment: Payment,
+    applications: Sequence[Data],
+    path: tuple[str, ...],
+    actor_id: int | None,
+) -> None:
     if not applications:
-        raise DomainError.one(ErrorCode.REQUIRED, "name at least one invoice to apply to", list(path))
+        raise DomainError.one(
+            ErrorCode.REQUIRED, "name at least one invoice to apply to", list(path)
+        )
     problems = Problems(path)
     ids = {a["invoice"] for a in applications if a.get("invoice") is not None}
-    invoices = {i.id: i for i in await session.scalars(
-        select(Invoice).where(Invoice.id.in_(ids)).order_by(Invoice.id).with_for_update())}
+    invoices = {
+        i.id: i
+        for i in await session.scalars(
+            select(Invoice).where(Invoice.id.in_(ids)).order_by(Invoice.id).with_for_update()
+        )
+    }
     wanted: dict[int, int] = {}
     for index, application in enumerate(applications):
         amount = validate.amount(problems, application, "amount", positive=True, path=(str(index),))
@@ -87,23 +127,45 @@ async def _apply(session: AsyncSession, payment: Payment, applications: Sequence
             continue
         wanted[invoice.id] = wanted.get(invoice.id, 0) + amount
         if wanted[invoice.id] > rules.balance_due_minor(invoice):
-            problems.add(ErrorCode.OVER_APPLIED, f"{invoice.number} has only "
-                         f"{money.from_minor(rules.balance_due_minor(invoice))} open", str(index), "amount")
+            problems.add(
+                ErrorCode.OVER_APPLIED,
+                f"{invoice.number} has only "
+                f"{money.from_minor(rules.balance_due_minor(invoice))} open",
+                str(index),
+                "amount",
+            )
     if sum(wanted.values()) > payment.received_minor - payment.applied_minor:
-        problems.add(ErrorCode.OVER_APPLIED, f"{payment.number} has only "
-                     f"{money.from_minor(payment.received_minor - payment.applied_minor)} left to apply")
+        problems.add(
+            ErrorCode.OVER_APPLIED,
+            f"{payment.number} has only "
+            f"{money.from_minor(payment.received_minor - payment.applied_minor)} left to apply",
+        )
     problems.raise_if_any()
     for invoice_id, amount in wanted.items():
         _take(invoices[invoice_id], amount)
     payment.applied_minor += sum(wanted.values())
-    payment.base_unapplied_minor = money.to_base_minor(payment.received_minor - payment.applied_minor,
-                                                       payment.fx_rate_e8)
-    await session.execute(insert(PaymentApplication), [
-        {"payment_id": payment.id, "invoice_id": invoice_id, "amount_minor": amount}
-        for invoice_id, amount in wanted.items()])
-    audit.record(session, actor_id=actor_id, action="applyPayment", entity=payment,
-                 changes={"applications": [None, {invoices[i].number: str(money.from_minor(a))
-                                                  for i, a in wanted.items()}]})
+    payment.base_unapplied_minor = money.to_base_minor(
+        payment.received_minor - payment.applied_minor, payment.fx_rate_e8
+    )
+    await session.execute(
+        insert(PaymentApplication),
+        [
+            {"payment_id": payment.id, "invoice_id": invoice_id, "amount_minor": amount}
+            for invoice_id, amount in wanted.items()
+        ],
+    )
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="applyPayment",
+        entity=payment,
+        changes={
+            "applications": [
+                None,
+                {invoices[i].number: str(money.from_minor(a)) for i, a in wanted.items()},
+            ]
+        },
+    )
     await session.flush()
 
 
@@ -111,16 +173,34 @@ def _can_take(problems: Problems, index: int, payment: Payment, invoice: Invoice
     if invoice is None:
         problems.add(ErrorCode.NOT_FOUND, "invoice: no invoice with that id", str(index), "invoice")
     elif invoice.bill_customer_id != payment.customer_id:
-        problems.add(ErrorCode.INVALID, f"{invoice.number} is billed to another customer", str(index), "invoice")
+        problems.add(
+            ErrorCode.INVALID,
+            f"{invoice.number} is billed to another customer",
+            str(index),
+            "invoice",
+        )
     elif invoice.currency != payment.currency:
-        problems.add(ErrorCode.INVALID, f"{invoice.number} is in {invoice.currency}, the payment in "
-                     f"{payment.currency}", str(index), "invoice")
+        problems.add(
+            ErrorCode.INVALID,
+            f"{invoice.number} is in {invoice.currency}, the payment in {payment.currency}",
+            str(index),
+            "invoice",
+        )
     elif invoice.classification is InvoiceClassification.CREDIT:
-        problems.add(ErrorCode.INVALID, f"{invoice.number} is a credit note: it takes no payments",
-                     str(index), "invoice")
+        problems.add(
+            ErrorCode.INVALID,
+            f"{invoice.number} is a credit note: it takes no payments",
+            str(index),
+            "invoice",
+        )
     elif invoice.status not in (InvoiceStatus.PRINTED, InvoiceStatus.PARTIALLY_PAID):
-        problems.add(ErrorCode.INVALID, f"{invoice.number} is {invoice.status.name.lower()}: "
-                     "only issued, unpaid invoices take payments", str(index), "invoice")
+        problems.add(
+            ErrorCode.INVALID,
+            f"{invoice.number} is {invoice.status.name.lower()}: "
+            "only issued, unpaid invoices take payments",
+            str(index),
+            "invoice",
+        )
     else:
         return True
     return False
@@ -128,7 +208,12 @@ def _can_take(problems: Problems, index: int, payment: Payment, invoice: Invoice
 
 def _take(invoice: Invoice, amount: int) -> None:
     invoice.paid_minor += amount
-    invoice.status = InvoiceStatus.PAID if invoice.paid_minor >= invoice.total_minor else InvoiceStatus.PARTIALLY_PAID
-    invoice.base_balance_minor = rules.base_balance_minor(invoice.status, invoice.total_minor, invoice.paid_minor,
-                                                          invoice.fx_rate_e8)
+    invoice.status = (
+        InvoiceStatus.PAID
+        if invoice.paid_minor >= invoice.total_minor
+        else InvoiceStatus.PARTIALLY_PAID
+    )
+    invoice.base_balance_minor = rules.base_balance_minor(
+        invoice.status, invoice.total_minor, invoice.paid_minor, invoice.fx_rate_e8
+    )
     invoice.version += 1

@@ -70,8 +70,13 @@ def _customer_note(world: World, plan: CustomerPlan, day: dt.date, note_type: No
     rng = world.rng
     fill = _fillers(world, plan)
     created = office_time(rng, day)
-    note = _note_row(world, note_type, rng.choice(words.NOTE_BODIES[note_type.name]).format(**fill),
-                     _author(world, plan, day), created)
+    note = _note_row(
+        world,
+        note_type,
+        rng.choice(words.NOTE_BODIES[note_type.name]).format(**fill),
+        _author(world, plan, day),
+        created,
+    )
     note["customer_id"] = plan.id
     if note_type is NoteType.FOLLOW_UP:
         note["reminder_due_at"] = at(day + dt.timedelta(days=rng.randint(3, 14)), 14)
@@ -79,10 +84,21 @@ def _customer_note(world: World, plan: CustomerPlan, day: dt.date, note_type: No
     return note
 
 
-def _note_row(world: World, note_type: NoteType, body: str, author: int, created: dt.datetime) -> Row:
+def _note_row(
+    world: World, note_type: NoteType, body: str, author: int, created: dt.datetime
+) -> Row:
     """A notes row on nothing yet: the caller sets its customer or lead (the id comes last)."""
-    return {"id": 0, "customer_id": None, "lead_id": None, "type": note_type, "body": body,
-            "author_id": author, "created_at": created, "reminder_due_at": None, "reminder_title": None}
+    return {
+        "id": 0,
+        "customer_id": None,
+        "lead_id": None,
+        "type": note_type,
+        "body": body,
+        "author_id": author,
+        "created_at": created,
+        "reminder_due_at": None,
+        "reminder_title": None,
+    }
 
 
 def _fillers(world: World, plan: CustomerPlan) -> dict[str, str]:
@@ -90,8 +106,12 @@ def _fillers(world: World, plan: CustomerPlan) -> dict[str, str]:
     rng = world.rng
     location = world.rows["locations"][rng.choice(plan.location_ids) - 1]["alias"]
     item = rng.choice(plan.favourites)["description"].split(",")[0]
-    return {"contact": rng.choice(plan.contacts), "item": item.lower(), "location": location.lower(),
-            "customer": plan.row["alias"] or plan.row["name"]}
+    return {
+        "contact": rng.choice(plan.contacts),
+        "item": item.lower(),
+        "location": location.lower(),
+        "customer": plan.row["alias"] or plan.row["name"],
+    }
 
 
 def _author(world: World, plan: CustomerPlan, day: dt.date) -> int:
@@ -100,12 +120,16 @@ def _author(world: World, plan: CustomerPlan, day: dt.date) -> int:
     gone = world.user("rep_gone")
     if rep is not None and (rep != gone or day < world.days_ago(400)) and world.rng.random() < 0.5:
         return rep
-    return world.user(weighted(world.rng, (("rep_a", 30), ("rep_b", 30), ("manager", 25), ("admin", 15))))
+    return world.user(
+        weighted(world.rng, (("rep_a", 30), ("rep_b", 30), ("manager", 25), ("admin", 15)))
+    )
 
 
 def number_notes(world: World) -> None:
     """Note ids in the order they were written."""
-    world.rows["notes"].sort(key=lambda n: (n["created_at"], n["customer_id"] or 0, n["lead_id"] or 0, n["body"]))
+    world.rows["notes"].sort(
+        key=lambda n: (n["created_at"], n["customer_id"] or 0, n["lead_id"] or 0, n["body"])
+    )
     for note_id, note in enumerate(world.rows["notes"], start=1):
         note["id"] = note_id
 
@@ -115,17 +139,25 @@ def number_notes(world: World) -> None:
 
 def build_leads(world: World) -> None:
     """Programs, sources, and leads in every state with their recorded history."""
-    for table, names in (("lead_programs", words.LEAD_PROGRAMS), ("lead_sources", words.LEAD_SOURCES)):
-        world.rows[table] = [{"id": i, "name": name, "active": True, "version": 1} for i, name in enumerate(names, 1)]
+    for table, names in (
+        ("lead_programs", words.LEAD_PROGRAMS),
+        ("lead_sources", words.LEAD_SOURCES),
+    ):
+        world.rows[table] = [
+            {"id": i, "name": name, "active": True, "version": 1} for i, name in enumerate(names, 1)
+        ]
     states = list(LEAD_STATES)
     world.rng.shuffle(states)
-    leads = sorted((_lead(world, state) for state in states), key=lambda lead: lead[0]["created_at"])
+    leads = sorted(
+        (_lead(world, state) for state in states), key=lambda lead: lead[0]["created_at"]
+    )
     for number, (row, changes) in enumerate(leads, start=1):
         row.update(id=number, number=number)
         world.rows["leads"].append(row)
         for change in changes:
-            world.rows["lead_state_changes"].append({"id": len(world.rows["lead_state_changes"]) + 1,
-                                                     "lead_id": number, **change})
+            world.rows["lead_state_changes"].append(
+                {"id": len(world.rows["lead_state_changes"]) + 1, "lead_id": number, **change}
+            )
         _lead_notes(world, row)
     world.sequences["lead"] = len(leads)
 
@@ -139,13 +171,18 @@ def _lead(world: World, state: LeadState) -> tuple[Row, list[Row]]:
     changes = _history(world, path, _lead_start(world, state, len(path)))
     low, high = PROBABILITY[state]
     row = {
-        "customer_id": plan.id, "program_id": program,
+        "customer_id": plan.id,
+        "program_id": program,
         "source_id": rng.randint(1, len(words.LEAD_SOURCES)) if rng.random() < 0.9 else None,
-        "state": state, "inside_sales_rep_id": world.user(rng.choice(("rep_a", "rep_b"))),
-        "outside_sales_rep_id": plan.row["sales_rep_id"], "assigned_to_id": changes[-1]["assigned_to_id"],
+        "state": state,
+        "inside_sales_rep_id": world.user(rng.choice(("rep_a", "rep_b"))),
+        "outside_sales_rep_id": plan.row["sales_rep_id"],
+        "assigned_to_id": changes[-1]["assigned_to_id"],
         "probability": rng.randint(low // 5, high // 5) * 5,
         "estimated_conversion_on": _conversion(world, state, changes),
-        "potential_value_minor": rng.randint(4, 120) * 50_000, "created_at": changes[0]["at"], "version": 1,
+        "potential_value_minor": rng.randint(4, 120) * 50_000,
+        "created_at": changes[0]["at"],
+        "version": 1,
     }
     return row, changes
 
@@ -172,8 +209,15 @@ def _history(world: World, path: tuple[LeadState, ...], start: dt.date) -> list[
         if previous is not None and rng.random() < 0.2:
             assignee = world.user(rng.choice(("rep_a", "rep_b", "manager")))
         by = assignee if rng.random() < 0.8 else world.user("manager")
-        changes.append({"from_state": previous, "to_state": state, "by_id": by,
-                        "at": office_time(rng, day), "assigned_to_id": assignee})
+        changes.append(
+            {
+                "from_state": previous,
+                "to_state": state,
+                "by_id": by,
+                "at": office_time(rng, day),
+                "assigned_to_id": assignee,
+            }
+        )
         previous, day = state, day + dt.timedelta(days=rng.randint(2, 14))
     return changes
 

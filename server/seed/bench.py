@@ -53,8 +53,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.access.models import Role, User
-from server.customers.models import Contact, Customer, Location, PaymentTerms
 from server.customers import phones
+from server.customers.models import Contact, Customer, Location, PaymentTerms
 from server.db.engine import Database
 from server.documents.models import Invoice, InvoiceLine, Item, Order, OrderLine
 from server.leads.models import Lead, LeadProgram, LeadSource, LeadStateChange
@@ -62,7 +62,6 @@ from server.money import PRICE, round_div, scaled
 from server.notes.models import Note
 from server.payments.models import Payment, PaymentApplication
 from server.seed import vocabulary as words
-from server.seed.loading import advance_ids, set_sequences
 from server.seed.bench_batch import (
     INVOICE_LINE_COLUMNS,
     ORDER_LINE_COLUMNS,
@@ -75,6 +74,7 @@ from server.seed.bench_batch import (
 )
 from server.seed.bench_writer import BulkLoader
 from server.seed.demo import MUST_BE_EMPTY, TABLES, SeedError
+from server.seed.loading import advance_ids, set_sequences
 from server.seed.parties import plan_users
 from server.seed.world import Terms, at, cents
 
@@ -94,18 +94,41 @@ class Volume(NamedTuple):
         return Volume(*(max(1, int(value * factor)) for value in self))
 
 
-BENCH = Volume(customers=10_000, locations=25_000, contacts=40_000, invoice_lines=1_000_000, leads=3_000)
+BENCH = Volume(
+    customers=10_000, locations=25_000, contacts=40_000, invoice_lines=1_000_000, leads=3_000
+)
 # `tiny` and `small` are for tests and quick looks; the command line offers bench and large.
-SCALES: dict[str, Fraction] = {"tiny": Fraction(1, 1000), "small": Fraction(1, 100), "bench": Fraction(1),
-                               "large": Fraction(10)}
+SCALES: dict[str, Fraction] = {
+    "tiny": Fraction(1, 1000),
+    "small": Fraction(1, 100),
+    "bench": Fraction(1),
+    "large": Fraction(10),
+}
 BATCH_CUSTOMERS = 500
 CUSTOMERS_PER_REP = 400
 # Variants of every catalog item: (description suffix, price per mille of the base item, cost % shift).
-VARIANTS = (("", 1000, 0), (" (economy)", 850, -4), (" (premium)", 1300, 3), (" (value pack)", 2400, -2),
-            (" (trial size)", 450, 5))
+VARIANTS = (
+    ("", 1000, 0),
+    (" (economy)", 850, -4),
+    (" (premium)", 1300, 3),
+    (" (value pack)", 2400, -2),
+    (" (trial size)", 450, 5),
+)
 # In foreign-key order, as the batches write them.
-BATCH_TABLES = (Customer, Contact, Location, Order, OrderLine, Invoice, InvoiceLine, Payment, PaymentApplication,
-                Lead, LeadStateChange, Note)
+BATCH_TABLES = (
+    Customer,
+    Contact,
+    Location,
+    Order,
+    OrderLine,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PaymentApplication,
+    Lead,
+    LeadStateChange,
+    Note,
+)
 
 
 @dataclass(frozen=True)
@@ -120,9 +143,16 @@ class BenchProgress:
     seconds: float
 
 
-async def seed_bench(database: Database, *, seed: int = 1, scale: str = "bench", today: dt.date | None = None,
-                     base_currency: str = "USD", batch_customers: int = BATCH_CUSTOMERS,
-                     progress: Callable[[BenchProgress], None] | None = None) -> dict[str, int]:
+async def seed_bench(
+    database: Database,
+    *,
+    seed: int = 1,
+    scale: str = "bench",
+    today: dt.date | None = None,
+    base_currency: str = "USD",
+    batch_customers: int = BATCH_CUSTOMERS,
+    progress: Callable[[BenchProgress], None] | None = None,
+) -> dict[str, int]:
     """Seed an empty, migrated database at `scale`; returns the number of rows written per table."""
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; one of {', '.join(SCALES)}")
@@ -134,18 +164,34 @@ async def seed_bench(database: Database, *, seed: int = 1, scale: str = "bench",
     volume = BENCH.scaled(SCALES[scale])
     async with database.session() as session:
         await _refuse_unless_empty(await session.connection())
-        existing = {email.lower(): user_id for email, user_id in await session.execute(select(User.email, User.id))}
-        terms = {code: Terms(id=terms_id, code=code, due_days=days) for terms_id, code, days in
-                 await session.execute(select(PaymentTerms.id, PaymentTerms.code, PaymentTerms.due_days))}
+        existing = {
+            email.lower(): user_id
+            for email, user_id in await session.execute(select(User.email, User.id))
+        }
+        terms = {
+            code: Terms(id=terms_id, code=code, due_days=days)
+            for terms_id, code, days in await session.execute(
+                select(PaymentTerms.id, PaymentTerms.code, PaymentTerms.due_days)
+            )
+        }
 
     rng = random.Random(seed)
     user_rows, staff, reps, gone = _plan_users(rng, today, existing, volume.customers)
     item_rows = _items(rng)
-    ctx = Context(today=today, base_currency=base_currency, staff=staff, reps=reps, gone_reps=gone, terms=terms,
-                  items=item_rows, rates=Rates(rng, today, base_currency), intervals=[])
+    ctx = Context(
+        today=today,
+        base_currency=base_currency,
+        staff=staff,
+        reps=reps,
+        gone_reps=gone,
+        terms=terms,
+        items=item_rows,
+        rates=Rates(rng, today, base_currency),
+        intervals=[],
+    )
     sketches = sketch_customers(rng, ctx, volume.customers)
     ctx.intervals = calibrate(sketches, volume.invoice_lines)
-    chunks = [sketches[i:i + batch_customers] for i in range(0, len(sketches), batch_customers)]
+    chunks = [sketches[i : i + batch_customers] for i in range(0, len(sketches), batch_customers)]
     batch_seeds = [rng.getrandbits(64) for _ in chunks]
 
     counts: dict[str, int] = {model.__tablename__: 0 for model in TABLES}
@@ -155,20 +201,37 @@ async def seed_bench(database: Database, *, seed: int = 1, scale: str = "bench",
             await _refuse_unless_empty(connection)  # again, now under the write lock
             await loader.insert_dicts(User.__table__, user_rows)
             await loader.insert_dicts(Item.__table__, item_rows)
-            for model, names in ((LeadProgram, words.LEAD_PROGRAMS), (LeadSource, words.LEAD_SOURCES)):
-                await loader.insert_dicts(model.__table__, [{"id": i, "name": name, "active": True, "version": 1}
-                                                            for i, name in enumerate(names, start=1)])
+            for model, names in (
+                (LeadProgram, words.LEAD_PROGRAMS),
+                (LeadSource, words.LEAD_SOURCES),
+            ):
+                await loader.insert_dicts(
+                    model.__table__,
+                    [
+                        {"id": i, "name": name, "active": True, "version": 1}
+                        for i, name in enumerate(names, start=1)
+                    ],
+                )
             await advance_ids(connection, (User, Item, LeadProgram, LeadSource))
-        counts.update(users=len(user_rows), items=len(item_rows), lead_programs=len(words.LEAD_PROGRAMS),
-                      lead_sources=len(words.LEAD_SOURCES))
+        counts.update(
+            users=len(user_rows),
+            items=len(item_rows),
+            lead_programs=len(words.LEAD_PROGRAMS),
+            lead_sources=len(words.LEAD_SOURCES),
+        )
         firsts = [index * batch_customers for index in range(len(chunks))]
 
         def build(index: int) -> Batch:
             chunk, done = chunks[index], firsts[index]
-            return Batch(ctx, random.Random(batch_seeds[index]), chunk, counters,
-                         locations=_share(volume.locations, volume.customers, done, len(chunk)),
-                         contacts=_share(volume.contacts, volume.customers, done, len(chunk)),
-                         leads=_share(volume.leads, volume.customers, done, len(chunk)))
+            return Batch(
+                ctx,
+                random.Random(batch_seeds[index]),
+                chunk,
+                counters,
+                locations=_share(volume.locations, volume.customers, done, len(chunk)),
+                contacts=_share(volume.contacts, volume.customers, done, len(chunk)),
+                leads=_share(volume.leads, volume.customers, done, len(chunk)),
+            )
 
         # Batches are built one after the other in a worker thread, the next while the database
         # takes the last (SQLite and PostgreSQL do their part without holding the GIL).
@@ -187,8 +250,16 @@ async def seed_bench(database: Database, *, seed: int = 1, scale: str = "bench",
                     counts[model.__tablename__] += len(batch.rows[model.__tablename__])
                 del batch
                 if progress is not None:
-                    progress(BenchProgress(index + 1, len(chunks), firsts[index] + len(chunks[index]),
-                                           volume.customers, dict(counts), time.perf_counter() - started))
+                    progress(
+                        BenchProgress(
+                            index + 1,
+                            len(chunks),
+                            firsts[index] + len(chunks[index]),
+                            volume.customers,
+                            dict(counts),
+                            time.perf_counter() - started,
+                        )
+                    )
         await _analyze(loader)
     return counts
 
@@ -213,16 +284,21 @@ def _share(total: int, customers: int, done: int, count: int) -> int:
 # ------------------------------------------------------------------- users, items
 
 
-def _plan_users(rng: random.Random, today: dt.date, existing: dict[str, int],
-                customers: int) -> tuple[list[dict[str, Any]], dict[str, int], list[int], list[int]]:
+def _plan_users(
+    rng: random.Random, today: dt.date, existing: dict[str, int], customers: int
+) -> tuple[list[dict[str, Any]], dict[str, int], list[int], list[int]]:
     """The demo's staff plus one sales rep per 400 customers (a tenth of whom have left).
 
     Returns the rows to insert, the staff ids by key, and the ids of active and departed reps.
     """
     rows, staff = plan_users(existing, today)
     staff_names = {name for name, _, _ in words.USERS}
-    names = [f"{first} {last}" for first in words.FIRST_NAMES for last in words.SURNAMES
-             if f"{first} {last}" not in staff_names]
+    names = [
+        f"{first} {last}"
+        for first in words.FIRST_NAMES
+        for last in words.SURNAMES
+        if f"{first} {last}" not in staff_names
+    ]
     next_id = max([*existing.values(), *staff.values()], default=0) + 1
     reps, gone = [staff["rep_a"], staff["rep_b"]], [staff["rep_gone"]]
     for name in rng.sample(names, min(len(names), max(2, customers // CUSTOMERS_PER_REP))):
@@ -233,9 +309,18 @@ def _plan_users(rng: random.Random, today: dt.date, existing: dict[str, int],
             user_id = existing[email]
         else:
             user_id, next_id = next_id, next_id + 1
-            rows.append({"id": user_id, "email": email, "name": name, "role": Role.SALES_REP, "active": active,
-                         "password_hash": None, "version": 1,
-                         "created_at": at(today - dt.timedelta(days=rng.randint(30, 365 * 6)))})
+            rows.append(
+                {
+                    "id": user_id,
+                    "email": email,
+                    "name": name,
+                    "role": Role.SALES_REP,
+                    "active": active,
+                    "password_hash": None,
+                    "version": 1,
+                    "created_at": at(today - dt.timedelta(days=rng.randint(30, 365 * 6))),
+                }
+            )
         (reps if active else gone).append(user_id)
     return rows, staff, reps, gone
 
@@ -247,12 +332,18 @@ def _items(rng: random.Random) -> list[dict[str, Any]]:
         for spec in words.ITEMS:
             category, number = spec.code.split("-")
             price = cents(round_div(scaled(spec.price, PRICE) * price_permille, 1000))
-            rows.append({
-                "id": len(rows) + 1, "code": f"{category}-{int(number) + 100 * variant}",
-                "description": spec.description + suffix, "unit": spec.unit, "unit_price_e4": price,
-                "unit_cost_e4": cents(round_div(price * (spec.cost_pct + cost_shift), 100)),
-                "active": spec.active and (variant == 0 or rng.random() >= 0.05), "version": 1,
-            })
+            rows.append(
+                {
+                    "id": len(rows) + 1,
+                    "code": f"{category}-{int(number) + 100 * variant}",
+                    "description": spec.description + suffix,
+                    "unit": spec.unit,
+                    "unit_price_e4": price,
+                    "unit_cost_e4": cents(round_div(price * (spec.cost_pct + cost_shift), 100)),
+                    "active": spec.active and (variant == 0 or rng.random() >= 0.05),
+                    "version": 1,
+                }
+            )
     return rows
 
 
@@ -274,8 +365,10 @@ async def _refuse_unless_empty(connection: AsyncConnection) -> None:
     """Bench data only goes into a database without business data (users may be there)."""
     for model in MUST_BE_EMPTY:
         if await connection.scalar(select(func.count()).select_from(model)):
-            raise SeedError(f"cannot seed bench data: the database already has {model.__tablename__} "
-                            "(seed an empty, freshly migrated database)")
+            raise SeedError(
+                f"cannot seed bench data: the database already has {model.__tablename__} "
+                "(seed an empty, freshly migrated database)"
+            )
 
 
 async def _analyze(loader: BulkLoader) -> None:

@@ -64,7 +64,9 @@ from server.seed.world import (
 HISTORY_YEARS = 5  # orders, invoices and payments go back this far
 CUSTOMER_YEARS = 6  # customers were created over this many years
 NEWCOMER_SHARE = 0.03  # created in the last few months
-EXTRA_LINES = 0.08 + 0.2 + 0.05  # labour on job orders, freight, a delivery note (see `order_lines`)
+EXTRA_LINES = (
+    0.08 + 0.2 + 0.05
+)  # labour on job orders, freight, a delivery note (see `order_lines`)
 INVOICED_SHARE = 0.95  # of ordered lines end up on an invoice (the rest are open or cancelled)
 
 ITEM, TASK, DESCRIPTOR = LineType.ITEM, LineType.TASK, LineType.DESCRIPTOR
@@ -75,9 +77,18 @@ NET, TAX, COST, QTY, PRICE, UNIT_COST, TAX_RATE = 8, 9, 10, 4, 5, 6, 7
 
 
 CUSTOMERS_PER_CHAIN = 60
-DEPOSIT_DECK = (True,) * 3 + (False,) * 22  # 12% of open orders got a deposit (prepaying customers': all)
+DEPOSIT_DECK = (True,) * 3 + (
+    False,
+) * 22  # 12% of open orders got a deposit (prepaying customers': all)
 # What an engaged customer that pays its own bills is like, per hundred such customers.
-ROLE_DECK = ("foreign",) * 3 + ("past due",) * 3 + ("held",) * 1 + ("prepay",) * 4 + ("cash",) * 3 + (None,) * 86
+ROLE_DECK = (
+    ("foreign",) * 3
+    + ("past due",) * 3
+    + ("held",) * 1
+    + ("prepay",) * 4
+    + ("cash",) * 3
+    + (None,) * 86
+)
 
 
 class Size(NamedTuple):
@@ -158,8 +169,10 @@ class Rates:
         if rate is None:
             months = self.drift[currency]
             permille = 1000 + months[month % len(months)]
-            rate = round_div(words.USD_VALUE_E8[currency] * 10**RATE * permille,
-                             words.USD_VALUE_E8[self.base_currency] * 1000)
+            rate = round_div(
+                words.USD_VALUE_E8[currency] * 10**RATE * permille,
+                words.USD_VALUE_E8[self.base_currency] * 1000,
+            )
             self._cache[key] = rate
         return rate
 
@@ -179,7 +192,9 @@ class Context:
     intervals: list[float]  # mean days between orders, by size (calibrated)
     names: set[str] = field(default_factory=set)  # customer names taken so far
     decks: dict[str, list[Any]] = field(default_factory=dict)  # see `draw`
-    chains_due: float = 0.0  # chains owed so far (one per CUSTOMERS_PER_CHAIN customers), across batches
+    chains_due: float = (
+        0.0  # chains owed so far (one per CUSTOMERS_PER_CHAIN customers), across batches
+    )
 
     def draw(self, rng: random.Random, name: str, cards: tuple[Any, ...]) -> Any:
         """The next card of a shuffled deck kept across batches: exact shares, whatever the batch size."""
@@ -231,13 +246,17 @@ def sketch_customers(rng: random.Random, ctx: Context, count: int) -> list[Sketc
     for customer_id, created_on in enumerate(days, start=1):
         size = rng.choices(range(len(SIZES)), cum_weights=size_weights)[0]
         engagement, credit_code = _engagement(rng, ctx, created_on, customer_id > count - newcomers)
-        start = min(ctx.last_day, max(created_on + dt.timedelta(days=rng.randint(1, 20)), ctx.history_start))
+        start = min(
+            ctx.last_day, max(created_on + dt.timedelta(days=rng.randint(1, 20)), ctx.history_start)
+        )
         end = _window_end(rng, ctx, engagement, credit_code, start)
         sketches.append(Sketch(customer_id, created_on, size, engagement, credit_code, start, end))
     return sketches
 
 
-def _engagement(rng: random.Random, ctx: Context, created_on: dt.date, newcomer: bool) -> tuple[str, CreditCode]:
+def _engagement(
+    rng: random.Random, ctx: Context, created_on: dt.date, newcomer: bool
+) -> tuple[str, CreditCode]:
     """Newcomers are new accounts or have not ordered yet; older customers lapse or never order."""
     if newcomer:
         if rng.random() < 0.6:
@@ -245,14 +264,18 @@ def _engagement(rng: random.Random, ctx: Context, created_on: dt.date, newcomer:
         return ("engaged" if rng.random() < 0.6 else "never"), CreditCode.CURRENT_ACCOUNT
     roll = rng.random()
     if created_on < ctx.days_ago(500) and roll < 0.15:
-        return "lapsed", (CreditCode.CREDIT_HOLD if rng.random() < 0.03 else CreditCode.CURRENT_ACCOUNT)
+        return "lapsed", (
+            CreditCode.CREDIT_HOLD if rng.random() < 0.03 else CreditCode.CURRENT_ACCOUNT
+        )
     if roll > 0.95:
         return "never", CreditCode.CURRENT_ACCOUNT
     held = created_on < ctx.days_ago(400) and rng.random() < 0.02
     return "engaged", CreditCode.CREDIT_HOLD if held else CreditCode.CURRENT_ACCOUNT
 
 
-def _window_end(rng: random.Random, ctx: Context, engagement: str, credit_code: CreditCode, start: dt.date) -> dt.date:
+def _window_end(
+    rng: random.Random, ctx: Context, engagement: str, credit_code: CreditCode, start: dt.date
+) -> dt.date:
     """The last day a customer could order (see the demo's `_order_end`)."""
     if engagement == "lapsed":
         end = between(rng, max(start, ctx.days_ago(365 * HISTORY_YEARS - 60)), ctx.days_ago(400))
@@ -283,8 +306,10 @@ def allot(rng: random.Random, weights: list[float], total: int, minimum: int = 1
     shares = [spare * w / whole for w in weights]
     result = [minimum + int(share) for share in shares]
     left = total - sum(result)
-    order = sorted(range(count), key=lambda i: (shares[i] - int(shares[i]), rng.random()), reverse=True)
-    for i in order[:max(0, left)]:
+    order = sorted(
+        range(count), key=lambda i: (shares[i] - int(shares[i]), rng.random()), reverse=True
+    )
+    for i in order[: max(0, left)]:
         result[i] += 1
     return result
 
@@ -295,8 +320,17 @@ def allot(rng: random.Random, weights: list[float], total: int, minimum: int = 1
 class Batch:
     """The rows of one batch of customers, ready to insert in foreign-key order."""
 
-    def __init__(self, ctx: Context, rng: random.Random, sketches: list[Sketch], counters: Counters, *,
-                 locations: int, contacts: int, leads: int) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        rng: random.Random,
+        sketches: list[Sketch],
+        counters: Counters,
+        *,
+        locations: int,
+        contacts: int,
+        leads: int,
+    ) -> None:
         self.ctx, self.rng, self.counters = ctx, rng, counters
         self.rows: dict[str, list[Any]] = defaultdict(list)
         self.customers = [self._plan(sketch) for sketch in sketches]
@@ -327,9 +361,15 @@ class Batch:
     # ---------------------------------------------------------------- parties
 
     def _plan(self, sketch: Sketch) -> BenchCustomer:
-        return BenchCustomer(id=sketch.id, created_on=sketch.created_on, engagement=sketch.engagement,
-                             credit_code=sketch.credit_code, size=SIZES[sketch.size], start=sketch.start,
-                             end=sketch.end)
+        return BenchCustomer(
+            id=sketch.id,
+            created_on=sketch.created_on,
+            engagement=sketch.engagement,
+            credit_code=sketch.credit_code,
+            size=SIZES[sketch.size],
+            start=sketch.start,
+            end=sketch.end,
+        )
 
     def _plan_roles(self) -> None:
         """Activity, chains, credit codes, billing and paying habits (the demo's mix, in shares)."""
@@ -370,8 +410,13 @@ class Batch:
     def _plan_chains(self) -> None:
         """Head offices that pay for most orders of two to four branches (one per 60 customers)."""
         rng, ctx = self.rng, self.ctx
-        settled = [c for c in self.customers if c.engagement == "engaged"
-                   and c.credit_code is CreditCode.CURRENT_ACCOUNT and c.created_on < ctx.days_ago(900)]
+        settled = [
+            c
+            for c in self.customers
+            if c.engagement == "engaged"
+            and c.credit_code is CreditCode.CURRENT_ACCOUNT
+            and c.created_on < ctx.days_ago(900)
+        ]
         ctx.chains_due += len(self.customers) / CUSTOMERS_PER_CHAIN
         chains, ctx.chains_due = int(ctx.chains_due), ctx.chains_due - int(ctx.chains_due)
         for _ in range(chains):
@@ -379,7 +424,9 @@ class Batch:
             if not heads:
                 return
             head = heads.pop(rng.randrange(len(heads)))
-            later = [c for c in settled if c.id > head.id and c.chain is None and c.head_office is None]
+            later = [
+                c for c in settled if c.id > head.id and c.chain is None and c.head_office is None
+            ]
             if not later:
                 continue
             head.chain = rng.choice(words.CHAINS)
@@ -394,17 +441,37 @@ class Batch:
             c.city = rng.choice(near if near and rng.random() < 0.7 else words.US_CITIES)
         elif c.place is None:
             c.city = weighted(rng, [(city, city.weight) for city in words.US_CITIES])
-        c.currency = c.place.currency if c.place is not None and self.ctx.rates.known(c.place.currency) \
+        c.currency = (
+            c.place.currency
+            if c.place is not None and self.ctx.rates.known(c.place.currency)
             else self.ctx.base_currency
+        )
         c.tax_rate_e4 = c.city.tax_rate_e4 if c.city and rng.random() < 0.45 else 0
         if c.billing_status is BillingStatus.ON_ACCOUNT:
-            code = weighted(rng, (("NET30", 50), ("NET15", 12), ("NET45", 10), ("NET60", 6), ("DUE", 6),
-                                  ("NET7", 5), ("NET90", 3), (None, 8)))
+            code = weighted(
+                rng,
+                (
+                    ("NET30", 50),
+                    ("NET15", 12),
+                    ("NET45", 10),
+                    ("NET60", 6),
+                    ("DUE", 6),
+                    ("NET7", 5),
+                    ("NET90", 3),
+                    (None, 8),
+                ),
+            )
         else:
             code = rng.choice(("DUE", None))
         c.terms = self.ctx.terms.get(code) if code else None
-        c.basis = weighted(rng, ((TermsBasis.INVOICE_DATE, 75), (TermsBasis.END_OF_MONTH, 18),
-                                 (TermsBasis.DELIVERY_DATE, 7)))
+        c.basis = weighted(
+            rng,
+            (
+                (TermsBasis.INVOICE_DATE, 75),
+                (TermsBasis.END_OF_MONTH, 18),
+                (TermsBasis.DELIVERY_DATE, 7),
+            ),
+        )
         if c.chain is None and c.head_office is None:
             c.trade = weighted(rng, [(name, trade.weight) for name, trade in words.TRADES.items()])
         c.discount_pct = rng.choice((0, 0, 0, 2, 3, 5, 5, 8, 10))
@@ -420,12 +487,22 @@ class Batch:
         if c.created_on < ctx.history_start and rng.random() >= 0.3:
             prior = rng.randint(10, 800) * 25_000 * max(1, int(c.size.orders_per_year // 8))
         row = {
-            "id": c.id, "number": FORMATS["customer"].format(c.id), "name": name, "alias": alias,
+            "id": c.id,
+            "number": FORMATS["customer"].format(c.id),
+            "name": name,
+            "alias": alias,
             "status": CustomerStatus.ACTIVE if c.active else CustomerStatus.INACTIVE,
-            "currency": c.currency, "credit_code": c.credit_code, "credit_limit_minor": None,
-            "billing_status": c.billing_status, "payment_terms_id": c.terms.id if c.terms else None,
-            "terms_basis": c.basis, "sales_rep_id": rep, "inside_sales_rep_id": inside,
-            "email": f"{self._mailbox(c)}@{c.domain}", "phone": self._phone(c), "prior_sales_minor": prior,
+            "currency": c.currency,
+            "credit_code": c.credit_code,
+            "credit_limit_minor": None,
+            "billing_status": c.billing_status,
+            "payment_terms_id": c.terms.id if c.terms else None,
+            "terms_basis": c.basis,
+            "sales_rep_id": rep,
+            "inside_sales_rep_id": inside,
+            "email": f"{self._mailbox(c)}@{c.domain}",
+            "phone": self._phone(c),
+            "prior_sales_minor": prior,
             "created_at": created,
             "updated_at": max(created, office_time(rng, between(rng, c.created_on, ctx.last_day))),
             "version": 1,
@@ -440,7 +517,13 @@ class Batch:
             return c.head_office.row["sales_rep_id"], c.head_office.row["inside_sales_rep_id"]
         rng, ctx = self.rng, self.ctx
         roll = rng.random()
-        rep = rng.choice(ctx.reps) if roll < 0.9 else rng.choice(ctx.gone_reps) if roll < 0.96 else None
+        rep = (
+            rng.choice(ctx.reps)
+            if roll < 0.9
+            else rng.choice(ctx.gone_reps)
+            if roll < 0.96
+            else None
+        )
         inside = rng.choice(ctx.reps) if rng.random() < 0.5 else None
         return rep, (inside if inside != rep else None)
 
@@ -479,11 +562,28 @@ class Batch:
         rng = self.rng
         if c.place is not None and city is None:
             place = c.place
-            return f"{place.street} {rng.randint(1, 180)}", None, place.city, place.region, place.postal, place.country
+            return (
+                f"{place.street} {rng.randint(1, 180)}",
+                None,
+                place.city,
+                place.region,
+                place.postal,
+                place.country,
+            )
         city = city or c.city
-        line2 = weighted(rng, ((None, 70), (f"Suite {rng.randint(1, 9)}00", 15), (f"Unit {rng.choice('ABCDE')}", 15)))
+        line2 = weighted(
+            rng,
+            ((None, 70), (f"Suite {rng.randint(1, 9)}00", 15), (f"Unit {rng.choice('ABCDE')}", 15)),
+        )
         postal = f"{city.postal}{rng.randint(1, 99):02d}"
-        return f"{rng.randint(100, 9899)} {rng.choice(words.STREETS)}", line2, city.name, city.region, postal, "US"
+        return (
+            f"{rng.randint(100, 9899)} {rng.choice(words.STREETS)}",
+            line2,
+            city.name,
+            city.region,
+            postal,
+            "US",
+        )
 
     def _phone(self, c: BenchCustomer) -> str:
         digits = f"{self.rng.randint(0, 99):02d}"
@@ -494,30 +594,50 @@ class Batch:
     def _contacts(self, total: int) -> None:
         """Exactly `total` people over the batch, more at bigger accounts; the first is primary."""
         rng, ctx, rows = self.rng, self.ctx, self.rows["contacts"]
-        counts = allot(rng, [c.size.contacts * rng.uniform(0.5, 1.5) for c in self.customers], total)
+        counts = allot(
+            rng, [c.size.contacts * rng.uniform(0.5, 1.5) for c in self.customers], total
+        )
         for c, count in zip(self.customers, counts, strict=True):
             for position in range(count):
                 first, last = rng.choice(words.FIRST_NAMES), rng.choice(words.SURNAMES)
                 c.contacts.append(f"{first} {last}")
                 row = {
-                    "id": self.counters.next_id("contacts"), "customer_id": c.id, "first_name": first,
-                    "last_name": last, "email": f"{_slug(first)}.{_slug(last)}@{c.domain}",
+                    "id": self.counters.next_id("contacts"),
+                    "customer_id": c.id,
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{_slug(first)}.{_slug(last)}@{c.domain}",
                     "office_phone": f"{c.row['phone']} ext. {rng.randint(10, 99)}",
                     "mobile_phone": self._phone(c) if rng.random() < 0.6 else None,
                     "fax": self._phone(c) if rng.random() < 0.1 else None,
-                    "is_primary": position == 0, "version": 1,
-                    "created_at": office_time(rng, between(rng, c.created_on, min(
-                        ctx.last_day, c.created_on + dt.timedelta(days=60 * position)))),
+                    "is_primary": position == 0,
+                    "version": 1,
+                    "created_at": office_time(
+                        rng,
+                        between(
+                            rng,
+                            c.created_on,
+                            min(ctx.last_day, c.created_on + dt.timedelta(days=60 * position)),
+                        ),
+                    ),
                 }
                 primary_address = position == 0 and rng.random() < 0.3
-                row.update(_prefixed("address", _address_of(c, "billing") if primary_address else None))
+                row.update(
+                    _prefixed("address", _address_of(c, "billing") if primary_address else None)
+                )
                 rows.append(row)
 
     def _locations(self, total: int) -> None:
         """Exactly `total` delivery sites over the batch, the first at the customer's shipping address."""
         rng, ctx, rows = self.rng, self.ctx, self.rows["locations"]
-        counts = allot(rng, [(0.3 if c.chain else c.size.locations) * rng.uniform(0.5, 1.5)
-                             for c in self.customers], total)
+        counts = allot(
+            rng,
+            [
+                (0.3 if c.chain else c.size.locations) * rng.uniform(0.5, 1.5)
+                for c in self.customers
+            ],
+            total,
+        )
         for c, count in zip(self.customers, counts, strict=True):
             for position in range(count):
                 alias = words.LOCATION_NAMES[position % len(words.LOCATION_NAMES)]
@@ -532,19 +652,30 @@ class Batch:
                 if position > 0 and rng.random() < 0.25:
                     rep = rng.choice(ctx.reps)
                 row = {
-                    "id": row_id, "customer_id": c.id, "code": f"LOC-{position + 1:02d}", "alias": alias,
+                    "id": row_id,
+                    "customer_id": c.id,
+                    "code": f"LOC-{position + 1:02d}",
+                    "alias": alias,
                     "contact_name": contact if rng.random() < 0.8 else None,
-                    "contact_email": f"{_slug(contact.split()[0])}@{c.domain}" if rng.random() < 0.6 else None,
+                    "contact_email": f"{_slug(contact.split()[0])}@{c.domain}"
+                    if rng.random() < 0.6
+                    else None,
                     "contact_phone": self._phone(c) if rng.random() < 0.6 else None,
                     "alt_email": f"receiving@{c.domain}" if rng.random() < 0.15 else None,
-                    "sales_rep_id": rep if rep != c.row["sales_rep_id"] else None, "version": 1,
+                    "sales_rep_id": rep if rep != c.row["sales_rep_id"] else None,
+                    "version": 1,
                     "created_at": office_time(rng, since),
                 }
                 if position == 0:
                     shipping = _address_of(c, "shipping")
                 else:
-                    nearby = None if c.city is None else rng.choice(
-                        [city for city in words.US_CITIES if city.region == c.city.region])
+                    nearby = (
+                        None
+                        if c.city is None
+                        else rng.choice(
+                            [city for city in words.US_CITIES if city.region == c.city.region]
+                        )
+                    )
                     shipping = self._address(c, nearby)
                 own_billing = position > 0 and rng.random() < 0.1
                 row.update(_prefixed("shipping", shipping))
@@ -557,7 +688,9 @@ class Batch:
         categories = words.TRADES[c.trade].categories
         candidates = [item for item in self.ctx.items if item["code"][:3] in categories]
         low, high = c.size.favourites
-        c.favourites = self.rng.sample(candidates, min(len(candidates), self.rng.randint(low, high)))
+        c.favourites = self.rng.sample(
+            candidates, min(len(candidates), self.rng.randint(low, high))
+        )
         c.current_favourites = [item for item in c.favourites if item["active"]] or c.favourites
 
     def _orders_of(self, c: BenchCustomer) -> None:
@@ -566,8 +699,10 @@ class Batch:
         if c.engagement == "never":
             return
         if c.credit_code is CreditCode.NEW_ACCOUNT:
-            days = sorted(between(rng, max(c.start, ctx.days_ago(30)), ctx.last_day)
-                          for _ in range(rng.randint(1, 2)))
+            days = sorted(
+                between(rng, max(c.start, ctx.days_ago(30)), ctx.last_day)
+                for _ in range(rng.randint(1, 2))
+            )
         else:
             interval = self.ctx.intervals[SIZES.index(c.size)]
             days, offset, span = [], rng.uniform(0, interval), (c.end - c.start).days
@@ -575,7 +710,9 @@ class Batch:
                 days.append(c.start + dt.timedelta(days=int(offset)))
                 offset += rng.uniform(0.5, 1.5) * interval
             if c.engagement == "engaged" and (not days or days[-1] < ctx.days_ago(300)):
-                days.append(between(rng, max(c.start, ctx.days_ago(300)), min(c.end, ctx.days_ago(5))))
+                days.append(
+                    between(rng, max(c.start, ctx.days_ago(300)), min(c.end, ctx.days_ago(5)))
+                )
             days = days or [c.start]
         c.order_count = len(days)
         for position, day in enumerate(days):
@@ -590,24 +727,41 @@ class Batch:
         status, invoice_on = self._order_status(c, day, is_last=is_last, job=job)
         net = sum(line[NET] for line in lines)
         tax = sum(line[TAX] for line in lines)
-        past_due = bill.credit_code is CreditCode.PAST_DUE and status not in (OrderStatus.INVOICED,
-                                                                              OrderStatus.CANCELLED)
+        past_due = bill.credit_code is CreditCode.PAST_DUE and status not in (
+            OrderStatus.INVOICED,
+            OrderStatus.CANCELLED,
+        )
         row = {
-            "classification": OrderClassification.JOB_ORDER if job else OrderClassification.SALES_ORDER,
-            "status": status, "order_on": day,
-            "required_on": day + dt.timedelta(days=rng.randint(3, 21)) if job or rng.random() < 0.5 else None,
+            "classification": OrderClassification.JOB_ORDER
+            if job
+            else OrderClassification.SALES_ORDER,
+            "status": status,
+            "order_on": day,
+            "required_on": day + dt.timedelta(days=rng.randint(3, 21))
+            if job or rng.random() < 0.5
+            else None,
             "description": rng.choice(words.JOB_DESCRIPTIONS if job else words.ORDER_DESCRIPTIONS),
-            "order_customer_id": c.id, "billing_customer_id": bill.id,
-            "location_id": rng.choice(c.location_ids) if c.location_ids and rng.random() < 0.9 else None,
-            "currency": bill.currency, "fx_rate_e8": rate, "net_minor": net, "tax_minor": tax,
-            "total_minor": net + tax, "base_net_minor": to_base_minor(net, rate),
+            "order_customer_id": c.id,
+            "billing_customer_id": bill.id,
+            "location_id": rng.choice(c.location_ids)
+            if c.location_ids and rng.random() < 0.9
+            else None,
+            "currency": bill.currency,
+            "fx_rate_e8": rate,
+            "net_minor": net,
+            "tax_minor": tax,
+            "total_minor": net + tax,
+            "base_net_minor": to_base_minor(net, rate),
             "warnings": "Customer account is past due" if past_due else "",
-            "created_by_id": self._clerk(c), "created_at": office_time(rng, day), "version": 1,
+            "created_by_id": self._clerk(c),
+            "created_at": office_time(rng, day),
+            "version": 1,
         }
         return Doc(row=row, lines=lines, bill=bill, invoice_on=invoice_on)
 
-    def _order_status(self, c: BenchCustomer, day: dt.date, *, is_last: bool,
-                      job: bool) -> tuple[OrderStatus, dt.date | None]:
+    def _order_status(
+        self, c: BenchCustomer, day: dt.date, *, is_last: bool, job: bool
+    ) -> tuple[OrderStatus, dt.date | None]:
         """Old orders are invoiced or cancelled; recent ones are somewhere in the works."""
         rng, ctx = self.rng, self.ctx
         invoice_on = day + dt.timedelta(days=rng.randint(5, 20) if job else rng.randint(0, 6))
@@ -631,7 +785,9 @@ class Batch:
             return rep
         return self.ctx.staff[self.rng.choice(("manager", "admin", "rep_a", "rep_b"))]
 
-    def _order_lines(self, c: BenchCustomer, day: dt.date, rate: int | None, job: bool) -> list[tuple]:
+    def _order_lines(
+        self, c: BenchCustomer, day: dt.date, rate: int | None, job: bool
+    ) -> list[tuple]:
         """Item lines at the day's prices less the customer's discount; labour, freight, a note."""
         rng, tax_rate = self.rng, c.tax_rate_e4
         age = (self.ctx.today - day).days
@@ -642,33 +798,88 @@ class Batch:
         price_factor, cost_factor = (1000 - 35 * years) * (100 - c.discount_pct), 1000 - 35 * years
         lines = []
         if rng.random() < 0.05:
-            lines.append((DESCRIPTOR, "NOTE", "Deliver to the rear entrance; call ahead", None, 0, 0, None, 0,
-                          0, 0, None, None))
+            lines.append(
+                (
+                    DESCRIPTOR,
+                    "NOTE",
+                    "Deliver to the rear entrance; call ahead",
+                    None,
+                    0,
+                    0,
+                    None,
+                    0,
+                    0,
+                    0,
+                    None,
+                    None,
+                )
+            )
         if job:
-            lines.append(_task(tax_rate, "LABOR", "Assembly and packing labour", "HR", rng.randint(2, 16) * 1000,
-                               cents(_convert(650_000, rate)), _convert(380_000, rate)))
+            lines.append(
+                _task(
+                    tax_rate,
+                    "LABOR",
+                    "Assembly and packing labour",
+                    "HR",
+                    rng.randint(2, 16) * 1000,
+                    cents(_convert(650_000, rate)),
+                    _convert(380_000, rate),
+                )
+            )
         for item in chosen:
             low_q, high_q, step = QUANTITIES[item["unit"]]
             quantity = rng.randint(low_q, high_q) * step
             price = cents(_convert(round_div(item["unit_price_e4"] * price_factor, 100_000), rate))
             cost = _convert(round_div(item["unit_cost_e4"] * cost_factor, 1000), rate)
             amounts = line_amounts(quantity, price, tax_rate, cost)
-            lines.append((ITEM, item["code"], item["description"], item["unit"], quantity, price, cost, tax_rate,
-                          amounts.net_minor, amounts.tax_minor, amounts.cost_minor, item["id"]))
+            lines.append(
+                (
+                    ITEM,
+                    item["code"],
+                    item["description"],
+                    item["unit"],
+                    quantity,
+                    price,
+                    cost,
+                    tax_rate,
+                    amounts.net_minor,
+                    amounts.tax_minor,
+                    amounts.cost_minor,
+                    item["id"],
+                )
+            )
         if rng.random() < 0.2:
-            lines.append(_task(tax_rate, "FREIGHT", "Freight and delivery", None, 1000,
-                               cents(_convert(rng.randint(25, 95) * 10_000, rate)), None))
+            lines.append(
+                _task(
+                    tax_rate,
+                    "FREIGHT",
+                    "Freight and delivery",
+                    None,
+                    1000,
+                    cents(_convert(rng.randint(25, 95) * 10_000, rate)),
+                    None,
+                )
+            )
         return lines
 
     def _number_orders(self) -> None:
         """Ids in date order; SO- and JO- numbers each in their own sequence."""
-        self.orders.sort(key=lambda doc: (doc.row["order_on"], doc.row["created_at"], doc.row["order_customer_id"]))
+        self.orders.sort(
+            key=lambda doc: (
+                doc.row["order_on"],
+                doc.row["created_at"],
+                doc.row["order_customer_id"],
+            )
+        )
         counters, rows, line_rows = self.counters, self.rows["orders"], self.rows["order_lines"]
         for doc in self.orders:
             order_id = counters.next_id("orders")
             job = doc.row["classification"] is OrderClassification.JOB_ORDER
-            doc.row = {"id": order_id, "number": counters.next_number("job_order" if job else "sales_order"),
-                       **doc.row}
+            doc.row = {
+                "id": order_id,
+                "number": counters.next_number("job_order" if job else "sales_order"),
+                **doc.row,
+            }
             rows.append(doc.row)
             for position, line in enumerate(doc.lines, start=1):
                 line_rows.append((counters.next_id("order_lines"), order_id, position, *line))
@@ -681,20 +892,35 @@ class Batch:
         for order in self.orders:
             if order.row["status"] is OrderStatus.INVOICED:
                 self.invoices.append(self._invoice_for(order))
-        credited = [doc for doc in self.invoices
-                    if doc.row["invoice_on"] <= ctx.days_ago(12) and rng.random() < 0.03]
+        credited = [
+            doc
+            for doc in self.invoices
+            if doc.row["invoice_on"] <= ctx.days_ago(12) and rng.random() < 0.03
+        ]
         self.invoices += [self._credit_note(original) for original in credited]
         for c in self.customers:
-            if (c.engagement == "engaged" and c.active and c.head_office is None
-                    and c.credit_code is CreditCode.CURRENT_ACCOUNT):
-                for _ in range(c.order_count):  # about one in 400 orders each, more at busy accounts
+            if (
+                c.engagement == "engaged"
+                and c.active
+                and c.head_office is None
+                and c.credit_code is CreditCode.CURRENT_ACCOUNT
+            ):
+                for _ in range(
+                    c.order_count
+                ):  # about one in 400 orders each, more at busy accounts
                     roll = rng.random()
                     if roll < 0.0025:
                         self.invoices.append(self._standalone(c, "void"))
                     elif roll < 0.005:
                         self.invoices.append(self._standalone(c, "draft"))
-        self.invoices.sort(key=lambda doc: (doc.kind == "draft", doc.row["invoice_on"], doc.row["created_at"],
-                                            doc.row["bill_customer_id"]))
+        self.invoices.sort(
+            key=lambda doc: (
+                doc.kind == "draft",
+                doc.row["invoice_on"],
+                doc.row["created_at"],
+                doc.row["bill_customer_id"],
+            )
+        )
         counters, rows, line_rows = self.counters, self.rows["invoices"], self.rows["invoice_lines"]
         for doc in self.invoices:
             invoice_id = counters.next_id("invoices")
@@ -706,27 +932,50 @@ class Batch:
 
     def _invoice_for(self, order: Doc) -> Doc:
         row, invoice_on, rng = order.row, order.invoice_on, self.rng
-        header = self._invoice_header(order.bill, InvoiceClassification.INVOICE, invoice_on, order.lines,
-                                      row["fx_rate_e8"])
-        header.update(order_customer_id=row["order_customer_id"], order_id=row["id"],
-                      due_on=due_on(order.bill, invoice_on, row["required_on"]),
-                      alt_number=f"PO-{rng.randint(10000, 99999)}" if rng.random() < 0.35 else None)
+        header = self._invoice_header(
+            order.bill, InvoiceClassification.INVOICE, invoice_on, order.lines, row["fx_rate_e8"]
+        )
+        header.update(
+            order_customer_id=row["order_customer_id"],
+            order_id=row["id"],
+            due_on=due_on(order.bill, invoice_on, row["required_on"]),
+            alt_number=f"PO-{rng.randint(10000, 99999)}" if rng.random() < 0.35 else None,
+        )
         return Doc(row=header, lines=order.lines, bill=order.bill, kind="order", order=order)
 
-    def _invoice_header(self, bill: BenchCustomer, classification: InvoiceClassification, invoice_on: dt.date,
-                        lines: list[tuple], rate: int | None) -> Row:
+    def _invoice_header(
+        self,
+        bill: BenchCustomer,
+        classification: InvoiceClassification,
+        invoice_on: dt.date,
+        lines: list[tuple],
+        rate: int | None,
+    ) -> Row:
         net = sum(line[NET] for line in lines)
         tax = sum(line[TAX] for line in lines)
         cost = sum(line[COST] or 0 for line in lines)
         return {
-            "alt_number": None, "classification": classification, "status": InvoiceStatus.PRINTED,
-            "invoice_on": invoice_on, "due_on": due_on(bill, invoice_on, None),
-            "bill_customer_id": bill.id, "order_customer_id": bill.id, "order_id": None,
-            "currency": bill.currency, "fx_rate_e8": rate, "net_minor": net, "tax_minor": tax,
-            "total_minor": net + tax, "cost_minor": cost, "paid_minor": 0,
-            "base_net_minor": to_base_minor(net, rate), "base_cost_minor": to_base_minor(cost, rate),
-            "base_balance_minor": 0, "created_by_id": self.ctx.staff[self.rng.choice(("admin", "manager"))],
-            "created_at": office_time(self.rng, invoice_on), "version": 1,
+            "alt_number": None,
+            "classification": classification,
+            "status": InvoiceStatus.PRINTED,
+            "invoice_on": invoice_on,
+            "due_on": due_on(bill, invoice_on, None),
+            "bill_customer_id": bill.id,
+            "order_customer_id": bill.id,
+            "order_id": None,
+            "currency": bill.currency,
+            "fx_rate_e8": rate,
+            "net_minor": net,
+            "tax_minor": tax,
+            "total_minor": net + tax,
+            "cost_minor": cost,
+            "paid_minor": 0,
+            "base_net_minor": to_base_minor(net, rate),
+            "base_cost_minor": to_base_minor(cost, rate),
+            "base_balance_minor": 0,
+            "created_by_id": self.ctx.staff[self.rng.choice(("admin", "manager"))],
+            "created_at": office_time(self.rng, invoice_on),
+            "version": 1,
         }
 
     def _credit_note(self, original: Doc) -> Doc:
@@ -739,14 +988,25 @@ class Batch:
             line = rng.choice(items)
             quantity = min(line[QTY], rng.randint(1, 5) * 1000)
             amounts = line_amounts(quantity, line[PRICE], line[TAX_RATE], line[UNIT_COST])
-            line = (*line[:QTY], quantity, *line[PRICE:NET], amounts.net_minor, amounts.tax_minor,
-                    amounts.cost_minor, line[-1])
+            line = (
+                *line[:QTY],
+                quantity,
+                *line[PRICE:NET],
+                amounts.net_minor,
+                amounts.tax_minor,
+                amounts.cost_minor,
+                line[-1],
+            )
         else:
-            reason = rng.choice(("Price adjustment", "Short shipment allowance", "Damaged goods allowance"))
+            reason = rng.choice(
+                ("Price adjustment", "Short shipment allowance", "Damaged goods allowance")
+            )
             allowance = max(100, min(original.row["net_minor"] // 5, rng.randint(10, 250) * 100))
             buyer = self.by_id[original.row["order_customer_id"]]
             line = _task(buyer.tax_rate_e4, "ADJ", reason, None, 1000, allowance * 100, None)
-        header = self._invoice_header(original.bill, InvoiceClassification.CREDIT, day, [line], rate)
+        header = self._invoice_header(
+            original.bill, InvoiceClassification.CREDIT, day, [line], rate
+        )
         header["order_customer_id"] = original.row["order_customer_id"]
         return Doc(row=header, lines=[line], bill=original.bill, kind="credit")
 
@@ -775,7 +1035,9 @@ class Batch:
         for customer_id in sorted(intents):
             drafts += self._group(intents[customer_id])
         drafts += self._open_deposits()
-        drafts.sort(key=lambda d: (d.day, d.customer.id, d.intents[0].invoice.row["id"] if d.intents else 0))
+        drafts.sort(
+            key=lambda d: (d.day, d.customer.id, d.intents[0].invoice.row["id"] if d.intents else 0)
+        )
         rng, counters = self.rng, self.counters
         payments, applications = self.rows["payments"], self.rows["payment_applications"]
         for draft in drafts:
@@ -783,9 +1045,15 @@ class Batch:
             payments.append(self._payment_row(payment_id, draft))
             applied_at = office_time(rng, draft.applied_on or draft.day)
             for intent in draft.intents:
-                applications.append({"id": counters.next_id("payment_applications"), "payment_id": payment_id,
-                                     "invoice_id": intent.invoice.row["id"], "amount_minor": intent.amount,
-                                     "applied_at": applied_at})
+                applications.append(
+                    {
+                        "id": counters.next_id("payment_applications"),
+                        "payment_id": payment_id,
+                        "invoice_id": intent.invoice.row["id"],
+                        "amount_minor": intent.amount,
+                        "applied_at": applied_at,
+                    }
+                )
         self._settle()
 
     def _intents(self, doc: Doc) -> list[Intent]:
@@ -832,8 +1100,13 @@ class Batch:
         amount = sum(intent.amount for intent in intents)
         prepaid = c.billing_status is BillingStatus.PREPAY
         extra = self.rng.randint(1, 50) * 100 if not prepaid and self.rng.random() < 0.04 else 0
-        draft = PaymentDraft(c, max(i.day for i in intents), PaymentStyle.DEPOSIT if prepaid else PaymentStyle.PAYMENT,
-                             amount + extra, list(intents))
+        draft = PaymentDraft(
+            c,
+            max(i.day for i in intents),
+            PaymentStyle.DEPOSIT if prepaid else PaymentStyle.PAYMENT,
+            amount + extra,
+            list(intents),
+        )
         if prepaid:
             draft.applied_on = intents[0].invoice.row["invoice_on"]
         return draft
@@ -845,23 +1118,47 @@ class Batch:
             if doc.row["status"] not in OPEN_ORDER_STATUSES:
                 continue
             if doc.bill.billing_status is BillingStatus.PREPAY:
-                drafts.append(PaymentDraft(doc.bill, doc.row["order_on"], PaymentStyle.DEPOSIT, doc.row["total_minor"]))
+                drafts.append(
+                    PaymentDraft(
+                        doc.bill, doc.row["order_on"], PaymentStyle.DEPOSIT, doc.row["total_minor"]
+                    )
+                )
             elif self.ctx.draw(self.rng, "deposit", DEPOSIT_DECK):
-                part = max(100, doc.row["total_minor"] * self.rng.randint(30, 50) // 100 // 100 * 100)
-                drafts.append(PaymentDraft(doc.bill, doc.row["order_on"], PaymentStyle.DEPOSIT, part))
+                part = max(
+                    100, doc.row["total_minor"] * self.rng.randint(30, 50) // 100 // 100 * 100
+                )
+                drafts.append(
+                    PaymentDraft(doc.bill, doc.row["order_on"], PaymentStyle.DEPOSIT, part)
+                )
         return drafts
 
     def _payment_row(self, payment_id: int, draft: PaymentDraft) -> Row:
         rng, c = self.rng, draft.customer
-        reference = weighted(rng, ((f"Check {rng.randint(1000, 9999)}", 40),
-                                   (f"ACH {rng.randint(10**7, 10**8 - 1)}", 35), ("Wire transfer", 10), (None, 15)))
+        reference = weighted(
+            rng,
+            (
+                (f"Check {rng.randint(1000, 9999)}", 40),
+                (f"ACH {rng.randint(10**7, 10**8 - 1)}", 35),
+                ("Wire transfer", 10),
+                (None, 15),
+            ),
+        )
         return {
-            "id": payment_id, "number": self.counters.next_number("payment"), "customer_id": c.id,
-            "payment_on": draft.day, "style": draft.style, "currency": c.currency,
-            "fx_rate_e8": self.ctx.rates.rate(c.currency, draft.day), "received_minor": draft.received,
-            "applied_minor": 0, "base_received_minor": 0, "base_unapplied_minor": 0, "reference": reference,
+            "id": payment_id,
+            "number": self.counters.next_number("payment"),
+            "customer_id": c.id,
+            "payment_on": draft.day,
+            "style": draft.style,
+            "currency": c.currency,
+            "fx_rate_e8": self.ctx.rates.rate(c.currency, draft.day),
+            "received_minor": draft.received,
+            "applied_minor": 0,
+            "base_received_minor": 0,
+            "base_unapplied_minor": 0,
+            "reference": reference,
             "created_by_id": self.ctx.staff[rng.choice(("admin", "manager"))],
-            "created_at": at(draft.day, 16, rng.randint(0, 59)), "version": 1,
+            "created_at": at(draft.day, 16, rng.randint(0, 59)),
+            "version": 1,
         }
 
     def _settle(self) -> None:
@@ -876,8 +1173,9 @@ class Batch:
             row["paid_minor"] = paid.get(row["id"], 0)
             if doc.kind == "order":
                 row["status"] = invoice_status(row["total_minor"], row["paid_minor"])
-            row["base_balance_minor"] = base_balance_minor(row["status"], row["total_minor"], row["paid_minor"],
-                                                           row["fx_rate_e8"])
+            row["base_balance_minor"] = base_balance_minor(
+                row["status"], row["total_minor"], row["paid_minor"], row["fx_rate_e8"]
+            )
         for row in self.rows["payments"]:
             rate, received = row["fx_rate_e8"], row["received_minor"]
             row["applied_minor"] = applied.get(row["id"], 0)
@@ -893,7 +1191,9 @@ class Batch:
                 continue
             owed = exposure.get(c.id, 0)
             if owed >= 300_000 and rng.random() < 0.04:
-                c.row["credit_limit_minor"] = max(100_000, owed * rng.randint(40, 80) // 100 // 100_000 * 100_000)
+                c.row["credit_limit_minor"] = max(
+                    100_000, owed * rng.randint(40, 80) // 100 // 100_000 * 100_000
+                )
             elif rng.random() < 0.6:
                 headroom = max(0, owed) * 2 + rng.randint(2, 40) * 250_000
                 c.row["credit_limit_minor"] = -(-headroom // 100_000) * 100_000
@@ -912,15 +1212,21 @@ class Batch:
                 note_type = NoteType[weighted(rng, words.NOTE_TYPE_WEIGHTS)]
                 notes.append(self._customer_note(c, day, note_type))
             if c.active and c.engagement == "engaged" and rng.random() < 0.05:
-                note = self._customer_note(c, between(rng, ctx.days_ago(10), ctx.last_day), NoteType.FOLLOW_UP)
+                note = self._customer_note(
+                    c, between(rng, ctx.days_ago(10), ctx.last_day), NoteType.FOLLOW_UP
+                )
                 note["reminder_due_at"] = at(ctx.today + dt.timedelta(days=rng.randint(1, 21)), 14)
                 notes.append(note)
 
     def _customer_note(self, c: BenchCustomer, day: dt.date, note_type: NoteType) -> Row:
         rng = self.rng
         fill = self._fillers(c)
-        note = _note_row(note_type, rng.choice(words.NOTE_BODIES[note_type.name]).format(**fill),
-                         self._author(c, day), office_time(rng, day))
+        note = _note_row(
+            note_type,
+            rng.choice(words.NOTE_BODIES[note_type.name]).format(**fill),
+            self._author(c, day),
+            office_time(rng, day),
+        )
         note["customer_id"] = c.id
         if note_type is NoteType.FOLLOW_UP:
             note["reminder_due_at"] = at(day + dt.timedelta(days=rng.randint(3, 14)), 14)
@@ -929,17 +1235,27 @@ class Batch:
 
     def _fillers(self, c: BenchCustomer) -> dict[str, str]:
         rng = self.rng
-        return {"contact": rng.choice(c.contacts) if c.contacts else _person(rng),
-                "item": rng.choice(c.favourites)["description"].split(",")[0].lower(),
-                "location": rng.choice(c.location_aliases).lower() if c.location_aliases else "warehouse",
-                "customer": c.row["alias"] or c.row["name"]}
+        return {
+            "contact": rng.choice(c.contacts) if c.contacts else _person(rng),
+            "item": rng.choice(c.favourites)["description"].split(",")[0].lower(),
+            "location": rng.choice(c.location_aliases).lower()
+            if c.location_aliases
+            else "warehouse",
+            "customer": c.row["alias"] or c.row["name"],
+        }
 
     def _author(self, c: BenchCustomer, day: dt.date) -> int:
         rep = c.row["sales_rep_id"]
         gone = rep in self.ctx.gone_reps
-        if rep is not None and (not gone or day < self.ctx.days_ago(400)) and self.rng.random() < 0.5:
+        if (
+            rep is not None
+            and (not gone or day < self.ctx.days_ago(400))
+            and self.rng.random() < 0.5
+        ):
             return rep
-        return self.ctx.staff[weighted(self.rng, (("rep_a", 30), ("rep_b", 30), ("manager", 25), ("admin", 15)))]
+        return self.ctx.staff[
+            weighted(self.rng, (("rep_a", 30), ("rep_b", 30), ("manager", 25), ("admin", 15)))
+        ]
 
     def _leads(self, count: int) -> None:
         """`count` leads in every state with their recorded history (see the demo's activity)."""
@@ -959,11 +1275,18 @@ class Batch:
             row.update(id=lead_id, number=self.counters.sequences["lead"])
             self.rows["leads"].append(row)
             for change in changes:
-                self.rows["lead_state_changes"].append({"id": self.counters.next_id("lead_state_changes"),
-                                                        "lead_id": lead_id, **change})
+                self.rows["lead_state_changes"].append(
+                    {
+                        "id": self.counters.next_id("lead_state_changes"),
+                        "lead_id": lead_id,
+                        **change,
+                    }
+                )
             self._lead_notes(row, c)
 
-    def _lead(self, state: LeadState, program: int, c: BenchCustomer) -> tuple[Row, list[Row], BenchCustomer]:
+    def _lead(
+        self, state: LeadState, program: int, c: BenchCustomer
+    ) -> tuple[Row, list[Row], BenchCustomer]:
         rng, ctx = self.rng, self.ctx
         path = rng.choice(PATHS[state])
         if state in (LeadState.CUSTOMER, LeadState.INACTIVE):
@@ -979,12 +1302,18 @@ class Batch:
         else:
             conversion = ctx.today + dt.timedelta(days=rng.randint(14, 180))
         row = {
-            "customer_id": c.id, "program_id": program,
+            "customer_id": c.id,
+            "program_id": program,
             "source_id": rng.randint(1, len(words.LEAD_SOURCES)) if rng.random() < 0.9 else None,
-            "state": state, "inside_sales_rep_id": rng.choice(ctx.reps),
-            "outside_sales_rep_id": c.row["sales_rep_id"], "assigned_to_id": changes[-1]["assigned_to_id"],
-            "probability": rng.randint(low // 5, high // 5) * 5, "estimated_conversion_on": conversion,
-            "potential_value_minor": rng.randint(4, 120) * 50_000, "created_at": changes[0]["at"], "version": 1,
+            "state": state,
+            "inside_sales_rep_id": rng.choice(ctx.reps),
+            "outside_sales_rep_id": c.row["sales_rep_id"],
+            "assigned_to_id": changes[-1]["assigned_to_id"],
+            "probability": rng.randint(low // 5, high // 5) * 5,
+            "estimated_conversion_on": conversion,
+            "potential_value_minor": rng.randint(4, 120) * 50_000,
+            "created_at": changes[0]["at"],
+            "version": 1,
         }
         return row, changes, c
 
@@ -996,8 +1325,15 @@ class Batch:
             if previous is not None and rng.random() < 0.2:
                 assignee = rng.choice(ctx.reps) if rng.random() < 0.7 else ctx.staff["manager"]
             by = assignee if rng.random() < 0.8 else ctx.staff["manager"]
-            changes.append({"from_state": previous, "to_state": state, "by_id": by,
-                            "at": office_time(rng, day), "assigned_to_id": assignee})
+            changes.append(
+                {
+                    "from_state": previous,
+                    "to_state": state,
+                    "by_id": by,
+                    "at": office_time(rng, day),
+                    "assigned_to_id": assignee,
+                }
+            )
             previous, day = state, day + dt.timedelta(days=rng.randint(2, 14))
         return changes
 
@@ -1013,7 +1349,9 @@ class Batch:
 
     def _number_notes(self) -> None:
         notes = self.rows["notes"]
-        notes.sort(key=lambda n: (n["created_at"], n["customer_id"] or 0, n["lead_id"] or 0, n["body"]))
+        notes.sort(
+            key=lambda n: (n["created_at"], n["customer_id"] or 0, n["lead_id"] or 0, n["body"])
+        )
         for note in notes:
             note["id"] = self.counters.next_id("notes")
 
@@ -1021,13 +1359,32 @@ class Batch:
 # --------------------------------------------------------------------------- helpers
 
 
-def _task(tax_rate_e4: int, code: str, description: str, unit: str | None, quantity_e3: int, price_e4: int,
-          cost_e4: int | None) -> tuple:
+def _task(
+    tax_rate_e4: int,
+    code: str,
+    description: str,
+    unit: str | None,
+    quantity_e3: int,
+    price_e4: int,
+    cost_e4: int | None,
+) -> tuple:
     """A service line body (labour, freight, an allowance): no item, priced in whole cents."""
     price = cents(price_e4)
     amounts = line_amounts(quantity_e3, price, tax_rate_e4, cost_e4)
-    return (TASK, code, description, unit, quantity_e3, price, cost_e4, tax_rate_e4, amounts.net_minor,
-            amounts.tax_minor, amounts.cost_minor, None)
+    return (
+        TASK,
+        code,
+        description,
+        unit,
+        quantity_e3,
+        price,
+        cost_e4,
+        tax_rate_e4,
+        amounts.net_minor,
+        amounts.tax_minor,
+        amounts.cost_minor,
+        None,
+    )
 
 
 def _convert(base_e4: int, rate: int | None) -> int:
@@ -1036,8 +1393,17 @@ def _convert(base_e4: int, rate: int | None) -> int:
 
 
 def _note_row(note_type: NoteType, body: str, author: int, created: dt.datetime) -> Row:
-    return {"id": 0, "customer_id": None, "lead_id": None, "type": note_type, "body": body,
-            "author_id": author, "created_at": created, "reminder_due_at": None, "reminder_title": None}
+    return {
+        "id": 0,
+        "customer_id": None,
+        "lead_id": None,
+        "type": note_type,
+        "body": body,
+        "author_id": author,
+        "created_at": created,
+        "reminder_due_at": None,
+        "reminder_title": None,
+    }
 
 
 def _prefixed(prefix: str, address: tuple[str | None, ...] | None) -> Row:

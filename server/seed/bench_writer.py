@@ -30,7 +30,9 @@ class BulkLoader:
     def __init__(self, database: Database, connection: AsyncConnection) -> None:
         self.database, self.connection = database, connection
         self.is_sqlite = database.is_sqlite
-        self._plans: dict[tuple[str, tuple[str, ...]], tuple[str, list[tuple[int, Callable[[Any], Any]]]]] = {}
+        self._plans: dict[
+            tuple[str, tuple[str, ...]], tuple[str, list[tuple[int, Callable[[Any], Any]]]]
+        ] = {}
 
     @classmethod
     @asynccontextmanager
@@ -60,13 +62,15 @@ class BulkLoader:
                 await self.connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
             yield self.connection
 
-    async def insert(self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    async def insert(
+        self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
         """Insert tuples whose values are in `columns` order, in chunks."""
         if not rows:
             return
         sql, processors = self._plan(table, tuple(columns))
         for start in range(0, len(rows), CHUNK_ROWS):
-            chunk = rows[start:start + CHUNK_ROWS]
+            chunk = rows[start : start + CHUNK_ROWS]
             if processors:
                 chunk = [_processed(row, processors) for row in chunk]
             if self.is_sqlite:
@@ -81,12 +85,16 @@ class BulkLoader:
             return
         columns = tuple(column.name for column in table.columns)
         if set(rows[0]) != set(columns):
-            raise ValueError(f"{table.name} rows must name exactly its columns; "
-                             f"missing {set(columns) - set(rows[0])}, unknown {set(rows[0]) - set(columns)}")
+            raise ValueError(
+                f"{table.name} rows must name exactly its columns; "
+                f"missing {set(columns) - set(rows[0])}, unknown {set(rows[0]) - set(columns)}"
+            )
         pick = operator.itemgetter(*columns)
         await self.insert(table, columns, [pick(row) for row in rows])
 
-    def _plan(self, table: Table, columns: tuple[str, ...]) -> tuple[str, list[tuple[int, Callable[[Any], Any]]]]:
+    def _plan(
+        self, table: Table, columns: tuple[str, ...]
+    ) -> tuple[str, list[tuple[int, Callable[[Any], Any]]]]:
         key = (table.name, columns)
         plan = self._plans.get(key)
         if plan is None:
@@ -98,13 +106,17 @@ class BulkLoader:
                 if processor is not None:
                     processors.append((index, processor))
             quote = dialect.identifier_preparer.quote
-            sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-                   f"VALUES ({', '.join('?' for _ in columns)})")
+            sql = (
+                f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+                f"VALUES ({', '.join('?' for _ in columns)})"
+            )
             plan = self._plans[key] = (sql, processors)
         return plan
 
 
-def _processed(row: Sequence[Any], processors: list[tuple[int, Callable[[Any], Any]]]) -> tuple[Any, ...]:
+def _processed(
+    row: Sequence[Any], processors: list[tuple[int, Callable[[Any], Any]]]
+) -> tuple[Any, ...]:
     values = list(row)
     for index, processor in processors:
         values[index] = processor(values[index])

@@ -23,12 +23,12 @@ from server.access.models import User
 from server.customers.models import Contact, Customer, Location, PaymentTerms
 from server.db.base import Base
 from server.db.engine import Database
-from server.seed.loading import advance_ids, set_sequences
 from server.documents.models import Invoice, InvoiceLine, Item, Order, OrderLine
 from server.leads.models import Lead, LeadProgram, LeadSource, LeadStateChange
 from server.notes.models import Note
 from server.payments.models import Payment, PaymentApplication
 from server.seed import activity, documents, ledger, parties
+from server.seed.loading import advance_ids, set_sequences
 from server.seed.parties import SEEDED_ADMIN_EMAIL
 from server.seed.world import Terms, World
 
@@ -36,8 +36,22 @@ __all__ = ["SEEDED_ADMIN_EMAIL", "SeedError", "build_world", "seed_demo"]
 
 # In foreign-key order. Users are written first but may be partly there already.
 TABLES: tuple[type[Base], ...] = (
-    User, Customer, Contact, Location, Item, Order, OrderLine, Invoice, InvoiceLine, Payment,
-    PaymentApplication, LeadProgram, LeadSource, Lead, LeadStateChange, Note,
+    User,
+    Customer,
+    Contact,
+    Location,
+    Item,
+    Order,
+    OrderLine,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PaymentApplication,
+    LeadProgram,
+    LeadSource,
+    Lead,
+    LeadStateChange,
+    Note,
 )
 MUST_BE_EMPTY: tuple[type[Base], ...] = tuple(model for model in TABLES if model is not User)
 
@@ -46,16 +60,22 @@ class SeedError(RuntimeError):
     """The database cannot take demo data (it already holds business data)."""
 
 
-async def seed_demo(database: Database, *, seed: int = 1, today: dt.date | None = None,
-                    base_currency: str = "USD") -> dict[str, int]:
+async def seed_demo(
+    database: Database, *, seed: int = 1, today: dt.date | None = None, base_currency: str = "USD"
+) -> dict[str, int]:
     """Seed the demo business; returns the number of rows written per table."""
     today = today or dt.date.today()
     base_currency = _check_currency(base_currency)
     async with database.session() as session:
         await _refuse_unless_empty(session)
         existing_users, terms = await _existing_users(session), await _payment_terms(session)
-    world = build_world(seed=seed, today=today, base_currency=base_currency,
-                        existing_users=existing_users, terms=terms)
+    world = build_world(
+        seed=seed,
+        today=today,
+        base_currency=base_currency,
+        existing_users=existing_users,
+        terms=terms,
+    )
     async with database.write_session() as session, session.begin():
         await _refuse_unless_empty(session)  # again, now under the write lock
         for model in TABLES:
@@ -68,11 +88,19 @@ async def seed_demo(database: Database, *, seed: int = 1, today: dt.date | None 
     return {model.__tablename__: len(world.rows.get(model.__tablename__, ())) for model in TABLES}
 
 
-def build_world(*, seed: int, today: dt.date, base_currency: str, existing_users: dict[str, int],
-                terms: dict[str, Terms]) -> World:
+def build_world(
+    *,
+    seed: int,
+    today: dt.date,
+    base_currency: str,
+    existing_users: dict[str, int],
+    terms: dict[str, Terms],
+) -> World:
     """The whole demo business as rows in memory, ready to insert."""
     user_rows, users = parties.plan_users(existing_users, today)
-    world = World(rng=random.Random(seed), today=today, base_currency=base_currency, users=users, terms=terms)
+    world = World(
+        rng=random.Random(seed), today=today, base_currency=base_currency, users=users, terms=terms
+    )
     world.rows["users"] = user_rows
     documents.build_items(world)
     parties.build_parties(world)
@@ -99,16 +127,23 @@ async def _refuse_unless_empty(session: AsyncSession) -> None:
     """Demo data only goes into a database without business data."""
     for model in MUST_BE_EMPTY:
         if await session.scalar(select(func.count()).select_from(model)):
-            raise SeedError(f"cannot seed demo data: the database already has {model.__tablename__} "
-                            "(seed an empty, freshly migrated database)")
+            raise SeedError(
+                f"cannot seed demo data: the database already has {model.__tablename__} "
+                "(seed an empty, freshly migrated database)"
+            )
 
 
 async def _existing_users(session: AsyncSession) -> dict[str, int]:
     """Users already there (such as an admin created first), by lower-case email."""
-    return {email.lower(): user_id for email, user_id in await session.execute(select(User.email, User.id))}
+    return {
+        email.lower(): user_id
+        for email, user_id in await session.execute(select(User.email, User.id))
+    }
 
 
 async def _payment_terms(session: AsyncSession) -> dict[str, Terms]:
     """The migration's terms (DUE, NET7 .. NET90), by code; whichever of them exist."""
     rows = await session.execute(select(PaymentTerms.id, PaymentTerms.code, PaymentTerms.due_days))
-    return {code: Terms(id=terms_id, code=code, due_days=due_days) for terms_id, code, due_days in rows}
+    return {
+        code: Terms(id=terms_id, code=code, due_days=due_days) for terms_id, code, due_days in rows
+    }

@@ -12,21 +12,56 @@ import datetime as dt
 from server.customers.models import CreditCode
 from server.db.sequences import FORMATS
 from server.documents.models import (
-    InvoiceClassification, InvoiceStatus, LineType, OrderClassification, OrderStatus,
+    InvoiceClassification,
+    InvoiceStatus,
+    LineType,
+    OrderClassification,
+    OrderStatus,
 )
 from server.documents.rules import due_date
 from server.money import PRICE, RATE, line_amounts, round_div, scaled, to_base_minor
 from server.seed import vocabulary as words
 from server.seed.world import (
-    CustomerPlan, Doc, Row, World, between, cents, office_time, take, weighted,
+    CustomerPlan,
+    Doc,
+    Row,
+    World,
+    between,
+    cents,
+    office_time,
+    take,
+    weighted,
 )
 
-LINE_KEYS = ("position", "line_type", "code", "description", "unit", "quantity_e3", "unit_price_e4",
-             "unit_cost_e4", "tax_rate_e4", "net_minor", "tax_minor", "cost_minor", "item_id")
-QUANTITIES = {"EA": (1, 24, 1000), "BOX": (1, 20, 1000), "CASE": (1, 15, 1000), "KG": (10, 300, 500)}
+LINE_KEYS = (
+    "position",
+    "line_type",
+    "code",
+    "description",
+    "unit",
+    "quantity_e3",
+    "unit_price_e4",
+    "unit_cost_e4",
+    "tax_rate_e4",
+    "net_minor",
+    "tax_minor",
+    "cost_minor",
+    "item_id",
+)
+QUANTITIES = {
+    "EA": (1, 24, 1000),
+    "BOX": (1, 20, 1000),
+    "CASE": (1, 15, 1000),
+    "KG": (10, 300, 500),
+}
 # Orders still in the works, drawn from a deck so that each status turns up in every seed.
-OPEN_STATUS_DECK = ((OrderStatus.OPEN,) * 6 + (OrderStatus.IN_PROGRESS,) * 4 + (OrderStatus.FINISHED,) * 3
-                    + (OrderStatus.ON_HOLD,) * 2 + (OrderStatus.PLANNED,) * 2)
+OPEN_STATUS_DECK = (
+    (OrderStatus.OPEN,) * 6
+    + (OrderStatus.IN_PROGRESS,) * 4
+    + (OrderStatus.FINISHED,) * 3
+    + (OrderStatus.ON_HOLD,) * 2
+    + (OrderStatus.PLANNED,) * 2
+)
 
 # --------------------------------------------------------------------------- items
 
@@ -35,11 +70,18 @@ def build_items(world: World) -> None:
     """The catalog; costs are below prices, both in the base currency."""
     for number, spec in enumerate(words.ITEMS, start=1):
         price = scaled(spec.price, PRICE)
-        world.rows["items"].append({
-            "id": number, "code": spec.code, "description": spec.description, "unit": spec.unit,
-            "unit_price_e4": price, "unit_cost_e4": cents(round_div(price * spec.cost_pct, 100)),
-            "active": spec.active, "version": 1,
-        })
+        world.rows["items"].append(
+            {
+                "id": number,
+                "code": spec.code,
+                "description": spec.description,
+                "unit": spec.unit,
+                "unit_price_e4": price,
+                "unit_cost_e4": cents(round_div(price * spec.cost_pct, 100)),
+                "active": spec.active,
+                "version": 1,
+            }
+        )
 
 
 def _choose_favourites(world: World, plan: CustomerPlan) -> None:
@@ -68,9 +110,15 @@ def build_orders(world: World) -> None:
 def _order_days(world: World, plan: CustomerPlan) -> list[dt.date]:
     """When the customer ordered: its rhythm from its start until it stopped (or yesterday)."""
     rng = world.rng
-    start = min(world.last_day, max(plan.created_on + dt.timedelta(days=rng.randint(1, 20)), world.history_start))
+    start = min(
+        world.last_day,
+        max(plan.created_on + dt.timedelta(days=rng.randint(1, 20)), world.history_start),
+    )
     if plan.credit_code is CreditCode.NEW_ACCOUNT:
-        return sorted(between(rng, max(start, world.days_ago(30)), world.last_day) for _ in range(rng.randint(1, 2)))
+        return sorted(
+            between(rng, max(start, world.days_ago(30)), world.last_day)
+            for _ in range(rng.randint(1, 2))
+        )
     end = _order_end(world, plan, start)
     days, day = [], start + dt.timedelta(days=rng.randint(0, plan.interval // 2))
     while day <= end:
@@ -106,21 +154,32 @@ def _order(world: World, plan: CustomerPlan, day: dt.date, *, is_last: bool) -> 
     net, tax = sum(line["net_minor"] for line in lines), sum(line["tax_minor"] for line in lines)
     row = {
         "classification": OrderClassification.JOB_ORDER if job else OrderClassification.SALES_ORDER,
-        "status": status, "order_on": day,
-        "required_on": day + dt.timedelta(days=rng.randint(3, 21)) if job or rng.random() < 0.5 else None,
+        "status": status,
+        "order_on": day,
+        "required_on": day + dt.timedelta(days=rng.randint(3, 21))
+        if job or rng.random() < 0.5
+        else None,
         "description": rng.choice(words.JOB_DESCRIPTIONS if job else words.ORDER_DESCRIPTIONS),
-        "order_customer_id": plan.id, "billing_customer_id": bill.id,
+        "order_customer_id": plan.id,
+        "billing_customer_id": bill.id,
         "location_id": rng.choice(plan.location_ids) if rng.random() < 0.9 else None,
-        "currency": bill.currency, "fx_rate_e8": rate, "net_minor": net, "tax_minor": tax,
-        "total_minor": net + tax, "base_net_minor": to_base_minor(net, rate),
-        "warnings": _warnings(bill, status), "created_by_id": _clerk(world, plan),
-        "created_at": office_time(rng, day), "version": 1,
+        "currency": bill.currency,
+        "fx_rate_e8": rate,
+        "net_minor": net,
+        "tax_minor": tax,
+        "total_minor": net + tax,
+        "base_net_minor": to_base_minor(net, rate),
+        "warnings": _warnings(bill, status),
+        "created_by_id": _clerk(world, plan),
+        "created_at": office_time(rng, day),
+        "version": 1,
     }
     return Doc(row=row, lines=lines, bill=bill, invoice_on=invoice_on)
 
 
-def _order_status(world: World, plan: CustomerPlan, day: dt.date, *, is_last: bool,
-                  job: bool) -> tuple[OrderStatus, dt.date | None]:
+def _order_status(
+    world: World, plan: CustomerPlan, day: dt.date, *, is_last: bool, job: bool
+) -> tuple[OrderStatus, dt.date | None]:
     """Old orders are invoiced or cancelled; recent ones are somewhere in the works."""
     rng = world.rng
     invoice_on = day + dt.timedelta(days=rng.randint(5, 20) if job else rng.randint(0, 6))
@@ -139,7 +198,11 @@ def _order_status(world: World, plan: CustomerPlan, day: dt.date, *, is_last: bo
 def _warnings(bill: CustomerPlan, status: OrderStatus) -> str:
     """Orders still in the works for a past-due payer carry the credit warning (SPEC §3)."""
     done = status in (OrderStatus.INVOICED, OrderStatus.CANCELLED)
-    return "Customer account is past due" if bill.credit_code is CreditCode.PAST_DUE and not done else ""
+    return (
+        "Customer account is past due"
+        if bill.credit_code is CreditCode.PAST_DUE and not done
+        else ""
+    )
 
 
 def _clerk(world: World, plan: CustomerPlan) -> int:
@@ -152,12 +215,22 @@ def _clerk(world: World, plan: CustomerPlan) -> int:
 
 def _number_orders(world: World) -> None:
     """Ids in date order; SO- and JO- numbers each in their own sequence."""
-    world.orders.sort(key=lambda doc: (doc.row["order_on"], doc.row["created_at"], doc.row["order_customer_id"]))
+    world.orders.sort(
+        key=lambda doc: (doc.row["order_on"], doc.row["created_at"], doc.row["order_customer_id"])
+    )
     counters = {"sales_order": 0, "job_order": 0}
     for order_id, doc in enumerate(world.orders, start=1):
-        sequence = "job_order" if doc.row["classification"] is OrderClassification.JOB_ORDER else "sales_order"
+        sequence = (
+            "job_order"
+            if doc.row["classification"] is OrderClassification.JOB_ORDER
+            else "sales_order"
+        )
         counters[sequence] += 1
-        doc.row = {"id": order_id, "number": FORMATS[sequence].format(counters[sequence]), **doc.row}
+        doc.row = {
+            "id": order_id,
+            "number": FORMATS[sequence].format(counters[sequence]),
+            **doc.row,
+        }
         _emit(world, "order_lines", "order_id", order_id, doc.lines)
         world.rows["orders"].append(doc.row)
     world.sequences.update(counters)
@@ -167,25 +240,51 @@ def _emit(world: World, table: str, parent_key: str, parent_id: int, lines: list
     """Give lines their ids and parent, and add them to the table's rows."""
     rows = world.rows[table]
     for line in lines:
-        rows.append({"id": len(rows) + 1, parent_key: parent_id, **{key: line[key] for key in LINE_KEYS}})
+        rows.append(
+            {"id": len(rows) + 1, parent_key: parent_id, **{key: line[key] for key in LINE_KEYS}}
+        )
 
 
 # ---------------------------------------------------------------------------- lines
 
 
-def _order_lines(world: World, plan: CustomerPlan, day: dt.date, rate: int | None, job: bool) -> list[Row]:
+def _order_lines(
+    world: World, plan: CustomerPlan, day: dt.date, rate: int | None, job: bool
+) -> list[Row]:
     """One to six item lines, sometimes freight, a delivery instruction or labour."""
     rng = world.rng
     old = (world.today - day).days > 365
     available = [item for item in plan.favourites if item["active"] or old] or plan.favourites
     count = weighted(rng, ((1, 15), (2, 25), (3, 25), (4, 18), (5, 10), (6, 7)))
-    lines = [_item_line(world, plan, item, day, rate) for item in rng.sample(available, min(count, len(available)))]
+    lines = [
+        _item_line(world, plan, item, day, rate)
+        for item in rng.sample(available, min(count, len(available)))
+    ]
     if job:
-        lines.insert(0, _task_line(plan, "LABOR", "Assembly and packing labour", "HR",
-                                   rng.randint(2, 16) * 1000, _convert(650_000, rate), _convert(380_000, rate)))
+        lines.insert(
+            0,
+            _task_line(
+                plan,
+                "LABOR",
+                "Assembly and packing labour",
+                "HR",
+                rng.randint(2, 16) * 1000,
+                _convert(650_000, rate),
+                _convert(380_000, rate),
+            ),
+        )
     if rng.random() < 0.2:
-        lines.append(_task_line(plan, "FREIGHT", "Freight and delivery", None, 1000,
-                                _convert(rng.randint(25, 95) * 10_000, rate), None))
+        lines.append(
+            _task_line(
+                plan,
+                "FREIGHT",
+                "Freight and delivery",
+                None,
+                1000,
+                _convert(rng.randint(25, 95) * 10_000, rate),
+                None,
+            )
+        )
     if rng.random() < 0.05:
         lines.insert(0, _descriptor_line("Deliver to the rear entrance; call ahead"))
     for position, line in enumerate(lines, start=1):
@@ -201,31 +300,81 @@ def _item_line(world: World, plan: CustomerPlan, item: Row, day: dt.date, rate: 
     factor = (1000 - 35 * years) * (100 - plan.discount_pct)
     price = cents(_convert(round_div(item["unit_price_e4"] * factor, 100_000), rate))
     cost = _convert(round_div(item["unit_cost_e4"] * (1000 - 35 * years), 1000), rate)
-    return _line(plan, LineType.ITEM, item["code"], item["description"], item["unit"],
-                 rng.randint(low, high) * step, price, cost, item["id"])
+    return _line(
+        plan,
+        LineType.ITEM,
+        item["code"],
+        item["description"],
+        item["unit"],
+        rng.randint(low, high) * step,
+        price,
+        cost,
+        item["id"],
+    )
 
 
-def _task_line(plan: CustomerPlan, code: str, description: str, unit: str | None, quantity_e3: int,
-               price_e4: int, cost_e4: int | None) -> Row:
+def _task_line(
+    plan: CustomerPlan,
+    code: str,
+    description: str,
+    unit: str | None,
+    quantity_e3: int,
+    price_e4: int,
+    cost_e4: int | None,
+) -> Row:
     """A service line (labour, freight, an allowance): no item, priced in whole cents."""
-    return _line(plan, LineType.TASK, code, description, unit, quantity_e3, cents(price_e4), cost_e4, None)
+    return _line(
+        plan, LineType.TASK, code, description, unit, quantity_e3, cents(price_e4), cost_e4, None
+    )
 
 
 def _descriptor_line(text: str) -> Row:
     """A line of text only: no quantity, no amounts."""
-    return {"position": 0, "line_type": LineType.DESCRIPTOR, "code": "NOTE", "description": text, "unit": None,
-            "quantity_e3": 0, "unit_price_e4": 0, "unit_cost_e4": None, "tax_rate_e4": 0,
-            "net_minor": 0, "tax_minor": 0, "cost_minor": None, "item_id": None}
+    return {
+        "position": 0,
+        "line_type": LineType.DESCRIPTOR,
+        "code": "NOTE",
+        "description": text,
+        "unit": None,
+        "quantity_e3": 0,
+        "unit_price_e4": 0,
+        "unit_cost_e4": None,
+        "tax_rate_e4": 0,
+        "net_minor": 0,
+        "tax_minor": 0,
+        "cost_minor": None,
+        "item_id": None,
+    }
 
 
-def _line(plan: CustomerPlan, line_type: LineType, code: str, description: str, unit: str | None,
-          quantity_e3: int, price_e4: int, cost_e4: int | None, item_id: int | None) -> Row:
+def _line(
+    plan: CustomerPlan,
+    line_type: LineType,
+    code: str,
+    description: str,
+    unit: str | None,
+    quantity_e3: int,
+    price_e4: int,
+    cost_e4: int | None,
+    item_id: int | None,
+) -> Row:
     """A line with its amounts computed exactly as the service computes them."""
     amounts = line_amounts(quantity_e3, price_e4, plan.tax_rate_e4, cost_e4)
-    return {"position": 0, "line_type": line_type, "code": code, "description": description, "unit": unit,
-            "quantity_e3": quantity_e3, "unit_price_e4": price_e4, "unit_cost_e4": cost_e4,
-            "tax_rate_e4": plan.tax_rate_e4, "net_minor": amounts.net_minor, "tax_minor": amounts.tax_minor,
-            "cost_minor": amounts.cost_minor, "item_id": item_id}
+    return {
+        "position": 0,
+        "line_type": line_type,
+        "code": code,
+        "description": description,
+        "unit": unit,
+        "quantity_e3": quantity_e3,
+        "unit_price_e4": price_e4,
+        "unit_cost_e4": cost_e4,
+        "tax_rate_e4": plan.tax_rate_e4,
+        "net_minor": amounts.net_minor,
+        "tax_minor": amounts.tax_minor,
+        "cost_minor": amounts.cost_minor,
+        "item_id": item_id,
+    }
 
 
 def _convert(base_e4: int, rate: int | None) -> int:
@@ -251,35 +400,60 @@ def build_invoices(world: World) -> None:
 def _invoice_for(world: World, order: Doc) -> Doc:
     """The invoice of an order: its lines, currency, rate and both customers."""
     row, invoice_on = order.row, order.invoice_on
-    header = _invoice_header(world, order.bill, InvoiceClassification.INVOICE, invoice_on, order.lines,
-                             row["fx_rate_e8"])
-    header.update(order_customer_id=row["order_customer_id"], order_id=row["id"],
-                  due_on=due_on(order.bill, invoice_on, row["required_on"]),
-                  alt_number=f"PO-{world.rng.randint(10000, 99999)}" if world.rng.random() < 0.35 else None)
+    header = _invoice_header(
+        world, order.bill, InvoiceClassification.INVOICE, invoice_on, order.lines, row["fx_rate_e8"]
+    )
+    header.update(
+        order_customer_id=row["order_customer_id"],
+        order_id=row["id"],
+        due_on=due_on(order.bill, invoice_on, row["required_on"]),
+        alt_number=f"PO-{world.rng.randint(10000, 99999)}" if world.rng.random() < 0.35 else None,
+    )
     lines = [{key: line[key] for key in LINE_KEYS} for line in order.lines]
     return Doc(row=header, lines=lines, bill=order.bill, kind="order", order=order)
 
 
-def _invoice_header(world: World, bill: CustomerPlan, classification: InvoiceClassification,
-                    invoice_on: dt.date, lines: list[Row], rate: int | None) -> Row:
+def _invoice_header(
+    world: World,
+    bill: CustomerPlan,
+    classification: InvoiceClassification,
+    invoice_on: dt.date,
+    lines: list[Row],
+    rate: int | None,
+) -> Row:
     """Everything but number, status and payments, which come later."""
     net, tax = sum(line["net_minor"] for line in lines), sum(line["tax_minor"] for line in lines)
     cost = sum(line["cost_minor"] or 0 for line in lines)
     return {
-        "alt_number": None, "classification": classification, "status": InvoiceStatus.PRINTED,
-        "invoice_on": invoice_on, "due_on": due_on(bill, invoice_on, None),
-        "bill_customer_id": bill.id, "order_customer_id": bill.id, "order_id": None,
-        "currency": bill.currency, "fx_rate_e8": rate, "net_minor": net, "tax_minor": tax,
-        "total_minor": net + tax, "cost_minor": cost, "paid_minor": 0,
-        "base_net_minor": to_base_minor(net, rate), "base_cost_minor": to_base_minor(cost, rate),
-        "base_balance_minor": 0, "created_by_id": world.user(world.rng.choice(("admin", "manager"))),
-        "created_at": office_time(world.rng, invoice_on), "version": 1,
+        "alt_number": None,
+        "classification": classification,
+        "status": InvoiceStatus.PRINTED,
+        "invoice_on": invoice_on,
+        "due_on": due_on(bill, invoice_on, None),
+        "bill_customer_id": bill.id,
+        "order_customer_id": bill.id,
+        "order_id": None,
+        "currency": bill.currency,
+        "fx_rate_e8": rate,
+        "net_minor": net,
+        "tax_minor": tax,
+        "total_minor": net + tax,
+        "cost_minor": cost,
+        "paid_minor": 0,
+        "base_net_minor": to_base_minor(net, rate),
+        "base_cost_minor": to_base_minor(cost, rate),
+        "base_balance_minor": 0,
+        "created_by_id": world.user(world.rng.choice(("admin", "manager"))),
+        "created_at": office_time(world.rng, invoice_on),
+        "version": 1,
     }
 
 
 def due_on(bill: CustomerPlan, invoice_on: dt.date, required_on: dt.date | None) -> dt.date:
     """The payer's due date, by the one rule (server/documents/rules.py `due_date`)."""
-    return due_date(invoice_on, bill.terms.due_days if bill.terms is not None else None, bill.basis, required_on)
+    return due_date(
+        invoice_on, bill.terms.due_days if bill.terms is not None else None, bill.basis, required_on
+    )
 
 
 def _credited(world: World, issued: list[Doc]) -> list[Doc]:
@@ -297,11 +471,20 @@ def _credit_note(world: World, original: Doc) -> Doc:
     if rng.random() < 0.6:
         line = dict(rng.choice(items))
         quantity = min(line["quantity_e3"], rng.randint(1, 5) * 1000)
-        amounts = line_amounts(quantity, line["unit_price_e4"], line["tax_rate_e4"], line["unit_cost_e4"])
-        line.update(quantity_e3=quantity, net_minor=amounts.net_minor, tax_minor=amounts.tax_minor,
-                    cost_minor=amounts.cost_minor, position=1)
+        amounts = line_amounts(
+            quantity, line["unit_price_e4"], line["tax_rate_e4"], line["unit_cost_e4"]
+        )
+        line.update(
+            quantity_e3=quantity,
+            net_minor=amounts.net_minor,
+            tax_minor=amounts.tax_minor,
+            cost_minor=amounts.cost_minor,
+            position=1,
+        )
     else:
-        reason = rng.choice(("Price adjustment", "Short shipment allowance", "Damaged goods allowance"))
+        reason = rng.choice(
+            ("Price adjustment", "Short shipment allowance", "Damaged goods allowance")
+        )
         allowance_minor = max(100, min(original.row["net_minor"] // 5, rng.randint(10, 250) * 100))
         buyer = world.customers[original.row["order_customer_id"] - 1]
         line = _task_line(buyer, "ADJ", reason, None, 1000, allowance_minor * 100, None)
@@ -313,8 +496,14 @@ def _credit_note(world: World, original: Doc) -> Doc:
 
 def _some_customers(world: World, count: int) -> list[CustomerPlan]:
     """Active, ordering customers that pay their own bills, in id order."""
-    pool = [p for p in world.customers if p.engagement == "engaged" and p.active and p.head_office is None
-            and p.credit_code is CreditCode.CURRENT_ACCOUNT]
+    pool = [
+        p
+        for p in world.customers
+        if p.engagement == "engaged"
+        and p.active
+        and p.head_office is None
+        and p.credit_code is CreditCode.CURRENT_ACCOUNT
+    ]
     return sorted(take(world.rng, pool, count), key=lambda plan: plan.id)
 
 
@@ -334,13 +523,23 @@ def _standalone(world: World, plan: CustomerPlan, kind: str) -> Doc:
 
 def _number_invoices(world: World) -> None:
     """Ids in date order (drafts last); IN-, CR- and DRAFT- numbers each in their own sequence."""
-    world.invoices.sort(key=lambda doc: (doc.kind == "draft", doc.row["invoice_on"], doc.row["created_at"],
-                                         doc.row["bill_customer_id"]))
+    world.invoices.sort(
+        key=lambda doc: (
+            doc.kind == "draft",
+            doc.row["invoice_on"],
+            doc.row["created_at"],
+            doc.row["bill_customer_id"],
+        )
+    )
     counters = {"invoice": 0, "credit": 0, "draft": 0}
     for invoice_id, doc in enumerate(world.invoices, start=1):
         sequence = {"credit": "credit", "draft": "draft"}.get(doc.kind, "invoice")
         counters[sequence] += 1
-        doc.row = {"id": invoice_id, "number": FORMATS[sequence].format(counters[sequence]), **doc.row}
+        doc.row = {
+            "id": invoice_id,
+            "number": FORMATS[sequence].format(counters[sequence]),
+            **doc.row,
+        }
         _emit(world, "invoice_lines", "invoice_id", invoice_id, doc.lines)
         world.rows["invoices"].append(doc.row)
     world.sequences.update(counters)

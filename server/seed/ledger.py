@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from server.customers.models import BillingStatus
 from server.db.sequences import FORMATS
-from server.documents.models import InvoiceStatus, OPEN_ORDER_STATUSES
+from server.documents.models import OPEN_ORDER_STATUSES, InvoiceStatus
 from server.documents.rules import OWING_STATUSES, base_balance_minor, signed_base_balance_minor
 from server.figures.customer_list import exposure_minor
 from server.money import to_base_minor
@@ -111,8 +111,13 @@ def _draft(world: World, intents: list[Intent]) -> PaymentDraft:
     amount = sum(intent.amount for intent in intents)
     prepaid = plan.billing_status is BillingStatus.PREPAY
     extra = world.rng.randint(1, 50) * 100 if not prepaid and world.rng.random() < 0.04 else 0
-    draft = PaymentDraft(plan, max(i.day for i in intents), PaymentStyle.DEPOSIT if prepaid else PaymentStyle.PAYMENT,
-                         amount + extra, list(intents))
+    draft = PaymentDraft(
+        plan,
+        max(i.day for i in intents),
+        PaymentStyle.DEPOSIT if prepaid else PaymentStyle.PAYMENT,
+        amount + extra,
+        list(intents),
+    )
     if prepaid:
         draft.applied_on = intents[0].invoice.row["invoice_on"]
     return draft
@@ -125,7 +130,11 @@ def _open_deposits(world: World) -> list[PaymentDraft]:
     others = []
     for doc in open_orders:
         if doc.bill.billing_status is BillingStatus.PREPAY:
-            drafts.append(PaymentDraft(doc.bill, doc.row["order_on"], PaymentStyle.DEPOSIT, doc.row["total_minor"]))
+            drafts.append(
+                PaymentDraft(
+                    doc.bill, doc.row["order_on"], PaymentStyle.DEPOSIT, doc.row["total_minor"]
+                )
+            )
         else:
             others.append(doc)
     for doc in sorted(take(rng, others, 6), key=lambda d: d.row["id"]):
@@ -136,30 +145,54 @@ def _open_deposits(world: World) -> list[PaymentDraft]:
 
 def _write_payments(world: World, drafts: list[PaymentDraft]) -> None:
     """Ids and numbers in date order, and the application rows."""
-    drafts.sort(key=lambda d: (d.day, d.customer.id, d.intents[0].invoice.row["id"] if d.intents else 0))
+    drafts.sort(
+        key=lambda d: (d.day, d.customer.id, d.intents[0].invoice.row["id"] if d.intents else 0)
+    )
     for payment_id, draft in enumerate(drafts, start=1):
         world.rows["payments"].append(_payment_row(world, payment_id, draft))
         applied_at = office_time(world.rng, draft.applied_on or draft.day)
         for intent in draft.intents:
             applications = world.rows["payment_applications"]
-            applications.append({"id": len(applications) + 1, "payment_id": payment_id,
-                                 "invoice_id": intent.invoice.row["id"], "amount_minor": intent.amount,
-                                 "applied_at": applied_at})
+            applications.append(
+                {
+                    "id": len(applications) + 1,
+                    "payment_id": payment_id,
+                    "invoice_id": intent.invoice.row["id"],
+                    "amount_minor": intent.amount,
+                    "applied_at": applied_at,
+                }
+            )
     world.sequences["payment"] = len(drafts)
 
 
 def _payment_row(world: World, payment_id: int, draft: PaymentDraft) -> Row:
     """The payments row; its applied and base totals are filled in by `settle`."""
     rng, plan = world.rng, draft.customer
-    reference = weighted(rng, ((f"Check {rng.randint(1000, 9999)}", 40), (f"ACH {rng.randint(10**7, 10**8 - 1)}", 35),
-                               ("Wire transfer", 10), (None, 15)))
+    reference = weighted(
+        rng,
+        (
+            (f"Check {rng.randint(1000, 9999)}", 40),
+            (f"ACH {rng.randint(10**7, 10**8 - 1)}", 35),
+            ("Wire transfer", 10),
+            (None, 15),
+        ),
+    )
     return {
-        "id": payment_id, "number": FORMATS["payment"].format(payment_id), "customer_id": plan.id,
-        "payment_on": draft.day, "style": draft.style, "currency": plan.currency,
-        "fx_rate_e8": world.rate(plan.currency, draft.day), "received_minor": draft.received,
-        "applied_minor": 0, "base_received_minor": 0, "base_unapplied_minor": 0, "reference": reference,
+        "id": payment_id,
+        "number": FORMATS["payment"].format(payment_id),
+        "customer_id": plan.id,
+        "payment_on": draft.day,
+        "style": draft.style,
+        "currency": plan.currency,
+        "fx_rate_e8": world.rate(plan.currency, draft.day),
+        "received_minor": draft.received,
+        "applied_minor": 0,
+        "base_received_minor": 0,
+        "base_unapplied_minor": 0,
+        "reference": reference,
         "created_by_id": world.user(rng.choice(("admin", "manager"))),
-        "created_at": at(draft.day, 16, rng.randint(0, 59)), "version": 1,
+        "created_at": at(draft.day, 16, rng.randint(0, 59)),
+        "version": 1,
     }
 
 
@@ -188,7 +221,9 @@ def _settle_invoice(doc: Doc, paid: int) -> None:
     row["paid_minor"] = paid
     if doc.kind == "order":
         row["status"] = invoice_status(row["total_minor"], paid)
-    row["base_balance_minor"] = base_balance_minor(row["status"], row["total_minor"], paid, row["fx_rate_e8"])
+    row["base_balance_minor"] = base_balance_minor(
+        row["status"], row["total_minor"], paid, row["fx_rate_e8"]
+    )
 
 
 def invoice_status(total: int, paid: int) -> InvoiceStatus:
@@ -206,10 +241,15 @@ def exposure(rows: dict[str, list[Row]]) -> dict[int, int]:
     unapplied: dict[int, int] = defaultdict(int)
     for row in rows["invoices"]:
         if row["status"] in OWING_STATUSES:
-            current[row["bill_customer_id"]] += signed_base_balance_minor(row["classification"], row["base_balance_minor"])
+            current[row["bill_customer_id"]] += signed_base_balance_minor(
+                row["classification"], row["base_balance_minor"]
+            )
     for row in rows["orders"]:
         if row["status"] in OPEN_ORDER_STATUSES:
             open_orders[row["billing_customer_id"]] += row["base_net_minor"]
     for row in rows["payments"]:
         unapplied[row["customer_id"]] += row["base_unapplied_minor"]
-    return {c: exposure_minor(current[c], open_orders[c], unapplied[c]) for c in {*current, *open_orders, *unapplied}}
+    return {
+        c: exposure_minor(current[c], open_orders[c], unapplied[c])
+        for c in {*current, *open_orders, *unapplied}
+    }

@@ -14,7 +14,9 @@ async def set_sequences(connection: AsyncConnection, last_values: dict[str, int]
     """Every number sequence continues after the last number used so far."""
     values = {name: last_values.get(name, 0) for name in FORMATS}
     await connection.execute(delete(Sequence).where(Sequence.name.in_(list(values))))
-    await connection.execute(insert(Sequence), [{"name": n, "last_value": v} for n, v in values.items()])
+    await connection.execute(
+        insert(Sequence), [{"name": n, "last_value": v} for n, v in values.items()]
+    )
 
 
 async def advance_ids(connection: AsyncConnection, models: tuple[type[Any], ...]) -> None:
@@ -24,5 +26,8 @@ async def advance_ids(connection: AsyncConnection, models: tuple[type[Any], ...]
         return
     for model in models:
         table = model.__tablename__
-        await connection.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 0) + 1, false) FROM {table}"))
+        await connection.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 0) + 1, false) FROM {table}"
+            )
+        )

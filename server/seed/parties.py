@@ -16,7 +16,15 @@ from server.db.base import ADDRESS_PARTS
 from server.db.sequences import FORMATS
 from server.seed import vocabulary as words
 from server.seed.world import (
-    CUSTOMER_YEARS, CustomerPlan, Row, World, at, between, office_time, take, weighted,
+    CUSTOMER_YEARS,
+    CustomerPlan,
+    Row,
+    World,
+    at,
+    between,
+    office_time,
+    take,
+    weighted,
 )
 
 CUSTOMER_COUNT = 150
@@ -44,11 +52,20 @@ def plan_users(existing: dict[str, int], today: dt.date) -> tuple[list[Row], dic
             ids[key] = existing[email]
             continue
         ids[key] = next_id
-        rows.append({
-            "id": next_id, "email": email, "name": name, "role": Role[role], "active": active,
-            "password_hash": None, "version": 1,
-            "created_at": at(today - dt.timedelta(days=365 * CUSTOMER_YEARS + 30 - 7 * len(rows))),
-        })
+        rows.append(
+            {
+                "id": next_id,
+                "email": email,
+                "name": name,
+                "role": Role[role],
+                "active": active,
+                "password_hash": None,
+                "version": 1,
+                "created_at": at(
+                    today - dt.timedelta(days=365 * CUSTOMER_YEARS + 30 - 7 * len(rows))
+                ),
+            }
+        )
         next_id += 1
     return rows, ids
 
@@ -97,7 +114,9 @@ def _plan_roles(world: World, plans: list[CustomerPlan]) -> None:
     bad_debt.credit_code = CreditCode.CREDIT_HOLD
     engaged = [p for p in older if p.engagement == "engaged"]
     _plan_chains(world, engaged)
-    _plan_credit_and_payers(world, [p for p in engaged if p.head_office is None and p.chain is None])
+    _plan_credit_and_payers(
+        world, [p for p in engaged if p.head_office is None and p.chain is None]
+    )
 
 
 def _plan_newcomers(world: World, recent: list[CustomerPlan]) -> None:
@@ -119,16 +138,25 @@ def _plan_chains(world: World, engaged: list[CustomerPlan]) -> None:
     heads = sorted(take(rng, pool, len(words.CHAINS)), key=lambda p: p.id)
     for chain, head in zip(words.CHAINS, heads, strict=False):
         head.chain, head.trade, head.interval = chain, chain[2], rng.choice((30, 45, 60))
-        later = [p for p in engaged if p.id > head.id and p.head_office is None and p.chain is None
-                 and p not in heads]
+        later = [
+            p
+            for p in engaged
+            if p.id > head.id and p.head_office is None and p.chain is None and p not in heads
+        ]
         for branch in take(rng, later, rng.randint(2, 3)):
-            branch.head_office, branch.trade, branch.interval = head, chain[2], rng.choice((21, 30, 45))
+            branch.head_office, branch.trade, branch.interval = (
+                head,
+                chain[2],
+                rng.choice((21, 30, 45)),
+            )
 
 
 def _plan_credit_and_payers(world: World, plans: list[CustomerPlan]) -> None:
     """Foreign customers, past-due and held accounts, prepaying and cash customers."""
     rng, pool = world.rng, list(plans)
-    for place, plan in zip(words.FOREIGN_PLACES, take(rng, pool, len(words.FOREIGN_PLACES)), strict=False):
+    for place, plan in zip(
+        words.FOREIGN_PLACES, take(rng, pool, len(words.FOREIGN_PLACES)), strict=False
+    ):
         plan.place = place
     for plan in take(rng, pool, 8):
         plan.credit_code, plan.payer = CreditCode.PAST_DUE, "slow"
@@ -140,7 +168,10 @@ def _plan_credit_and_payers(world: World, plans: list[CustomerPlan]) -> None:
     for plan in take(rng, pool, 5):
         plan.billing_status = BillingStatus.CASH_ON_DELIVERY
     for plan in world.customers:
-        if plan.credit_code is CreditCode.CURRENT_ACCOUNT or plan.credit_code is CreditCode.NEW_ACCOUNT:
+        if (
+            plan.credit_code is CreditCode.CURRENT_ACCOUNT
+            or plan.credit_code is CreditCode.NEW_ACCOUNT
+        ):
             plan.payer = weighted(rng, (("prompt", 30), ("steady", 50), ("slow", 20)))
 
 
@@ -174,13 +205,30 @@ def _plan_terms(world: World, plan: CustomerPlan) -> None:
     """Payment terms (mostly NET30; none or DUE for prepaying and cash customers) and basis."""
     rng, terms = world.rng, world.terms
     if plan.billing_status is BillingStatus.ON_ACCOUNT:
-        code = weighted(rng, (("NET30", 50), ("NET15", 12), ("NET45", 10), ("NET60", 6), ("DUE", 6),
-                              ("NET7", 5), ("NET90", 3), (None, 8)))
+        code = weighted(
+            rng,
+            (
+                ("NET30", 50),
+                ("NET15", 12),
+                ("NET45", 10),
+                ("NET60", 6),
+                ("DUE", 6),
+                ("NET7", 5),
+                ("NET90", 3),
+                (None, 8),
+            ),
+        )
     else:
         code = rng.choice(("DUE", None))
     plan.terms = terms.get(code) if code else None
-    plan.basis = weighted(rng, ((TermsBasis.INVOICE_DATE, 75), (TermsBasis.END_OF_MONTH, 18),
-                                (TermsBasis.DELIVERY_DATE, 7)))
+    plan.basis = weighted(
+        rng,
+        (
+            (TermsBasis.INVOICE_DATE, 75),
+            (TermsBasis.END_OF_MONTH, 18),
+            (TermsBasis.DELIVERY_DATE, 7),
+        ),
+    )
 
 
 def _sales_reps(world: World, plan: CustomerPlan) -> tuple[int | None, int | None]:
@@ -191,7 +239,9 @@ def _sales_reps(world: World, plan: CustomerPlan) -> tuple[int | None, int | Non
     rng = world.rng
     rep = weighted(rng, (("rep_a", 45), ("rep_b", 45), ("rep_gone", 6), (None, 4)))
     inside = rng.choice(("rep_a", "rep_b", None, None))
-    return (world.user(rep) if rep else None), (world.user(inside) if inside and inside != rep else None)
+    return (world.user(rep) if rep else None), (
+        world.user(inside) if inside and inside != rep else None
+    )
 
 
 def _customer_row(world: World, plan: CustomerPlan, used: set[str]) -> Row:
@@ -203,13 +253,23 @@ def _customer_row(world: World, plan: CustomerPlan, used: set[str]) -> Row:
     rep, inside = _sales_reps(world, plan)
     created = office_time(rng, plan.created_on)
     row = {
-        "id": plan.id, "number": FORMATS["customer"].format(plan.id), "name": name, "alias": alias,
+        "id": plan.id,
+        "number": FORMATS["customer"].format(plan.id),
+        "name": name,
+        "alias": alias,
         "status": CustomerStatus.ACTIVE if plan.active else CustomerStatus.INACTIVE,
-        "currency": plan.currency, "credit_code": plan.credit_code, "credit_limit_minor": None,
-        "billing_status": plan.billing_status, "payment_terms_id": plan.terms.id if plan.terms else None,
-        "terms_basis": plan.basis, "sales_rep_id": rep, "inside_sales_rep_id": inside,
-        "email": f"{_mailbox(world, plan)}@{plan.domain}", "phone": _phone(world, plan),
-        "prior_sales_minor": _prior_sales(world, plan), "created_at": created,
+        "currency": plan.currency,
+        "credit_code": plan.credit_code,
+        "credit_limit_minor": None,
+        "billing_status": plan.billing_status,
+        "payment_terms_id": plan.terms.id if plan.terms else None,
+        "terms_basis": plan.basis,
+        "sales_rep_id": rep,
+        "inside_sales_rep_id": inside,
+        "email": f"{_mailbox(world, plan)}@{plan.domain}",
+        "phone": _phone(world, plan),
+        "prior_sales_minor": _prior_sales(world, plan),
+        "created_at": created,
         "updated_at": max(created, office_time(rng, between(rng, plan.created_on, world.last_day))),
         "version": 1,
     }
@@ -278,16 +338,34 @@ def _slug(text: str) -> str:
 # ------------------------------------------------------------------------- places
 
 
-def _address(world: World, plan: CustomerPlan, city: words.City | None = None) -> tuple[str | None, ...]:
+def _address(
+    world: World, plan: CustomerPlan, city: words.City | None = None
+) -> tuple[str | None, ...]:
     """(line1, line2, city, region, postal_code, country) in the customer's city or abroad."""
     rng = world.rng
     if plan.place is not None and city is None:
         place = plan.place
-        return f"{place.street} {rng.randint(1, 180)}", None, place.city, place.region, place.postal, place.country
+        return (
+            f"{place.street} {rng.randint(1, 180)}",
+            None,
+            place.city,
+            place.region,
+            place.postal,
+            place.country,
+        )
     city = city or plan.city
-    line2 = weighted(rng, ((None, 70), (f"Suite {rng.randint(1, 9)}00", 15), (f"Unit {rng.choice('ABCDE')}", 15)))
+    line2 = weighted(
+        rng, ((None, 70), (f"Suite {rng.randint(1, 9)}00", 15), (f"Unit {rng.choice('ABCDE')}", 15))
+    )
     postal = f"{city.postal}{rng.randint(1, 99):02d}"
-    return f"{rng.randint(100, 9899)} {rng.choice(words.STREETS)}", line2, city.name, city.region, postal, "US"
+    return (
+        f"{rng.randint(100, 9899)} {rng.choice(words.STREETS)}",
+        line2,
+        city.name,
+        city.region,
+        postal,
+        "US",
+    )
 
 
 def _prefixed(prefix: str, address: tuple[str | None, ...] | None) -> Row:
@@ -314,14 +392,24 @@ def _add_contacts(world: World, plan: CustomerPlan) -> None:
         first, last = rng.choice(words.FIRST_NAMES), rng.choice(words.SURNAMES)
         plan.contacts.append(f"{first} {last}")
         row = {
-            "id": len(rows) + 1, "customer_id": plan.id, "first_name": first, "last_name": last,
+            "id": len(rows) + 1,
+            "customer_id": plan.id,
+            "first_name": first,
+            "last_name": last,
             "email": f"{_slug(first)}.{_slug(last)}@{plan.domain}",
             "office_phone": f"{plan.row['phone']} ext. {rng.randint(10, 49)}",
             "mobile_phone": _phone(world, plan) if rng.random() < 0.6 else None,
             "fax": _phone(world, plan) if rng.random() < 0.1 else None,
-            "is_primary": position == 0, "version": 1,
-            "created_at": office_time(rng, between(rng, plan.created_on, min(
-                world.last_day, plan.created_on + dt.timedelta(days=60 * position)))),
+            "is_primary": position == 0,
+            "version": 1,
+            "created_at": office_time(
+                rng,
+                between(
+                    rng,
+                    plan.created_on,
+                    min(world.last_day, plan.created_on + dt.timedelta(days=60 * position)),
+                ),
+            ),
         }
         primary_address = position == 0 and rng.random() < 0.3
         row.update(_prefixed("address", _address_of(plan, "billing") if primary_address else None))
@@ -350,15 +438,25 @@ def _location_row(world: World, plan: CustomerPlan, position: int, alias: str) -
     contact = rng.choice(plan.contacts) if rng.random() < 0.5 else _person(world)
     since = plan.created_on if position == 0 else between(rng, plan.created_on, world.last_day)
     row = {
-        "id": row_id, "customer_id": plan.id, "code": f"LOC-{position + 1:02d}", "alias": alias,
+        "id": row_id,
+        "customer_id": plan.id,
+        "code": f"LOC-{position + 1:02d}",
+        "alias": alias,
         "contact_name": contact if rng.random() < 0.8 else None,
-        "contact_email": f"{_slug(contact.split()[0])}@{plan.domain}" if rng.random() < 0.6 else None,
+        "contact_email": f"{_slug(contact.split()[0])}@{plan.domain}"
+        if rng.random() < 0.6
+        else None,
         "contact_phone": _phone(world, plan) if rng.random() < 0.6 else None,
         "alt_email": f"receiving@{plan.domain}" if rng.random() < 0.15 else None,
-        "sales_rep_id": _location_rep(world, plan, position), "version": 1,
+        "sales_rep_id": _location_rep(world, plan, position),
+        "version": 1,
         "created_at": office_time(rng, since),
     }
-    shipping = _address_of(plan, "shipping") if position == 0 else _address(world, plan, _nearby_city(world, plan))
+    shipping = (
+        _address_of(plan, "shipping")
+        if position == 0
+        else _address(world, plan, _nearby_city(world, plan))
+    )
     own_billing = position > 0 and rng.random() < 0.1
     row.update(_prefixed("shipping", shipping))
     row.update(_prefixed("billing", _address_of(plan, "billing") if own_billing else None))
@@ -395,7 +493,11 @@ def assign_credit_limits(world: World, exposure: dict[int, int]) -> None:
     unapplied payments); limits are in the base currency, in whole thousands.
     """
     rng = world.rng
-    accounts = [p for p in world.customers if p.billing_status is BillingStatus.ON_ACCOUNT and p.head_office is None]
+    accounts = [
+        p
+        for p in world.customers
+        if p.billing_status is BillingStatus.ON_ACCOUNT and p.head_office is None
+    ]
     exposed = [p for p in accounts if exposure.get(p.id, 0) >= 300_000]
     for plan in take(rng, exposed, 6):
         share = exposure[plan.id] * rng.randint(40, 80) // 100

@@ -22,18 +22,89 @@ USERS: tuple[tuple[str, str, bool], ...] = (
 )
 
 FIRST_NAMES = (
-    "James", "Olivia", "Robert", "Emma", "Michael", "Sophia", "William", "Ava", "Daniel", "Mia",
-    "Joseph", "Isabella", "Carlos", "Grace", "Andrew", "Chloe", "Kevin", "Hannah", "Brian", "Nora",
-    "Jason", "Lily", "Eric", "Zoe", "Samuel", "Priya", "Marcus", "Elena", "Patrick", "Rosa",
-    "Anthony", "Megan", "Tyler", "Fatima", "Victor", "Laura", "Hiroshi", "Ingrid", "Omar", "Claire",
+    "James",
+    "Olivia",
+    "Robert",
+    "Emma",
+    "Michael",
+    "Sophia",
+    "William",
+    "Ava",
+    "Daniel",
+    "Mia",
+    "Joseph",
+    "Isabella",
+    "Carlos",
+    "Grace",
+    "Andrew",
+    "Chloe",
+    "Kevin",
+    "Hannah",
+    "Brian",
+    "Nora",
+    "Jason",
+    "Lily",
+    "Eric",
+    "Zoe",
+    "Samuel",
+    "Priya",
+    "Marcus",
+    "Elena",
+    "Patrick",
+    "Rosa",
+    "Anthony",
+    "Megan",
+    "Tyler",
+    "Fatima",
+    "Victor",
+    "Laura",
+    "Hiroshi",
+    "Ingrid",
+    "Omar",
+    "Claire",
 )
 
 SURNAMES = (
-    "Harper", "Nguyen", "Kowalski", "Johnson", "Garcia", "Miller", "O'Brien", "Schmidt", "Rossi",
-    "Anderson", "Patel", "Murphy", "Larson", "Kim", "Novak", "Fischer", "Dubois", "Walsh", "Reyes",
-    "Bennett", "Sullivan", "Jensen", "Morales", "Becker", "Olsen", "Hughes", "Carter", "Brooks",
-    "Delgado", "Foster", "Keller", "Lindqvist", "Moreau", "Petrov", "Quinn", "Ramirez", "Tanaka",
-    "Vasquez", "Weber", "Young",
+    "Harper",
+    "Nguyen",
+    "Kowalski",
+    "Johnson",
+    "Garcia",
+    "Miller",
+    "O'Brien",
+    "Schmidt",
+    "Rossi",
+    "Anderson",
+    "Patel",
+    "Murphy",
+    "Larson",
+    "Kim",
+    "Novak",
+    "Fischer",
+    "Dubois",
+    "Walsh",
+    "Reyes",
+    "Bennett",
+    "Sullivan",
+    "Jensen",
+    "Morales",
+    "Becker",
+    "Olsen",
+    "Hughes",
+    "Carter",
+    "Brooks",
+    "Delgado",
+    "Foster",
+    "Keller",
+    "Lindqvist",
+    "Moreau",
+    "Petrov",
+    "Quinn",
+    "Ramirez",
+    "Tanaka",
+    "Vasquez",
+    "Weber",
+    "Young",
 )
 
 # ---------------------------------------------------------------------------- places
@@ -82,9 +153,26 @@ US_CITIES = (
 )
 
 STREETS = (
-    "Main St", "Oak Ave", "Industrial Pkwy", "Commerce Dr", "Market St", "Elm St", "Lakeview Rd",
-    "River Rd", "Maple Ave", "Washington Blvd", "2nd St", "Park Ave", "Harbor Way", "Mill Rd",
-    "Station St", "Cedar Ln", "Lincoln Ave", "Division St", "Clark St", "Kinzie St",
+    "Main St",
+    "Oak Ave",
+    "Industrial Pkwy",
+    "Commerce Dr",
+    "Market St",
+    "Elm St",
+    "Lakeview Rd",
+    "River Rd",
+    "Maple Ave",
+    "Washington Blvd",
+    "2nd St",
+    "Park Ave",
+    "Harbor Way",
+    "Mill Rd",
+    "Station St",
+    "Cedar Ln",
+    "Lincoln Ave",
+    "Division St",
+    "Clark St",
+    "Kinzie St",
 )
 
 
@@ -112,11 +200,42 @@ USD_VALUE_E8 = {"USD": 100_000_000, "EUR": 108_500_000, "CAD": 73_200_000, "GBP"
 # --------------------------------------------------------------------------- trades
 
 PLACE_WORDS = (
-    "Riverside", "Lakeshore", "Oak Street", "Maple", "Harbor", "Summit", "Bluebird", "Golden Spoon",
-    "Northside", "Prairie", "Cedar", "Red Barn", "Iron Horse", "Union", "Twin Pines",
-    "Copper Kettle", "Blue Door", "Sunrise", "Westfield", "Hilltop", "Millbrook", "Old Town",
-    "Pioneer", "Heartland", "Silver Birch", "Three Rivers", "Keystone", "Liberty", "Evergreen",
-    "Lantern", "Wildflower", "Granite", "Fox Valley", "Windy City", "Lakeside", "Brick Oven",
+    "Riverside",
+    "Lakeshore",
+    "Oak Street",
+    "Maple",
+    "Harbor",
+    "Summit",
+    "Bluebird",
+    "Golden Spoon",
+    "Northside",
+    "Prairie",
+    "Cedar",
+    "Red Barn",
+    "Iron Horse",
+    "Union",
+    "Twin Pines",
+    "Copper Kettle",
+    "Blue Door",
+    "Sunrise",
+    "Westfield",
+    "Hilltop",
+    "Millbrook",
+    "Old Town",
+    "Pioneer",
+    "Heartland",
+    "Silver Birch",
+    "Three Rivers",
+    "Keystone",
+    "Liberty",
+    "Evergreen",
+    "Lantern",
+    "Wildflower",
+    "Granite",
+    "Fox Valley",
+    "Windy City",
+    "Lakeside",
+    "Brick Oven",
 )
 
 
@@ -127,21 +246,59 @@ class Trade(NamedTuple):
 
 
 TRADES = {
-    "bakery": Trade(("{P} Bakery", "{S}'s Bakery", "{P} Bake Shop", "{S} & Sons Bakery",
-                     "{P} Patisserie"), ("BAK", "PKG", "CLN"), 14),
-    "restaurant": Trade(("{P} Bistro", "{P} Grill", "{S}'s Kitchen", "{P} Diner", "{S} Trattoria",
-                         "{P} Taqueria", "{P} Brasserie"), ("PRD", "FSV", "CLN", "BEV"), 22),
-    "cafe": Trade(("{P} Coffee House", "{S}'s Café", "{P} Espresso Bar", "{P} Tea Room"),
-                  ("BEV", "BAK", "FSV"), 10),
-    "hardware": Trade(("{P} Hardware", "{S} Building Supply", "{P} Hardware & Lumber",
-                       "{S} Bros. Hardware"), ("HDW", "PKG"), 12),
-    "clinic": Trade(("{P} Family Clinic", "{S} Dental Care", "{P} Veterinary Hospital",
-                     "{P} Physical Therapy", "{S} Pediatrics"), ("MED", "CLN", "PKG"), 10),
-    "grocery": Trade(("{P} Market", "{S}'s Grocers", "{P} Food Co-op", "{P} Fine Foods"),
-                     ("PRD", "BAK", "PKG", "BEV"), 10),
-    "hotel": Trade(("{P} Inn", "{P} Hotel", "{S} House Bed & Breakfast"), ("CLN", "BEV", "FSV", "PKG"), 5),
-    "catering": Trade(("{P} Catering", "{S} Events & Catering", "{P} Banquets"), ("PRD", "FSV", "BEV"), 7),
-    "janitorial": Trade(("{P} Cleaning Services", "{S} Janitorial", "{P} Facility Care"), ("CLN", "PKG"), 6),
+    "bakery": Trade(
+        ("{P} Bakery", "{S}'s Bakery", "{P} Bake Shop", "{S} & Sons Bakery", "{P} Patisserie"),
+        ("BAK", "PKG", "CLN"),
+        14,
+    ),
+    "restaurant": Trade(
+        (
+            "{P} Bistro",
+            "{P} Grill",
+            "{S}'s Kitchen",
+            "{P} Diner",
+            "{S} Trattoria",
+            "{P} Taqueria",
+            "{P} Brasserie",
+        ),
+        ("PRD", "FSV", "CLN", "BEV"),
+        22,
+    ),
+    "cafe": Trade(
+        ("{P} Coffee House", "{S}'s Café", "{P} Espresso Bar", "{P} Tea Room"),
+        ("BEV", "BAK", "FSV"),
+        10,
+    ),
+    "hardware": Trade(
+        ("{P} Hardware", "{S} Building Supply", "{P} Hardware & Lumber", "{S} Bros. Hardware"),
+        ("HDW", "PKG"),
+        12,
+    ),
+    "clinic": Trade(
+        (
+            "{P} Family Clinic",
+            "{S} Dental Care",
+            "{P} Veterinary Hospital",
+            "{P} Physical Therapy",
+            "{S} Pediatrics",
+        ),
+        ("MED", "CLN", "PKG"),
+        10,
+    ),
+    "grocery": Trade(
+        ("{P} Market", "{S}'s Grocers", "{P} Food Co-op", "{P} Fine Foods"),
+        ("PRD", "BAK", "PKG", "BEV"),
+        10,
+    ),
+    "hotel": Trade(
+        ("{P} Inn", "{P} Hotel", "{S} House Bed & Breakfast"), ("CLN", "BEV", "FSV", "PKG"), 5
+    ),
+    "catering": Trade(
+        ("{P} Catering", "{S} Events & Catering", "{P} Banquets"), ("PRD", "FSV", "BEV"), 7
+    ),
+    "janitorial": Trade(
+        ("{P} Cleaning Services", "{S} Janitorial", "{P} Facility Care"), ("CLN", "PKG"), 6
+    ),
     "auto": Trade(("{P} Auto Repair", "{S}'s Garage", "{P} Tire & Brake"), ("HDW", "CLN"), 4),
 }
 
@@ -158,8 +315,16 @@ LEGAL_SUFFIXES = (("", 40), (" LLC", 30), (" Inc.", 20), (" Co.", 10))
 MAILBOXES = ("orders", "accounts", "purchasing", "info", "office", "ap")
 
 LOCATION_NAMES = (
-    "Main warehouse", "Back dock", "Downtown store", "Central kitchen", "North side", "Annex",
-    "Distribution center", "Storefront", "Commissary", "South plant",
+    "Main warehouse",
+    "Back dock",
+    "Downtown store",
+    "Central kitchen",
+    "North side",
+    "Annex",
+    "Distribution center",
+    "Storefront",
+    "Commissary",
+    "South plant",
 )
 
 # ------------------------------------------------------------------------------ goods
@@ -244,14 +409,26 @@ ITEMS = (
 # ------------------------------------------------------------------------- phrases
 
 ORDER_DESCRIPTIONS = (
-    None, None, None, "Weekly restock", "Monthly standing order", "Rush: needed by Friday",
-    "Holiday season stock-up", "Opening inventory", "Replacement for damaged delivery",
-    "Quarterly supplies", "Per phone call with buyer", "Event order",
+    None,
+    None,
+    None,
+    "Weekly restock",
+    "Monthly standing order",
+    "Rush: needed by Friday",
+    "Holiday season stock-up",
+    "Opening inventory",
+    "Replacement for damaged delivery",
+    "Quarterly supplies",
+    "Per phone call with buyer",
+    "Event order",
 )
 
 JOB_DESCRIPTIONS = (
-    "Custom printed packaging run", "Private-label kitting", "Pallet rework and relabel",
-    "Assembled starter kits", "Custom blend, bagged and labelled",
+    "Custom printed packaging run",
+    "Private-label kitting",
+    "Pallet rework and relabel",
+    "Assembled starter kits",
+    "Custom blend, bagged and labelled",
 )
 
 NOTE_BODIES = {
@@ -290,16 +467,29 @@ NOTE_BODIES = {
     ),
 }
 
-NOTE_TYPE_WEIGHTS = (("GENERAL", 25), ("CALL", 30), ("MEETING", 10), ("EMAIL", 20), ("FOLLOW_UP", 10),
-                     ("COMPLAINT", 5))
-
-REMINDER_TITLES = (
-    "Call {contact} about reorder", "Send quote to {customer}", "Visit {customer}",
-    "Review credit limit for {customer}", "Check on delivery for {customer}",
+NOTE_TYPE_WEIGHTS = (
+    ("GENERAL", 25),
+    ("CALL", 30),
+    ("MEETING", 10),
+    ("EMAIL", 20),
+    ("FOLLOW_UP", 10),
+    ("COMPLAINT", 5),
 )
 
-LEAD_PROGRAMS = ("Spring Restock Campaign", "Trade Show Follow-up", "Key Account Expansion",
-                 "Win-back Lapsed Accounts")
+REMINDER_TITLES = (
+    "Call {contact} about reorder",
+    "Send quote to {customer}",
+    "Visit {customer}",
+    "Review credit limit for {customer}",
+    "Check on delivery for {customer}",
+)
+
+LEAD_PROGRAMS = (
+    "Spring Restock Campaign",
+    "Trade Show Follow-up",
+    "Key Account Expansion",
+    "Win-back Lapsed Accounts",
+)
 
 LEAD_SOURCES = ("Trade show", "Website inquiry", "Referral", "Cold call", "Existing account upsell")
 

@@ -120,7 +120,9 @@ class World:
             self.drift[currency] = self._random_walk()
         months = self.drift[currency]
         permille = 1000 + months[_month_index(self.today, day) % len(months)]
-        return round_div(USD_VALUE_E8[currency] * 10**RATE * permille, USD_VALUE_E8[self.base_currency] * 1000)
+        return round_div(
+            USD_VALUE_E8[currency] * 10**RATE * permille, USD_VALUE_E8[self.base_currency] * 1000
+        )
 
     def _random_walk(self) -> list[int]:
         """Monthly drift of an exchange rate, per mille, as a bounded random walk."""

@@ -7,8 +7,8 @@ Revision ID: 0002
 Revises: 0001
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0002"
 down_revision = "0001"
@@ -19,9 +19,13 @@ NAMES = ("customer", "sales_order", "job_order", "invoice", "credit", "draft", "
 
 
 def upgrade() -> None:
-    sequences = sa.table("sequences", sa.column("name", sa.String), sa.column("last_value", sa.BigInteger))
+    sequences = sa.table(
+        "sequences", sa.column("name", sa.String), sa.column("last_value", sa.BigInteger)
+    )
     existing = {row[0] for row in op.get_bind().execute(sa.select(sequences.c.name))}
-    op.bulk_insert(sequences, [{"name": name, "last_value": 0} for name in NAMES if name not in existing])
+    op.bulk_insert(
+        sequences, [{"name": name, "last_value": 0} for name in NAMES if name not in existing]
+    )
 
 
 def downgrade() -> None:

@@ -11,8 +11,8 @@ Revises: 0004
 
 import string
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from server.db.migrate import MigrationStopped
 
@@ -24,7 +24,13 @@ depends_on = None
 # (index, table, the columns that scope it, the identifier, what a person calls it)
 INDEXES = (
     ("uq_customers_number_folded", "customers", (), "number", "customer number"),
-    ("uq_locations_customer_id_code_folded", "locations", ("customer_id",), "code", "location code"),
+    (
+        "uq_locations_customer_id_code_folded",
+        "locations",
+        ("customer_id",),
+        "code",
+        "location code",
+    ),
     ("uq_items_code_folded", "items", (), "code", "item code"),
 )
 
@@ -39,25 +45,39 @@ def _folded(column: str) -> str:
 def _clashes(table: str, scope: tuple[str, ...], column: str, what: str) -> list[str]:
     """One line per group of rows whose identifiers differ only in case."""
     keys = ", ".join((*scope, _folded(column)))
-    rows = op.get_bind().execute(sa.text(
-        f"SELECT id, {', '.join((*scope, column))}, {_folded(column)} AS folded FROM {table} "
-        f"WHERE ({keys}) IN (SELECT {keys} FROM {table} GROUP BY {keys} HAVING count(*) > 1) "
-        f"ORDER BY {keys}, id")).all()
+    rows = (
+        op.get_bind()
+        .execute(
+            sa.text(
+                f"SELECT id, {', '.join((*scope, column))}, {_folded(column)} AS folded FROM {table} "
+                f"WHERE ({keys}) IN (SELECT {keys} FROM {table} GROUP BY {keys} HAVING count(*) > 1) "
+                f"ORDER BY {keys}, id"
+            )
+        )
+        .all()
+    )
     groups: dict[tuple[object, ...], list[str]] = {}
     for row in rows:
         groups.setdefault((*row[1:-2], row[-1]), []).append(f"{row[-2]!r} (id {row[0]})")
     owner = " of customer id {}" if scope else ""
-    return [f"{what}s{owner.format(*key[:-1])}: {', '.join(found)}" for key, found in groups.items()]
+    return [
+        f"{what}s{owner.format(*key[:-1])}: {', '.join(found)}" for key, found in groups.items()
+    ]
 
 
 def upgrade() -> None:
-    found = [line for _index, table, scope, column, what in INDEXES for line in _clashes(table, scope, column, what)]
+    found = [
+        line
+        for _index, table, scope, column, what in INDEXES
+        for line in _clashes(table, scope, column, what)
+    ]
     if found:
         raise MigrationStopped(
             "migration 0005 stopped and changed nothing: these identifiers differ only in case, and "
             "must differ in more before they can be unique regardless of case. Rename all but one of "
             "each group (updateCustomer, updateLocation, updateItem), then migrate again:\n  "
-            + "\n  ".join(found))
+            + "\n  ".join(found)
+        )
     for index, table, scope, column, _what in INDEXES:
         op.create_index(index, table, [*scope, sa.text(_folded(column))], unique=True)
 

@@ -7,8 +7,8 @@ Revision ID: 0006
 Revises: 0005
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from server.customers import phones
 
@@ -29,15 +29,26 @@ def upgrade() -> None:
 
 def _fill(name: str) -> None:
     columns = phones.PHONE_COLUMNS[name]
-    table = sa.table(name, sa.column("id", sa.Integer), sa.column("phone_digits", sa.String),
-                     *(sa.column(c, sa.String) for c in columns))
+    table = sa.table(
+        name,
+        sa.column("id", sa.Integer),
+        sa.column("phone_digits", sa.String),
+        *(sa.column(c, sa.String) for c in columns),
+    )
     bind = op.get_bind()
-    rows = bind.execute(sa.select(table.c.id, *(table.c[c] for c in columns))
-                        .where(sa.or_(*(table.c[c].is_not(None) for c in columns)))).all()
+    rows = bind.execute(
+        sa.select(table.c.id, *(table.c[c] for c in columns)).where(
+            sa.or_(*(table.c[c].is_not(None) for c in columns))
+        )
+    ).all()
     found = [{"row_id": row.id, "found": phones.digits(*row[1:])} for row in rows]
-    update = table.update().where(table.c.id == sa.bindparam("row_id")).values(phone_digits=sa.bindparam("found"))
+    update = (
+        table.update()
+        .where(table.c.id == sa.bindparam("row_id"))
+        .values(phone_digits=sa.bindparam("found"))
+    )
     for start in range(0, len(found), CHUNK):
-        bind.execute(update, found[start:start + CHUNK])
+        bind.execute(update, found[start : start + CHUNK])
 
 
 def downgrade() -> None:
