@@ -121,6 +121,13 @@ async def test_sign_in__refused__then_in_and_out(page: Any, tmp_path: Path) -> N
     assert await axe_violations(page) == []
     await screenshot(page, "shell", tmp_path)
 
+    # on a phone the shell folds and nothing on the page scrolls sideways
+    await page.set_viewport_size({"width": 390, "height": 800})
+    await expect(page.get_by_label("Signed in user")).to_contain_text("Sales rep")
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    await screenshot(page, "shell-390", tmp_path)
+    await page.set_viewport_size({"width": 1280, "height": 800})
+
     # the session outlives a reload; an unknown client route is a page of the shell
     await page.reload()
     await expect(page.get_by_label("Signed in user")).to_contain_text(NAME)
