@@ -1,5 +1,6 @@
-"""The ASGI application: `/graphql`, `/schema.graphql`, `/healthz`, `/readyz`, `/reminders/<id>.ics`;
-and, with SMTP configured, the outbox sender in the lifespan."""
+"""The ASGI application: `/graphql`, `/schema.graphql`, `/healthz`, `/readyz`, `/reminders/<id>.ics`,
+the web client at `/` and every path the API does not take; and, with SMTP configured, the outbox
+sender in the lifespan."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from server.http.exports import ExportEndpoints
 from server.http.graphql import NO_CONNECTION, GraphQLEndpoint, graphiql_asset, unavailable
 from server.http.imports import import_endpoint
 from server.http.reminders import reminder
+from server.http.webclient import WebClient
 from server.limits import StoreUnavailable
 from server.notes.outbox import OutboxSender
 
@@ -109,6 +111,9 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         Route("/import/customers", import_endpoint(settings, database), methods=["POST"]),
         Route("/reminders/{id}.ics", reminder, methods=["GET"]),
     ]
+    # last: whatever the API does not take is the client's (its router opens the path)
+    api = {route.path.split("/")[1] for route in routes}
+    routes.append(Route("/{path:path}", WebClient(api).page, methods=["GET", "HEAD"]))
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
