@@ -18,7 +18,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from schema import build_schema, printed_schema
-from schema.lean import LeanExecutor
+from schema.fastpath.lean import LeanExecutor
 from schema.types import DERIVED_FIGURES
 from server.config import Settings, load_settings
 from server.db.engine import Database, PoolTimeout

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Executable, Row, bindparam
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from server.db import prepared
+from schema.fastpath import prepared
 from server.db.engine import Database, PoolTimeout, current_log
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -117,7 +117,7 @@ class Reader:
     ) -> Sequence[Any] | None:
         """The records at once, without a turn of the event loop, when the statement can run on
         this thread now: on SQLite, prepared, short last time, and the connection open with its
-        thread idle (server/db/prepared.py `run_now`). Else None: the caller awaits `rows`."""
+        thread idle (schema/fastpath/prepared.py `run_now`). Else None: the caller awaits `rows`."""
         connection = self._connection
         if self._driver is None or connection is None or self._lock.locked():
             return None  # (closed too: `end` has dropped the connection, or holds the lock)

@@ -13,7 +13,7 @@ next statement (another loader's) already runs in the thread.
 A hand-off costs more than a short statement itself, so a short one runs on the event loop's
 own thread when the connection's thread has nothing queued or running (`idle`; the jobs are
 counted as they are queued and as they end): a read's `BEGIN` (`begin_here`), a rollback, and
-the prepared reads whose last run was short (`server/db/prepared.py`). Never a statement that
+the prepared reads whose last run was short (`schema/fastpath/prepared.py`). Never a statement that
 may wait for a lock (`BEGIN IMMEDIATE`, a write, a commit): that would stop the loop
 (decision 40).
 

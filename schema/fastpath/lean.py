@@ -44,13 +44,14 @@ from graphql import (
     SelectionSetNode,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
+from sqlalchemy.exc import DBAPIError
 from strawberry.types.arguments import convert_arguments
 
 from schema.base import Later, then
+from schema.fastpath.renderable import Rendered
+from schema.fastpath.renderable import statement as rendered_statement
 from schema.fields import NAMES as EXPRESSION_NAMES
 from schema.fields import Expression
-from schema.rendered import Rendered
-from schema.rendered import statement as rendered_statement
 from server.batching import GATE, Gate
 from server.loaders import ready
 
@@ -68,6 +69,11 @@ class Unsupported(Exception):
             return str(self)
         code = (getattr(cause, "extensions", None) or {}).get("code")
         return f"a field raised {code or type(cause).__name__}"
+
+    @property
+    def database_failed(self) -> bool:
+        """A statement failed: on PostgreSQL the read transaction is aborted, to begin again."""
+        return isinstance(self.__cause__, DBAPIError)
 
 
 @dataclass
@@ -258,7 +264,7 @@ class Compiled:
         spec: Rendered,
     ) -> FieldPlan | None:
         """A list of child rows that the database writes as JSON, when every field selected of
-        its items can be written so (schema/rendered.py); the value is a `RenderedList`."""
+        its items can be written so (`renderable`); the value is a `RenderedList`."""
         item = (
             definition.type.of_type
             if isinstance(definition.type, GraphQLNonNull)
