@@ -17,8 +17,13 @@ from asyncio import Future
 from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
 
-from aiodataloader import DataLoader, dispatch_queue
-from aiodataloader import Loader as QueuedLoad
+from aiodataloader import DataLoader
+
+try:  # aiodataloader's insides, for the lean executor's gate (schema/fastpath/selfcheck.py)
+    from aiodataloader import Loader as QueuedLoad
+    from aiodataloader import dispatch_queue
+except ImportError:  # pragma: no cover - then the app makes no lean executor, and no gate is set
+    QueuedLoad = dispatch_queue = None  # type: ignore[assignment,misc]
 
 K = TypeVar("K")
 V = TypeVar("V")

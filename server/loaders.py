@@ -18,6 +18,7 @@ from typing import Any
 from aiodataloader import DataLoader
 from sqlalchemy import Column, ColumnElement, String, Table, bindparam, func, or_, select, union_all
 
+from schema.fastpath import selfcheck
 from schema.fastpath.reader import IDS, Reader, shape
 from schema.fastpath.rendered import RenderedChildrenLoader, RenderedList
 from server import models
@@ -373,7 +374,7 @@ def ready(loader: DataLoader[Any, Any], key: Hashable) -> Any:
     Lets a field that reads a pre-fetched value answer synchronously, without the cost of an
     async resolver, and still batch when it was not pre-fetched.
     """
-    future = loader._cache.get(key)
+    future = loader._cache.get(key) if selfcheck.ON else None  # its insides: the fast path's
     if future is None:
         return loader.load(key)
     if not future.done():
@@ -537,9 +538,10 @@ class Loaders:
         reads started ahead: at the end of the request nothing awaits them, and the closed
         `Reader` would refuse their statements."""
         for loader in (*self._cleared, *self._made.values()):
-            for load in loader._queue:
-                load.future.cancel()
-            loader._queue.clear()
+            if selfcheck.ON:  # aiodataloader's insides: the fast path's (else left to run)
+                for load in loader._queue:
+                    load.future.cancel()
+                loader._queue.clear()
             if isinstance(loader, WholeTableLoader) and loader._read is not None:
                 loader._read.cancel()  # a read started ahead (`start_whole`)
 

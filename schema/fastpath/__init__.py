@@ -7,7 +7,9 @@ place that imports both SQLAlchemy and graphql-core (STYLE.md):
 - `renderable` and `rendered`: lists of child rows that the database writes as JSON;
 - `reader`: the request's read connection, its rows as named tuples;
 - `prepared`: statements run again and again, on SQLite without SQLAlchemy's execution;
-- `sqlite_driver`: aiosqlite with one call into its thread per statement.
+- `sqlite_driver`: aiosqlite with one call into its thread per statement;
+- `selfcheck`: at start-up, whether the private names of the libraries that these lean on are
+  still there; when one is not, everything is served on the standard path.
 
 `import schema.fastpath.reader` does not build the Strawberry schema: `server/` reads through it.
 """

@@ -45,7 +45,11 @@ from graphql import (
 )
 from graphql.execution.values import get_argument_values, get_variable_values
 from sqlalchemy.exc import DBAPIError
-from strawberry.types.arguments import convert_arguments
+
+try:
+    from strawberry.types.arguments import convert_arguments
+except ImportError:  # pragma: no cover - selfcheck finds it missing: the app makes no LeanExecutor
+    convert_arguments = None  # type: ignore[assignment]
 
 from schema.base import Later, then
 from schema.fastpath.renderable import Rendered

@@ -33,6 +33,7 @@ from sqlalchemy import exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import sqltypes
 
+from schema.fastpath import selfcheck
 from schema.fastpath.sqlite_driver import idle
 from server.db.engine import current_log
 
@@ -231,7 +232,7 @@ def _plain(make_record: Callable[[Any], Any], rows: list[tuple[Any, ...]]) -> li
 
 def sqlite_driver(connection: Any) -> Any:
     """aiosqlite's connection when it has what `run` uses (else None: SQLAlchemy runs everything)."""
-    return connection if all(hasattr(connection, name) for name in ("_execute", "_conn")) else None
+    return connection if selfcheck.check() else None
 
 
 # A statement that took less than this last time runs on the event loop's thread when the

@@ -19,14 +19,16 @@ may wait for a lock (`BEGIN IMMEDIATE`, a write, a commit): that would stop the 
 
 `Database` passes `dbapi()` as the engine's DBAPI module on SQLite. It reaches into private
 parts of both libraries (`Connection._execute` and `_conn` of aiosqlite, the cursor adapter's
-slots of SQLAlchemy); `dbapi()` returns None when they are not there, and the engine then uses
-SQLAlchemy's own adapter, slower but the same.
+slots of SQLAlchemy); `dbapi()` returns None when they are not there (`selfcheck`), and the
+engine then uses SQLAlchemy's own adapter, slower but the same.
 """
 
 from __future__ import annotations
 
 import collections
 from typing import Any
+
+from schema.fastpath import selfcheck
 
 try:
     import aiosqlite
@@ -178,9 +180,7 @@ def idle(driver: Any) -> bool:
 
 def dbapi() -> Any:
     """The DBAPI module for `create_async_engine(module=…)`, or None to use SQLAlchemy's own."""
-    if AsyncAdapt_aiosqlite_cursor is None or not all(
-        hasattr(aiosqlite.Connection, name) for name in ("_execute", "_conn")
-    ):
+    if AsyncAdapt_aiosqlite_cursor is None or not selfcheck.check():
         return None
     import sqlite3
 
