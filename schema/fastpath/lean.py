@@ -33,11 +33,13 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLEnumType,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
     GraphQLSchema,
+    GraphQLUnionType,
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
@@ -133,12 +135,15 @@ class LeanExecutor:
         fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
+        query = self.schema.query_type
+        if query is None:
+            return Unsupported("no query type")
         try:
             compiled = Compiled(self, fragments, operation.variable_definitions or ())
-            compiled.root = compiled.plan(self.schema.query_type, [operation.selection_set])
+            compiled.root = root = compiled.plan(query, [operation.selection_set])
         except Unsupported as unsupported:
             return unsupported
-        compiled.references = _page_references(compiled.root)
+        compiled.references = _page_references(root)
         return compiled
 
 
@@ -212,7 +217,8 @@ class Compiled:
             return True
         named = self.schema.get_type(condition.name.value)
         return named is object_type or (
-            named is not None and self.schema.is_sub_type(named, object_type)
+            isinstance(named, GraphQLInterfaceType | GraphQLUnionType)
+            and self.schema.is_sub_type(named, object_type)
         )
 
     def _field(self, object_type: GraphQLObjectType, key: str, nodes: list[FieldNode]) -> FieldPlan:
@@ -327,10 +333,11 @@ class Compiled:
         """Completes a value that may be None (a non-null wrapper refuses None before)."""
         if isinstance(graphql_type, GraphQLList):
             item = self._completer(graphql_type.of_type, sub_sets, where)
-            plan = getattr(item, "plan", None)
+            found: Plan | None = getattr(item, "plan", None)
             if (
-                plan is not None
+                found is not None
             ):  # objects (documents' lines, a page's edges): each by its walk directly
+                plan = found
 
                 def objects(value: Any, run: Run, queue: list[Any]) -> Any:
                     if value is None:
@@ -472,10 +479,12 @@ class Run:
             reads
         ):  # small tables read whole before the page (see `_page_references`); errors are met later
             await asyncio.wait(reads)
+        root = self.compiled.root
+        assert root is not None  # set by `LeanExecutor.compile`
         self.gate = gate = Gate()
         token = GATE.set(gate)
         try:
-            data = self.compiled.root.walk(None, self, self.queue)
+            data = root.walk(None, self, self.queue)
             gate.release()
             while self.queue:
                 level, self.queue = self.queue, []
@@ -501,10 +510,11 @@ class Run:
     def _done(value: Any) -> Any:
         """A `Later` whose future is done, converted without a coroutine (most of a level, once
         its first loader has answered); anything else as it is."""
-        if type(value) is not Later or not value.future.done():
+        # (a Later's future is an asyncio future; schema/base.py types it as any awaitable)
+        if type(value) is not Later or not value.future.done():  # type: ignore[attr-defined]
             return value
         try:
-            return value.convert(value.future.result())
+            return value.convert(value.future.result())  # type: ignore[attr-defined]
         except Exception as error:  # the standard executor reports it
             raise Unsupported(str(error)) from error
 
@@ -517,7 +527,7 @@ class Run:
         try:
             while True:
                 if type(value) is Later:
-                    future = value.future
+                    future: asyncio.Future[Any] = value.future  # type: ignore[assignment]  # see _done
                     if not future.done():
                         if future in gate.held:
                             gate.release()

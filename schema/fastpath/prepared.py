@@ -37,7 +37,7 @@ from schema.fastpath import selfcheck
 from schema.fastpath.sqlite_driver import idle
 from server.db.engine import current_log
 
-_NOT_PREPARED = object()  # seen and refused: always through SQLAlchemy
+_NOT_PREPARED: Any = object()  # seen and refused: always through SQLAlchemy
 _TEXTS_PER_STATEMENT = 64  # texts kept per statement, one per combination of list lengths
 
 
@@ -123,7 +123,7 @@ def ready(statement: Any) -> Prepared | None:
         found = _seen.get(statement)
     except TypeError:
         return None
-    return found if type(found) is Prepared else None
+    return found if isinstance(found, Prepared) else None
 
 
 def _prepare(
@@ -330,7 +330,7 @@ class _Job:
         if self.log is not None:
             self.log.seconds += time.perf_counter() - started
 
-    def _error(self, error: sqlite3.Error) -> exc.DBAPIError:
+    def _error(self, error: sqlite3.Error) -> exc.StatementError:
         return exc.DBAPIError.instance(
             self.text, self.values, error, sqlite3.Error, dialect=self.dialect
         )

@@ -24,7 +24,7 @@ from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Executable, Row, bindparam
+from sqlalchemy import BindParameter, Executable, bindparam
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from schema.fastpath import prepared
@@ -33,7 +33,7 @@ from server.db.engine import Database, PoolTimeout, current_log
 F = TypeVar("F", bound=Callable[..., Any])
 
 # The ids of a batch: one statement text per shape, whatever the ids (an expanding IN).
-IDS = bindparam("ids", expanding=True)
+IDS: BindParameter[Any] = bindparam("ids", expanding=True)
 
 
 def shape(build: F) -> F:
@@ -85,7 +85,7 @@ class Reader:
 
     async def rows(
         self, statement: Executable, params: Mapping[str, Any] | None = None
-    ) -> Sequence[Row[Any]]:
+    ) -> Sequence[Any]:  # records (named tuples), or rows when the names cannot be a record's
         connection = self._connection
         if connection is None or self._lock.locked():  # opening, or ending: after that
             connection = await self._open()

@@ -26,7 +26,7 @@ engine then uses SQLAlchemy's own adapter, slower but the same.
 from __future__ import annotations
 
 import collections
-from typing import Any
+from typing import Any, cast
 
 from schema.fastpath import selfcheck
 
@@ -66,7 +66,7 @@ if AsyncAdapt_aiosqlite_cursor is not None:
             return cursor
 
         async def _execute_async(self, operation: Any, parameters: Any) -> Any:
-            ran, driver = self._cursor, self._connection
+            ran, driver = cast(_Ran, self._cursor), self._connection
 
             def run() -> Any:  # in aiosqlite's thread
                 cursor = driver._conn.cursor()
@@ -91,7 +91,7 @@ if AsyncAdapt_aiosqlite_cursor is not None:
                 self._rows = collections.deque(rows)
 
         async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> Any:
-            ran, driver = self._cursor, self._connection
+            ran, driver = cast(_Ran, self._cursor), self._connection
 
             def run() -> None:
                 cursor = driver._conn.cursor()
