@@ -146,7 +146,8 @@ def _compiled() -> list[str]:
 
 # --------------------------------------------------------------------------- Strawberry
 # lean.py reads the graphql-core schema a Strawberry schema built, each field's Strawberry
-# definition from its extensions, and converts arguments as Strawberry's executor does.
+# definition from its extensions (its resolver's function, its arguments' names), a value's
+# type definition, and converts arguments as Strawberry's executor does.
 
 
 def _strawberry() -> list[str]:
@@ -161,7 +162,8 @@ def _strawberry() -> list[str]:
 
     schema = strawberry.Schema(query=Query)
     gone = _lacks(arguments, "strawberry.types.arguments", "convert_arguments")
-    gone += _lacks(schema, "strawberry Schema", "_schema")
+    gone += _lacks(schema, "strawberry Schema", "_schema", "schema_converter", "config")
+    gone += _lacks(Query, "a strawberry type", "__strawberry_definition__")
     if gone:
         return gone
     query = schema._schema.query_type
@@ -169,7 +171,24 @@ def _strawberry() -> list[str]:
     if field is None:
         return ["strawberry's GraphQL field extensions['strawberry-definition']"]
     where = "strawberry StrawberryField"
-    return _lacks(field, where, "base_resolver", "metadata", "python_name", "arguments")
+    gone = _lacks(field, where, "base_resolver", "metadata", "python_name", "arguments")
+    gone += _lacks(field.base_resolver, f"{where}.base_resolver", "wrapped_func")
+    gone += _lacks(
+        field.arguments[0], "strawberry StrawberryArgument", "python_name", "graphql_name"
+    )
+    if gone:
+        return gone
+    converted = arguments.convert_arguments(  # as lean.py `Run.kwargs` calls it
+        {"text": "x"},
+        field.arguments,
+        scalar_registry=schema.schema_converter.scalar_registry,
+        config=schema.config,
+    )
+    return (
+        []
+        if converted == {"text": "x"}
+        else ["strawberry convert_arguments(…) as lean.py calls it"]
+    )
 
 
 def _graphql() -> list[str]:
