@@ -297,7 +297,7 @@ def ctx(info: Info) -> RequestContext:
 
 class Later:
     """`convert` of a loader's future once it is done: awaitable like a coroutine, but the lean
-    executor (schema/lean.py) settles it without one, and many fields share one future. A
+    executor (schema/fastpath/lean.py) settles it without one, and many fields share one future. A
     conversion may answer another awaitable (a row that leads to another row); awaiting a
     `Later` settles those too, so that no executor ever sees an awaitable as a field's value.
     The future is a loader's: it holds a value (a row), never an awaitable."""

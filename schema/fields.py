@@ -15,7 +15,7 @@ or a pending load (`server/loaders.py` `ready`), and the field's expression read
     order_count: int = loaded_field(ORDERS, "it.count")
 
 Strawberry resolves such a field with a resolver compiled from the expression. The lean
-executor (schema/lean.py) writes the expression into the generated walk of each selection set
+executor (schema/fastpath/lean.py) writes the expression into the generated walk of each selection set
 instead: only the selected fields are computed, with no call per field, and a Money field
 selected as `{ amount currency }` becomes its dict directly, without a Money object. The fields
 of one object that read the same load share it: one load, and when it is pending one entry for

@@ -57,8 +57,8 @@ from schema.enums import (
     TermsBasisEnum,
     TokenScopeEnum,
 )
+from schema.fastpath.renderable import rendered
 from schema.fields import expression_names, loaded_field, loaded_money, money_field, row_field
-from schema.rendered import rendered
 from server import money
 from server.access import policy
 from server.access.models import Role

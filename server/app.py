@@ -19,7 +19,8 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from schema import build_schema, printed_schema
-from schema.lean import LeanExecutor
+from schema.fastpath import selfcheck
+from schema.fastpath.lean import LeanExecutor
 from schema.types import DERIVED_FIGURES
 from server.config import Settings, load_settings
 from server.db.engine import Database, PoolTimeout
@@ -53,7 +54,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         schema.execution_context_class,
         settings,
         database,
-        lean=LeanExecutor(schema),
+        lean=LeanExecutor(schema) if selfcheck.check() else None,  # else all on graphql-core
         figures=DERIVED_FIGURES,
     )
     sdl = printed_schema()

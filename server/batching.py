@@ -1,7 +1,7 @@
 """The base of every DataLoader, and the gate that lets SQL run while Python completes a level.
 
 A DataLoader dispatches its batch on the event loop's next turn after its first load. The lean
-executor (schema/lean.py) completes a level's values one by one as their statements answer,
+executor (schema/fastpath/lean.py) completes a level's values one by one as their statements answer,
 so that Python works while the next statement runs in the driver's thread; the loads that
 those completions start belong to the next level and must wait until the whole level is
 complete, or a loader would dispatch part of its keys and then the rest in a second statement.
@@ -17,8 +17,13 @@ from asyncio import Future
 from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
 
-from aiodataloader import DataLoader, dispatch_queue
-from aiodataloader import Loader as QueuedLoad
+from aiodataloader import DataLoader
+
+try:  # aiodataloader's insides, for the lean executor's gate (schema/fastpath/selfcheck.py)
+    from aiodataloader import Loader as QueuedLoad
+    from aiodataloader import dispatch_queue
+except ImportError:  # pragma: no cover - then the app makes no lean executor, and no gate is set
+    QueuedLoad = dispatch_queue = None  # type: ignore[assignment,misc]
 
 K = TypeVar("K")
 V = TypeVar("V")

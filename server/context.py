@@ -11,13 +11,13 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.fastpath.reader import Reader
 from server.access.models import ApiToken, User, WebSession
 from server.access.policy import Actor
 from server.config import Settings
 from server.db.engine import Database, StatementLog, is_unique_violation
 from server.errors import DomainError, ErrorCode
 from server.loaders import Loaders
-from server.reader import Reader
 
 T = TypeVar("T")
 log = logging.getLogger("clientele.write")

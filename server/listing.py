@@ -18,6 +18,7 @@ from sqlalchemy import (
     select,
 )
 
+from schema.fastpath.reader import Reader, shape
 from server.audit.models import AuditEvent, AuditEventEntity
 from server.customers import phones
 from server.customers.listing import _like, check_cursor, within
@@ -26,7 +27,6 @@ from server.documents.models import Item
 from server.leads.models import CLOSED_LEAD_STATES, Lead, LeadState
 from server.notes.models import Note
 from server.pagination import KeysetPage, SortKey, keyset_page, keyset_select
-from server.reader import Reader, shape
 from server.sorting import LeadSortField, SortDirection
 
 

@@ -18,6 +18,9 @@ from typing import Any
 from aiodataloader import DataLoader
 from sqlalchemy import Column, ColumnElement, String, Table, bindparam, func, or_, select, union_all
 
+from schema.fastpath import selfcheck
+from schema.fastpath.reader import IDS, Reader, shape
+from schema.fastpath.rendered import RenderedChildrenLoader, RenderedList
 from server import models
 from server.batching import Loader
 from server.customers.models import Contact, Location
@@ -32,8 +35,6 @@ from server.figures.history import HistoryRole, invoices_of
 from server.leads.models import Lead, LeadStateChange
 from server.notes.models import Note
 from server.payments.models import Payment, PaymentApplication
-from server.reader import IDS, Reader, shape
-from server.rendered import RenderedChildrenLoader, RenderedList
 
 Row = Any
 
@@ -253,7 +254,8 @@ def _rows_where(
 
 
 # Child rows that a list field reads whole, in order: the parent column and the order within a
-# parent. Their lists may be written by the database (server/rendered.py, schema/rendered.py).
+# parent. Their lists may be written by the database (schema/fastpath/rendered.py and
+# renderable.py).
 CHILD_ROWS: dict[str, tuple[Column[int], tuple[Column[Any], ...]]] = {
     "order_lines": (OrderLine.__table__.c.order_id, (OrderLine.__table__.c.position,)),
     "invoice_lines": (InvoiceLine.__table__.c.invoice_id, (InvoiceLine.__table__.c.position,)),
@@ -372,7 +374,7 @@ def ready(loader: DataLoader[Any, Any], key: Hashable) -> Any:
     Lets a field that reads a pre-fetched value answer synchronously, without the cost of an
     async resolver, and still batch when it was not pre-fetched.
     """
-    future = loader._cache.get(key)
+    future = loader._cache.get(key) if selfcheck.ON else None  # its insides: the fast path's
     if future is None:
         return loader.load(key)
     if not future.done():
@@ -471,8 +473,8 @@ class Loaders:
         return self.children(parent, parent, *order_by)
 
     def rendered(self, statement: Any) -> DataLoader[int, RenderedList]:
-        """Each parent's children written as JSON by `statement` (server/rendered.py); one loader
-        per statement object, which the compiled document holds for the request."""
+        """Each parent's children written as JSON by `statement` (schema/fastpath/rendered.py); one
+        loader per statement object, which the compiled document holds for the request."""
         return self.get(
             f"rendered:{id(statement)}", lambda: RenderedChildrenLoader(self.reader, statement)
         )
@@ -536,9 +538,10 @@ class Loaders:
         reads started ahead: at the end of the request nothing awaits them, and the closed
         `Reader` would refuse their statements."""
         for loader in (*self._cleared, *self._made.values()):
-            for load in loader._queue:
-                load.future.cancel()
-            loader._queue.clear()
+            if selfcheck.ON:  # aiodataloader's insides: the fast path's (else left to run)
+                for load in loader._queue:
+                    load.future.cancel()
+                loader._queue.clear()
             if isinstance(loader, WholeTableLoader) and loader._read is not None:
                 loader._read.cancel()  # a read started ahead (`start_whole`)
 

@@ -123,7 +123,7 @@ def keyset_select(
 
     The paged statement is made once per base statement and form (direction, which cursor values
     are null): a base statement built once per shape (the lead list's) then gives a paged one
-    that SQLite runs prepared (`server/db/prepared.py`), instead of one built on every request."""
+    that SQLite runs prepared (`schema/fastpath/prepared.py`), instead of one built on every request."""
     keys = [*keys, SortKey(id_column)]
     cursor = before if backwards else after
     values: list[Any] | None = None

@@ -24,12 +24,12 @@ from server.access import service as access
 from server.access.models import Role, TokenScope
 from server.app import create_app
 from server.config import Settings
-from server.db import prepared
+from schema.fastpath import prepared
 from server.db.engine import Database
 from server.db.migrate import upgrade
 from server.models import Base
 
-# Every read the tests make without SQLAlchemy's execution (server/db/prepared.py) is run through
+# Every read the tests make without SQLAlchemy's execution (schema/fastpath/prepared.py) is run through
 # SQLAlchemy too and must read the same records.
 prepared.VERIFY = True
 

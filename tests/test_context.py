@@ -15,7 +15,7 @@ from server.batching import GATE, Gate
 from server.context import RequestContext
 from server.customers.models import BillingStatus, CreditCode, Customer, CustomerStatus, TermsBasis
 from server.errors import DomainError, ErrorCode
-from server.reader import ReaderClosed
+from schema.fastpath.reader import ReaderClosed
 from tests import factories
 from tests.conftest import settings_for
 

@@ -1,4 +1,4 @@
-"""Reads without SQLAlchemy's execution (server/db/prepared.py): the driver receives the same
+"""Reads without SQLAlchemy's execution (schema/fastpath/prepared.py): the driver receives the same
 text and parameters as from SQLAlchemy, the records are the same, and what it cannot take
 goes through SQLAlchemy."""
 
@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import bindparam, exc, func, literal, select
 
 from server.customers.models import Customer
-from server.db import prepared
+from schema.fastpath import prepared
 from server.db.engine import Database, StatementLog, current_log
 from server.documents.models import Invoice, InvoiceStatus
 from server.figures import families
-from server.reader import IDS, Reader
+from schema.fastpath.reader import IDS, Reader
 from tests import factories
 
 pytestmark = pytest.mark.usefixtures("sqlite_only")

@@ -1,4 +1,4 @@
-"""The request's read connection (server/reader.py): concurrent loaders' statements are sent
+"""The request's read connection (schema/fastpath/reader.py): concurrent loaders' statements are sent
 without waiting for each other, on one connection and one transaction, and ending the
 connection waits for the statements in flight; closed for good, it refuses them."""
 
@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event, text
 
 from server.db.engine import Database, PoolTimeout
-from server.reader import Reader, ReaderClosed
+from schema.fastpath.reader import Reader, ReaderClosed
 
 # Slow enough that a statement sent after it is sent before it ends (about 50 ms on SQLite).
 SLOW = text("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) "

@@ -1,4 +1,4 @@
-"""Lists the database writes as JSON (server/rendered.py, schema/rendered.py).
+"""Lists the database writes as JSON (schema/fastpath/rendered.py, schema/fastpath/renderable.py).
 
 The SQL forms against server/money.py and orjson on both databases, and the lean executor's use
 of them. Every query of the suite with lines is also compared with graphql-core's answer, made
@@ -22,7 +22,7 @@ import httpx
 
 from server import money
 from server.app import create_app
-from server.rendered import decimal_text, json_object, json_text
+from schema.fastpath.rendered import decimal_text, json_object, json_text
 from tests import factories
 from tests.conftest import POSTGRES_SKIP, POSTGRES_URL, Api, make_token, settings_for
 

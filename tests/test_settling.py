@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schema.base import Later, SettlingExecutionContext, settle, then
-from schema.lean import LeanExecutor
+from schema.fastpath.lean import LeanExecutor
 
 # How a value may be wrapped: a done or pending loader future, a Later, a coroutine.
 WRAPS = st.lists(st.sampled_from(["future", "pending", "later", "coroutine"]), max_size=5)

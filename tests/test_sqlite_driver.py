@@ -1,5 +1,5 @@
 """The SQLite driver runs each statement in one call into aiosqlite's thread
-(server/db/sqlite_driver.py): what SQLAlchemy reads of the cursor must stay the same. Short
+(schema/fastpath/sqlite_driver.py): what SQLAlchemy reads of the cursor must stay the same. Short
 statements run on the loop's thread when the driver's thread is idle, never a write."""
 
 import asyncio
@@ -8,10 +8,10 @@ import threading
 import pytest
 from sqlalchemy import exc, literal_column, select, text
 
-from server.db import prepared
+from schema.fastpath import prepared
 from server.db.engine import Database
-from server.db.sqlite_driver import OneCallConnection, idle
-from server.reader import Reader
+from schema.fastpath.sqlite_driver import OneCallConnection, idle
+from schema.fastpath.reader import Reader
 
 
 @pytest.fixture

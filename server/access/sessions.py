@@ -18,12 +18,12 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.fastpath.reader import Reader, shape
 from server.access.models import LoginFailure, User, WebSession, detached
 from server.access.passwords import hash_password, token_hash, verify_password
 from server.config import Settings
 from server.db.base import now
 from server.errors import DomainError, ErrorCode
-from server.reader import Reader, shape
 
 SESSION_COOKIE = "clientele_session"
 TOUCH_EVERY = dt.timedelta(minutes=1)  # last_seen_at is written at most this often per session

@@ -12,13 +12,13 @@ from typing import Any
 from sqlalchemy import Select, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.fastpath.reader import Reader, shape
 from server.access import policy
 from server.access.models import ApiToken, Role, TokenScope, User, detached
 from server.access.passwords import new_token_secret, token_hash
 from server.audit import service as audit
 from server.db.base import now
 from server.errors import DomainError, ErrorCode, Problems
-from server.reader import Reader, shape
 
 TOUCH_EVERY = dt.timedelta(minutes=1)  # last_used_at is written at most this often per token
 MAX_NAME = 200

@@ -27,6 +27,7 @@ from sqlalchemy import (
     select,
 )
 
+from schema.fastpath.reader import Reader, shape
 from server.bounds import shown
 from server.customers import phones
 from server.customers.models import BillingStatus, Contact, CreditCode, Customer, CustomerStatus
@@ -40,7 +41,6 @@ from server.pagination import (
     keyset_page,
     keyset_select,
 )
-from server.reader import Reader, shape
 from server.sorting import CustomerSortField, SortDirection
 
 SortOrder = Sequence[tuple[CustomerSortField, SortDirection]]

@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from schema.fastpath import sqlite_driver
 from server.config import Settings
-from server.db import sqlite_driver
 
 DEFAULTS = Settings()
 WRITE_OPTION = "clientele_write"

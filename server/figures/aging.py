@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, case, func, select
 
+from schema.fastpath.reader import IDS, shape
 from server.documents.models import ISSUED_STATUSES, Invoice, InvoiceClassification
 from server.documents.rules import OWING_STATUSES, signed_base_balance_expression
 from server.figures.windows import Windows
-from server.reader import IDS, shape
 
 BUCKETS = ("current", "days1_to30", "days31_to60", "days61_to90", "over90")
 

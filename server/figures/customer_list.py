@@ -24,6 +24,7 @@ from sqlalchemy import (
     type_coerce,
 )
 
+from schema.fastpath.reader import IDS, shape
 from server.customers.models import Customer
 from server.db.base import aware
 from server.documents.models import (
@@ -38,7 +39,6 @@ from server.documents.rules import OWING_STATUSES, signed_base_balance_expressio
 from server.money import round_div
 from server.notes.models import Note
 from server.payments.models import Payment
-from server.reader import IDS, shape
 
 ENGAGED_DAYS = 364  # an order dated asOf-364 .. asOf: the 365 days up to asOf
 

@@ -20,11 +20,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from schema.fastpath.reader import IDS, Reader, shape
 from server.batching import Loader
 from server.customers.models import Customer
 from server.figures import aging, customer_list, sales
 from server.figures.history import HistoryRole
-from server.reader import IDS, Reader, shape
 
 
 @dataclass(frozen=True)

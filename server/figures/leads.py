@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from schema.fastpath.reader import IDS, Reader, shape
 from server.leads.models import CLOSED_LEAD_STATES, Lead, LeadProgram, LeadSource, LeadState
-from server.reader import IDS, Reader, shape
 
 
 @dataclass(frozen=True, slots=True)

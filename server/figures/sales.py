@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, select
 
+from schema.fastpath.reader import IDS, shape
 from server.documents.models import Invoice, InvoiceClassification
 from server.figures.history import HistoryRole, invoices_of
 from server.figures.windows import Windows, span_parameters
 from server.money import percent
-from server.reader import IDS, shape
 
 SALES_WINDOWS = (
     "last30",

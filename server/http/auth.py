@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 
+from schema.fastpath.reader import Reader
 from server.access import sessions, tokens
 from server.access.models import ApiToken, User, WebSession
 from server.config import Settings
 from server.db.engine import Database
-from server.reader import Reader
 
 REQUESTED_WITH = "x-requested-with"
 

@@ -35,11 +35,11 @@ from graphql import (
     visit,
 )
 from graphql.execution.values import get_variable_values
-from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 
-from schema.lean import Unsupported
+from schema.fastpath.lean import Unsupported
+from schema.fastpath.rendered import RenderedList, plain
 from server import bounds
 from server.config import Settings
 from server.context import RequestContext
@@ -60,7 +60,6 @@ from server.limits import (
     check_document,
     parse_document,
 )
-from server.rendered import RenderedList, plain
 
 log = logging.getLogger("clientele.graphql")
 
@@ -368,7 +367,7 @@ class GraphQLEndpoint:
                 data = await compiled.execute(context, params.get("variables") or {})
             except Unsupported as unsupported:  # graphql-core answers it, with the standard errors
                 fallback = unsupported
-                if isinstance(unsupported.__cause__, DBAPIError):
+                if unsupported.database_failed:
                     # PostgreSQL has aborted the read transaction: start a new one, so that the
                     # standard executor meets (and the log shows) the error itself.
                     await context.after_write()
@@ -619,7 +618,7 @@ def _json(
 
 
 def _default(value: Any) -> Any:
-    if type(value) is RenderedList:  # a list the database wrote (server/rendered.py)
+    if type(value) is RenderedList:  # a list the database wrote (schema/fastpath/rendered.py)
         return value.fragment
     if hasattr(value, "isoformat"):
         return value.isoformat()

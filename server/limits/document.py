@@ -46,9 +46,9 @@ from graphql import (
 )
 from graphql.language.parser import MAX_NESTING_DEPTH
 
+from schema.fastpath.rendered import RenderedList
 from server.config import Settings
 from server.pagination import DEFAULT_PAGE
-from server.rendered import RenderedList
 
 INTROSPECTION = frozenset({"__schema", "__type"})
 PAGE_ARGUMENTS = ("first", "last")
@@ -249,7 +249,7 @@ def _answered(field: Cost, value: Any) -> list[tuple[Selection | None, list[Any]
     are there (those the database wrote counted unread when nothing beneath them varies), each
     `node` of each `edges` of a connection."""
     if field.shape == "list":
-        if type(value) is RenderedList:  # written by the database (server/rendered.py)
+        if type(value) is RenderedList:  # written by the database (schema/fastpath/rendered.py)
             if field.inner is None or field.inner.static is not None:
                 return [(field.inner, value.count)]
             value = value.items()

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schema import build_schema
-from schema.lean import Compiled, LeanExecutor
+from schema.fastpath.lean import Compiled, LeanExecutor
 from schema.types import DERIVED_FIGURES
 from server.config import Settings
 from server.limits.document import Analyser, Selection

@@ -24,16 +24,16 @@ from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Executable, Row, bindparam
+from sqlalchemy import BindParameter, Executable, bindparam
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from server.db import prepared
+from schema.fastpath import prepared
 from server.db.engine import Database, PoolTimeout, current_log
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 # The ids of a batch: one statement text per shape, whatever the ids (an expanding IN).
-IDS = bindparam("ids", expanding=True)
+IDS: BindParameter[Any] = bindparam("ids", expanding=True)
 
 
 def shape(build: F) -> F:
@@ -85,7 +85,7 @@ class Reader:
 
     async def rows(
         self, statement: Executable, params: Mapping[str, Any] | None = None
-    ) -> Sequence[Row[Any]]:
+    ) -> Sequence[Any]:  # records (named tuples), or rows when the names cannot be a record's
         connection = self._connection
         if connection is None or self._lock.locked():  # opening, or ending: after that
             connection = await self._open()
@@ -117,7 +117,7 @@ class Reader:
     ) -> Sequence[Any] | None:
         """The records at once, without a turn of the event loop, when the statement can run on
         this thread now: on SQLite, prepared, short last time, and the connection open with its
-        thread idle (server/db/prepared.py `run_now`). Else None: the caller awaits `rows`."""
+        thread idle (schema/fastpath/prepared.py `run_now`). Else None: the caller awaits `rows`."""
         connection = self._connection
         if self._driver is None or connection is None or self._lock.locked():
             return None  # (closed too: `end` has dropped the connection, or holds the lock)

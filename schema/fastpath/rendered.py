@@ -4,7 +4,7 @@ A document's lines are the bulk of a large answer: `partner_graph` has 1,650 of 
 cost the event loop about 6 µs as Python (a record made of its row, a line object, a dict with
 two money dicts and three decimals, its share of `orjson` and of freeing it all), against about
 1 µs for the database to write the same line as JSON text. When the lean executor meets a list
-of child rows whose selected fields all have a SQL form (`schema/rendered.py`), it asks for the
+of child rows whose selected fields all have a SQL form (`schema/fastpath/renderable.py`), it asks for the
 list as one statement that gives each child's JSON object, in order, with its parent's id:
 
     SELECT order_lines.order_id AS parent_id, json_object('code', order_lines.code, …) AS json
@@ -30,8 +30,8 @@ from sqlalchemy import ColumnElement, Table, Text, literal_column, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from schema.fastpath.reader import IDS, Reader
 from server.batching import Loader
-from server.reader import IDS, Reader
 
 
 class RenderedList:

@@ -33,24 +33,31 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLEnumType,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
     GraphQLSchema,
+    GraphQLUnionType,
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
-from strawberry.types.arguments import convert_arguments
+from sqlalchemy.exc import DBAPIError
+
+try:
+    from strawberry.types.arguments import convert_arguments
+except ImportError:  # pragma: no cover - selfcheck finds it missing: the app makes no LeanExecutor
+    convert_arguments = None  # type: ignore[assignment]
 
 from schema.base import Later, then
+from schema.fastpath.renderable import Rendered
+from schema.fastpath.renderable import statement as rendered_statement
 from schema.fields import NAMES as EXPRESSION_NAMES
 from schema.fields import Expression
-from schema.rendered import Rendered
-from schema.rendered import statement as rendered_statement
 from server.batching import GATE, Gate
 from server.loaders import ready
 
@@ -68,6 +75,11 @@ class Unsupported(Exception):
             return str(self)
         code = (getattr(cause, "extensions", None) or {}).get("code")
         return f"a field raised {code or type(cause).__name__}"
+
+    @property
+    def database_failed(self) -> bool:
+        """A statement failed: on PostgreSQL the read transaction is aborted, to begin again."""
+        return isinstance(self.__cause__, DBAPIError)
 
 
 @dataclass
@@ -123,12 +135,15 @@ class LeanExecutor:
         fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
+        query = self.schema.query_type
+        if query is None:
+            return Unsupported("no query type")
         try:
             compiled = Compiled(self, fragments, operation.variable_definitions or ())
-            compiled.root = compiled.plan(self.schema.query_type, [operation.selection_set])
+            compiled.root = root = compiled.plan(query, [operation.selection_set])
         except Unsupported as unsupported:
             return unsupported
-        compiled.references = _page_references(compiled.root)
+        compiled.references = _page_references(root)
         return compiled
 
 
@@ -202,7 +217,8 @@ class Compiled:
             return True
         named = self.schema.get_type(condition.name.value)
         return named is object_type or (
-            named is not None and self.schema.is_sub_type(named, object_type)
+            isinstance(named, GraphQLInterfaceType | GraphQLUnionType)
+            and self.schema.is_sub_type(named, object_type)
         )
 
     def _field(self, object_type: GraphQLObjectType, key: str, nodes: list[FieldNode]) -> FieldPlan:
@@ -258,7 +274,7 @@ class Compiled:
         spec: Rendered,
     ) -> FieldPlan | None:
         """A list of child rows that the database writes as JSON, when every field selected of
-        its items can be written so (schema/rendered.py); the value is a `RenderedList`."""
+        its items can be written so (`renderable`); the value is a `RenderedList`."""
         item = (
             definition.type.of_type
             if isinstance(definition.type, GraphQLNonNull)
@@ -317,10 +333,11 @@ class Compiled:
         """Completes a value that may be None (a non-null wrapper refuses None before)."""
         if isinstance(graphql_type, GraphQLList):
             item = self._completer(graphql_type.of_type, sub_sets, where)
-            plan = getattr(item, "plan", None)
+            found: Plan | None = getattr(item, "plan", None)
             if (
-                plan is not None
+                found is not None
             ):  # objects (documents' lines, a page's edges): each by its walk directly
+                plan = found
 
                 def objects(value: Any, run: Run, queue: list[Any]) -> Any:
                     if value is None:
@@ -462,10 +479,12 @@ class Run:
             reads
         ):  # small tables read whole before the page (see `_page_references`); errors are met later
             await asyncio.wait(reads)
+        root = self.compiled.root
+        assert root is not None  # set by `LeanExecutor.compile`
         self.gate = gate = Gate()
         token = GATE.set(gate)
         try:
-            data = self.compiled.root.walk(None, self, self.queue)
+            data = root.walk(None, self, self.queue)
             gate.release()
             while self.queue:
                 level, self.queue = self.queue, []
@@ -491,10 +510,11 @@ class Run:
     def _done(value: Any) -> Any:
         """A `Later` whose future is done, converted without a coroutine (most of a level, once
         its first loader has answered); anything else as it is."""
-        if type(value) is not Later or not value.future.done():
+        # (a Later's future is an asyncio future; schema/base.py types it as any awaitable)
+        if type(value) is not Later or not value.future.done():  # type: ignore[attr-defined]
             return value
         try:
-            return value.convert(value.future.result())
+            return value.convert(value.future.result())  # type: ignore[attr-defined]
         except Exception as error:  # the standard executor reports it
             raise Unsupported(str(error)) from error
 
@@ -507,7 +527,7 @@ class Run:
         try:
             while True:
                 if type(value) is Later:
-                    future = value.future
+                    future: asyncio.Future[Any] = value.future  # type: ignore[assignment]  # see _done
                     if not future.done():
                         if future in gate.held:
                             gate.release()

@@ -1,6 +1,6 @@
 """Statements a process runs again and again, run on SQLite without SQLAlchemy's execution.
 
-The reads of a request are a few statements built once per shape (`server/reader.py` `shape`)
+The reads of a request are a few statements built once per shape (`schema/fastpath/reader.py` `shape`)
 and executed thousands of times with new parameters. For each execution SQLAlchemy looks the
 compiled form up in its cache, builds an execution context, processes and expands the
 parameters, fires events, then makes a `Row` of every row through its result metadata: about
@@ -33,10 +33,11 @@ from sqlalchemy import exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import sqltypes
 
+from schema.fastpath import selfcheck
+from schema.fastpath.sqlite_driver import idle
 from server.db.engine import current_log
-from server.db.sqlite_driver import idle
 
-_NOT_PREPARED = object()  # seen and refused: always through SQLAlchemy
+_NOT_PREPARED: Any = object()  # seen and refused: always through SQLAlchemy
 _TEXTS_PER_STATEMENT = 64  # texts kept per statement, one per combination of list lengths
 
 
@@ -122,7 +123,7 @@ def ready(statement: Any) -> Prepared | None:
         found = _seen.get(statement)
     except TypeError:
         return None
-    return found if type(found) is Prepared else None
+    return found if isinstance(found, Prepared) else None
 
 
 def _prepare(
@@ -231,11 +232,11 @@ def _plain(make_record: Callable[[Any], Any], rows: list[tuple[Any, ...]]) -> li
 
 def sqlite_driver(connection: Any) -> Any:
     """aiosqlite's connection when it has what `run` uses (else None: SQLAlchemy runs everything)."""
-    return connection if all(hasattr(connection, name) for name in ("_execute", "_conn")) else None
+    return connection if selfcheck.check() else None
 
 
 # A statement that took less than this last time runs on the event loop's thread when the
-# connection's thread is idle (server/db/sqlite_driver.py): a hand-off to the thread and back
+# connection's thread is idle (schema/fastpath/sqlite_driver.py): a hand-off to the thread and back
 # costs 0.1 to 0.2 ms, more than such a statement; a longer one is worth running beside the
 # loop's own work. Learned per statement from each run, so one that grows goes back to the thread.
 SHORT_SECONDS = 0.0005
@@ -329,7 +330,7 @@ class _Job:
         if self.log is not None:
             self.log.seconds += time.perf_counter() - started
 
-    def _error(self, error: sqlite3.Error) -> exc.DBAPIError:
+    def _error(self, error: sqlite3.Error) -> exc.StatementError:
         return exc.DBAPIError.instance(
             self.text, self.values, error, sqlite3.Error, dialect=self.dialect
         )

@@ -1,4 +1,4 @@
-"""Which selections of a list of child rows the database can write as JSON (server/rendered.py).
+"""Which selections of a list of child rows the database can write as JSON (`rendered`).
 
 A list field declares that it may be rendered with `rendered(relation, obj=…)`: its items are
 the child rows of `relation` (server/loaders.py `CHILD_ROWS`), and `obj.<name>` of an item (what
@@ -24,17 +24,35 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from graphql import GraphQLEnumType, GraphQLNonNull, GraphQLScalarType
 from sqlalchemy import Column, Enum, Integer, String, Table, literal_column
 
+from schema.fastpath.rendered import children_statement, decimal_text, json_object
 from server import money
 from server.loaders import CHILD_ROWS
-from server.rendered import children_statement, decimal_text, json_object
 
 if TYPE_CHECKING:
-    from schema.lean import FieldPlan, Plan
+    from schema.fields import Expression
+
+
+class FieldPlan(Protocol):
+    """What is read of the lean executor's plan of a field (`lean.FieldPlan`)."""
+
+    key: str
+    name: str
+    definition: Any
+    complete: Any
+    expression: Expression | None
+
+
+class Plan(Protocol):
+    """What is read of the lean executor's plan of a selection set (`lean.Plan`)."""
+
+    type_name: str
+    fields: list[Any]  # of FieldPlan
+
 
 PLACES = {"QUANTITY": money.QUANTITY, "RATE": money.RATE}
 # A function takes at most 100 arguments on PostgreSQL (127 on SQLite): more keys (aliases of the

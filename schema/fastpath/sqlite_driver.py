@@ -13,20 +13,22 @@ next statement (another loader's) already runs in the thread.
 A hand-off costs more than a short statement itself, so a short one runs on the event loop's
 own thread when the connection's thread has nothing queued or running (`idle`; the jobs are
 counted as they are queued and as they end): a read's `BEGIN` (`begin_here`), a rollback, and
-the prepared reads whose last run was short (`server/db/prepared.py`). Never a statement that
+the prepared reads whose last run was short (`schema/fastpath/prepared.py`). Never a statement that
 may wait for a lock (`BEGIN IMMEDIATE`, a write, a commit): that would stop the loop
 (decision 40).
 
 `Database` passes `dbapi()` as the engine's DBAPI module on SQLite. It reaches into private
 parts of both libraries (`Connection._execute` and `_conn` of aiosqlite, the cursor adapter's
-slots of SQLAlchemy); `dbapi()` returns None when they are not there, and the engine then uses
-SQLAlchemy's own adapter, slower but the same.
+slots of SQLAlchemy); `dbapi()` returns None when they are not there (`selfcheck`), and the
+engine then uses SQLAlchemy's own adapter, slower but the same.
 """
 
 from __future__ import annotations
 
 import collections
-from typing import Any
+from typing import Any, cast
+
+from schema.fastpath import selfcheck
 
 try:
     import aiosqlite
@@ -64,7 +66,7 @@ if AsyncAdapt_aiosqlite_cursor is not None:
             return cursor
 
         async def _execute_async(self, operation: Any, parameters: Any) -> Any:
-            ran, driver = self._cursor, self._connection
+            ran, driver = cast(_Ran, self._cursor), self._connection
 
             def run() -> Any:  # in aiosqlite's thread
                 cursor = driver._conn.cursor()
@@ -89,7 +91,7 @@ if AsyncAdapt_aiosqlite_cursor is not None:
                 self._rows = collections.deque(rows)
 
         async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> Any:
-            ran, driver = self._cursor, self._connection
+            ran, driver = cast(_Ran, self._cursor), self._connection
 
             def run() -> None:
                 cursor = driver._conn.cursor()
@@ -178,9 +180,7 @@ def idle(driver: Any) -> bool:
 
 def dbapi() -> Any:
     """The DBAPI module for `create_async_engine(module=…)`, or None to use SQLAlchemy's own."""
-    if AsyncAdapt_aiosqlite_cursor is None or not all(
-        hasattr(aiosqlite.Connection, name) for name in ("_execute", "_conn")
-    ):
+    if AsyncAdapt_aiosqlite_cursor is None or not selfcheck.check():
         return None
     import sqlite3
 
