@@ -41,8 +41,10 @@ from server.db.engine import Database
 from server.db.identity import fold, folded
 from server.db.sequences import next_number
 from server.errors import ErrorCode, Problems
+from server.exports import service as exports
 from server.exports.columns import CUSTOMER_COLUMNS
 from server.imports import readers
+from server.lists.models import ListKind
 
 BATCH = 500
 MAX_ERRORS = 1000
@@ -140,9 +142,11 @@ ADDRESS_PARTS: set[tuple[str, str]] = {
 }
 
 
-def header_columns(header: list[Any]) -> Header:
-    """The header's columns, named by field (any case); unknown or repeated names refuse the
-    file."""
+def header_columns(header: list[Any], labels: dict[str, str | None] | None = None) -> Header:
+    """The header's columns, named by field (any case), or by a label of the view `labels` (label
+    in lower case → field, None for a label of more than one column); unknown, repeated or
+    ambiguous names refuse the file."""
+    labels = labels or {}
     columns: list[Column] = []
     ignored: list[str] = []
     unknown: list[str] = []
@@ -152,7 +156,9 @@ def header_columns(header: list[Any]) -> Header:
         if not name:
             continue
         key = name.lower()
-        known = KNOWN.get(key)
+        if key in labels and labels[key] is None:
+            raise ImportRefused(f"the label {name} names more than one column of the view")
+        known = labels.get(key) or KNOWN.get(key)
         if known is None:
             unknown.append(name)
             continue
@@ -178,6 +184,19 @@ def header_columns(header: list[Any]) -> Header:
         ignored,
         {_model_column(address, part) for address, part in ADDRESS_PARTS - named},
     )
+
+
+def view_labels(columns: list[dict[str, Any]] | None) -> dict[str, str | None]:
+    """A saved view's labels in lower case → field (None for a label two columns share)."""
+    labels: dict[str, str | None] = {}
+    for column in columns or []:
+        if column["field"] not in CUSTOMER_COLUMNS:
+            continue
+        key = str(column.get("label") or column["field"]).strip().lower()
+        labels[key] = (
+            column["field"] if labels.get(key, column["field"]) == column["field"] else None
+        )
+    return labels
 
 
 def cell_text(value: Any) -> str | None:
@@ -310,13 +329,13 @@ def _batches(
         yield batch
 
 
-def _header(rows: Iterator[list[Any]]) -> Header:
+def _header(rows: Iterator[list[Any]], labels: dict[str, str | None]) -> Header:
     header = next(rows, None)
     if header is None or all(
         cell_text(cell) is None for cell in header
     ):  # none, or a blank first row
         raise ImportRefused("the file has no header row; the first row must name the columns")
-    return header_columns(header)
+    return header_columns(header, labels)
 
 
 async def import_customers(
@@ -328,17 +347,20 @@ async def import_customers(
     actor_id: policy.Who,
     base_currency: str,
     limits: readers.Limits | None = None,
+    view_id: str | None = None,
 ) -> Result:
     """Checks every row and, unless `dry_run` or any row is at fault, upserts them all in one
     transaction; raises ImportRefused for a file that cannot be read as customers or is past a
-    limit, and a FORBIDDEN DomainError, before reading it, for an actor who may not import
+    limit, or a view (`view_id`, whose labels name columns too) that is not the actor's own view
+    of customers, and a FORBIDDEN DomainError, before reading it, for an actor who may not import
     (server/access/policy.py)."""
     async with database.read_session() as session, session.begin():
         actor_id = await policy.require(session, actor_id, "importCustomers")
+    labels = await _labels(database, view_id, actor_id)
     rows = readers.rows(file, kind, limits)
     worker = _OffLoop()
     try:
-        header = await worker.run(_header, rows)
+        header = await worker.run(_header, rows, labels)
         numbers: dict[str, int] = {}  # folded customer number → row, of the rows read so far
         return await _import(
             database,
@@ -355,6 +377,22 @@ async def import_customers(
     finally:
         await worker.finish()
         rows.close()
+
+
+async def _labels(
+    database: Database, view_id: str | None, actor_id: int | None
+) -> dict[str, str | None]:
+    """The labels of the actor's own customers view `view_id` (none without one)."""
+    if view_id is None:
+        return {}
+    async with database.engine.connect() as connection:
+        try:
+            view = await exports.apply_view(
+                connection, view_id, actor_id or 0, ListKind.CUSTOMERS, exports.Request()
+            )
+        except exports.ExportError as error:
+            raise ImportRefused(error.message, error.status) from None
+    return view_labels(view.columns)
 
 
 async def _import(

@@ -159,6 +159,49 @@ async def test_an_address_part_not_in_the_file_stays(api):
     assert found["shippingAddress"] == address("Ship", "GB")
 
 
+async def test_view_labels_name_columns_when_the_import_names_the_view(api):
+    # given: a view that labels its columns, one of them with another column's field name
+    await factories.customer(api.database, "Acme", number="C-400", alias="Old alias",
+                             billingAddress={"city": "Leeds", "country": "GB"})
+    columns = [{"field": "number", "label": "Customer #"}, {"field": "alias", "label": "name"},
+               {"field": "billingAddress.city", "label": "Town"}, {"field": "lifetimeValue", "label": "LTV"}]
+    saved = await api.ok("mutation($c: [ListColumnInput!]!) { saveListView(kind: CUSTOMERS, name: \"Mine\", "
+                         "columns: $c) { listView { id } userErrors { message } } }", {"c": columns})
+    view = saved["saveListView"]["listView"]["id"]
+    body = b"customer #,NAME,town,LTV\r\nC-400,New alias,York,12.00\r\n"
+    before = await api.ok(EVERYONE)
+    # when: without the view, the labels are unknown
+    refused = await import_(api, body)
+    # then: refused, nothing changed
+    assert refused.status_code == 400 and "unknown columns: customer #, town, LTV" in refused.json()["error"]
+    assert await api.ok(EVERYONE) == before
+    # when: with the view, the view's labels win over field names
+    answer = await import_(api, body, view=view)
+    # then
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"created": 0, "updated": 1, "errors": [], "ignoredColumns": ["LTV"]}
+    found = (await api.ok(EVERYONE))["customers"]["edges"][0]["node"]
+    assert (found["name"], found["alias"], found["billingAddress"]["city"]) == ("Acme", "New alias", "York")
+    # and: an export with the view imports back with it unchanged
+    exported = await export(api, "csv", view=view)
+    before = await api.ok(EVERYONE)
+    again = await import_(api, exported, view=view)
+    assert again.status_code == 200, again.text
+    assert await api.ok(EVERYONE) == before
+
+
+@pytest.mark.parametrize("view", ["not-an-id", "TGlzdFZpZXc6OTk5"])
+async def test_an_unknown_view_refuses_the_import(api, view):
+    # given
+    await factories.customer(api.database, "Acme", number="C-500")
+    before = await api.ok(EVERYONE)
+    # when
+    answer = await import_(api, b"number,name\r\nC-500,Changed\r\n", view=view)
+    # then
+    assert answer.status_code in (400, 404) and "error" in answer.json()
+    assert await api.ok(EVERYONE) == before
+
+
 async def test_an_unknown_column_refuses_the_file(api):
     # given
     await factories.customer(api.database, "Acme", number="C-600")
