@@ -57,6 +57,9 @@ ENUMS: dict[str, type] = {
 }
 
 
+REP_COLUMNS = {"salesRep": "sales_rep_id", "insideSalesRep": "inside_sales_rep_id"}
+
+
 class ImportRefused(Exception):
     """A file the importer cannot take at all (answered with `status`, 400 unless a limit was
     crossed, and this message; `limit` names the limit)."""
@@ -234,10 +237,11 @@ def row_data(row: list[Any], columns: list[Column]) -> dict[str, Any]:
 
 @dataclass
 class _Lookups:
-    """Payment terms by code and active users by email, read once per import."""
+    """Payment terms by code, and active and inactive users by email, read once per import."""
 
     terms: dict[str, int]
     users: dict[str, int]
+    inactive: dict[str, int]
 
     @classmethod
     async def load(cls, session: AsyncSession) -> _Lookups:
@@ -245,17 +249,18 @@ class _Lookups:
             code.lower(): id_
             for id_, code in (await session.execute(select(PaymentTerms.id, PaymentTerms.code)))
         }
-        users = {
-            email.lower(): id_
-            for id_, email in (
-                await session.execute(select(User.id, User.email).where(User.active.is_(True)))
-            )
-        }
-        return cls(terms, users)
+        users: dict[bool, dict[str, int]] = {True: {}, False: {}}
+        for id_, email, active in await session.execute(select(User.id, User.email, User.active)):
+            users[bool(active)][email.lower()] = id_
+        return cls(terms, users[True], users[False])
 
 
-def _resolve(data: dict[str, Any], lookups: _Lookups, problems: Problems) -> None:
-    """Turns the file's text for enums, payment terms and sales reps into what the service takes."""
+def _resolve(
+    data: dict[str, Any], lookups: _Lookups, problems: Problems, customer: Customer | None
+) -> None:
+    """Turns the file's text for enums, payment terms and sales reps into what the service takes.
+    A sales rep must be an active user, unless the file keeps the customer's own (an export of a
+    customer whose rep has left imports back unchanged)."""
     for name, enum in ENUMS.items():
         if name in data:
             try:
@@ -279,10 +284,13 @@ def _resolve(data: dict[str, Any], lookups: _Lookups, problems: Problems) -> Non
             del data["paymentTerms"]
         else:
             data["paymentTerms"] = found
-    for name in ("salesRep", "insideSalesRep"):
+    for name in REP_COLUMNS:
         if name in data:
             email = data[name]
             found = lookups.users.get(email.lower())
+            kept = lookups.inactive.get(email.lower())
+            if kept is not None and customer is not None:  # the customer's own, though inactive
+                found = kept if kept == getattr(customer, REP_COLUMNS[name]) else None
             if found is None:
                 problems.add(
                     ErrorCode.NOT_FOUND, f"{name}: no active user with the email {email}", name
@@ -462,8 +470,8 @@ async def _run(
         created: list[dict[str, Any]] = []
         for row_number, data in batch:
             problems = Problems(prefix=())
-            _resolve(data, lookups, problems)
             customer = existing.get(fold(data["number"])) if "number" in data else None
+            _resolve(data, lookups, problems, customer)
             if customer is not None:
                 data["number"] = (
                     customer.number

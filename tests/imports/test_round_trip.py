@@ -146,6 +146,29 @@ async def test_default_export__imports_back_with_its_figures_ignored(api):
     assert await api.ok(EVERYONE) == before
 
 
+async def test_a_rep_who_has_left__imports_back_but_is_not_given_to_another(api):
+    # given: two customers; the first one's rep is deactivated after being assigned
+    rep, inside = await reps(api, "rep@example.com", "inside@example.com")
+    codes = await terms(api)
+    await full_customer(api, "C-250", rep, inside, codes["NET30"])
+    await full_customer(api, "C-251", inside, inside, codes["NET30"])
+    await factories.set_row(api.database, User, rep, active=False)
+    before = await api.ok(EVERYONE)
+    exported = await export(api, "csv", columns=json.dumps(EVERY), filter=json.dumps(INACTIVE_TOO))
+    # when: the export goes back
+    answer = await import_(api, exported)
+    # then: the first customer keeps its rep, nothing changed
+    assert answer.status_code == 200, answer.text
+    assert await api.ok(EVERYONE) == before
+    # when: the rep who left is given to the second customer
+    refused = await import_(api, b"number,salesRep\r\nC-251,rep@example.com\r\n")
+    # then: refused, nothing changed
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [{"row": 2, "field": "salesRep",
+                                         "message": "salesRep: no active user with the email rep@example.com"}]
+    assert await api.ok(EVERYONE) == before
+
+
 async def test_an_address_part_not_in_the_file_stays(api):
     # given
     rep, inside = await reps(api, "rep@example.com", "inside@example.com")
