@@ -1,5 +1,10 @@
 """The columns an export may show, by GraphQL field name: each an SQL expression correlated on
-the list's own table (computed per batch of ids), a default label and a cell kind.
+the list's own table (computed per batch of ids) and a cell kind. A column's default label (the
+export's header) is its field name.
+
+The customer columns are also the importer's: those marked `importable` are `CustomerInput`
+fields it writes back, the others (figures, times) it reads as read-only and ignores, so any
+export of the customer list imports back unchanged.
 
 Cell kinds: text, money (minor units -> exact Decimal), int, date, datetime, bool.
 """
@@ -8,12 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, literal, or_, select
 
-from server import spreadsheets
+from server import spreadsheets, validate
 from server.access.models import User
 from server.customers.models import Customer, Location, PaymentTerms
 from server.documents.models import ISSUED_STATUSES, Invoice
@@ -36,6 +41,7 @@ class ExportColumn:
     expressions: Callable[[dt.date], list[ColumnElement[Any]]]
     value: Callable[[list[Any]], Any] = lambda values: values[0]
     balances: bool = False  # read from the batched balances statement instead
+    importable: bool = False  # a CustomerInput field the importer writes (customers only)
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,20 @@ def _col(
 
 def _enum(field: str, column: Any) -> ExportColumn:
     return ExportColumn(field, TEXT, _plain(column), lambda v: _enum_name(v[0]))
+
+
+def _importable(*columns: ExportColumn) -> list[ExportColumn]:
+    return [replace(column, importable=True) for column in columns]
+
+
+def _address(name: str, prefix: str) -> list[ExportColumn]:
+    """Every part of an address (`billingAddress.line1` ..), in the order of AddressInput."""
+    return _importable(
+        *(
+            _col(f"{name}.{part}", TEXT, getattr(Customer, f"{prefix}_{column}"))
+            for part, column in validate.ADDRESS_FIELDS.items()
+        )
+    )
 
 
 def _average(values: list[Any]) -> Any:
@@ -110,34 +130,33 @@ def _balance(field: str, index: int) -> ExportColumn:
 CUSTOMER_COLUMNS: dict[str, ExportColumn] = {
     c.field: c
     for c in [
-        _col("number", TEXT, Customer.number),
-        _col("name", TEXT, Customer.name),
-        _col("alias", TEXT, Customer.alias),
-        _enum("status", Customer.status),
-        _col("currency", TEXT, Customer.currency),
-        _enum("creditCode", Customer.credit_code),
-        _col("creditLimit", MONEY, Customer.credit_limit_minor),
-        _enum("billingStatus", Customer.billing_status),
-        ExportColumn(
-            "paymentTerms",
-            TEXT,
-            lambda _d: [
-                select(PaymentTerms.code)
-                .where(PaymentTerms.id == Customer.payment_terms_id)
-                .scalar_subquery()
-            ],
+        *_importable(
+            _col("number", TEXT, Customer.number),
+            _col("name", TEXT, Customer.name),
+            _col("alias", TEXT, Customer.alias),
+            _enum("status", Customer.status),
+            _col("currency", TEXT, Customer.currency),
+            _enum("creditCode", Customer.credit_code),
+            _col("creditLimit", MONEY, Customer.credit_limit_minor),
+            _enum("billingStatus", Customer.billing_status),
+            ExportColumn(
+                "paymentTerms",
+                TEXT,
+                lambda _d: [
+                    select(PaymentTerms.code)
+                    .where(PaymentTerms.id == Customer.payment_terms_id)
+                    .scalar_subquery()
+                ],
+            ),
+            _enum("termsBasis", Customer.terms_basis),
+            ExportColumn("salesRep", TEXT, _person(Customer.sales_rep_id)),
+            ExportColumn("insideSalesRep", TEXT, _person(Customer.inside_sales_rep_id)),
+            _col("email", TEXT, Customer.email),
+            _col("phone", TEXT, Customer.phone),
         ),
-        _enum("termsBasis", Customer.terms_basis),
-        ExportColumn("salesRep", TEXT, _person(Customer.sales_rep_id)),
-        ExportColumn("insideSalesRep", TEXT, _person(Customer.inside_sales_rep_id)),
-        _col("email", TEXT, Customer.email),
-        _col("phone", TEXT, Customer.phone),
-        _col("billingAddress.city", TEXT, Customer.billing_city),
-        _col("billingAddress.region", TEXT, Customer.billing_region),
-        _col("billingAddress.country", TEXT, Customer.billing_country),
-        _col("shippingAddress.city", TEXT, Customer.shipping_city),
-        _col("shippingAddress.region", TEXT, Customer.shipping_region),
-        _col("priorSales", MONEY, Customer.prior_sales_minor),
+        *_address("billingAddress", "billing"),
+        *_address("shippingAddress", "shipping"),
+        *_importable(_col("priorSales", MONEY, Customer.prior_sales_minor)),
         _col("createdAt", DATETIME, Customer.created_at),
         ExportColumn("lifetimeValue", MONEY, lambda _d: [figures.lifetime_value_expression()]),
         ExportColumn("orderCount", INT, lambda _d: [figures.order_count_expression()]),

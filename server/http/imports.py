@@ -1,6 +1,9 @@
 """`POST /import/customers`: a CSV or XLSX file as the body or as the multipart field `file`.
 
-Answers `{"created", "updated", "errors"}`: 200 when every row is good, 422 (nothing written)
+`?view=<list view id>` (the user's own customers view) lets its labels name columns too.
+
+Answers `{"created", "updated", "errors"}`, with `ignoredColumns` when the file has read-only
+columns (figures: ignored): 200 when every row is good, 422 (nothing written)
 when any row is at fault, with `errorCount` (only the first 1,000 errors are listed); 400 for a
 file that cannot be imported, 401 without a valid bearer token, 403 for a read-only token, a
 session cookie without `X-Requested-With`, or a user who may not import (MANAGER and ADMIN may,
@@ -144,6 +147,7 @@ def import_endpoint(settings: Settings, database: Database) -> Any:
                 actor_id=actor,
                 base_currency=settings.base_currency,
                 limits=limits,
+                view_id=request.query_params.get("view"),
             )
         except ImportRefused as error:
             return _error(error.status, str(error), error.limit)

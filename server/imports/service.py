@@ -1,6 +1,10 @@
 """`POST /import/customers`: rows of a CSV or XLSX file checked with the customer service's own
 rules and upserted by customer number, all in one transaction (or, with `dry_run`, none).
 
+Its columns are the customer list's (`server/exports/columns.py`): the importable ones are
+written, the read-only ones (figures) ignored and listed, so any export imports back; a file
+changes only the fields it names (an address part it does not name stays).
+
 Rows are read, checked and written in batches, so memory stays bounded however long the file;
 the file is read in a worker thread, never on the event loop, under the import limits
 (`readers.Limits`), and at most the first `MAX_ERRORS` row errors are kept, with their count.
@@ -19,7 +23,7 @@ from typing import IO, Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server import records, spreadsheets
+from server import records, spreadsheets, validate
 from server.access import policy
 from server.access.models import User
 from server.audit import service as audit
@@ -37,36 +41,23 @@ from server.db.engine import Database
 from server.db.identity import fold, folded
 from server.db.sequences import next_number
 from server.errors import ErrorCode, Problems
+from server.exports import service as exports
+from server.exports.columns import CUSTOMER_COLUMNS
 from server.imports import readers
+from server.lists.models import ListKind
 
 BATCH = 500
 MAX_ERRORS = 1000
 Batch = list[tuple[int, dict[str, Any]]]  # (row number, the row as CustomerInput data)
-FIELDS = [
-    "number",
-    "name",
-    "alias",
-    "status",
-    "currency",
-    "creditCode",
-    "creditLimit",
-    "billingStatus",
-    "paymentTerms",
-    "termsBasis",
-    "salesRep",
-    "insideSalesRep",
-    "email",
-    "phone",
-    "priorSales",
-]
-ADDRESSES = ["billingAddress", "shippingAddress"]
-ADDRESS_PARTS = ["line1", "line2", "city", "region", "postalCode", "country"]
 ENUMS: dict[str, type] = {
     "status": CustomerStatus,
     "creditCode": CreditCode,
     "billingStatus": BillingStatus,
     "termsBasis": TermsBasis,
 }
+
+
+REP_COLUMNS = {"salesRep": "sales_rep_id", "insideSalesRep": "inside_sales_rep_id"}
 
 
 class ImportRefused(Exception):
@@ -84,14 +75,23 @@ class Result:
     updated: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)  # the first MAX_ERRORS
     error_count: int = 0
+    ignored_columns: list[str] = field(default_factory=list)  # read-only, as the file names them
 
     def add_errors(self, errors: list[dict[str, Any]]) -> None:
         self.error_count += len(errors)
         self.errors.extend(errors[: MAX_ERRORS - len(self.errors)])
 
     def as_json(self) -> dict[str, Any]:
-        answer = {"created": self.created, "updated": self.updated, "errors": self.errors}
-        return {**answer, "errorCount": self.error_count} if self.error_count else answer
+        answer: dict[str, Any] = {
+            "created": self.created,
+            "updated": self.updated,
+            "errors": self.errors,
+        }
+        if self.error_count:
+            answer["errorCount"] = self.error_count
+        if self.ignored_columns:
+            answer["ignoredColumns"] = self.ignored_columns
+        return answer
 
 
 class _OffLoop:
@@ -110,20 +110,48 @@ class _OffLoop:
             await asyncio.wait([self._step])
 
 
-def _known_columns() -> dict[str, tuple[str, str | None]]:
-    known: dict[str, tuple[str, str | None]] = {name.lower(): (name, None) for name in FIELDS}
-    for address in ADDRESSES:
-        for part in ADDRESS_PARTS:
-            known[f"{address}.{part}".lower()] = (address, part)
-    return known
+Column = tuple[int, str, str | None]  # (cell index, CustomerInput field, address part)
 
 
-KNOWN = _known_columns()
+@dataclass
+class Header:
+    """What the header row names: the columns to read, the read-only ones it ignores (as the file
+    names them), and the model columns of the address parts it does not name (left as they are)."""
+
+    columns: list[Column]
+    ignored: list[str]
+    unnamed_parts: set[str]
 
 
-def header_columns(header: list[Any]) -> list[tuple[int, str, str | None]]:
-    """(cell index, field, address part) per column; unknown or repeated names refuse the file."""
-    columns: list[tuple[int, str, str | None]] = []
+def _field_of(name: str) -> tuple[str, str | None]:
+    """`billingAddress.city` → ("billingAddress", "city"); `name` → ("name", None)."""
+    address, _dot, part = name.partition(".")
+    return (address, part) if part else (name, None)
+
+
+def _model_column(address: str, part: str) -> str:
+    return f"{address.removesuffix('Address')}_{validate.ADDRESS_FIELDS[part]}"
+
+
+# The customer list's columns (server/exports/columns.py), by field name in lower case: the
+# importable ones are written, the others ignored.
+KNOWN = {name.lower(): name for name in CUSTOMER_COLUMNS}
+ADDRESS_PARTS: set[tuple[str, str]] = {
+    (address, part)
+    for address, _dot, part in (
+        name.partition(".") for name, column in CUSTOMER_COLUMNS.items() if column.importable
+    )
+    if part
+}
+
+
+def header_columns(header: list[Any], labels: dict[str, str | None] | None = None) -> Header:
+    """The header's columns, named by field (any case), or by a label of the view `labels` (label
+    in lower case → field, None for a label of more than one column); unknown, repeated or
+    ambiguous names refuse the file."""
+    labels = labels or {}
+    columns: list[Column] = []
+    ignored: list[str] = []
     unknown: list[str] = []
     seen: set[str] = set()
     for index, cell in enumerate(header):
@@ -131,21 +159,47 @@ def header_columns(header: list[Any]) -> list[tuple[int, str, str | None]]:
         if not name:
             continue
         key = name.lower()
-        if key not in KNOWN:
+        if key in labels and labels[key] is None:
+            raise ImportRefused(f"the label {name} names more than one column of the view")
+        known = labels.get(key) or KNOWN.get(key)
+        if known is None:
             unknown.append(name)
             continue
-        if key in seen:
+        if known in seen:
             raise ImportRefused(f"the column {name} appears more than once in the header row")
-        seen.add(key)
-        columns.append((index, *KNOWN[key]))
+        seen.add(known)
+        if CUSTOMER_COLUMNS[known].importable:
+            columns.append((index, *_field_of(known)))
+        else:
+            ignored.append(name)
     if unknown:
+        writable = [name for name, column in CUSTOMER_COLUMNS.items() if column.importable]
         raise ImportRefused(
-            f"unknown columns: {', '.join(unknown)}; column names are CustomerInput fields "
-            f"({', '.join(FIELDS)}) and addresses as billingAddress.city, shippingAddress.postalCode etc."
+            f"unknown columns: {', '.join(unknown)}; column names are the customer list's "
+            f"columns, written: {', '.join(writable)}; read-only and ignored: "
+            f"{', '.join(name for name in CUSTOMER_COLUMNS if name not in writable)}"
         )
-    if not columns:
+    if not columns and not ignored:
         raise ImportRefused("the header row names no columns")
-    return columns
+    named = {(name, part) for _index, name, part in columns}
+    return Header(
+        columns,
+        ignored,
+        {_model_column(address, part) for address, part in ADDRESS_PARTS - named},
+    )
+
+
+def view_labels(columns: list[dict[str, Any]] | None) -> dict[str, str | None]:
+    """A saved view's labels in lower case → field (None for a label two columns share)."""
+    labels: dict[str, str | None] = {}
+    for column in columns or []:
+        if column["field"] not in CUSTOMER_COLUMNS:
+            continue
+        key = str(column.get("label") or column["field"]).strip().lower()
+        labels[key] = (
+            column["field"] if labels.get(key, column["field"]) == column["field"] else None
+        )
+    return labels
 
 
 def cell_text(value: Any) -> str | None:
@@ -166,9 +220,9 @@ def cell_text(value: Any) -> str | None:
     return spreadsheets.unescaped(value).strip() or None
 
 
-def row_data(row: list[Any], columns: list[tuple[int, str, str | None]]) -> dict[str, Any]:
+def row_data(row: list[Any], columns: list[Column]) -> dict[str, Any]:
     """A row as CustomerInput data: empty cells are left out; an address with any part given is
-    given whole (its empty parts cleared)."""
+    given with the parts the file names (its empty ones cleared; see `Header.unnamed_parts`)."""
     data: dict[str, Any] = {}
     for index, name, part in columns:
         value = cell_text(row[index]) if index < len(row) else None
@@ -183,10 +237,11 @@ def row_data(row: list[Any], columns: list[tuple[int, str, str | None]]) -> dict
 
 @dataclass
 class _Lookups:
-    """Payment terms by code and active users by email, read once per import."""
+    """Payment terms by code, and active and inactive users by email, read once per import."""
 
     terms: dict[str, int]
     users: dict[str, int]
+    inactive: dict[str, int]
 
     @classmethod
     async def load(cls, session: AsyncSession) -> _Lookups:
@@ -194,17 +249,18 @@ class _Lookups:
             code.lower(): id_
             for id_, code in (await session.execute(select(PaymentTerms.id, PaymentTerms.code)))
         }
-        users = {
-            email.lower(): id_
-            for id_, email in (
-                await session.execute(select(User.id, User.email).where(User.active.is_(True)))
-            )
-        }
-        return cls(terms, users)
+        users: dict[bool, dict[str, int]] = {True: {}, False: {}}
+        for id_, email, active in await session.execute(select(User.id, User.email, User.active)):
+            users[bool(active)][email.lower()] = id_
+        return cls(terms, users[True], users[False])
 
 
-def _resolve(data: dict[str, Any], lookups: _Lookups, problems: Problems) -> None:
-    """Turns the file's text for enums, payment terms and sales reps into what the service takes."""
+def _resolve(
+    data: dict[str, Any], lookups: _Lookups, problems: Problems, customer: Customer | None
+) -> None:
+    """Turns the file's text for enums, payment terms and sales reps into what the service takes.
+    A sales rep must be an active user, unless the file keeps the customer's own (an export of a
+    customer whose rep has left imports back unchanged)."""
     for name, enum in ENUMS.items():
         if name in data:
             try:
@@ -228,10 +284,13 @@ def _resolve(data: dict[str, Any], lookups: _Lookups, problems: Problems) -> Non
             del data["paymentTerms"]
         else:
             data["paymentTerms"] = found
-    for name in ("salesRep", "insideSalesRep"):
+    for name in REP_COLUMNS:
         if name in data:
             email = data[name]
             found = lookups.users.get(email.lower())
+            kept = lookups.inactive.get(email.lower())
+            if kept is not None and customer is not None:  # the customer's own, though inactive
+                found = kept if kept == getattr(customer, REP_COLUMNS[name]) else None
             if found is None:
                 problems.add(
                     ErrorCode.NOT_FOUND, f"{name}: no active user with the email {email}", name
@@ -251,7 +310,7 @@ def _errors(row: int, problems: Problems) -> list[dict[str, Any]]:
 
 
 def _batches(
-    rows: Iterator[list[Any]], columns: list[tuple[int, str, str | None]], numbers: dict[str, int]
+    rows: Iterator[list[Any]], columns: list[Column], numbers: dict[str, int]
 ) -> Iterator[Batch]:
     """Data rows in batches, numbered as the spreadsheet numbers them (the header is row 1);
     blank rows are skipped and a customer number given twice, in any case, refuses the file."""
@@ -278,13 +337,13 @@ def _batches(
         yield batch
 
 
-def _header(rows: Iterator[list[Any]]) -> list[tuple[int, str, str | None]]:
+def _header(rows: Iterator[list[Any]], labels: dict[str, str | None]) -> Header:
     header = next(rows, None)
     if header is None or all(
         cell_text(cell) is None for cell in header
     ):  # none, or a blank first row
         raise ImportRefused("the file has no header row; the first row must name the columns")
-    return header_columns(header)
+    return header_columns(header, labels)
 
 
 async def import_customers(
@@ -296,23 +355,27 @@ async def import_customers(
     actor_id: policy.Who,
     base_currency: str,
     limits: readers.Limits | None = None,
+    view_id: str | None = None,
 ) -> Result:
     """Checks every row and, unless `dry_run` or any row is at fault, upserts them all in one
     transaction; raises ImportRefused for a file that cannot be read as customers or is past a
-    limit, and a FORBIDDEN DomainError, before reading it, for an actor who may not import
+    limit, or a view (`view_id`, whose labels name columns too) that is not the actor's own view
+    of customers, and a FORBIDDEN DomainError, before reading it, for an actor who may not import
     (server/access/policy.py)."""
     async with database.read_session() as session, session.begin():
         actor_id = await policy.require(session, actor_id, "importCustomers")
+    labels = await _labels(database, view_id, actor_id)
     rows = readers.rows(file, kind, limits)
     worker = _OffLoop()
     try:
-        columns = await worker.run(_header, rows)
+        header = await worker.run(_header, rows, labels)
         numbers: dict[str, int] = {}  # folded customer number → row, of the rows read so far
         return await _import(
             database,
             worker,
-            _batches(rows, columns, numbers),
+            _batches(rows, header.columns, numbers),
             numbers,
+            header,
             dry_run=dry_run,
             actor_id=actor_id,
             base_currency=base_currency,
@@ -324,17 +387,34 @@ async def import_customers(
         rows.close()
 
 
+async def _labels(
+    database: Database, view_id: str | None, actor_id: int | None
+) -> dict[str, str | None]:
+    """The labels of the actor's own customers view `view_id` (none without one)."""
+    if view_id is None:
+        return {}
+    async with database.engine.connect() as connection:
+        try:
+            view = await exports.apply_view(
+                connection, view_id, actor_id or 0, ListKind.CUSTOMERS, exports.Request()
+            )
+        except exports.ExportError as error:
+            raise ImportRefused(error.message, error.status) from None
+    return view_labels(view.columns)
+
+
 async def _import(
     database: Database,
     worker: _OffLoop,
     batches: Iterator[Batch],
     numbers: dict[str, int],
+    header: Header,
     *,
     dry_run: bool,
     actor_id: int | None,
     base_currency: str,
 ) -> Result:
-    result = Result()
+    result = Result(ignored_columns=header.ignored)
     # The first batch is read before the transaction opens: on SQLite a write transaction takes
     # the database's write lock (BEGIN IMMEDIATE), which no one should wait on while a file is read.
     first = await worker.run(next, batches, None)
@@ -348,6 +428,7 @@ async def _import(
                 worker,
                 batches,
                 numbers,
+                header.unnamed_parts,
                 result,
                 dry_run=dry_run,
                 actor_id=actor_id,
@@ -368,6 +449,7 @@ async def _run(
     worker: _OffLoop,
     batches: Iterator[Batch],
     numbers: dict[str, int],
+    unnamed_parts: set[str],
     result: Result,
     *,
     dry_run: bool,
@@ -388,8 +470,8 @@ async def _run(
         created: list[dict[str, Any]] = []
         for row_number, data in batch:
             problems = Problems(prefix=())
-            _resolve(data, lookups, problems)
             customer = existing.get(fold(data["number"])) if "number" in data else None
+            _resolve(data, lookups, problems, customer)
             if customer is not None:
                 data["number"] = (
                     customer.number
@@ -397,6 +479,8 @@ async def _run(
             columns_ = customers.customer_columns(
                 problems, data, creating=customer is None, base_currency=base_currency
             )
+            for column in unnamed_parts:  # an address part the file does not name stays
+                columns_.pop(column, None)
             if problems:
                 result.add_errors(_errors(row_number, problems))
                 continue

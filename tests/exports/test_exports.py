@@ -177,3 +177,18 @@ async def test_leads_locations_and_invoices_default_columns(api: Api) -> None:
     missing = await get(api, f"/export/customers/{gid('Customer', 999)}/invoices.xlsx")
     assert missing.status_code == 404
     assert (await get(api, f"/export/customers/{gid('Lead', acme.id)}/invoices.xlsx")).status_code == 404
+
+
+async def test_customers_csv_every_address_part(api: Api) -> None:
+    # given
+    parts = {"line1": "1 Main St", "line2": "Unit 2", "city": "Madison", "region": "WI", "postalCode": "53703",
+             "country": "US"}
+    await factories.customer(api.database, "Acme", number="C-1", billingAddress=parts,
+                             shippingAddress={**parts, "line1": "=2 Dock Rd", "country": "GB"})
+    names = [f"{address}.{part}" for address in ("billingAddress", "shippingAddress") for part in parts]
+    # when
+    answer = await get(api, "/export/customers.csv", columns=names)
+    # then: each part in its column, escaped as text
+    assert answer.status_code == 200, answer.text
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert rows == [names, [*parts.values(), "'=2 Dock Rd", "Unit 2", "Madison", "WI", "53703", "GB"]]
