@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from server.loaders import Loaders
 
 Ref = tuple[str, int]  # (model, primary key) of a record the log refers to
-Labels = dict[Ref, str | None]
+Labels = dict[Ref, Any]  # a record's label (`LABELS`), None when it is gone
 
 # What people know a record by: its model's column shown in its place.
 LABELS = {
@@ -114,7 +114,8 @@ def _reference(kind: str) -> Convert:
     def label(value: Any, labels: Labels) -> Any:
         if not _is_int(value):
             return value
-        return labels.get((kind, value)) or global_id_text(kind, value)
+        label = labels.get((kind, value))
+        return global_id_text(kind, value) if label is None else label
 
     return label
 
@@ -260,7 +261,7 @@ def _fields(entry: dict[str, Any]) -> dict[str, Any]:
     return fields if isinstance(fields, dict) else {}
 
 
-class LabelByRefLoader(Loader[Ref, str | None]):
+class LabelByRefLoader(Loader[Ref, Any]):
     """What people know records by (`LABELS`), for every event of a page at once: through the
     request's by-id loaders, so one statement per model named, however many events name it, and
     none for the rows the request has read already (the users an event's `by` reads)."""
@@ -269,7 +270,7 @@ class LabelByRefLoader(Loader[Ref, str | None]):
         super().__init__()
         self.loaders = loaders
 
-    async def batch_load_fn(self, keys: Sequence[Ref]) -> list[str | None]:
+    async def batch_load_fn(self, keys: Sequence[Ref]) -> list[Any]:
         by_model: dict[str, list[int]] = defaultdict(list)
         for model, pk in dict.fromkeys(keys):
             by_model[model].append(pk)
@@ -280,6 +281,5 @@ class LabelByRefLoader(Loader[Ref, str | None]):
         found: Labels = {}
         for model, rows in zip(models, read, strict=True):
             for pk, row in zip(by_model[model], rows, strict=True):
-                label = None if row is None else getattr(row, LABELS[model])
-                found[(model, pk)] = None if label is None else str(label)
+                found[(model, pk)] = None if row is None else getattr(row, LABELS[model])
         return [found[key] for key in keys]

@@ -12,7 +12,10 @@ import pytest
 from graphql import GraphQLObjectType, build_schema
 
 from schema import PRINTED
+from sqlalchemy import select
+
 from server.audit import readable
+from server.audit.models import AuditEvent
 from server.ids import global_id_text
 from server.models import Base
 from tests import factories
@@ -24,6 +27,9 @@ UPDATE = f"""mutation($id: ID!, $input: CustomerInput!) {{
   updateCustomer(id: $id, input: $input) {{ customer {{ version }} {ERRORS} }} }}"""
 HISTORY = """query($id: ID, $first: Int) { auditEvents(entityId: $id, first: $first) {
   edges { node { action entityId changes by { email } } } } }"""
+REVERT = f"""mutation($event: ID!) {{
+  revertChange(auditEvent: $event) {{ revertedCount auditEvent {{ id changes }} {ERRORS} }} }}"""
+CUSTOMER = "query($id: ID!) { node(id: $id) { ... on Customer { version salesRep { email } creditCode } } }"
 BULK = f"""mutation($ids: [ID!], $set: CustomerBulkSet!) {{
   bulkUpdateCustomers(ids: $ids, set: $set) {{ updatedCount auditEvent {{ id }} {ERRORS} }} }}"""
 LOG = "query($first: Int) { auditEvents(first: $first) { edges { node { action changes by { email } } } } }"
@@ -124,6 +130,59 @@ async def test_audit_events__a_page_costs_the_same_few_statements(api, count):
     assert [c["salesRep"] for c in updates] == [[None, f"rep{i}@example.com"] for i in range(count)]
     assert [c["creditLimit"] for c in updates] == [[None, f"{i}.50"] for i in range(count)]
     assert statements == 4, statements  # events; users; payment terms; customers
+
+
+async def test_revert_change__works_from_the_stored_form(api):
+    # given: a bulk change of two customers' rep and credit code
+    rep = await factories.user(api.database, "rep@example.com")
+    made = [await factories.customer(api.database, f"Customer {n}", number=n) for n in ("C-1", "C-2")]
+    ids = [global_id_text("Customer", c.id) for c in made]
+    before = [await api.ok(CUSTOMER, {"id": pk}) for pk in ids]
+    bulk = await api.ok(BULK, {"ids": ids, "set": {"salesRep": global_id_text("User", rep.id),
+                                                  "creditCode": "PAST_DUE"}})
+    event = bulk["bulkUpdateCustomers"]["auditEvent"]["id"]
+    # when
+    reverted = (await api.ok(REVERT, {"event": event}))["revertChange"]
+    # then: the records are back, the log reads in field names, the database keeps columns
+    assert reverted["userErrors"] == [] and reverted["revertedCount"] == 2
+    assert [await api.ok(CUSTOMER, {"id": pk}) for pk in ids] == [
+        {"node": {**b["node"], "version": 3}} for b in before]
+    assert reverted["auditEvent"]["changes"] == [
+        {"id": pk, "number": n, "version": 3,
+         "fields": {"salesRep": ["rep@example.com", None], "creditCode": ["PAST_DUE", "CURRENT_ACCOUNT"]}}
+        for pk, n in zip(ids, ("C-1", "C-2"), strict=True)]
+    async with api.database.write_session() as session:
+        stored = (await session.scalars(select(AuditEvent.changes).order_by(AuditEvent.id))).all()
+    assert stored[-1] == [{"id": c.id, "version": 3, "fields": {"sales_rep_id": [rep.id, None],
+                                                                "credit_code": ["PAST_DUE", "CURRENT_ACCOUNT"]}}
+                          for c in made]
+
+
+CREATE_LEAD = f"""mutation($input: LeadInput!) {{ createLead(input: $input) {{ lead {{ id number }} {ERRORS} }} }}"""
+
+
+async def test_create_lead__references_by_number_name_and_email(api):
+    # given
+    customer = await factories.customer(api.database, number="C-7")
+    rep = await factories.user(api.database, "rep@example.com")
+    await factories.lead_program(api.database, "Wholesale")
+    source = await factories.lead_source(api.database, "Trade show")
+    program = (await api.ok("{ leadPrograms { id name } }"))["leadPrograms"][0]
+    # when
+    made = (await api.ok(CREATE_LEAD, {"input": {
+        "customer": global_id_text("Customer", customer.id), "program": program["id"],
+        "source": global_id_text("LeadSource", source.id), "insideSalesRep": global_id_text("User", rep.id),
+        "probability": 40, "estimatedConversionDate": "2027-03-31", "potentialValue": "12000.5"}}))["createLead"]
+    # then
+    assert made["userErrors"] == []
+    log = (await api.ok(HISTORY, {"id": made["lead"]["id"]}))["auditEvents"]["edges"]
+    changes = log[0]["node"]["changes"]
+    assert {key: changes[key] for key in ("customer", "program", "source", "insideSalesRep", "probability",
+                                          "estimatedConversionDate", "potentialValue", "number")} == {
+        "customer": [None, "C-7"], "program": [None, "Wholesale"], "source": [None, "Trade show"],
+        "insideSalesRep": [None, "rep@example.com"], "probability": [None, 40],
+        "estimatedConversionDate": [None, "2027-03-31"], "potentialValue": [None, "12000.50"],
+        "number": [None, made["lead"]["number"]]}
 
 
 MODELS = {m.class_.__name__: m for m in Base.registry.mappers}
