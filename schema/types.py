@@ -1283,6 +1283,12 @@ class ListView(Node):
         )
 
 
+def label_loader(info: Info) -> Any:
+    """What people know records by, for the whole page: one loader shared by the log's fields."""
+    loaders = ctx(info).loaders
+    return loaders.get("LabelByRef", lambda: readable.LabelByRefLoader(loaders))
+
+
 def audit_changes(root: Any, info: Info) -> JSON:
     """AuditEvent.changes in the API's words, without what the reader may not read; the labels
     of the records it names are loaded for the whole page at once."""
@@ -1290,10 +1296,8 @@ def audit_changes(root: Any, info: Info) -> JSON:
     refs = readable.references(model, changes)
     if not refs:
         return readable.readable(model, changes, {}, role)
-    loaders = ctx(info).loaders
-    loader = loaders.get("LabelByRef", lambda: readable.LabelByRefLoader(loaders))
     return then(
-        loader.load_many(refs),
+        label_loader(info).load_many(refs),
         lambda labels: readable.readable(
             model, changes, dict(zip(refs, labels, strict=True)), role
         ),
@@ -1337,6 +1341,19 @@ class AuditEvent(Node):
     @strawberry.field
     def by(self, info: Info) -> User | None:
         return user_field(self.row.by_id, info)
+
+    @strawberry.field(
+        description=(
+            "What people know the event's record by, as it is now: a customer's number, a user's "
+            "email, an item's code. Null for a bulk change, or a record known only by its id."
+        )
+    )
+    def entity_label(self, info: Info) -> str | None:
+        ref = readable.entity(self.row.entity_type, self.row.entity_id)
+        if ref is None:
+            return None
+        label = label_loader(info).load(ref)
+        return then(label, lambda found: None if found is None else str(found))
 
 
 @strawberry.type

@@ -194,6 +194,11 @@ def field_of(model: str, key: str) -> str:
     return column.field if column is not None else key
 
 
+def entity(model: str | None, pk: int | None) -> Ref | None:
+    """The record an event is about, when it has a label (`LABELS`)."""
+    return (model, pk) if model in LABELS and pk is not None else None
+
+
 def references(model: str | None, changes: Any) -> list[Ref]:
     """The records an event's stored changes name, whose labels it is shown with."""
     known = columns(model or "")

@@ -26,13 +26,14 @@ CREATE = f"""mutation($input: CustomerInput!) {{
 UPDATE = f"""mutation($id: ID!, $input: CustomerInput!) {{
   updateCustomer(id: $id, input: $input) {{ customer {{ version }} {ERRORS} }} }}"""
 HISTORY = """query($id: ID, $first: Int) { auditEvents(entityId: $id, first: $first) {
-  edges { node { action entityId changes by { email } } } } }"""
+  edges { node { action entityId entityLabel changes by { email } } } } }"""
 REVERT = f"""mutation($event: ID!) {{
   revertChange(auditEvent: $event) {{ revertedCount auditEvent {{ id changes }} {ERRORS} }} }}"""
 CUSTOMER = "query($id: ID!) { node(id: $id) { ... on Customer { version salesRep { email } creditCode } } }"
 BULK = f"""mutation($ids: [ID!], $set: CustomerBulkSet!) {{
   bulkUpdateCustomers(ids: $ids, set: $set) {{ updatedCount auditEvent {{ id }} {ERRORS} }} }}"""
-LOG = "query($first: Int) { auditEvents(first: $first) { edges { node { action changes by { email } } } } }"
+LOG = """query($first: Int) { auditEvents(first: $first) {
+  edges { node { action entityLabel changes by { email } } } } }"""
 
 ADDRESS_BEFORE = {"line1": "1 Main St", "line2": "Suite 2", "city": "Dayton", "region": "OH",
                   "postalCode": "45402", "country": "US"}
@@ -87,6 +88,7 @@ async def test_update_customer__every_field_reads_in_api_words(api):
     # then: the whole entry, field by field, as the API names and shows them
     update, create = (edge["node"] for edge in events)
     assert update["action"] == "updateCustomer" and update["entityId"] == customer
+    assert update["entityLabel"] == create["entityLabel"] == "C-200"  # the record as it is now
     assert update["by"] == {"email": "admin@example.com"}
     plain = {field: list(values) for field, values in EVERY_FIELD.items()
              if field not in REFERENCES and not field.endswith("Address")}
@@ -129,6 +131,8 @@ async def test_audit_events__a_page_costs_the_same_few_statements(api, count):
     updates = [e["changes"] for e in events if e["action"] == "updateCustomer"][::-1]
     assert [c["salesRep"] for c in updates] == [[None, f"rep{i}@example.com"] for i in range(count)]
     assert [c["creditLimit"] for c in updates] == [[None, f"{i}.50"] for i in range(count)]
+    labels = [e["entityLabel"] for e in events if e["action"] == "updateCustomer"][::-1]
+    assert labels == [f"C-{i:03}" for i in range(count)] and events[0]["entityLabel"] is None
     assert statements == 4, statements  # events; users; payment terms; customers
 
 
@@ -177,6 +181,7 @@ async def test_create_lead__references_by_number_name_and_email(api):
     assert made["userErrors"] == []
     log = (await api.ok(HISTORY, {"id": made["lead"]["id"]}))["auditEvents"]["edges"]
     changes = log[0]["node"]["changes"]
+    assert log[0]["node"]["entityLabel"] == str(made["lead"]["number"])
     assert {key: changes[key] for key in ("customer", "program", "source", "insideSalesRep", "probability",
                                           "estimatedConversionDate", "potentialValue", "number")} == {
         "customer": [None, "C-7"], "program": [None, "Wholesale"], "source": [None, "Trade show"],
