@@ -62,7 +62,7 @@ from schema.fields import expression_names, loaded_field, loaded_money, money_fi
 from server import money
 from server.access import policy
 from server.access.models import Role
-from server.audit import service as audit
+from server.audit import readable
 from server.documents.models import InvoiceClassification
 from server.documents.rules import balance_due_minor
 from server.figures.customer_list import Balances
@@ -1283,9 +1283,25 @@ class ListView(Node):
         )
 
 
+def label_loader(info: Info) -> Any:
+    """What people know records by, for the whole page: one loader shared by the log's fields."""
+    loaders = ctx(info).loaders
+    return loaders.get("LabelByRef", lambda: readable.LabelByRefLoader(loaders))
+
+
 def audit_changes(root: Any, info: Info) -> JSON:
-    """AuditEvent.changes: what of the stored changes the reader may read."""
-    return audit.visible_changes(root.row.changes, root.row.entity_type, role_of(info))
+    """AuditEvent.changes in the API's words, without what the reader may not read; the labels
+    of the records it names are loaded for the whole page at once."""
+    model, changes, role = root.row.entity_type, root.row.changes, role_of(info)
+    refs = readable.references(model, changes)
+    if not refs:
+        return readable.readable(model, changes, {}, role)
+    return then(
+        label_loader(info).load_many(refs),
+        lambda labels: readable.readable(
+            model, changes, dict(zip(refs, labels, strict=True)), role
+        ),
+    )
 
 
 @strawberry.type
@@ -1297,8 +1313,11 @@ class AuditEvent(Node):
     changes: JSON = strawberry.field(
         resolver=audit_changes,
         description=(
-            "{field: [before, after]}, or a list of them for a bulk change. Changes to what the reader may not read "
-            "(costs, for SALES_REP and VIEWER) are left out."
+            "What changed, in the API's words: {field: [before, after]} by GraphQL field name "
+            '("salesRep", "creditLimit", "billingAddress.city"), records by what people know them by '
+            "(customer numbers, user emails, codes), money as decimal strings, enums by name. A bulk "
+            'change is a list of {"id", "number" or "code", "version", "fields"}, one per record. '
+            "Changes to what the reader may not read (costs, for SALES_REP and VIEWER) are left out."
         ),
     )
     revertible: bool
@@ -1322,6 +1341,19 @@ class AuditEvent(Node):
     @strawberry.field
     def by(self, info: Info) -> User | None:
         return user_field(self.row.by_id, info)
+
+    @strawberry.field(
+        description=(
+            "What people know the event's record by, as it is now: a customer's number, a user's "
+            "email, an item's code. Null for a bulk change, or a record known only by its id."
+        )
+    )
+    def entity_label(self, info: Info) -> str | None:
+        ref = readable.entity(self.row.entity_type, self.row.entity_id)
+        if ref is None:
+            return None
+        label = label_loader(info).load(ref)
+        return then(label, lambda found: None if found is None else str(found))
 
 
 @strawberry.type

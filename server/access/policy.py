@@ -19,6 +19,7 @@ import enum
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -132,6 +133,26 @@ def hidden_columns(role: Role | None, model: str) -> frozenset[str]:
         for column, action in guarded_columns().get(model, {}).items()
         if not allows(role, action)
     )
+
+
+@functools.cache
+def hidden_fields(role: Role | None, model: str) -> frozenset[str]:
+    """The API fields of the model that the role may not read, as its tagged columns name them
+    (`read_needs(action, field=...)`): what the audit log, which speaks field names, leaves out."""
+    hidden = hidden_columns(role, model)
+    if not hidden:
+        return frozenset()
+    return frozenset(
+        attribute.columns[0].info["field"]
+        for attribute in _mapper(model).column_attrs
+        if attribute.key in hidden
+    )
+
+
+def _mapper(model: str) -> Any:
+    from server.models import Base  # imported late: the models import nothing of ours
+
+    return next(m for m in Base.registry.mappers if m.class_.__name__ == model)
 
 
 @functools.cache

@@ -9,8 +9,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.access import policy
-from server.access.models import Role
 from server.audit.models import AuditEvent
 from server.errors import DomainError, ErrorCode
 
@@ -70,29 +68,3 @@ def record(
 
 def created(record_: Any, columns: dict[str, Any]) -> dict[str, list[Any]]:
     return {column: [None, plain(value)] for column, value in columns.items() if value is not None}
-
-
-def visible_changes(
-    changes: dict[str, Any] | list[Any], entity_type: str | None, role: Role | None
-) -> dict[str, Any] | list[Any]:
-    """An event's changes as the role may read them: without the columns it may not read (costs
-    for SALES_REP and VIEWER, `policy.hidden_columns`), in a one-record event and in each record
-    of a bulk one. Nothing is left to say that a hidden column changed, so an event that changed
-    only hidden columns shows `{}`."""
-    hidden = policy.hidden_columns(role, entity_type or "")
-    if not hidden:
-        return changes
-    if isinstance(
-        changes, list
-    ):  # a bulk change: [{"id", "version", "fields": {column: [before, after]}}]
-        return [
-            {**entry, "fields": _without(entry["fields"], hidden)}
-            if isinstance(entry, dict) and "fields" in entry
-            else entry
-            for entry in changes
-        ]
-    return _without(changes, hidden)
-
-
-def _without(changes: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
-    return {column: change for column, change in changes.items() if column not in hidden}

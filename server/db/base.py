@@ -98,15 +98,17 @@ def money(**kwargs: Any) -> Any:
     return mapped_column(BigInteger, **kwargs)
 
 
-def read_needs(action: str) -> dict[str, str]:
+def read_needs(action: str, *, field: str) -> dict[str, str]:
     """A column's `info` when only some roles may read it: `action` is the row of the policy's
-    table (server/access/policy.py, e.g. "readCosts") that must allow the reader. The schema's
-    field that serves the column and the audit log's changes to it (stored under the column's
-    name) are hidden by that one row:
+    table (server/access/policy.py, e.g. "readCosts") that must allow the reader, `field` the API
+    field that shows the column. The schema's field that serves the column and the audit log's
+    changes to it (shown under `field`: server/audit/readable.py) are hidden by that one row:
 
-        unit_cost_e4: Mapped[int | None] = mapped_column(BigInteger, info=read_needs("readCosts"))
+        unit_cost_e4: Mapped[int | None] = mapped_column(
+            BigInteger, info=read_needs("readCosts", field="unitCost")
+        )
     """
-    return {"read": action}
+    return {"read": action, "field": field}
 
 
 def address(prefix: str) -> type:

@@ -75,7 +75,7 @@ class Item(Versioned, Base):
     unit: Mapped[str] = mapped_column(String(20))
     unit_price_e4: Mapped[int] = mapped_column(BigInteger)
     unit_cost_e4: Mapped[int | None] = mapped_column(
-        BigInteger, nullable=True, info=read_needs(COSTS)
+        BigInteger, nullable=True, info=read_needs(COSTS, field="unitCost")
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
 
@@ -94,12 +94,14 @@ class LineColumns:
     quantity_e3: Mapped[int] = mapped_column(BigInteger)
     unit_price_e4: Mapped[int] = mapped_column(BigInteger)
     unit_cost_e4: Mapped[int | None] = mapped_column(
-        BigInteger, nullable=True, info=read_needs(COSTS)
+        BigInteger, nullable=True, info=read_needs(COSTS, field="unitCost")
     )
     tax_rate_e4: Mapped[int] = mapped_column(BigInteger, default=0)
     net_minor: Mapped[int] = money()
     tax_minor: Mapped[int] = money()
-    cost_minor: Mapped[int | None] = money(nullable=True, info=read_needs(COSTS))
+    cost_minor: Mapped[int | None] = money(
+        nullable=True, info=read_needs(COSTS, field="costAmount")
+    )
 
 
 class Order(Versioned, Base):
@@ -165,10 +167,10 @@ class Invoice(Versioned, Base):
     net_minor: Mapped[int] = money()
     tax_minor: Mapped[int] = money()
     total_minor: Mapped[int] = money()
-    cost_minor: Mapped[int] = money(info=read_needs(COSTS))
+    cost_minor: Mapped[int] = money(info=read_needs(COSTS, field="costAmount"))
     paid_minor: Mapped[int] = money(default=0)  # sum of applications, kept by the payments service
     base_net_minor: Mapped[int] = money()
-    base_cost_minor: Mapped[int] = money(info=read_needs(COSTS))
+    base_cost_minor: Mapped[int] = money(info=read_needs(COSTS, field="baseCostAmount"))
     base_balance_minor: Mapped[int] = money()  # (total - paid) in the base currency, unsigned
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id"), nullable=True, index=True
