@@ -8,7 +8,7 @@ import datetime as dt
 import decimal
 import operator
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError, IntValueNode, StringValueNode, ValueNode
@@ -17,6 +17,7 @@ from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinit
 from strawberry.types import Info
 from strawberry.types.scalar import ScalarDefinition
 
+from schema.enums import described
 from server import bounds, money
 from server.context import RequestContext
 from server.errors import DomainError, ErrorCode, NotImplementedYet
@@ -84,13 +85,32 @@ JSON = strawberry.scalars.JSON
 # ------------------------------------------------------------- global ids
 
 
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description="How many rows to return, 0 to the server's maximum page size (250 unless "
+        "configured); 50 when left out."
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="A cursor (`endCursor` of the page before): the rows after it; from the "
+        "start when left out."
+    ),
+]
+
+
 def global_id(type_name: str, pk: int) -> strawberry.ID:
     return strawberry.ID(global_id_text(type_name, pk))
 
 
+NODE_ID = "The global ID: opaque, stable, unique across every type; `node(id:)` fetches it."
+
+
 @strawberry.interface(description="An object with a global ID, fetchable with `node(id:)`.")
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=NODE_ID)
 
 
 # ------------------------------------------------------------------ shapes
@@ -98,8 +118,11 @@ class Node:
 
 @strawberry.type(description="An amount in a currency; aggregates are in the base currency.")
 class Money:
-    amount: DecimalScalar  # type: ignore[valid-type]
-    currency: str
+    amount: DecimalScalar = strawberry.field(  # type: ignore[valid-type]
+        description='Exact, as a Decimal string: "1234.50"; negative for credits. Two decimal '
+        "places, or four for a unit price or cost that needs them."
+    )
+    currency: str = strawberry.field(description='ISO 4217 code, e.g. "USD".')
 
 
 def money_of(minor: int, currency: str) -> Money:
@@ -123,15 +146,15 @@ def price_of(units: int | None, currency: str) -> Money | None:
     return found
 
 
-@strawberry.type
+@strawberry.type(description="A postal address; each part is null when not given.")
 class Address:
-    line1: str | None
-    line2: str | None
-    city: str | None
+    line1: str | None = strawberry.field(description="Street and number.")
+    line2: str | None = strawberry.field(description="Suite, floor, building.")
+    city: str | None = strawberry.field(description="City or town.")
     region: str | None = strawberry.field(
         description="State or province; the customer list filters on it."
     )
-    postal_code: str | None
+    postal_code: str | None = strawberry.field(description="ZIP or postal code, as written.")
     country: str | None = strawberry.field(description="ISO 3166-1 alpha-2.")
 
 
@@ -163,7 +186,22 @@ class AddressInput:
     country: str | None = strawberry.UNSET
 
 
-ErrorCodeEnum = strawberry.enum(ErrorCode, name="ErrorCode")
+ErrorCodeEnum = described(
+    ErrorCode,
+    "ErrorCode",
+    "Why a mutation refused its input (a userError's code); nothing was written.",
+    INVALID="The value breaks a rule of its field (a format, a range, a length).",
+    REQUIRED="A value must be given.",
+    NOT_FOUND="No record with that id (or number), or none the user may see.",
+    DUPLICATE="The value must be unique and is taken (numbers and codes regardless of case).",
+    STALE_VERSION="`expectedVersion` is not the record's version: someone changed it since it "
+    "was read. Read it again.",
+    CREDIT_HOLD="The customer's credit code is CREDIT_HOLD: no new orders.",
+    INVALID_TRANSITION="The record's state may not move to the one asked for.",
+    OVER_APPLIED="The application would take more than the payment's unapplied amount or the "
+    "invoice's balance due.",
+    FORBIDDEN="The user's role may not make this write.",
+)
 
 
 @strawberry.type(description="A rule broken by a mutation's input. Nothing was written.")
@@ -171,8 +209,18 @@ class UserError:
     field: list[str] | None = strawberry.field(
         description='Path into the input, e.g. ["input", "email"].'
     )
-    message: str
-    code: ErrorCodeEnum  # type: ignore[valid-type]
+    message: str = strawberry.field(description="What is wrong and what to do, for a person.")
+    code: ErrorCodeEnum = strawberry.field(  # type: ignore[valid-type]
+        description="The rule broken, stable for programs to test."
+    )
+
+
+def user_errors_field() -> Any:
+    """A payload's `userErrors`, described once for every payload."""
+    return strawberry.field(
+        description="Every rule the input broke; empty when the mutation succeeded. When not "
+        "empty, nothing was written."
+    )
 
 
 def user_errors(error: DomainError) -> list[UserError]:
@@ -186,40 +234,55 @@ def not_found(field: Sequence[str], what: str) -> DomainError:
 # ------------------------------------------------------------- connections
 
 
-@strawberry.type
+@strawberry.type(description="Where a page stands in its list.")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
+    has_next_page: bool = strawberry.field(
+        description="Whether rows follow this page: pass endCursor as `after` to read them."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="Whether rows come before this page; going forward, true whenever `after` was "
+        "given."
+    )
     # the first and last rows' cursors, as an edge holds its own (`Edge.at`); None: no rows
     first_at: strawberry.Private[list[Any] | int | None]
     last_at: strawberry.Private[list[Any] | int | None]
 
-    @strawberry.field
+    @strawberry.field(
+        description="The first row's cursor (`before` of the page before, on `customers`); null "
+        "for an empty page."
+    )
     def start_cursor(self) -> str | None:
         """Made when asked for, like the edges' (a customer page's 50 location lists ask for none)."""
         return None if self.first_at is None else cursor_text(self.first_at)
 
-    @strawberry.field
+    @strawberry.field(
+        description="The last row's cursor: `after` of the next page; null for an empty page."
+    )
     def end_cursor(self) -> str | None:
         return None if self.last_at is None else cursor_text(self.last_at)
 
 
-@strawberry.type
+@strawberry.type(description="One row of a page, with its cursor.")
 class Edge(Generic[T]):
-    node: T
+    node: T = strawberry.field(description="The row.")
     # the cursor: the row's sort values (a keyset page), or its row number (a nested list)
     at: strawberry.Private[list[Any] | int]
 
-    @strawberry.field
+    @strawberry.field(
+        description="Opaque; pass it as `after` to read the rows after this one, in the same list "
+        "and sort."
+    )
     def cursor(self) -> str:
         """Made when asked for: most lists are read without their edges' cursors."""
         return cursor_text(self.at)
 
 
-@strawberry.type
+@strawberry.type(
+    description="A page of a list: its rows, where it stands, and how many rows there are in all."
+)
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
+    edges: list[Edge[T]] = strawberry.field(description="The page's rows, in the list's order.")
+    page_info: PageInfo = strawberry.field(description="Cursors and whether more rows follow.")
     count: strawberry.Private[Any]
 
     @strawberry.field(description="How many there are in all, across every page.")

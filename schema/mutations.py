@@ -9,7 +9,16 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from schema.base import JSON, UserError, ctx, given, pk_of, settle, user_errors
+from schema.base import (
+    JSON,
+    UserError,
+    ctx,
+    given,
+    pk_of,
+    settle,
+    user_errors,
+    user_errors_field,
+)
 from schema.enums import LeadStateEnum, ListKindEnum, OrderStatusEnum, TokenScopeEnum
 from schema.inputs import (
     ApplicationInput,
@@ -59,9 +68,21 @@ from server.notes import service as notes
 from server.payments import service as payments
 
 
-def _payload(name: str, field: str, type_: Any) -> type:
-    cls = type(name, (), {"__annotations__": {field: type_ | None, "user_errors": list[UserError]}})
-    return strawberry.type(cls)
+def _payload(name: str, field: str, type_: Any, what: str | None = None) -> type:
+    """The answer of the mutations that write one `type_`: it, or the rules the input broke."""
+    what = what or f"The {type_.__name__} as written"
+    cls = type(
+        name,
+        (),
+        {
+            "__annotations__": {field: type_ | None, "user_errors": list[UserError]},
+            field: strawberry.field(description=f"{what}; null when userErrors is not empty."),
+            "user_errors": user_errors_field(),
+        },
+    )
+    return strawberry.type(
+        cls, description=f"A mutation's answer: the {type_.__name__}, or why nothing was written."
+    )
 
 
 CustomerPayload = _payload("CustomerPayload", "customer", Customer)
@@ -76,37 +97,48 @@ LeadPayload = _payload("LeadPayload", "lead", Lead)
 LeadProgramPayload = _payload("LeadProgramPayload", "lead_program", LeadProgram)
 LeadSourcePayload = _payload("LeadSourcePayload", "lead_source", LeadSource)
 ListViewPayload = _payload("ListViewPayload", "list_view", ListView)
-LoginPayload = _payload("LoginPayload", "user", User)
+LoginPayload = _payload(
+    "LoginPayload", "user", User, "The signed-in user (a session cookie is set)"
+)
 UserPayload = _payload("UserPayload", "user", User)
 
 
-@strawberry.type
+@strawberry.type(description="A new API token and its secret, or why none was made.")
 class ApiTokenPayload:
-    api_token: ApiToken | None
+    api_token: ApiToken | None = strawberry.field(
+        description="The token; null when userErrors is not empty."
+    )
     secret: str | None = strawberry.field(
         description="The bearer token, shown once, never stored in clear."
     )
-    user_errors: list[UserError]
+    user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.type
+@strawberry.type(description="What a bulk update changed, or why it changed nothing.")
 class BulkPayload:
-    updated_count: int
-    audit_event: AuditEvent | None
-    user_errors: list[UserError]
+    updated_count: int = strawberry.field(description="How many records changed.")
+    audit_event: AuditEvent | None = strawberry.field(
+        description="The one audit event of the whole change (revert it with `revertChange`); "
+        "null when nothing changed."
+    )
+    user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.type
+@strawberry.type(description="The id of what was deleted, or why nothing was.")
 class DeletePayload:
-    deleted_id: strawberry.ID | None
-    user_errors: list[UserError]
+    deleted_id: strawberry.ID | None = strawberry.field(
+        description="The global ID of the deleted record; null when userErrors is not empty."
+    )
+    user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.type
+@strawberry.type(description="What undoing a change did, or why it did nothing.")
 class RevertPayload:
-    reverted_count: int
-    audit_event: AuditEvent | None
-    user_errors: list[UserError]
+    reverted_count: int = strawberry.field(description="How many records were set back.")
+    audit_event: AuditEvent | None = strawberry.field(
+        description="The audit event of the revert itself; null when nothing was reverted."
+    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 def decode(
@@ -179,7 +211,10 @@ LEAD_IDS = {
 }
 
 
-@strawberry.type
+@strawberry.type(
+    description="What can be written. Each answers a payload whose userErrors lists every rule "
+    "the input broke, in which case nothing was written."
+)
 class Mutation:
     @strawberry.mutation
     async def create_customer(self, info: Info, input: CustomerInput) -> CustomerPayload:  # type: ignore

@@ -10,7 +10,9 @@ from strawberry.types import Info
 
 import server
 from schema.base import (
+    After,
     Connection,
+    First,
     Node,
     bad_input,
     bounded_text,
@@ -140,6 +142,41 @@ async def _customer_filter(
     return (await _checked(info, ListKind.CUSTOMERS, flt, None)).filter
 
 
+Id = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(description="Its global ID; pass this or the number."),
+]
+DocumentNumber = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Its number, without regard to case and blanks around it; pass this or `id`."
+    ),
+]
+IncludeInactive = Annotated[
+    bool | None,
+    strawberry.argument(description="Also the inactive ones; false when left out."),
+]
+Search = Annotated[
+    str | None,
+    strawberry.argument(
+        description="A part of the text, ignoring case (see the list's description for which "
+        "fields); phone numbers also match ignoring punctuation. At most 200 characters."
+    ),
+]
+Last = Annotated[
+    int | None,
+    strawberry.argument(
+        description="How many rows to return from the end, going backwards (with `before`); not "
+        "with `first`."
+    ),
+]
+Before = Annotated[
+    str | None,
+    strawberry.argument(
+        description="A cursor (`startCursor` of the page after): the rows before it."
+    ),
+]
+
 ViewArgument = Annotated[
     strawberry.ID | None,
     strawberry.argument(
@@ -168,14 +205,31 @@ async def _one(info: Info, kind: str, id: str | None, column: str, value: Any, m
     return make(row) if row is not None else None
 
 
-@strawberry.type
+@strawberry.type(
+    description="What can be read. Everything but `serverInfo` and `viewer` needs a signed-in user "
+    "or an API token."
+)
 class Query:
     @strawberry.field(description="Any object by its global ID; null when there is none.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")],
+    ) -> Node | None:
         return await _node(info, id)
 
-    @strawberry.field
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    @strawberry.field(
+        description="Objects by their global IDs, in the order asked; null for an id that names "
+        "nothing."
+    )
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[
+            list[strawberry.ID],
+            strawberry.argument(description="At most the maximum page size (250) of them."),
+        ],
+    ) -> list[Node | None]:
         if len(ids) > ctx(info).settings.max_page_size:
             raise bad_input(f"at most {ctx(info).settings.max_page_size} ids at once")
         return list(await asyncio.gather(*(_node(info, i) for i in ids)))
@@ -187,7 +241,9 @@ class Query:
         user = ctx(info).user
         return User.of(user) if user is not None else None
 
-    @strawberry.field
+    @strawberry.field(
+        description="The server's version, base currency, time zone and today; no sign-in needed."
+    )
     def server_info(self, info: Info) -> ServerInfo:
         settings = ctx(info).settings
         return ServerInfo(
@@ -202,7 +258,13 @@ class Query:
         "and of blanks around it (c-000158 finds C-000158)."
     )
     async def customer(
-        self, info: Info, id: strawberry.ID | None = None, number: str | None = None
+        self,
+        info: Info,
+        id: Id = None,
+        number: Annotated[
+            str | None,
+            strawberry.argument(description='The customer number ("C-000123"); pass this or `id`.'),
+        ] = None,
     ) -> Customer | None:
         return await _one(info, "Customer", id, "number", number, Customer.of)
 
@@ -210,12 +272,20 @@ class Query:
     async def customers(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: CustomerFilter | None = None,
-        order_by: list[CustomerOrder] | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        filter: Annotated[
+            CustomerFilter | None,
+            strawberry.argument(description="Which customers; all when left out."),
+        ] = None,
+        order_by: Annotated[
+            list[CustomerOrder] | None,
+            strawberry.argument(
+                description="Sort keys, the first first; by number, ascending, when left out."
+            ),
+        ] = None,
         view: ViewArgument = None,
     ) -> Connection[Customer]:
         checked = await _checked(info, ListKind.CUSTOMERS, filter, order_by, view)
@@ -237,14 +307,20 @@ class Query:
             count=lambda: customer_listing.count(reader, flt),
         )
 
-    @strawberry.field
+    @strawberry.field(
+        description="The location list, by customer name, then code; search matches code, alias, "
+        "contact name, city and customer name."
+    )
     async def locations(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        customer: strawberry.ID | None = None,
-        search: str | None = None,
+        first: First = None,
+        after: After = None,
+        customer: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only this customer's locations."),
+        ] = None,
+        search: Search = None,
         view: ViewArgument = None,
     ) -> Connection[Location]:
         given_filter = (
@@ -255,13 +331,13 @@ class Query:
             info, listing.locations(flt.customer_id, flt.search), Location.of, first, after
         )
 
-    @strawberry.field
+    @strawberry.field(description="The item list, by code; search matches code and description.")
     async def items(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        search: str | None = None,
+        first: First = None,
+        after: After = None,
+        search: Search = None,
     ) -> Connection[Item]:
         base = ctx(info).settings.base_currency
         return await _keyset(
@@ -276,34 +352,48 @@ class Query:
         description="An invoice or credit note by id, or by number without regard to case."
     )
     async def invoice(
-        self, info: Info, id: strawberry.ID | None = None, number: str | None = None
+        self, info: Info, id: Id = None, number: DocumentNumber = None
     ) -> Invoice | None:
         return await _one(
             info, "Invoice", id, "number", document_numbers.given_number(number), Invoice.of
         )
 
     @strawberry.field(description="An order by id, or by number without regard to case.")
-    async def order(
-        self, info: Info, id: strawberry.ID | None = None, number: str | None = None
-    ) -> Order | None:
+    async def order(self, info: Info, id: Id = None, number: DocumentNumber = None) -> Order | None:
         return await _one(
             info, "Order", id, "number", document_numbers.given_number(number), Order.of
         )
 
-    @strawberry.field
+    @strawberry.field(description="A lead by `id` or by `number`.")
     async def lead(
-        self, info: Info, id: strawberry.ID | None = None, number: int | None = None
+        self,
+        info: Info,
+        id: Id = None,
+        number: Annotated[
+            int | None, strawberry.argument(description="The lead number; pass this or `id`.")
+        ] = None,
     ) -> Lead | None:
         return await _one(info, "Lead", id, "number", number, Lead.of)
 
-    @strawberry.field
+    @strawberry.field(
+        description="The lead list: search, filter and sort; keyset cursors. Search matches the "
+        "customer's name or number, and the lead's number."
+    )
     async def leads(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: LeadFilter | None = None,
-        order_by: list[LeadOrder] | None = None,
+        first: First = None,
+        after: After = None,
+        filter: Annotated[
+            LeadFilter | None,
+            strawberry.argument(description="Which leads; all when left out."),
+        ] = None,
+        order_by: Annotated[
+            list[LeadOrder] | None,
+            strawberry.argument(
+                description="Sort keys, the first first; by number, ascending, when left out."
+            ),
+        ] = None,
         view: ViewArgument = None,
     ) -> Connection[Lead]:
         checked = await _checked(info, ListKind.LEADS, filter, order_by, view)
@@ -316,40 +406,46 @@ class Query:
 
         return await _keyset(info, listing.leads(checked.filter, checked.sort), make, first, after)
 
-    @strawberry.field
+    @strawberry.field(description="The lead programs, by name.")
     async def lead_programs(
-        self, info: Info, include_inactive: bool | None = False
+        self, info: Info, include_inactive: IncludeInactive = False
     ) -> list[LeadProgram]:
         rows = await listing.all_rows(
             ctx(info).reader, "LeadProgram", include_inactive=bool(include_inactive)
         )
         return [LeadProgram.of(r) for r in rows]
 
-    @strawberry.field
+    @strawberry.field(description="The lead sources, by name.")
     async def lead_sources(
-        self, info: Info, include_inactive: bool | None = False
+        self, info: Info, include_inactive: IncludeInactive = False
     ) -> list[LeadSource]:
         rows = await listing.all_rows(
             ctx(info).reader, "LeadSource", include_inactive=bool(include_inactive)
         )
         return [LeadSource.of(r) for r in rows]
 
-    @strawberry.field
+    @strawberry.field(description="Every payment terms, by due days, then code.")
     async def payment_terms(self, info: Info) -> list[PaymentTerms]:
         return [
             PaymentTerms.of(r) for r in await listing.all_rows(ctx(info).reader, "PaymentTerms")
         ]
 
-    @strawberry.field
-    async def users(self, info: Info, include_inactive: bool | None = False) -> list[User]:
+    @strawberry.field(description="The users, by name.")
+    async def users(self, info: Info, include_inactive: IncludeInactive = False) -> list[User]:
         rows = await listing.all_rows(
             ctx(info).reader, "User", include_inactive=bool(include_inactive)
         )
         return [User.of(r) for r in rows]
 
-    @strawberry.field
-    async def list_views(self, info: Info, kind: ListKindEnum) -> list[ListView]:  # type: ignore[valid-type]
-        """The viewer's own saved views of one list, the default first."""
+    @strawberry.field(description="The viewer's own saved views of one list, the default first.")
+    async def list_views(
+        self,
+        info: Info,
+        kind: Annotated[
+            ListKindEnum,  # type: ignore[valid-type]
+            strawberry.argument(description="The list."),
+        ],
+    ) -> list[ListView]:
         user_id = ctx(info).actor_id
         if user_id is None:
             return []
@@ -361,9 +457,12 @@ class Query:
     async def audit_events(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        entity_id: strawberry.ID | None = None,
+        first: First = None,
+        after: After = None,
+        entity_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only the changes of this record (its global ID)."),
+        ] = None,
     ) -> Connection[AuditEvent]:
         entity = parse_global_id(entity_id) if entity_id is not None else None
         if entity_id is not None and entity is None:

@@ -19,9 +19,12 @@ from strawberry.types import Info
 
 from schema.base import (
     JSON,
+    NODE_ID,
     Address,
+    After,
     Connection,
     DecimalScalar,
+    First,
     Money,
     Node,
     bounded_text,
@@ -154,13 +157,16 @@ def _costs_forbidden() -> GraphQLError:
 # ------------------------------------------------------------------ people
 
 
-@strawberry.type
+@strawberry.type(description="A person who signs in; API tokens act as their owner.")
 class User(Node):
-    id: strawberry.ID = row_field("gid('User', row.id)")
-    email: str = row_field("row.email")
-    name: str = row_field("row.name")
-    role: RoleEnum = row_field("row.role")  # type: ignore[valid-type]
-    active: bool = row_field("row.active")
+    id: strawberry.ID = row_field("gid('User', row.id)", description=NODE_ID)
+    email: str = row_field("row.email", description="The email the user signs in with; unique.")
+    name: str = row_field("row.name", description="The name shown to others.")
+    role: RoleEnum = row_field("row.role", description="What the user may do.")  # type: ignore[valid-type]
+    active: bool = row_field(
+        "row.active",
+        description="False: the user can no longer sign in and their tokens are refused.",
+    )
     row: strawberry.Private[Row]
 
     @staticmethod
@@ -193,12 +199,14 @@ def row_reference(kind: str, column: str, *, description: str | None = None) -> 
     )
 
 
-@strawberry.type
+@strawberry.type(description="When invoices fall due: dueDays after the customer's terms basis.")
 class PaymentTerms(Node):
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=NODE_ID)
     code: str = strawberry.field(description='e.g. "NET30"')
-    description: str
-    due_days: int
+    description: str = strawberry.field(description='What the terms say, e.g. "Net 30 days".')
+    due_days: int = strawberry.field(
+        description="Days from the terms basis to the due date; 0: due on the basis day."
+    )
 
     @staticmethod
     def of(row: Row) -> PaymentTerms:
@@ -213,25 +221,57 @@ class PaymentTerms(Node):
 
 # ------------------------------------------------------------- customers
 
+AsOf = Annotated[
+    dt.date | None,
+    strawberry.argument(
+        description="The day the figure is judged on; today in the server's time zone when left out."
+    ),
+]
+History = Annotated[
+    HistoryRoleEnum | None,  # type: ignore[valid-type]
+    strawberry.argument(
+        description="Whose documents count (the customer as order or billing customer); "
+        "ORDER_OR_BILLING when left out."
+    ),
+]
 
-@strawberry.type
+
+@strawberry.type(description="The parts of lifetimeValue, in the base currency.")
 class LifetimeValueDetail:
-    prior_sales: Money
+    prior_sales: Money = strawberry.field(
+        description="Sales before the system was adopted, entered on the customer."
+    )
     invoiced: Money = strawberry.field(description="Net of issued invoices, all time.")
     credited: Money = strawberry.field(description="Net of issued credit notes, all time.")
     total: Money = strawberry.field(description="priorSales + invoiced - credited.")
-    first_invoice_date: dt.date | None
-    last_invoice_date: dt.date | None
-    invoice_count: int
+    first_invoice_date: dt.date | None = strawberry.field(
+        description="The first issued invoice or credit note; null when none."
+    )
+    last_invoice_date: dt.date | None = strawberry.field(
+        description="The latest issued invoice or credit note; null when none."
+    )
+    invoice_count: int = strawberry.field(description="Issued invoices and credit notes, all time.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="What the customer owes and may still order, as bill customer, in the base currency."
+)
 class CustomerBalances:
-    open_orders: Money
-    current_invoices: Money
-    unapplied_payments: Money
-    credit_limit: Money | None
-    available_credit: Money | None
+    open_orders: Money = strawberry.field(
+        description="Net value of the orders not yet invoiced nor cancelled (PENDING_APPROVAL to FINISHED), the customer as billing customer."
+    )
+    current_invoices: Money = strawberry.field(
+        description="Balance due of issued documents not fully paid, each converted at its own rate; open credit notes count negatively."
+    )
+    unapplied_payments: Money = strawberry.field(
+        description="Over the customer's payments and deposits, received - applied."
+    )
+    credit_limit: Money | None = strawberry.field(
+        description="The customer's creditLimit; null: no limit."
+    )
+    available_credit: Money | None = strawberry.field(
+        description="creditLimit - (currentInvoices + openOrders - unappliedPayments); negative when over the limit; null without a limit."
+    )
 
     @staticmethod
     def of(b: Balances, limit: int | None, base: str) -> CustomerBalances:
@@ -253,67 +293,126 @@ ORDERS = "ctx.loaders.customer_orders(row.id)"
 BALANCES = "ctx.loaders.customer_balances(row.id)"
 
 
-@strawberry.type
+@strawberry.type(
+    description="Sales (issued invoices minus issued credit notes, net before tax, by invoice date) by window, in the base currency."
+)
 class InvoiceStats:
-    as_of: dt.date
-    last30_days: Money = strawberry.field(name="last30Days")
-    previous30_days: Money = strawberry.field(name="previous30Days")
-    variance30_pct: float | None = strawberry.field(name="variance30Pct")
-    mtd_this_year: Money
-    mtd_last_year: Money
-    variance_mtd_pct: float | None
-    ytd_this_year: Money
-    ytd_last_year: Money
-    variance_ytd_pct: float | None
+    as_of: dt.date = strawberry.field(description="The day the windows end on.")
+    last30_days: Money = strawberry.field(
+        name="last30Days", description="Sales dated asOf-29 .. asOf."
+    )
+    previous30_days: Money = strawberry.field(
+        name="previous30Days", description="Sales dated asOf-59 .. asOf-30."
+    )
+    variance30_pct: float | None = strawberry.field(
+        name="variance30Pct",
+        description="(last30Days - previous30Days) / previous30Days x 100; null when previous30Days is 0.",
+    )
+    mtd_this_year: Money = strawberry.field(
+        description="Sales from the first of asOf's month to asOf."
+    )
+    mtd_last_year: Money = strawberry.field(
+        description="Sales over the same span one year earlier (29 Feb becomes 28 Feb)."
+    )
+    variance_mtd_pct: float | None = strawberry.field(
+        description="(mtdThisYear - mtdLastYear) / mtdLastYear x 100; null when mtdLastYear is 0."
+    )
+    ytd_this_year: Money = strawberry.field(description="Sales from 1 January to asOf.")
+    ytd_last_year: Money = strawberry.field(
+        description="Sales from 1 January to the same day one year earlier."
+    )
+    variance_ytd_pct: float | None = strawberry.field(
+        description="(ytdThisYear - ytdLastYear) / ytdLastYear x 100; null when ytdLastYear is 0."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="(sales - cost of sales) / sales x 100 by window; null in a window without sales."
+)
 class Margins:
-    as_of: dt.date
-    last30_days: float | None = strawberry.field(name="last30Days")
-    last12_months: float | None = strawberry.field(name="last12Months")
-    previous12_months: float | None = strawberry.field(name="previous12Months")
+    as_of: dt.date = strawberry.field(description="The day the windows end on.")
+    last30_days: float | None = strawberry.field(
+        name="last30Days", description="Margin in percent over asOf-29 .. asOf."
+    )
+    last12_months: float | None = strawberry.field(
+        name="last12Months", description="Margin in percent over the year ending asOf."
+    )
+    previous12_months: float | None = strawberry.field(
+        name="previous12Months", description="Margin in percent over the year before that."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="Open balances of issued documents, the customer as bill customer, by days past due at asOf; in the base currency."
+)
 class Aging:
-    as_of: dt.date
-    current: Money
-    days1_to30: Money = strawberry.field(name="days1To30")
-    days31_to60: Money = strawberry.field(name="days31To60")
-    days61_to90: Money = strawberry.field(name="days61To90")
-    over90: Money
-    total: Money
-    days_sales_outstanding: float | None
+    as_of: dt.date = strawberry.field(description="The day days past due are counted at.")
+    current: Money = strawberry.field(
+        description="Not yet due or due today (0 days or less), open credit notes included (negative)."
+    )
+    days1_to30: Money = strawberry.field(name="days1To30", description="1 to 30 days past due.")
+    days31_to60: Money = strawberry.field(name="days31To60", description="31 to 60 days past due.")
+    days61_to90: Money = strawberry.field(name="days61To90", description="61 to 90 days past due.")
+    over90: Money = strawberry.field(description="More than 90 days past due.")
+    total: Money = strawberry.field(description="All buckets; equal to balances.currentInvoices.")
+    days_sales_outstanding: float | None = strawberry.field(
+        description="total / (sales as bill customer of the 365 days up to asOf / 365), in days; null without such sales."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="How a customer's invoices are sorted.")
 class InvoiceOrder:
-    field: InvoiceSortFieldEnum  # type: ignore[valid-type]
-    direction: SortDirectionEnum | None = SortDirection.DESC  # type: ignore[valid-type]
+    field: InvoiceSortFieldEnum = strawberry.field(description="What to sort by.")  # type: ignore[valid-type]
+    direction: SortDirectionEnum | None = strawberry.field(  # type: ignore[valid-type]
+        default=SortDirection.DESC, description="DESC when left out."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="A business that buys: the root of the graph of its locations, contacts, documents, notes and leads."
+)
 class Customer(Node):
-    id: strawberry.ID = row_field("gid('Customer', row.id)")
+    id: strawberry.ID = row_field("gid('Customer', row.id)", description=NODE_ID)
     number: str = row_field(
         "row.number", description='Unique, sequential when not given: "C-000123".'
     )
     name: str = row_field("row.name", description="The business name, used for invoicing.")
-    alias: str | None = row_field("row.alias")
-    status: CustomerStatusEnum = row_field("row.status")  # type: ignore[valid-type]
+    alias: str | None = row_field(
+        "row.alias", description="Another name people know the customer by; searched by the list."
+    )
+    status: CustomerStatusEnum = row_field("row.status", description="ACTIVE or INACTIVE.")  # type: ignore[valid-type]
     currency: str = row_field(
         "row.currency", description="ISO 4217; this customer's documents are in this currency."
     )
-    credit_code: CreditCodeEnum = row_field("row.credit_code")  # type: ignore[valid-type]
-    billing_status: BillingStatusEnum = row_field("row.billing_status")  # type: ignore[valid-type]
-    terms_basis: TermsBasisEnum = row_field("row.terms_basis")  # type: ignore[valid-type]
-    email: str | None = row_field("row.email")
-    phone: str | None = row_field("row.phone")
-    billing_address: Address | None = row_field("address(row, 'billing')")
-    shipping_address: Address | None = row_field("address(row, 'shipping')")
-    created_at: dt.datetime = row_field("row.created_at")
-    version: int = row_field("row.version")
+    credit_code: CreditCodeEnum = row_field(  # type: ignore[valid-type]
+        "row.credit_code",
+        description="The credit control its new orders meet: approval, a warning or a refusal.",
+    )
+    billing_status: BillingStatusEnum = row_field(  # type: ignore[valid-type]
+        "row.billing_status", description="How the customer pays."
+    )
+    terms_basis: TermsBasisEnum = row_field(  # type: ignore[valid-type]
+        "row.terms_basis", description="The day its invoices' due dates count from."
+    )
+    email: str | None = row_field("row.email", description="The customer's main email address.")
+    phone: str | None = row_field(
+        "row.phone",
+        description="The customer's main phone number, as written; searched ignoring punctuation.",
+    )
+    billing_address: Address | None = row_field(
+        "address(row, 'billing')", description="Where invoices go; null when no part is given."
+    )
+    shipping_address: Address | None = row_field(
+        "address(row, 'shipping')",
+        description="The default delivery address; null when no part is given.",
+    )
+    created_at: dt.datetime = row_field(
+        "row.created_at", description="When the customer was created."
+    )
+    version: int = row_field(
+        "row.version",
+        description="1 when created, one more on each change to this record itself; pass it as `expectedVersion` to refuse an update when someone changed it since.",
+    )
     credit_limit: Money | None = money_field(
         "row.credit_limit_minor",
         "base",
@@ -333,34 +432,38 @@ class Customer(Node):
     def _base(self, info: Info) -> str:
         return ctx(info).settings.base_currency
 
-    @strawberry.field
+    @strawberry.field(
+        description="The terms that set its invoices' due dates; null: due on the invoice date."
+    )
     def payment_terms(self, info: Info) -> PaymentTerms | None:
         return row_or_none("PaymentTerms", self.row.payment_terms_id, info, PaymentTerms.of)
 
     sales_rep: User | None = row_reference(
         "User", "sales_rep_id", description="The default (outside) sales rep."
     )
-    inside_sales_rep: User | None = row_reference("User", "inside_sales_rep_id")
+    inside_sales_rep: User | None = row_reference(
+        "User", "inside_sales_rep_id", description="The inside sales rep; null when none."
+    )
 
-    @strawberry.field
+    @strawberry.field(description="The contact marked primary; null when none is.")
     def primary_contact(self, info: Info) -> Contact | None:
         return then(
             ready(ctx(info).loaders.of.primary_contact(), self.row.id),
             lambda row: Contact.of(row) if row is not None else None,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The customer's delivery locations, by code.")
     def locations(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: First = None, after: After = None
     ) -> Connection[Location]:
         return nested(
             info, ctx(info).loaders.of.locations(), self.row.id, first, after, Location.of
         )
 
-    @strawberry.field
-    def contacts(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Contact]:
+    @strawberry.field(
+        description="The customer's contacts, the primary first, then by last and first name."
+    )
+    def contacts(self, info: Info, first: First = None, after: After = None) -> Connection[Contact]:
         return nested(info, ctx(info).loaders.of.contacts(), self.row.id, first, after, Contact.of)
 
     # Derived figures (SPEC §4): every family the page asks for in one statement (figures/families.py).
@@ -380,7 +483,7 @@ class Customer(Node):
         description="priorSales + net invoiced - credited, all time, in the base currency.",
     )
 
-    @strawberry.field
+    @strawberry.field(description="The parts of lifetimeValue.")
     def lifetime_value_detail(self, info: Info) -> LifetimeValueDetail:
         base, prior = self._base(info), self.row.prior_sales_minor
 
@@ -416,13 +519,29 @@ class Customer(Node):
     @strawberry.field(
         description="ENGAGED: ordered within the 365 days up to asOf (default today)."
     )
-    def engagement(self, info: Info, as_of: dt.date | None = None) -> EngagementEnum:  # type: ignore[valid-type]
+    def engagement(self, info: Info, as_of: AsOf = None) -> EngagementEnum:  # type: ignore[valid-type]
         return then(self._orders(info, as_of), lambda o: o.engagement)
 
-    last_order_date: dt.date | None = loaded_field(ORDERS, "it.last_order_on")
-    last_invoice_date: dt.date | None = loaded_field(SALES, "it.last_invoice_on")
-    last_payment_date: dt.date | None = loaded_field(BALANCES, "it.last_payment_on")
-    newest_note_at: dt.datetime | None = loaded_field(BALANCES, "it.newest_note_at")
+    last_order_date: dt.date | None = loaded_field(
+        ORDERS,
+        "it.last_order_on",
+        description="The latest date of its orders (as order customer) not cancelled; null when none.",
+    )
+    last_invoice_date: dt.date | None = loaded_field(
+        SALES,
+        "it.last_invoice_on",
+        description="The latest issued invoice or credit note (ORDER_OR_BILLING); null when none.",
+    )
+    last_payment_date: dt.date | None = loaded_field(
+        BALANCES,
+        "it.last_payment_on",
+        description="The latest payment or deposit received from it; null when none.",
+    )
+    newest_note_at: dt.datetime | None = loaded_field(
+        BALANCES,
+        "it.newest_note_at",
+        description="The time of its latest note; null without notes.",
+    )
     balances: CustomerBalances = loaded_field(
         BALANCES,
         "CustomerBalances.of(it, row.credit_limit_minor, base)",
@@ -433,8 +552,8 @@ class Customer(Node):
     def invoice_stats(
         self,
         info: Info,
-        as_of: dt.date | None = None,
-        history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING,  # type: ignore[valid-type]
+        as_of: AsOf = None,
+        history: History = HistoryRole.ORDER_OR_BILLING,
     ) -> InvoiceStats:
         base = self._base(info)
 
@@ -459,8 +578,8 @@ class Customer(Node):
     def margins(
         self,
         info: Info,
-        as_of: dt.date | None = None,
-        history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING,  # type: ignore[valid-type]
+        as_of: AsOf = None,
+        history: History = HistoryRole.ORDER_OR_BILLING,
     ) -> Margins | None:
         check_costs(info)
         return then(
@@ -476,7 +595,7 @@ class Customer(Node):
     @strawberry.field(
         description="Open balances as bill customer by days past due at asOf (default today)."
     )
-    def aging(self, info: Info, as_of: dt.date | None = None) -> Aging:
+    def aging(self, info: Info, as_of: AsOf = None) -> Aging:
         base = self._base(info)
 
         def shape(found: Any) -> Aging:
@@ -494,15 +613,25 @@ class Customer(Node):
 
         return then(ctx(info).loaders.customer_aging(self.row.id, as_of or ctx(info).today), shape)
 
-    @strawberry.field
+    @strawberry.field(
+        description="Its invoices and credit notes, drafts and void ones included; newest invoice date first unless `orderBy` says otherwise."
+    )
     def invoices(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING,  # type: ignore[valid-type]
-        outstanding_only: bool | None = False,
-        order_by: InvoiceOrder | None = None,
+        first: First = None,
+        after: After = None,
+        history: History = HistoryRole.ORDER_OR_BILLING,
+        outstanding_only: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="Only the documents whose balanceDue is not 0 (issued, not fully paid)."
+            ),
+        ] = False,
+        order_by: Annotated[
+            InvoiceOrder | None,
+            strawberry.argument(description="The sort; invoice date, newest first, when left out."),
+        ] = None,
         search: Annotated[
             str | None,
             strawberry.argument(
@@ -532,7 +661,16 @@ class Customer(Node):
         "either matched whole but without regard to case (po-37982 finds PO-37982)."
     )
     def find_invoice(
-        self, info: Info, number: str | None = None, alt_number: str | None = None
+        self,
+        info: Info,
+        number: Annotated[
+            str | None,
+            strawberry.argument(description='The invoice or credit note number ("IN-000123").'),
+        ] = None,
+        alt_number: Annotated[
+            str | None,
+            strawberry.argument(description='The alternative number ("PO-37982").'),
+        ] = None,
     ) -> Invoice | None:
         bounded_text(number, "number"), bounded_text(alt_number, "altNumber")
         number, alt_number = (number or "").strip() or None, (alt_number or "").strip() or None
@@ -546,21 +684,25 @@ class Customer(Node):
     @strawberry.field(
         description="Payments and deposits received from this customer, newest first."
     )
-    def payments(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Payment]:
+    def payments(self, info: Info, first: First = None, after: After = None) -> Connection[Payment]:
         return nested(
             info, ctx(info).loaders.of.customer_payments(), self.row.id, first, after, Payment.of
         )
 
-    @strawberry.field
+    @strawberry.field(description="Its orders, newest order date first.")
     def orders(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING,  # type: ignore[valid-type]
-        open_only: bool | None = False,
+        first: First = None,
+        after: After = None,
+        history: History = HistoryRole.ORDER_OR_BILLING,
+        open_only: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="Only the orders not yet invoiced nor cancelled (PENDING_APPROVAL to "
+                "FINISHED)."
+            ),
+        ] = False,
     ) -> Connection[Order]:
         loader = ctx(info).loaders.of.customer_orders(
             history or HistoryRole.ORDER_OR_BILLING, bool(open_only)
@@ -574,9 +716,9 @@ class Customer(Node):
     def item_sales_history(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        history: HistoryRoleEnum | None = HistoryRole.ORDER_OR_BILLING,  # type: ignore[valid-type]
+        first: First = None,
+        after: After = None,
+        history: History = HistoryRole.ORDER_OR_BILLING,
     ) -> Connection[ItemSale]:
         loader = ctx(info).loaders.of.item_sales_history(history or HistoryRole.ORDER_OR_BILLING)
         return nested(info, loader, self.row.id, first, after, ItemSale.of)
@@ -586,7 +728,7 @@ class Customer(Node):
         "the most recently ordered first."
     )
     def ordered_items(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: First = None, after: After = None
     ) -> Connection[OrderedItem]:
         base = self._base(info)
         return nested(
@@ -598,22 +740,23 @@ class Customer(Node):
             lambda row: OrderedItem.of(row, base),
         )
 
-    @strawberry.field
+    @strawberry.field(description="Notes on the customer, newest first.")
     def notes(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        type: NoteTypeEnum | None = None,
+        first: First = None,
+        after: After = None,
+        type: Annotated[
+            NoteTypeEnum | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only the notes of this type; all when left out."),
+        ] = None,
     ) -> Connection[Note]:  # type: ignore[valid-type]
         return nested(
             info, ctx(info).loaders.of.customer_notes(type), self.row.id, first, after, Note.of
         )
 
-    @strawberry.field
-    def leads(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Lead]:
+    @strawberry.field(description="The customer's leads, the highest number first.")
+    def leads(self, info: Info, first: First = None, after: After = None) -> Connection[Lead]:
         return nested(
             info, ctx(info).loaders.of.customer_leads(), self.row.id, first, after, Lead.of
         )
@@ -626,25 +769,42 @@ def customer_field(pk: int | None, info: Info) -> Any:
 # ----------------------------------------------------- locations, contacts
 
 
-@strawberry.type
+@strawberry.type(description="A customer's delivery site.")
 class Location(Node):
-    id: strawberry.ID = row_field("gid('Location', row.id)")
+    id: strawberry.ID = row_field("gid('Location', row.id)", description=NODE_ID)
     code: str = row_field("row.code", description="Unique within the customer.")
     alias: str = row_field("row.alias", description="The common name of the delivery site.")
-    contact_name: str | None = row_field("row.contact_name")
-    contact_email: str | None = row_field("row.contact_email")
-    contact_phone: str | None = row_field("row.contact_phone")
-    alt_email: str | None = row_field("row.alt_email")
-    shipping_address: Address | None = row_field("address(row, 'shipping')")
-    billing_address: Address | None = row_field("address(row, 'billing')")
-    version: int = row_field("row.version")
+    contact_name: str | None = row_field(
+        "row.contact_name", description="Whom to ask for at the site."
+    )
+    contact_email: str | None = row_field(
+        "row.contact_email", description="The site contact's email."
+    )
+    contact_phone: str | None = row_field(
+        "row.contact_phone",
+        description="The site contact's phone, as written; searched ignoring punctuation.",
+    )
+    alt_email: str | None = row_field(
+        "row.alt_email", description="A second email address for the site."
+    )
+    shipping_address: Address | None = row_field(
+        "address(row, 'shipping')", description="Where deliveries go; null when no part is given."
+    )
+    billing_address: Address | None = row_field(
+        "address(row, 'billing')",
+        description="A billing address for the site; null when no part is given.",
+    )
+    version: int = row_field(
+        "row.version",
+        description="1 when created, one more on each change to this record itself; pass it as `expectedVersion` to refuse an update when someone changed it since.",
+    )
     row: strawberry.Private[Row]
 
     @staticmethod
     def of(row: Row) -> Location:
         return make(Location, row=row)
 
-    @strawberry.field
+    @strawberry.field(description="The customer the location belongs to.")
     def customer(self, info: Info) -> Customer:
         return customer_field(self.row.customer_id, info)
 
@@ -663,25 +823,38 @@ class Location(Node):
         return then(ctx(info).loaders.row("Customer", self.row.customer_id), of_customer)
 
 
-@strawberry.type
+@strawberry.type(description="A person at a customer.")
 class Contact(Node):
-    id: strawberry.ID = row_field("gid('Contact', row.id)")
-    first_name: str = row_field("row.first_name")
-    last_name: str = row_field("row.last_name")
-    email: str | None = row_field("row.email")
-    office_phone: str | None = row_field("row.office_phone")
-    mobile_phone: str | None = row_field("row.mobile_phone")
-    fax: str | None = row_field("row.fax")
-    address: Address | None = row_field("address(row, 'address')")
-    is_primary: bool = row_field("row.is_primary")
-    version: int = row_field("row.version")
+    id: strawberry.ID = row_field("gid('Contact', row.id)", description=NODE_ID)
+    first_name: str = row_field("row.first_name", description="Given name.")
+    last_name: str = row_field("row.last_name", description="Family name.")
+    email: str | None = row_field("row.email", description="Email address.")
+    office_phone: str | None = row_field(
+        "row.office_phone", description="Office phone, as written."
+    )
+    mobile_phone: str | None = row_field(
+        "row.mobile_phone", description="Mobile phone, as written."
+    )
+    fax: str | None = row_field("row.fax", description="Fax number, as written.")
+    address: Address | None = row_field(
+        "address(row, 'address')",
+        description="The contact's own address; null when no part is given.",
+    )
+    is_primary: bool = row_field(
+        "row.is_primary",
+        description="Whether this is the customer's primary contact (at most one is).",
+    )
+    version: int = row_field(
+        "row.version",
+        description="1 when created, one more on each change to this record itself; pass it as `expectedVersion` to refuse an update when someone changed it since.",
+    )
     row: strawberry.Private[Row]
 
     @staticmethod
     def of(row: Row) -> Contact:
         return make(Contact, row=row)
 
-    @strawberry.field
+    @strawberry.field(description="The customer the contact works for.")
     def customer(self, info: Info) -> Customer:
         return customer_field(self.row.customer_id, info)
 
@@ -689,14 +862,16 @@ class Contact(Node):
 # --------------------------------------------------------- items, orders
 
 
-@strawberry.type
+@strawberry.type(description="Something sold: goods or a service, with its list price.")
 class Item(Node):
-    id: strawberry.ID
-    code: str
-    description: str
+    id: strawberry.ID = strawberry.field(description=NODE_ID)
+    code: str = strawberry.field(description="The item's code, unique; lines copy it.")
+    description: str = strawberry.field(description="What the item is; lines copy it.")
     unit: str = strawberry.field(description="Unit of measure.")
-    unit_price: Money
-    active: bool
+    unit_price: Money = strawberry.field(
+        description="The list price per unit, in the base currency; two places unless it needs four."
+    )
+    active: bool = strawberry.field(description="False: no longer sold; kept on past documents.")
     row: strawberry.Private[Row]
 
     @staticmethod
@@ -717,7 +892,9 @@ class Item(Node):
         check_column(info, "Item", "unit_cost_e4")
         return price_of(self.row.unit_cost_e4, ctx(info).settings.base_currency)
 
-    @strawberry.field
+    @strawberry.field(
+        description="1 when created, one more on each change to this record itself; pass it as `expectedVersion` to refuse an update when someone changed it since."
+    )
     def version(self) -> int:
         return self.row.version
 
@@ -727,15 +904,26 @@ def item_field(pk: int | None, info: Info) -> Any:
     return row_or_none("Item", pk, info, lambda row: Item.of(row, base))
 
 
-@strawberry.type
+@strawberry.type(description="One line of an order, in the order's currency.")
 class OrderLine:
-    line_type: LineTypeEnum = row_field("row.line_type")  # type: ignore[valid-type]
-    code: str = row_field("row.code")
-    description: str = row_field("row.description")
-    unit: str | None = row_field("row.unit")
-    quantity: DecimalScalar = row_field("unscaled(row.quantity_e3, QUANTITY)")  # type: ignore[valid-type]
-    unit_price: Money = money_field("row.unit_price_e4", "obj.currency", price=True)
-    net_amount: Money = money_field("row.net_minor", "obj.currency")
+    line_type: LineTypeEnum = row_field("row.line_type", description="ITEM, DESCRIPTOR or TASK.")  # type: ignore[valid-type]
+    code: str = row_field("row.code", description="The item code, or the line's own code.")
+    description: str = row_field("row.description", description="What the line is for.")
+    unit: str | None = row_field("row.unit", description="Unit of measure; null when none.")
+    quantity: DecimalScalar = row_field(  # type: ignore[valid-type]
+        "unscaled(row.quantity_e3, QUANTITY)", description="Exact, three decimal places."
+    )
+    unit_price: Money = money_field(
+        "row.unit_price_e4",
+        "obj.currency",
+        price=True,
+        description="Price per unit in the order's currency; two places unless it needs four.",
+    )
+    net_amount: Money = money_field(
+        "row.net_minor",
+        "obj.currency",
+        description="quantity x unitPrice, rounded half-even to the cent.",
+    )
     row: strawberry.Private[Row]
     currency: strawberry.Private[str]
 
@@ -743,52 +931,79 @@ class OrderLine:
     def of(row: Row, currency: str) -> OrderLine:
         return make(OrderLine, row=row, currency=currency)
 
-    @strawberry.field
+    @strawberry.field(description="The item sold; null for a line without one.")
     def item(self, info: Info) -> Item | None:
         return item_field(self.row.item_id, info)
 
 
-@strawberry.type
+@strawberry.type(description="A sales or job order.")
 class Order(Node):
-    id: strawberry.ID = row_field("gid('Order', row.id)")
-    number: str = row_field("row.number")
-    order_date: dt.date = row_field("row.order_on")
-    required_date: dt.date | None = row_field("row.required_on")
-    status: OrderStatusEnum = row_field("row.status")  # type: ignore[valid-type]
-    classification: OrderClassificationEnum = row_field("row.classification")  # type: ignore[valid-type]
-    description: str | None = row_field("row.description")
-    currency: str = row_field("row.currency")
+    id: strawberry.ID = row_field("gid('Order', row.id)", description=NODE_ID)
+    number: str = row_field(
+        "row.number", description="SO-… for a sales order, JO-… for a job order; never reused."
+    )
+    order_date: dt.date = row_field("row.order_on", description="The day the order was placed.")
+    required_date: dt.date | None = row_field(
+        "row.required_on",
+        description="When the customer needs it; null when not given. The DELIVERY_DATE terms basis counts from it.",
+    )
+    status: OrderStatusEnum = row_field("row.status", description="Where the order stands.")  # type: ignore[valid-type]
+    classification: OrderClassificationEnum = row_field(  # type: ignore[valid-type]
+        "row.classification", description="Sales order or job order."
+    )
+    description: str | None = row_field(
+        "row.description", description="Free text about the order; null when none."
+    )
+    currency: str = row_field(
+        "row.currency", description="ISO 4217; the order customer's currency."
+    )
     fx_rate: DecimalScalar | None = row_field(  # type: ignore[valid-type]
         "fx_rate_of(row.fx_rate_e8)",
         description="Base units per one unit of the order's currency; null in the base currency.",
     )
-    net_value: Money = money_field("row.net_minor", "row.currency")
-    tax_value: Money = money_field("row.tax_minor", "row.currency")
-    total_value: Money = money_field("row.total_minor", "row.currency")
+    net_value: Money = money_field(
+        "row.net_minor",
+        "row.currency",
+        description="The sum of the lines' net, before tax, in the order's currency.",
+    )
+    tax_value: Money = money_field(
+        "row.tax_minor", "row.currency", description="Tax on the lines, in the order's currency."
+    )
+    total_value: Money = money_field(
+        "row.total_minor", "row.currency", description="netValue + taxValue."
+    )
     warnings: list[str] = row_field(
         "[w for w in (row.warnings or '').split('\\n') if w]",
         description="e.g. past due, over the credit limit.",
     )
-    version: int = row_field("row.version")
+    version: int = row_field(
+        "row.version",
+        description="1 when created, one more on each change to this record itself; pass it as `expectedVersion` to refuse an update when someone changed it since.",
+    )
     row: strawberry.Private[Row]
 
     @staticmethod
     def of(row: Row) -> Order:
         return make(Order, row=row)
 
-    @strawberry.field
+    @strawberry.field(
+        description="The customer who orders (the one `orderCount` and `orderedItems` count)."
+    )
     def order_customer(self, info: Info) -> Customer:
         return customer_field(self.row.order_customer_id, info)
 
-    @strawberry.field
+    @strawberry.field(description="The customer who pays: the order customer unless given.")
     def billing_customer(self, info: Info) -> Customer:
         return customer_field(self.row.billing_customer_id, info)
 
-    @strawberry.field
+    @strawberry.field(description="The order customer's delivery location; null when none.")
     def location(self, info: Info) -> Location | None:
         return row_or_none("Location", self.row.location_id, info, Location.of)
 
-    @strawberry.field(metadata=rendered("order_lines", currency="currency"))
+    @strawberry.field(
+        metadata=rendered("order_lines", currency="currency"),
+        description="The order's lines, in their order.",
+    )
     def lines(self, info: Info) -> list[OrderLine]:
         cur = self.row.currency
         return then(
@@ -796,7 +1011,7 @@ class Order(Node):
             lambda rows: [OrderLine.of(r, cur) for r in rows],
         )
 
-    @strawberry.field
+    @strawberry.field(description="The invoices made from this order (`invoiceOrder`).")
     def invoices(self, info: Info) -> list[Invoice]:
         return then(
             ready(ctx(info).loaders.of.order_invoices(), self.row.id),
@@ -807,16 +1022,32 @@ class Order(Node):
 # ------------------------------------------------------ invoices, payments
 
 
-@strawberry.type
+@strawberry.type(description="One line of an invoice or credit note, in the document's currency.")
 class InvoiceLine:
-    line_type: LineTypeEnum = row_field("row.line_type")  # type: ignore[valid-type]
-    code: str = row_field("row.code")
-    description: str = row_field("row.description")
-    unit: str | None = row_field("row.unit")
-    quantity: DecimalScalar = row_field("unscaled(row.quantity_e3, QUANTITY)")  # type: ignore[valid-type]
-    unit_price: Money = money_field("row.unit_price_e4", "obj.currency", price=True)
-    net_amount: Money = money_field("row.net_minor", "obj.currency")
-    tax_amount: Money = money_field("row.tax_minor", "obj.currency")
+    line_type: LineTypeEnum = row_field("row.line_type", description="ITEM, DESCRIPTOR or TASK.")  # type: ignore[valid-type]
+    code: str = row_field("row.code", description="The item code, or the line's own code.")
+    description: str = row_field("row.description", description="What the line is for.")
+    unit: str | None = row_field("row.unit", description="Unit of measure; null when none.")
+    quantity: DecimalScalar = row_field(  # type: ignore[valid-type]
+        "unscaled(row.quantity_e3, QUANTITY)",
+        description="Exact, three decimal places; positive on a credit note too (the document's sign is its classification).",
+    )
+    unit_price: Money = money_field(
+        "row.unit_price_e4",
+        "obj.currency",
+        price=True,
+        description="Price per unit in the document's currency; two places unless it needs four.",
+    )
+    net_amount: Money = money_field(
+        "row.net_minor",
+        "obj.currency",
+        description="quantity x unitPrice, rounded half-even to the cent.",
+    )
+    tax_amount: Money = money_field(
+        "row.tax_minor",
+        "obj.currency",
+        description="netAmount x the line's tax rate, in the document's currency.",
+    )
     row: strawberry.Private[Row]
     currency: strawberry.Private[str]
 
@@ -824,7 +1055,7 @@ class InvoiceLine:
     def of(row: Row, currency: str) -> InvoiceLine:
         return make(InvoiceLine, row=row, currency=currency)
 
-    @strawberry.field
+    @strawberry.field(description="The item sold; null for a line without one.")
     def item(self, info: Info) -> Item | None:
         return item_field(self.row.item_id, info)
 
@@ -834,44 +1065,74 @@ class InvoiceLine:
         return price_of(self.row.unit_cost_e4, self.currency)
 
 
-@strawberry.type
+@strawberry.type(description="An invoice or a credit note (classification CREDIT).")
 class Invoice(Node):
-    id: strawberry.ID = row_field("gid('Invoice', row.id)")
+    id: strawberry.ID = row_field("gid('Invoice', row.id)", description=NODE_ID)
     number: str = row_field(
         "row.number", description="DRAFT-… while PLANNED; IN-… or CR-… once issued."
     )
-    alt_number: str | None = row_field("row.alt_number")
-    invoice_date: dt.date = row_field("row.invoice_on")
-    due_date: dt.date = row_field("row.due_on")
-    classification: InvoiceClassificationEnum = row_field("row.classification")  # type: ignore[valid-type]
-    status: InvoiceStatusEnum = row_field("row.status")  # type: ignore[valid-type]
-    currency: str = row_field("row.currency")
-    fx_rate: DecimalScalar | None = row_field("fx_rate_of(row.fx_rate_e8)")  # type: ignore[valid-type]
-    net_amount: Money = money_field("row.net_minor", "row.currency")
-    tax_amount: Money = money_field("row.tax_minor", "row.currency")
-    total_amount: Money = money_field("row.total_minor", "row.currency")
-    amount_paid: Money = money_field("row.paid_minor", "row.currency")
+    alt_number: str | None = row_field(
+        "row.alt_number",
+        description="An alternative number, such as the customer's purchase order (PO-37982); null when none.",
+    )
+    invoice_date: dt.date = row_field(
+        "row.invoice_on", description="The document's date; sales count by it."
+    )
+    due_date: dt.date = row_field(
+        "row.due_on",
+        description="The terms basis + the payment terms' dueDays; recomputed while a draft, fixed on issue.",
+    )
+    classification: InvoiceClassificationEnum = row_field(  # type: ignore[valid-type]
+        "row.classification", description="INVOICE or CREDIT (a credit note)."
+    )
+    status: InvoiceStatusEnum = row_field(  # type: ignore[valid-type]
+        "row.status", description="Where the document stands; PLANNED and VOID count in nothing."
+    )
+    currency: str = row_field("row.currency", description="ISO 4217; the bill customer's currency.")
+    fx_rate: DecimalScalar | None = row_field(  # type: ignore[valid-type]
+        "fx_rate_of(row.fx_rate_e8)",
+        description="Base units per one unit of the document's currency; null in the base currency.",
+    )
+    net_amount: Money = money_field(
+        "row.net_minor",
+        "row.currency",
+        description="The sum of the lines' net, before tax, in the document's currency; positive on a credit note too.",
+    )
+    tax_amount: Money = money_field(
+        "row.tax_minor", "row.currency", description="The sum of the lines' tax."
+    )
+    total_amount: Money = money_field(
+        "row.total_minor", "row.currency", description="netAmount + taxAmount."
+    )
+    amount_paid: Money = money_field(
+        "row.paid_minor", "row.currency", description="The payments applied to it, in its currency."
+    )
     balance_due: Money = money_field(
         "balance_due_minor(row)",
         "row.currency",
         description="Negative for an open credit note; zero when void or a draft.",
     )
-    version: int = row_field("row.version")
+    version: int = row_field(
+        "row.version",
+        description="1 when created, one more on each change to this record itself; pass it as `expectedVersion` to refuse an update when someone changed it since.",
+    )
     row: strawberry.Private[Row]
 
     @staticmethod
     def of(row: Row) -> Invoice:
         return make(Invoice, row=row)
 
-    @strawberry.field
+    @strawberry.field(
+        description="The customer who pays: its balances and aging count the document."
+    )
     def bill_customer(self, info: Info) -> Customer:
         return customer_field(self.row.bill_customer_id, info)
 
-    @strawberry.field
+    @strawberry.field(description="The customer who ordered.")
     def order_customer(self, info: Info) -> Customer:
         return customer_field(self.row.order_customer_id, info)
 
-    @strawberry.field
+    @strawberry.field(description="The order it was made from; null when none.")
     def order(self, info: Info) -> Order | None:
         return row_or_none("Order", self.row.order_id, info, Order.of)
 
@@ -880,7 +1141,10 @@ class Invoice(Node):
         check_column(info, "Invoice", "cost_minor")
         return money_of(self.row.cost_minor, self.row.currency)
 
-    @strawberry.field(metadata=rendered("invoice_lines", currency="currency"))
+    @strawberry.field(
+        metadata=rendered("invoice_lines", currency="currency"),
+        description="The document's lines, in their order.",
+    )
     def lines(self, info: Info) -> list[InvoiceLine]:
         cur = self.row.currency
         return then(
@@ -901,11 +1165,11 @@ class Invoice(Node):
     description="One line of an issued invoice or credit note (the Item Sales History tab)."
 )
 class ItemSale:
-    invoice_date: dt.date
-    line_type: LineTypeEnum  # type: ignore[valid-type]
-    code: str
-    description: str
-    unit: str | None
+    invoice_date: dt.date = strawberry.field(description="The document's invoice date.")
+    line_type: LineTypeEnum = strawberry.field(description="ITEM, DESCRIPTOR or TASK.")  # type: ignore[valid-type]
+    code: str = strawberry.field(description="The line's code.")
+    description: str = strawberry.field(description="The line's description.")
+    unit: str | None = strawberry.field(description="Unit of measure; null when none.")
     quantity: DecimalScalar = strawberry.field(  # type: ignore[valid-type]
         description="Negative on a credit note (goods returned or credited), so quantity x unitPrice is the "
         "line's signed net."
@@ -930,7 +1194,7 @@ class ItemSale:
             row=row,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The invoice or credit note of the line.")
     def invoice(self, info: Info) -> Invoice:
         return row_or_none("Invoice", self.row.invoice_id, info, Invoice.of)
 
@@ -939,13 +1203,15 @@ class ItemSale:
     description="An item the customer ordered, over its orders not cancelled (as order customer)."
 )
 class OrderedItem:
-    total_quantity: DecimalScalar  # type: ignore[valid-type]
+    total_quantity: DecimalScalar = strawberry.field(  # type: ignore[valid-type]
+        description="The sum of the item's line quantities."
+    )
     total_net: Money = strawberry.field(
         description="In the base currency: each order's net of the item at that order's rate, rounded half-even "
         "to the cent, then added up."
     )
     order_count: int = strawberry.field(description="Orders with at least one line of the item.")
-    last_order_date: dt.date
+    last_order_date: dt.date = strawberry.field(description="The latest date of those orders.")
     row: strawberry.Private[Row]
 
     @staticmethod
@@ -959,38 +1225,64 @@ class OrderedItem:
             row=row,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The item.")
     def item(self, info: Info) -> Item:
         return item_field(self.row.item_id, info)
 
 
-@strawberry.type
+@strawberry.type(description="Money received from a customer, applied to its invoices.")
 class Payment(Node):
-    id: strawberry.ID = row_field("gid('Payment', row.id)")
-    number: str = row_field("row.number")
-    payment_date: dt.date = row_field("row.payment_on")
-    style: PaymentStyleEnum = row_field("row.style")  # type: ignore[valid-type]
-    status: PaymentStatusEnum = row_field("payment_status(row.received_minor, row.applied_minor)")  # type: ignore[valid-type]
-    currency: str = row_field("row.currency")
-    fx_rate: DecimalScalar | None = row_field("fx_rate_of(row.fx_rate_e8)")  # type: ignore[valid-type]
-    received_amount: Money = money_field("row.received_minor", "row.currency")
-    applied_amount: Money = money_field("row.applied_minor", "row.currency")
-    outstanding_balance: Money = money_field(
-        "row.received_minor - row.applied_minor", "row.currency"
+    id: strawberry.ID = row_field("gid('Payment', row.id)", description=NODE_ID)
+    number: str = row_field("row.number", description="PY-…; never reused.")
+    payment_date: dt.date = row_field(
+        "row.payment_on", description="The day the money was received."
     )
-    reference: str | None = row_field("row.reference")
-    version: int = row_field("row.version")
+    style: PaymentStyleEnum = row_field("row.style", description="PAYMENT or DEPOSIT.")  # type: ignore[valid-type]
+    status: PaymentStatusEnum = row_field(  # type: ignore[valid-type]
+        "payment_status(row.received_minor, row.applied_minor)",
+        description="How much of it is applied.",
+    )
+    currency: str = row_field("row.currency", description="ISO 4217; the customer's currency.")
+    fx_rate: DecimalScalar | None = row_field(  # type: ignore[valid-type]
+        "fx_rate_of(row.fx_rate_e8)",
+        description="Base units per one unit of the payment's currency; null in the base currency.",
+    )
+    received_amount: Money = money_field(
+        "row.received_minor",
+        "row.currency",
+        description="The amount received, in the payment's currency.",
+    )
+    applied_amount: Money = money_field(
+        "row.applied_minor",
+        "row.currency",
+        description="The part applied to invoices; never more than received.",
+    )
+    outstanding_balance: Money = money_field(
+        "row.received_minor - row.applied_minor",
+        "row.currency",
+        description="receivedAmount - appliedAmount: what is left to apply.",
+    )
+    reference: str | None = row_field(
+        "row.reference",
+        description="The payer's reference, such as a check or transfer number; null when none.",
+    )
+    version: int = row_field(
+        "row.version",
+        description="1 when created, one more on each change to this record itself; pass it as `expectedVersion` to refuse an update when someone changed it since.",
+    )
     row: strawberry.Private[Row]
 
     @staticmethod
     def of(row: Row) -> Payment:
         return make(Payment, row=row)
 
-    @strawberry.field
+    @strawberry.field(
+        description="The customer who paid; applications go to its invoices as bill customer."
+    )
     def customer(self, info: Info) -> Customer:
         return customer_field(self.row.customer_id, info)
 
-    @strawberry.field
+    @strawberry.field(description="Where the payment went.")
     def applications(self, info: Info) -> list[PaymentApplication]:
         cur = self.row.currency
         return then(
@@ -999,10 +1291,12 @@ class Payment(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(description="Part of a payment applied to one invoice, in their currency.")
 class PaymentApplication:
-    amount: Money = money_field("row.amount_minor", "obj.currency")
-    applied_at: dt.datetime = row_field("row.applied_at")
+    amount: Money = money_field(
+        "row.amount_minor", "obj.currency", description="The amount applied."
+    )
+    applied_at: dt.datetime = row_field("row.applied_at", description="When it was applied.")
     row: strawberry.Private[Row]
     currency: strawberry.Private[str]
 
@@ -1010,11 +1304,11 @@ class PaymentApplication:
     def of(row: Row, currency: str) -> PaymentApplication:
         return make(PaymentApplication, row=row, currency=currency)
 
-    @strawberry.field
+    @strawberry.field(description="The payment applied.")
     def payment(self, info: Info) -> Payment:
         return row_or_none("Payment", self.row.payment_id, info, Payment.of)
 
-    @strawberry.field
+    @strawberry.field(description="The invoice it was applied to.")
     def invoice(self, info: Info) -> Invoice:
         return row_or_none("Invoice", self.row.invoice_id, info, Invoice.of)
 
@@ -1022,35 +1316,37 @@ class PaymentApplication:
 # ------------------------------------------------------------------ notes
 
 
-@strawberry.type
+@strawberry.type(description="A reminder on a note: an RFC 5545 event.")
 class Reminder:
-    due_at: dt.datetime
-    title: str
+    due_at: dt.datetime = strawberry.field(description="When the reminder is due.")
+    title: str = strawberry.field(description="The event's title.")
     ics_url: str = strawberry.field(description="GET it for the .ics invitation.")
 
 
-@strawberry.type
+@strawberry.type(description="A note on a customer or a lead.")
 class Note(Node):
-    id: strawberry.ID = row_field("gid('Note', row.id)")
-    type: NoteTypeEnum = row_field("row.type")  # type: ignore[valid-type]
-    body: str = row_field("row.body")
-    created_at: dt.datetime = row_field("row.created_at")
-    reminder: Reminder | None = row_field("reminder_of(row)")
+    id: strawberry.ID = row_field("gid('Note', row.id)", description=NODE_ID)
+    type: NoteTypeEnum = row_field("row.type", description="What the note records.")  # type: ignore[valid-type]
+    body: str = row_field("row.body", description="The note's text.")
+    created_at: dt.datetime = row_field("row.created_at", description="When the note was written.")
+    reminder: Reminder | None = row_field(
+        "reminder_of(row)", description="Its reminder; null when none."
+    )
     row: strawberry.Private[Row]
 
     @staticmethod
     def of(row: Row) -> Note:
         return make(Note, row=row)
 
-    @strawberry.field
+    @strawberry.field(description="Who wrote it.")
     def author(self, info: Info) -> User:
         return user_field(self.row.author_id, info)
 
-    @strawberry.field
+    @strawberry.field(description="The customer it is on; null for a lead's note.")
     def customer(self, info: Info) -> Customer | None:
         return customer_field(self.row.customer_id, info)
 
-    @strawberry.field
+    @strawberry.field(description="The lead it is on; null for a customer's note.")
     def lead(self, info: Info) -> Lead | None:
         return row_or_none("Lead", self.row.lead_id, info, Lead.of)
 
@@ -1058,34 +1354,44 @@ class Note(Node):
 # ------------------------------------------------------------------ leads
 
 
-@strawberry.type
+@strawberry.type(description="One move of a lead from one state to another.")
 class LeadStateChange:
-    from_: LeadStateEnum | None = strawberry.field(name="from")  # type: ignore[valid-type]
-    to: LeadStateEnum  # type: ignore[valid-type]
-    at: dt.datetime
+    from_: LeadStateEnum | None = strawberry.field(  # type: ignore[valid-type]
+        name="from", description="The state before; null for the lead's first state."
+    )
+    to: LeadStateEnum = strawberry.field(description="The state after.")  # type: ignore[valid-type]
+    at: dt.datetime = strawberry.field(description="When the move was made.")
     row: strawberry.Private[Row]
 
-    @strawberry.field
+    @strawberry.field(description="Who made the move.")
     def by(self, info: Info) -> User:
         return user_field(self.row.by_id, info)
 
-    @strawberry.field
+    @strawberry.field(description="Whom the lead was assigned to with the move; null when nobody.")
     def assigned_to(self, info: Info) -> User | None:
         return user_field(self.row.assigned_to_id, info)
 
 
-@strawberry.type
+@strawberry.type(
+    description="A sales opportunity with a customer, moving through the LeadState states."
+)
 class Lead(Node):
-    id: strawberry.ID = row_field("gid('Lead', row.id)")
+    id: strawberry.ID = row_field("gid('Lead', row.id)", description=NODE_ID)
     number: int = row_field("row.number", description="Increments by one.")
-    state: LeadStateEnum = row_field("row.state")  # type: ignore[valid-type]
+    state: LeadStateEnum = row_field("row.state", description="Where the lead stands.")  # type: ignore[valid-type]
     open: bool = row_field(
         "row.state not in CLOSED_LEAD_STATES", description="False in CUSTOMER and INACTIVE."
     )
     probability: int | None = row_field("row.probability", description="0..100")
-    estimated_conversion_date: dt.date | None = row_field("row.estimated_conversion_on")
-    created_at: dt.datetime = row_field("row.created_at")
-    version: int = row_field("row.version")
+    estimated_conversion_date: dt.date | None = row_field(
+        "row.estimated_conversion_on",
+        description="When the lead is expected to be won; null when not given.",
+    )
+    created_at: dt.datetime = row_field("row.created_at", description="When the lead was created.")
+    version: int = row_field(
+        "row.version",
+        description="1 when created, one more on each change to this record itself; pass it as `expectedVersion` to refuse an update when someone changed it since.",
+    )
     potential_value: Money | None = money_field(
         "row.potential_value_minor", "base", description="In the base currency."
     )
@@ -1095,21 +1401,37 @@ class Lead(Node):
     def of(row: Row) -> Lead:
         return make(Lead, row=row)
 
-    customer: Customer = row_reference("Customer", "customer_id")
-    program: LeadProgram = row_reference("LeadProgram", "program_id")
-    source: LeadSource | None = row_reference("LeadSource", "source_id")
-    inside_sales_rep: User | None = row_reference("User", "inside_sales_rep_id")
-    outside_sales_rep: User | None = row_reference("User", "outside_sales_rep_id")
-    assigned_to: User | None = row_reference("User", "assigned_to_id")
+    customer: Customer = row_reference(
+        "Customer", "customer_id", description="The customer the opportunity is with."
+    )
+    program: LeadProgram = row_reference(
+        "LeadProgram", "program_id", description="The program it belongs to."
+    )
+    source: LeadSource | None = row_reference(
+        "LeadSource", "source_id", description="Where it came from; null when not known."
+    )
+    inside_sales_rep: User | None = row_reference(
+        "User", "inside_sales_rep_id", description="The inside sales rep; null when none."
+    )
+    outside_sales_rep: User | None = row_reference(
+        "User", "outside_sales_rep_id", description="The outside sales rep; null when none."
+    )
+    assigned_to: User | None = row_reference(
+        "User",
+        "assigned_to_id",
+        description="Who works the lead now; a move may reassign it. Null when nobody.",
+    )
     newest_note_at: dt.datetime | None = loaded_field(
-        "ready(ctx.loaders.of.lead_newest_note(), row.id)", "it"
+        "ready(ctx.loaders.of.lead_newest_note(), row.id)",
+        "it",
+        description="The time of its latest note; null without notes.",
     )
 
     allowed_transitions: list[LeadStateEnum] = row_field(  # type: ignore[valid-type]
         "allowed_moves(row.state)", description="The states this lead may move to now."
     )
 
-    @strawberry.field
+    @strawberry.field(description="Every move of the lead, oldest first.")
     def state_history(self, info: Info) -> list[LeadStateChange]:
         return then(
             ready(ctx(info).loaders.of.lead_state_changes(), self.row.id),
@@ -1119,17 +1441,15 @@ class Lead(Node):
             ],
         )
 
-    @strawberry.field
-    def notes(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Note]:
+    @strawberry.field(description="Notes on the lead, newest first.")
+    def notes(self, info: Info, first: First = None, after: After = None) -> Connection[Note]:
         return nested(info, ctx(info).loaders.of.lead_notes(), self.row.id, first, after, Note.of)
 
 
-@strawberry.type
+@strawberry.type(description="How many leads are in one state.")
 class StateCount:
-    state: LeadStateEnum  # type: ignore[valid-type]
-    count: int
+    state: LeadStateEnum = strawberry.field(description="The state.")  # type: ignore[valid-type]
+    count: int = strawberry.field(description="Leads in it; 0 included.")
 
     @staticmethod
     def every(counts: Any) -> list[StateCount]:
@@ -1137,23 +1457,25 @@ class StateCount:
         return [make(StateCount, state=state, count=n) for state, n in counts.by_state.items()]
 
 
-@strawberry.type
+@strawberry.type(description="How many leads came from one source.")
 class SourceCount:
     source: LeadSource | None = strawberry.field(description="Null: the leads without a source.")
-    count: int
+    count: int = strawberry.field(description="Leads from the source.")
 
 
-@strawberry.type
+@strawberry.type(description="How many leads belong to one program.")
 class ProgramCount:
-    program: LeadProgram
-    count: int
+    program: LeadProgram = strawberry.field(description="The program.")
+    count: int = strawberry.field(description="Leads of the program.")
 
 
-@strawberry.type
+@strawberry.type(description="A campaign or program that leads belong to.")
 class LeadProgram(Node):
-    id: strawberry.ID = row_field("gid('LeadProgram', row.id)")
-    name: str = row_field("row.name")
-    active: bool = row_field("row.active")
+    id: strawberry.ID = row_field("gid('LeadProgram', row.id)", description=NODE_ID)
+    name: str = row_field("row.name", description="The program's name.")
+    active: bool = row_field(
+        "row.active", description="False: no new lead may take it; its leads still count."
+    )
     row: strawberry.Private[Row]
 
     @staticmethod
@@ -1189,11 +1511,13 @@ class LeadProgram(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(description="Where leads come from.")
 class LeadSource(Node):
-    id: strawberry.ID = row_field("gid('LeadSource', row.id)")
-    name: str = row_field("row.name")
-    active: bool = row_field("row.active")
+    id: strawberry.ID = row_field("gid('LeadSource', row.id)", description=NODE_ID)
+    name: str = row_field("row.name", description="The source's name.")
+    active: bool = row_field(
+        "row.active", description="False: no new lead may take it; its leads still count."
+    )
     row: strawberry.Private[Row]
 
     @staticmethod
@@ -1230,28 +1554,38 @@ class LeadSource(Node):
 # ------------------------------------------------------ list views, audit
 
 
-@strawberry.type
+@strawberry.type(description="One column of a saved view, as shown and exported.")
 class ListColumn:
-    field: str
-    label: str
-    visible: bool
+    field: str = strawberry.field(
+        description="The column's field name, as the export names it (`lifetimeValue`, `billingAddress.region`)."
+    )
+    label: str = strawberry.field(
+        description="The header shown and exported; the field name when none was given."
+    )
+    visible: bool = strawberry.field(description="False: kept in the view but not shown.")
 
 
-@strawberry.type
+@strawberry.type(description="One sort key of a saved view.")
 class ListSort:
     field: str = strawberry.field(description="The column's field name (`lifetimeValue`).")
-    direction: SortDirectionEnum  # type: ignore[valid-type]
+    direction: SortDirectionEnum = strawberry.field(description="ASC or DESC.")  # type: ignore[valid-type]
 
 
-@strawberry.type
+@strawberry.type(
+    description="A user's saved view of a list: its columns, sort and filter. Seen only by its owner."
+)
 class ListView(Node):
-    id: strawberry.ID
-    kind: ListKindEnum  # type: ignore[valid-type]
-    name: str
-    columns: list[ListColumn]
-    sort: list[ListSort]
-    filter: JSON | None
-    is_default: bool
+    id: strawberry.ID = strawberry.field(description=NODE_ID)
+    kind: ListKindEnum = strawberry.field(description="The list it shapes.")  # type: ignore[valid-type]
+    name: str = strawberry.field(description="The view's name.")
+    columns: list[ListColumn] = strawberry.field(description="The columns, in their order.")
+    sort: list[ListSort] = strawberry.field(
+        description="Sort keys, the first first; named by field (`lifetimeValue`)."
+    )
+    filter: JSON | None = strawberry.field(
+        description="The list's filter as JSON, by its filter input's field names; null: no filter."
+    )
+    is_default: bool = strawberry.field(description="Whether the list opens with this view.")
 
     @staticmethod
     def of(row: Row) -> ListView:
@@ -1304,12 +1638,14 @@ def audit_changes(root: Any, info: Info) -> JSON:
     )
 
 
-@strawberry.type
+@strawberry.type(description="One recorded change.")
 class AuditEvent(Node):
-    id: strawberry.ID
-    at: dt.datetime
-    action: str
-    entity_id: strawberry.ID | None
+    id: strawberry.ID = strawberry.field(description=NODE_ID)
+    at: dt.datetime = strawberry.field(description="When the change was made.")
+    action: str = strawberry.field(description="The mutation that made it, e.g. `createCustomer`.")
+    entity_id: strawberry.ID | None = strawberry.field(
+        description="The global ID of the record changed; null for a change of many records at once."
+    )
     changes: JSON = strawberry.field(
         resolver=audit_changes,
         description=(
@@ -1320,7 +1656,7 @@ class AuditEvent(Node):
             "Changes to what the reader may not read (costs, for SALES_REP and VIEWER) are left out."
         ),
     )
-    revertible: bool
+    revertible: bool = strawberry.field(description="Whether `revertAuditEvent` can undo it.")
     row: strawberry.Private[Row]
 
     @staticmethod
@@ -1338,7 +1674,9 @@ class AuditEvent(Node):
             row=row,
         )
 
-    @strawberry.field
+    @strawberry.field(
+        description="Who made the change; null when no user made it (the command line)."
+    )
     def by(self, info: Info) -> User | None:
         return user_field(self.row.by_id, info)
 
@@ -1356,14 +1694,22 @@ class AuditEvent(Node):
         return then(label, lambda found: None if found is None else str(found))
 
 
-@strawberry.type
+@strawberry.type(
+    description="A bearer token for programs (`Authorization: Bearer <secret>`); the secret is shown once, at creation."
+)
 class ApiToken(Node):
-    id: strawberry.ID
-    name: str
-    scopes: list[TokenScopeEnum]  # type: ignore[valid-type]
-    created_at: dt.datetime
-    last_used_at: dt.datetime | None
-    revoked: bool
+    id: strawberry.ID = strawberry.field(description=NODE_ID)
+    name: str = strawberry.field(description="What the token is for, as its owner named it.")
+    scopes: list[TokenScopeEnum] = strawberry.field(  # type: ignore[valid-type]
+        description="READ, or READ and WRITE (mutations)."
+    )
+    created_at: dt.datetime = strawberry.field(description="When it was created.")
+    last_used_at: dt.datetime | None = strawberry.field(
+        description="When it last authenticated a request; null if never."
+    )
+    revoked: bool = strawberry.field(
+        description="True once revoked: requests with it are refused with 401."
+    )
     row: strawberry.Private[Row]
 
     @staticmethod
@@ -1379,17 +1725,23 @@ class ApiToken(Node):
             row=row,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The user it acts as, with that user's role.")
     def owner(self, info: Info) -> User:
         return user_field(self.row.user_id, info)
 
 
-@strawberry.type
+@strawberry.type(description="About this server; answers without signing in.")
 class ServerInfo:
-    version: str
-    base_currency: str
-    time_zone: str
-    today: dt.date
+    version: str = strawberry.field(description="The server's version.")
+    base_currency: str = strawberry.field(
+        description="ISO 4217; every aggregate is in it (CLIENTELE_BASE_CURRENCY)."
+    )
+    time_zone: str = strawberry.field(
+        description='The IANA zone that dates and "today" are in (CLIENTELE_TIME_ZONE).'
+    )
+    today: dt.date = strawberry.field(
+        description="Today in the server's time zone: the default asOf."
+    )
 
 
 NODE_TYPES: dict[str, Any] = {

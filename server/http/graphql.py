@@ -78,9 +78,15 @@ GRAPHIQL_ASSETS = {  # served from the web client's packages when installed, els
     "react-dom/umd/react-dom.production.min.js": "https://unpkg.com/react-dom@18.2.0/umd/react-dom.production.min.js",
 }
 OFFLINE = all((NODE_MODULES / name).is_file() for name in GRAPHIQL_ASSETS)
+# GraphiQL's first tab: how to sign in, and one customer's whole graph (docs/api.md "GraphiQL").
+GRAPHIQL_FIRST_TAB = (Path(__file__).parent / "graphiql_tab.graphql").read_text()
 GRAPHIQL = (
     (Path(__file__).parent / "graphiql.html")
     .read_text()
+    .replace(  # JSON inside a <script>: "</" written as "<\/" so that no text ends the element
+        "{{DEFAULT_TABS}}",
+        orjson.dumps([{"query": GRAPHIQL_FIRST_TAB}]).decode().replace("</", "<\\/"),
+    )
     .replace("{{ASSETS}}", "/graphiql" if OFFLINE else "https://unpkg.com")
     .replace("https://unpkg.com/graphiql/", "https://unpkg.com/graphiql@3.8.3/")
     .replace("https://unpkg.com/react/", "https://unpkg.com/react@18.2.0/")
