@@ -58,9 +58,9 @@ from server.customers.models import Contact, Customer, Location
 from server.db.engine import Database
 from server.documents.models import Invoice, InvoiceLine, Item, Order, OrderLine
 from server.leads.models import Lead, LeadProgram, LeadSource, LeadStateChange
-from server.money import PRICE, round_div, scaled
 from server.notes.models import Note
 from server.payments.models import Payment, PaymentApplication
+from server.seed import documents
 from server.seed import vocabulary as words
 from server.seed.bench_batch import (
     INVOICE_LINE_COLUMNS,
@@ -81,9 +81,10 @@ from server.seed.demo import (
     payment_terms,
     refuse_unless_empty,
 )
+from server.seed.documents import BASE_VARIANT, Variant
 from server.seed.loading import advance_ids, set_sequences
 from server.seed.parties import plan_users
-from server.seed.world import at, cents
+from server.seed.world import at
 
 __all__ = ["SCALES", "BenchProgress", "SeedError", "Volume", "seed_bench"]
 
@@ -113,9 +114,9 @@ SCALES: dict[str, Fraction] = {
 }
 BATCH_CUSTOMERS = 500
 CUSTOMERS_PER_REP = 400
-# Variants of every catalog item: (description suffix, price per mille of the base item, cost % shift).
-VARIANTS = (
-    ("", 1000, 0),
+# Variants of every catalog item (see `documents.item_rows`).
+VARIANTS: tuple[Variant, ...] = (
+    BASE_VARIANT,
     (" (economy)", 850, -4),
     (" (premium)", 1300, 3),
     (" (value pack)", 2400, -2),
@@ -175,7 +176,7 @@ async def seed_bench(
 
     rng = random.Random(seed)
     user_rows, staff, reps, gone = _plan_users(rng, today, existing, volume.customers)
-    item_rows = _items(rng)
+    item_rows = documents.item_rows(rng, VARIANTS)
     ctx = Context(
         today=today,
         base_currency=base_currency,
@@ -321,28 +322,6 @@ def _plan_users(
             )
         (reps if active else gone).append(user_id)
     return rows, staff, reps, gone
-
-
-def _items(rng: random.Random) -> list[dict[str, Any]]:
-    """The demo catalog in five variants each: a few hundred items, some no longer sold."""
-    rows: list[dict[str, Any]] = []
-    for variant, (suffix, price_permille, cost_shift) in enumerate(VARIANTS):
-        for spec in words.ITEMS:
-            category, number = spec.code.split("-")
-            price = cents(round_div(scaled(spec.price, PRICE) * price_permille, 1000))
-            rows.append(
-                {
-                    "id": len(rows) + 1,
-                    "code": f"{category}-{int(number) + 100 * variant}",
-                    "description": spec.description + suffix,
-                    "unit": spec.unit,
-                    "unit_price_e4": price,
-                    "unit_cost_e4": cents(round_div(price * (spec.cost_pct + cost_shift), 100)),
-                    "active": spec.active and (variant == 0 or rng.random() >= 0.05),
-                    "version": 1,
-                }
-            )
-    return rows
 
 
 def _slug(text_: str) -> str:

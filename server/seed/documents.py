@@ -8,7 +8,8 @@ headers are the sums of their lines. Numbers are given in date order once everyt
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import random
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from server.customers.models import CreditCode
@@ -72,20 +73,35 @@ OPEN_STATUS_DECK = (
 
 def build_items(world: World) -> None:
     """The catalog; costs are below prices, both in the base currency."""
-    for number, spec in enumerate(words.ITEMS, start=1):
-        price = scaled(spec.price, PRICE)
-        world.rows["items"].append(
-            {
-                "id": number,
-                "code": spec.code,
-                "description": spec.description,
-                "unit": spec.unit,
-                "unit_price_e4": price,
-                "unit_cost_e4": cents(round_div(price * spec.cost_pct, 100)),
-                "active": spec.active,
-                "version": 1,
-            }
-        )
+    world.rows["items"].extend(item_rows(world.rng))
+
+
+# A variant of every catalog item: (description suffix, price per mille of the item's, cost % shift).
+Variant = tuple[str, int, int]
+BASE_VARIANT: Variant = ("", 1000, 0)
+
+
+def item_rows(rng: random.Random, variants: Sequence[Variant] = (BASE_VARIANT,)) -> list[Row]:
+    """The vocabulary's items in each of `variants` (codes of the n-th variant 100 * n higher);
+    a variant other than the first now and then is no longer sold."""
+    rows: list[Row] = []
+    for variant, (suffix, price_permille, cost_shift) in enumerate(variants):
+        for spec in words.ITEMS:
+            category, number = spec.code.split("-")
+            price = cents(round_div(scaled(spec.price, PRICE) * price_permille, 1000))
+            rows.append(
+                {
+                    "id": len(rows) + 1,
+                    "code": f"{category}-{int(number) + 100 * variant}",
+                    "description": spec.description + suffix,
+                    "unit": spec.unit,
+                    "unit_price_e4": price,
+                    "unit_cost_e4": cents(round_div(price * (spec.cost_pct + cost_shift), 100)),
+                    "active": spec.active and (variant == 0 or rng.random() >= 0.05),
+                    "version": 1,
+                }
+            )
+    return rows
 
 
 def _choose_favourites(world: World, plan: CustomerPlan) -> None:
