@@ -9,6 +9,7 @@ from sqlalchemy import (
     CTE,
     ColumnElement,
     Select,
+    String,
     Subquery,
     and_,
     bindparam,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.orm import QueryableAttribute
 
 from schema.fastpath.reader import Reader, shape
 from server.audit.models import AuditEvent, AuditEventEntity
@@ -156,10 +158,12 @@ def _lead_statement(
     stmt = select(Lead.__table__, Customer.name.label("customer_name"), *columns).join(
         Customer, Customer.id == Lead.customer_id
     )
-    listed = _lead_filters(stmt, dict(form))
+    filtered = _lead_filters(stmt, dict(form))
     # Materialized with the newest note, so that it is computed once per lead (see customers).
     listed = (
-        listed.cte("listed").prefix_with("MATERIALIZED") if with_note else listed.subquery("listed")
+        filtered.cte("listed").prefix_with("MATERIALIZED")
+        if with_note
+        else filtered.subquery("listed")
     )
     keys = tuple(
         SortKey(_lead_key(listed, f), descending=d is SortDirection.DESC) for f, d in order
@@ -226,8 +230,8 @@ def _lead_filters(stmt: Select[Any], form: dict[str, Any]) -> Select[Any]:
     digits of the customer's phone), state, open, people, program, source, and the customer's
     billing region; values as bind parameters (`_lead_filter_values`)."""
     if "search" in form:
-        pattern = bindparam("search")
-        matches = [
+        pattern = bindparam("search", type_=String)
+        matches: list[ColumnElement[bool]] = [
             Customer.name.ilike(pattern, escape="\\"),
             Customer.number.ilike(pattern, escape="\\"),
         ]
@@ -275,7 +279,7 @@ def audit_events(entity: tuple[str, int] | None) -> Listed:
 
 # How a reference table other than by name is listed: payment terms by their due days, so that
 # NET7 comes before NET60 (by code, "NET60" < "NET7").
-REFERENCE_ORDER: dict[str, tuple[ColumnElement[Any], ...]] = {
+REFERENCE_ORDER: dict[str, tuple[QueryableAttribute[Any], ...]] = {
     "PaymentTerms": (PaymentTerms.due_days, PaymentTerms.code),
 }
 
@@ -285,7 +289,7 @@ async def all_rows(reader: Reader, kind: str, *, include_inactive: bool = True) 
     name (`REFERENCE_ORDER` for the others)."""
     from server import models
 
-    model = models.Base.registry._class_registry[kind]
+    model: Any = models.Base.registry._class_registry[kind]  # a mapped class, by name
     stmt = select(model.__table__)
     if not include_inactive and hasattr(model, "active"):
         stmt = stmt.where(model.active.is_(True))

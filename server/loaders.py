@@ -13,10 +13,11 @@ import functools
 from collections import defaultdict, namedtuple
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
-from sqlalchemy import Column, ColumnElement, String, Table, bindparam, func, or_, select, union_all
+from sqlalchemy import ColumnElement, String, Table, bindparam, func, or_, select, union_all
+from sqlalchemy.orm import QueryableAttribute
 
 from schema.fastpath import selfcheck
 from schema.fastpath.reader import IDS, Reader, shape
@@ -37,16 +38,20 @@ from server.notes.models import Note
 from server.payments.models import Payment, PaymentApplication
 
 Row = Any
+K = TypeVar("K", bound=Hashable)
+# A column of a table or a model's attribute for one (`Note.customer_id`).
+ColumnLike = ColumnElement[Any] | QueryableAttribute[Any]
 
 
 def _table(kind: str) -> Table:
-    return models.Base.registry._class_registry[kind].__table__
+    model: Any = models.Base.registry._class_registry[kind]  # a mapped class, by name
+    return model.__table__
 
 
 @functools.cache
 def record_type(table: Table) -> type:
     """Rows of `table` read as part of another statement: attribute access like a Core row."""
-    return namedtuple(f"{table.name}_row", [c.name for c in table.c])  # type: ignore[misc]
+    return namedtuple(f"{table.name}_row", [c.name for c in table.c])
 
 
 @dataclass(frozen=True)
@@ -222,8 +227,8 @@ class RowsByParentLoader(Loader[int, list[Row]]):
     def __init__(
         self,
         loaders: Loaders,
-        parent: ColumnElement[int],
-        *order_by: ColumnElement[Any],
+        parent: ColumnLike,
+        *order_by: ColumnLike,
         refers: tuple[Refers, ...] = (),
     ) -> None:
         super().__init__()
@@ -245,7 +250,7 @@ class RowsByParentLoader(Loader[int, list[Row]]):
 
 @shape
 def _rows_where(
-    column: ColumnElement[Any], *order_by: ColumnElement[Any], refers: tuple[Refers, ...] = ()
+    column: ColumnLike, *order_by: ColumnLike, refers: tuple[Refers, ...] = ()
 ) -> tuple[Any, Spans]:
     """The rows of the column's table whose `column` is one of the bind parameter `ids`, with the
     rows they refer to."""
@@ -256,7 +261,7 @@ def _rows_where(
 # Child rows that a list field reads whole, in order: the parent column and the order within a
 # parent. Their lists may be written by the database (schema/fastpath/rendered.py and
 # renderable.py).
-CHILD_ROWS: dict[str, tuple[Column[int], tuple[Column[Any], ...]]] = {
+CHILD_ROWS: dict[str, tuple[ColumnElement[int], tuple[ColumnElement[Any], ...]]] = {
     "order_lines": (OrderLine.__table__.c.order_id, (OrderLine.__table__.c.position,)),
     "invoice_lines": (InvoiceLine.__table__.c.invoice_id, (InvoiceLine.__table__.c.position,)),
 }
@@ -345,7 +350,7 @@ class PageByParentLoader(Loader[PageKey, tuple[list[Row], int]]):
         return result
 
 
-def children_of(parent: ColumnElement[int], *where: ColumnElement[bool]) -> Source:
+def children_of(parent: ColumnLike, *where: ColumnElement[bool]) -> Source:
     """The rows of the parent column's table that belong to the given parents."""
     return lambda ids: select(parent.table, parent.label("parent_id")).where(
         parent.in_(ids), *where
@@ -357,8 +362,8 @@ class FigureLoader(Loader[Hashable, Any]):
 
     def __init__(
         self,
-        compute: Callable[[Sequence[Hashable]], Awaitable[dict[Hashable, Any]]],
-        default: Callable[[Hashable], Any],
+        compute: Callable[[Sequence[Any]], Awaitable[dict[Any, Any]]],
+        default: Callable[[Any], Any],
     ) -> None:
         super().__init__()
         self.compute, self.default = compute, default
@@ -430,7 +435,9 @@ class Loaders:
         so that the fields referring to them answer at once: the read; None for other kinds."""
         if kind not in WHOLE_TABLES:
             return None
-        return self.row_loader(kind).start()  # type: ignore[attr-defined, no-any-return]
+        loader = self.row_loader(kind)
+        assert isinstance(loader, WholeTableLoader)  # as `row_loader` makes for WHOLE_TABLES
+        return loader.start()
 
     def row(self, kind: str, pk: int | None) -> Any:
         """The row of a kind by id: the value if loaded, else an awaitable."""
@@ -448,8 +455,7 @@ class Loaders:
             loader.prime(row.id, row)
 
     def row_by(self, kind: str, column: str, value: Any) -> Any:
-        table = models.Base.registry._class_registry[kind].__table__
-        return ready(self.by_column(table.c[column]), value)
+        return ready(self.by_column(_table(kind).c[column]), value)
 
     def by_column(self, column: ColumnElement[Any]) -> DataLoader[Hashable, Row | None]:
         return self.get(
@@ -458,8 +464,8 @@ class Loaders:
 
     def children(
         self,
-        parent: ColumnElement[int],
-        *order_by: ColumnElement[Any],
+        parent: ColumnLike,
+        *order_by: ColumnLike,
         refers: tuple[Refers, ...] = (),
     ) -> DataLoader[int, list[Row]]:
         return self.get(
@@ -495,9 +501,9 @@ class Loaders:
     def figures(
         self,
         name: str,
-        compute: Callable[[Sequence[Hashable]], Awaitable[dict[Hashable, Any]]],
-        default: Callable[[Hashable], Any],
-    ) -> DataLoader[Hashable, Any]:
+        compute: Callable[[Sequence[K]], Awaitable[dict[K, Any]]],
+        default: Callable[[K], Any],
+    ) -> DataLoader[K, Any]:
         return self.get(f"figures:{name}", lambda: FigureLoader(compute, default))
 
     # The figure families of customers (SPEC §4): every family a level asks for, in one statement.
@@ -552,7 +558,7 @@ class Loaders:
         self.cancel()
         self._cleared.clear()
         self._made.clear()
-        self.of.loaders = None  # type: ignore[assignment]
+        self.of.loaders = None  # type: ignore[assignment]  # unusable once closed, on purpose
 
 
 class Relations:
@@ -675,7 +681,10 @@ class Relations:
     @once
     def lead_newest_note(self) -> DataLoader[int, Any]:
         async def compute(ids: Sequence[int]) -> dict[int, Any]:
-            return dict(await self.loaders.reader.rows(_newest_lead_notes(), {"ids": list(ids)}))
+            rows: Sequence[Any] = await self.loaders.reader.rows(
+                _newest_lead_notes(), {"ids": list(ids)}
+            )
+            return dict(rows)  # lead id -> the time of its newest note
 
         return self.loaders.figures("lead_newest_note", compute, lambda _id: None)
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Column, ColumnElement, Integer, Select, and_, bindparam, case, false, or_
+from sqlalchemy.orm import QueryableAttribute
 
 from server import bounds
 
@@ -85,7 +86,7 @@ def _decode_value(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class SortKey:
-    expression: ColumnElement[Any]
+    expression: ColumnElement[Any] | QueryableAttribute[Any]  # a column or a model attribute
     descending: bool = False
 
     @property

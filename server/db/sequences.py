@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, String, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, QueryableAttribute, mapped_column
 
 from server.db.base import Base
 from server.db.identity import fold, folded
@@ -47,7 +47,9 @@ async def next_value(session: AsyncSession, name: str) -> int:
     return value
 
 
-async def next_number(session: AsyncSession, name: str, taken: object | None = None) -> str:
+async def next_number(
+    session: AsyncSession, name: str, taken: QueryableAttribute[str] | None = None
+) -> str:
     """The next formatted number; with `taken` (a column), skips numbers given by hand, in any
     case (a hand-made c-000005 takes C-000005)."""
     while True:

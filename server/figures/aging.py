@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, select
+from sqlalchemy import BindParameter, and_, bindparam, case, func, select
 
 from schema.fastpath.reader import IDS, shape
 from server.documents.models import ISSUED_STATUSES, Invoice, InvoiceClassification
@@ -81,7 +81,7 @@ def statement() -> Any:
     is_open = Invoice.status.in_(OWING_STATUSES)
     balance = signed_base_balance_expression(Invoice)
     net = case((credit, -Invoice.base_net_minor), else_=Invoice.base_net_minor)
-    as_of = bindparam("as_of")
+    as_of: BindParameter[Any] = bindparam("as_of")
     limits = {
         "days1_to30": ("d1_from", "d1_to"),
         "days31_to60": ("d31_from", "d31_to"),

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    BindParameter,
     ColumnElement,
     and_,
     bindparam,
@@ -122,7 +123,7 @@ def read_orders(values: Sequence[Any], _as_of: dt.date) -> Orders:
 def orders_statement() -> Any:
     """One row per order customer of the bind parameter `ids`: the customer id, then the columns
     `read_orders` takes. Bind parameters: `ids`, `as_of` and `engaged_from` (asOf - ENGAGED_DAYS)."""
-    as_of = bindparam("as_of")
+    as_of: BindParameter[Any] = bindparam("as_of")
     in_year = Order.order_on.between(bindparam("engaged_from"), as_of)
     return (
         select(
@@ -293,7 +294,7 @@ def engagement_condition(
     return or_(*(conditions[e] for e in dict.fromkeys(engagements)))
 
 
-def newest_note_expression() -> ColumnElement[dt.datetime | None]:
+def newest_note_expression() -> ColumnElement[dt.datetime]:
     """The time of the customer's latest note; null without notes."""
     newest = select(func.max(Note.created_at)).where(Note.customer_id == Customer.id)
     return newest.correlate(Customer).scalar_subquery()

@@ -96,6 +96,8 @@ def statement(names: tuple[str, ...]) -> tuple[Any, tuple[tuple[int, int, bool],
             columns.extend(c.label(f"f{number}_{i}") for i, c in enumerate(family.columns()))
             spans.append((start, len(columns), False))
             continue
+        if family.statement is None:
+            raise ValueError(f"figure family {name!r} has neither columns nor a statement")
         derived = family.statement().subquery(f"family_{number}")
         key, *values = derived.c
         joined = joined.outerjoin(derived, key == Customer.id)

@@ -11,9 +11,9 @@ import datetime as dt
 import inspect
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from starlette.background import BackgroundTask
@@ -92,7 +92,7 @@ class ExportEndpoints:
         handle, path = tempfile.mkstemp(prefix="clientele-export-", suffix=".xlsx")
         os.close(handle)
         try:
-            async with aclosing(service.batches(self.database, source)) as batches:
+            async with aclosing(_batches(self.database, source)) as batches:
                 await write_xlsx(path, source.name, source.columns, batches, self.settings.zone)
         except BaseException:
             os.unlink(path)
@@ -102,7 +102,7 @@ class ExportEndpoints:
         )
 
     def _csv(self, source: Source, filename: str) -> ThenClose:
-        batches = service.batches(self.database, source)
+        batches = _batches(self.database, source)
         chunks = csv_chunks(source.columns, batches, self.settings.zone)
         # A client gone mid-stream leaves the rows' generator suspended: closed once the stream ends.
         return ThenClose(
@@ -168,3 +168,8 @@ class ExportEndpoints:
         if isinstance(source, Response):
             return source
         return await self._xlsx(source, f"invoices-{found.number}.xlsx")
+
+
+def _batches(database: Database, source: Source) -> AsyncGenerator[list[list[Any]], None]:
+    """The export's batches of rows: an async generator, which the response closes."""
+    return cast(AsyncGenerator[list[list[Any]], None], service.batches(database, source))

@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeGuard
 
 from graphql import (
     DocumentNode,
@@ -37,6 +37,7 @@ from graphql import (
     IntValueNode,
     ListValueNode,
     OperationDefinitionNode,
+    SelectionNode,
     SelectionSetNode,
     VariableNode,
     Visitor,
@@ -147,8 +148,8 @@ def _selection(fields: tuple[Cost, ...]) -> Selection:
 
 
 def _branches(branches: tuple[Selection, ...]) -> Selection:
-    statics = [b.static for b in branches]
-    static = max(statics, default=0) if None not in statics else None
+    statics = [b.static for b in branches if b.static is not None]
+    static = max(statics, default=0) if len(statics) == len(branches) else None
     return Selection((), branches, static)
 
 
@@ -177,7 +178,8 @@ def _evaluate(walk: Walk) -> int:
         stack
     ):  # a walk just started is sent None, one that waited the value of the walk it yielded
         try:
-            stack.append(stack[-1].send(value))
+            step = stack[-1]  # sending None starts a walk: `next`
+            stack.append(next(step) if value is None else step.send(value))
             value = None
         except StopIteration as done:
             stack.pop()
@@ -421,7 +423,7 @@ class _Extents:
             if isinstance(selection, FragmentSpreadNode):
                 inner = self.known.get(selection.name.value, NOTHING)
             else:
-                inner = self._measure(selection.selection_set)
+                inner = self._measure(_selection_set(selection))
             if isinstance(selection, FieldNode):
                 fields += 1
                 aliases += selection.alias is not None
@@ -444,9 +446,16 @@ def _spreads(selection_set: SelectionSetNode) -> list[str]:
         for selection in stack.pop().selections:
             if isinstance(selection, FragmentSpreadNode):
                 found.append(selection.name.value)
-            elif selection.selection_set is not None:
-                stack.append(selection.selection_set)
+            elif (inner := _selection_set(selection)) is not None:
+                stack.append(inner)
     return found
+
+
+def _selection_set(selection: SelectionNode) -> SelectionSetNode | None:
+    """The selection set of a field or an inline fragment; None for a fragment spread."""
+    if isinstance(selection, (FieldNode, InlineFragmentNode)):
+        return selection.selection_set
+    return None
 
 
 def _collect(
@@ -470,7 +479,7 @@ def _collect(
         elif isinstance(selection, InlineFragmentNode):
             if applies(selection):
                 stack.append(iter(selection.selection_set.selections))
-        else:
+        elif isinstance(selection, FragmentSpreadNode):
             fragment = fragments.get(selection.name.value)
             if fragment is not None and fragment.name.value not in seen and applies(fragment):
                 seen.add(fragment.name.value)
@@ -637,7 +646,7 @@ def value_types(schema: GraphQLSchema) -> frozenset[str]:
     )
 
 
-def _is_connection(type_: Any) -> bool:
+def _is_connection(type_: Any) -> TypeGuard[GraphQLObjectType]:
     return (
         isinstance(type_, GraphQLObjectType)
         and type_.name.endswith("Connection")
@@ -768,8 +777,9 @@ class _Compiler:
             key = (runtime.name, tuple(id(node) for node in nodes), meta)
             if key not in self.fields:
                 self.fields[key] = self._field(runtime, nodes, meta)
-            if self.fields[key] is not None:
-                found.append(self.fields[key])
+            field = self.fields[key]
+            if field is not None:
+                found.append(field)
         return found
 
     def _collect(

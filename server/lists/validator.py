@@ -282,7 +282,7 @@ def _sort_item(
         ok = False
     if not ok:
         return None
-    return str(name), SortDirection[getattr(direction, "name", direction or "ASC")]
+    return str(name), SortDirection[str(getattr(direction, "name", direction or "ASC"))]
 
 
 # ---------------------------------------------------------------- filters

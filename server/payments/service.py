@@ -22,6 +22,7 @@ from server.db.sequences import next_number
 from server.documents import rules
 from server.documents.models import Invoice, InvoiceClassification, InvoiceStatus
 from server.errors import DomainError, ErrorCode, Problems
+from server.payments import rules as payment_rules
 from server.payments.models import Payment, PaymentApplication, PaymentStyle
 
 Data = dict[str, Any]
@@ -208,11 +209,7 @@ def _can_take(problems: Problems, index: int, payment: Payment, invoice: Invoice
 
 def _take(invoice: Invoice, amount: int) -> None:
     invoice.paid_minor += amount
-    invoice.status = (
-        InvoiceStatus.PAID
-        if invoice.paid_minor >= invoice.total_minor
-        else InvoiceStatus.PARTIALLY_PAID
-    )
+    invoice.status = payment_rules.paid_status(invoice.total_minor, invoice.paid_minor)
     invoice.base_balance_minor = rules.base_balance_minor(
         invoice.status, invoice.total_minor, invoice.paid_minor, invoice.fx_rate_e8
     )

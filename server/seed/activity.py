@@ -7,11 +7,22 @@ its current state, one recorded change per move.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from server.leads.models import LeadState
 from server.notes.models import NoteType
 from server.seed import vocabulary as words
-from server.seed.world import CustomerPlan, Row, World, at, between, office_time, take, weighted
+from server.seed.world import (
+    Books,
+    CustomerPlan,
+    Row,
+    World,
+    at,
+    between,
+    office_time,
+    take,
+    weighted,
+)
 
 PQ, DEV, QUO = LeadState.PENDING_QUALIFICATION, LeadState.DEVELOPMENT, LeadState.QUOTING
 WON, DEAD = LeadState.CUSTOMER, LeadState.INACTIVE
@@ -70,11 +81,10 @@ def _customer_note(world: World, plan: CustomerPlan, day: dt.date, note_type: No
     rng = world.rng
     fill = _fillers(world, plan)
     created = office_time(rng, day)
-    note = _note_row(
-        world,
+    note = note_row(
         note_type,
         rng.choice(words.NOTE_BODIES[note_type.name]).format(**fill),
-        _author(world, plan, day),
+        author(world, plan, day),
         created,
     )
     note["customer_id"] = plan.id
@@ -84,9 +94,7 @@ def _customer_note(world: World, plan: CustomerPlan, day: dt.date, note_type: No
     return note
 
 
-def _note_row(
-    world: World, note_type: NoteType, body: str, author: int, created: dt.datetime
-) -> Row:
+def note_row(note_type: NoteType, body: str, author: int, created: dt.datetime) -> Row:
     """A notes row on nothing yet: the caller sets its customer or lead (the id comes last)."""
     return {
         "id": 0,
@@ -114,14 +122,14 @@ def _fillers(world: World, plan: CustomerPlan) -> dict[str, str]:
     }
 
 
-def _author(world: World, plan: CustomerPlan, day: dt.date) -> int:
-    """Mostly the customer's rep; the rep who left only wrote notes before leaving."""
+def author(books: Books, plan: CustomerPlan, day: dt.date) -> int:
+    """Mostly the customer's rep; a rep who left only wrote notes before leaving."""
     rep = plan.row["sales_rep_id"]
-    gone = world.user("rep_gone")
-    if rep is not None and (rep != gone or day < world.days_ago(400)) and world.rng.random() < 0.5:
+    recent = day >= books.days_ago(400)
+    if rep is not None and not (books.left(rep) and recent) and books.rng.random() < 0.5:
         return rep
-    return world.user(
-        weighted(world.rng, (("rep_a", 30), ("rep_b", 30), ("manager", 25), ("admin", 15)))
+    return books.user(
+        weighted(books.rng, (("rep_a", 30), ("rep_b", 30), ("manager", 25), ("admin", 15)))
     )
 
 
@@ -201,14 +209,33 @@ def _lead_start(world: World, state: LeadState, steps: int) -> dt.date:
 
 
 def _history(world: World, path: tuple[LeadState, ...], start: dt.date) -> list[Row]:
-    """One change per move, days apart, sometimes handing the lead to someone else."""
-    rng, changes = world.rng, []
-    assignee, day, previous = world.user(rng.choice(("rep_a", "rep_b"))), start, None
+    """A lead's moves, assigned to the two demo reps and sometimes the manager."""
+    return history(
+        world,
+        path,
+        start,
+        first=lambda: world.user(world.rng.choice(("rep_a", "rep_b"))),
+        reassign=lambda: world.user(world.rng.choice(("rep_a", "rep_b", "manager"))),
+    )
+
+
+def history(
+    books: Books,
+    path: tuple[LeadState, ...],
+    start: dt.date,
+    *,
+    first: Callable[[], int],
+    reassign: Callable[[], int],
+) -> list[Row]:
+    """One change per move, days apart, sometimes handing the lead to someone else: the `first`
+    assignee, then whom it is handed to (`reassign`), or now and then moved by the manager."""
+    rng, changes = books.rng, []
+    assignee, day, previous = first(), start, None
     for state in path:
         assert previous is None or state in TRANSITIONS[previous], (previous, state)
         if previous is not None and rng.random() < 0.2:
-            assignee = world.user(rng.choice(("rep_a", "rep_b", "manager")))
-        by = assignee if rng.random() < 0.8 else world.user("manager")
+            assignee = reassign()
+        by = assignee if rng.random() < 0.8 else books.user("manager")
         changes.append(
             {
                 "from_state": previous,
@@ -239,6 +266,6 @@ def _lead_notes(world: World, lead: Row) -> None:
         day = between(rng, lead["created_at"].date(), world.last_day)
         note_type = NoteType[rng.choice(("CALL", "MEETING", "EMAIL", "FOLLOW_UP"))]
         body = rng.choice(words.LEAD_NOTE_BODIES).format(**_fillers(world, plan))
-        note = _note_row(world, note_type, body, lead["assigned_to_id"], office_time(rng, day))
+        note = note_row(note_type, body, lead["assigned_to_id"], office_time(rng, day))
         note["lead_id"] = lead["id"]
         world.rows["notes"].append(note)

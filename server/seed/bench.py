@@ -16,7 +16,8 @@ Decisions:
   or anchor accounts with hundreds of orders and thousands of lines, so that large customers
   exist for the command center. The ordering rhythms are calibrated so that the expected
   number of invoice lines is the target; the actual number lands within a few percent.
-- The rules are the demo seed's, and so are the invariants (headers are the sums of their lines
+- The generators are the demo seed's, called with a batch in place of the demo's world (see
+  `bench_batch`), and so are the invariants (headers are the sums of their lines
   from `line_amounts`; base amounts via `to_base_minor` per document; paid and applied totals,
   statuses and base balances from the applications; applied <= received; numbers unique and
   the sequences at the last numbers used). See `bench_batch`.
@@ -49,18 +50,17 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import text
 
 from server.access.models import Role, User
 from server.customers import phones
-from server.customers.models import Contact, Customer, Location, PaymentTerms
+from server.customers.models import Contact, Customer, Location
 from server.db.engine import Database
 from server.documents.models import Invoice, InvoiceLine, Item, Order, OrderLine
 from server.leads.models import Lead, LeadProgram, LeadSource, LeadStateChange
-from server.money import PRICE, round_div, scaled
 from server.notes.models import Note
 from server.payments.models import Payment, PaymentApplication
+from server.seed import documents
 from server.seed import vocabulary as words
 from server.seed.bench_batch import (
     INVOICE_LINE_COLUMNS,
@@ -73,10 +73,18 @@ from server.seed.bench_batch import (
     sketch_customers,
 )
 from server.seed.bench_writer import BulkLoader
-from server.seed.demo import MUST_BE_EMPTY, TABLES, SeedError
+from server.seed.demo import (
+    TABLES,
+    SeedError,
+    check_currency,
+    existing_users,
+    payment_terms,
+    refuse_unless_empty,
+)
+from server.seed.documents import BASE_VARIANT, Variant
 from server.seed.loading import advance_ids, set_sequences
 from server.seed.parties import plan_users
-from server.seed.world import Terms, at, cents
+from server.seed.world import at
 
 __all__ = ["SCALES", "BenchProgress", "SeedError", "Volume", "seed_bench"]
 
@@ -106,9 +114,9 @@ SCALES: dict[str, Fraction] = {
 }
 BATCH_CUSTOMERS = 500
 CUSTOMERS_PER_REP = 400
-# Variants of every catalog item: (description suffix, price per mille of the base item, cost % shift).
-VARIANTS = (
-    ("", 1000, 0),
+# Variants of every catalog item (see `documents.item_rows`).
+VARIANTS: tuple[Variant, ...] = (
+    BASE_VARIANT,
     (" (economy)", 850, -4),
     (" (premium)", 1300, 3),
     (" (value pack)", 2400, -2),
@@ -160,24 +168,15 @@ async def seed_bench(
         raise ValueError("batch_customers must be at least 1")
     started = time.perf_counter()
     today = today or dt.date.today()
-    base_currency = _check_currency(base_currency)
+    base_currency = check_currency(base_currency)
     volume = BENCH.scaled(SCALES[scale])
     async with database.session() as session:
-        await _refuse_unless_empty(await session.connection())
-        existing = {
-            email.lower(): user_id
-            for email, user_id in await session.execute(select(User.email, User.id))
-        }
-        terms = {
-            code: Terms(id=terms_id, code=code, due_days=days)
-            for terms_id, code, days in await session.execute(
-                select(PaymentTerms.id, PaymentTerms.code, PaymentTerms.due_days)
-            )
-        }
+        await refuse_unless_empty(session, "bench")
+        existing, terms = await existing_users(session), await payment_terms(session)
 
     rng = random.Random(seed)
     user_rows, staff, reps, gone = _plan_users(rng, today, existing, volume.customers)
-    item_rows = _items(rng)
+    item_rows = documents.item_rows(rng, VARIANTS)
     ctx = Context(
         today=today,
         base_currency=base_currency,
@@ -198,15 +197,15 @@ async def seed_bench(
     counters = Counters()
     async with BulkLoader.open(database) as loader:
         async with loader.transaction() as connection:
-            await _refuse_unless_empty(connection)  # again, now under the write lock
+            await refuse_unless_empty(connection, "bench")  # again, now under the write lock
             await loader.insert_dicts(User.__table__, user_rows)
             await loader.insert_dicts(Item.__table__, item_rows)
-            for model, names in (
+            for lookup, names in (
                 (LeadProgram, words.LEAD_PROGRAMS),
                 (LeadSource, words.LEAD_SOURCES),
             ):
                 await loader.insert_dicts(
-                    model.__table__,
+                    lookup.__table__,
                     [
                         {"id": i, "name": name, "active": True, "version": 1}
                         for i, name in enumerate(names, start=1)
@@ -325,28 +324,6 @@ def _plan_users(
     return rows, staff, reps, gone
 
 
-def _items(rng: random.Random) -> list[dict[str, Any]]:
-    """The demo catalog in five variants each: a few hundred items, some no longer sold."""
-    rows = []
-    for variant, (suffix, price_permille, cost_shift) in enumerate(VARIANTS):
-        for spec in words.ITEMS:
-            category, number = spec.code.split("-")
-            price = cents(round_div(scaled(spec.price, PRICE) * price_permille, 1000))
-            rows.append(
-                {
-                    "id": len(rows) + 1,
-                    "code": f"{category}-{int(number) + 100 * variant}",
-                    "description": spec.description + suffix,
-                    "unit": spec.unit,
-                    "unit_price_e4": price,
-                    "unit_cost_e4": cents(round_div(price * (spec.cost_pct + cost_shift), 100)),
-                    "active": spec.active and (variant == 0 or rng.random() >= 0.05),
-                    "version": 1,
-                }
-            )
-    return rows
-
-
 def _slug(text_: str) -> str:
     return "".join(ch for ch in text_.lower() if ch.isascii() and ch.isalnum())
 
@@ -354,27 +331,10 @@ def _slug(text_: str) -> str:
 # ------------------------------------------------------------------------ database
 
 
-def _check_currency(code: str) -> str:
-    code = code.strip().upper()
-    if len(code) != 3 or not code.isascii() or not code.isalpha():
-        raise ValueError(f"base currency must be a three-letter ISO 4217 code, not {code!r}")
-    return code
-
-
-async def _refuse_unless_empty(connection: AsyncConnection) -> None:
-    """Bench data only goes into a database without business data (users may be there)."""
-    for model in MUST_BE_EMPTY:
-        if await connection.scalar(select(func.count()).select_from(model)):
-            raise SeedError(
-                f"cannot seed bench data: the database already has {model.__tablename__} "
-                "(seed an empty, freshly migrated database)"
-            )
-
-
 async def _analyze(loader: BulkLoader) -> None:
     """Planner statistics for the freshly loaded tables; on SQLite, fold the WAL into the file."""
     if loader.is_sqlite:  # outside any transaction, on the driver's autocommit connection
-        driver = (await loader.connection.get_raw_connection()).driver_connection
+        driver = await loader.driver()
         await driver.execute("ANALYZE")
         await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     else:

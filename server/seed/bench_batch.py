@@ -1,12 +1,12 @@
 """One batch of bench customers and everything they did, built in memory and turned into rows.
 
-The rules are the demo seed's (server/seed/demo.py and its modules): the same vocabulary, line
-amounts from `line_amounts`, headers that are the sums of their lines, base amounts fixed per
-document with `to_base_minor`, payments applied only to their customer's invoices in the same
-currency and never beyond an invoice's total or the payment's amount, paid and applied totals
-and statuses derived from the applications, lead histories that walk SPEC §5. What differs is
-the volume and shape: customers come in sizes (a few very busy accounts, many small ones), and
-lines are plain tuples, because a batch makes tens of thousands of them.
+The generators are the demo seed's (server/seed/demo.py and its modules), called with the
+batch as their `world.Books` (its random source, calendar, rates, staff, ids and numbers):
+addresses, phones, names, terms and contacts (`parties`), order and invoice headers and order
+statuses (`documents`), lead histories (`activity`), payments, their applications and the kept
+totals (`ledger`, by the payments rules). What differs is the volume and shape: customers come
+in sizes (a few very busy accounts, many small ones), with more history, more reps, more items
+and more sites; lines are plain tuples, because a batch makes tens of thousands of them.
 
 A batch draws from its own `random.Random`, continues the ids and numbers of the batches before
 it (`Counters`) and is dropped once written, so memory holds one batch whatever the scale.
@@ -20,16 +20,15 @@ import datetime as dt
 import itertools
 import random
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from server.customers.models import (
     BillingStatus,
     CreditCode,
     CustomerStatus,
-    TermsBasis,
 )
-from server.db.base import ADDRESS_PARTS
 from server.db.sequences import FORMATS
 from server.documents.models import (
     OPEN_ORDER_STATUSES,
@@ -39,28 +38,32 @@ from server.documents.models import (
     OrderClassification,
     OrderStatus,
 )
-from server.documents.rules import base_balance_minor
 from server.leads.models import LeadState
-from server.money import RATE, line_amounts, round_div, to_base_minor
+from server.money import RATE, line_amounts, round_div
 from server.notes.models import NoteType
 from server.payments.models import PaymentStyle
+from server.seed import activity, documents, ledger, parties
 from server.seed import vocabulary as words
-from server.seed.activity import LEAD_STATES, PATHS, PROBABILITY, TRANSITIONS
-from server.seed.documents import LINE_KEYS, OPEN_STATUS_DECK, QUANTITIES, due_on
-from server.seed.ledger import DELAYS, Intent, PaymentDraft, invoice_status
-from server.seed.ledger import exposure as ledger_exposure
+from server.seed.activity import LEAD_STATES, PATHS, PROBABILITY
+from server.seed.documents import LINE_KEYS, QUANTITIES
+from server.seed.ledger import PaymentDraft
 from server.seed.world import (
     CustomerPlan,
+    Dated,
     Doc,
     Row,
     Terms,
     at,
     between,
     cents,
+    draw,
+    drifted_rate,
     office_time,
+    random_walk,
     weighted,
 )
 
+T = TypeVar("T")
 HISTORY_YEARS = 5  # orders, invoices and payments go back this far
 CUSTOMER_YEARS = 6  # customers were created over this many years
 NEWCOMER_SHARE = 0.03  # created in the last few months
@@ -130,13 +133,13 @@ class Sketch(NamedTuple):
     end: dt.date
 
 
-@dataclass
+@dataclass(kw_only=True)
 class BenchCustomer(CustomerPlan):
     """A demo customer plan with the bench's extras."""
 
-    size: Size = SIZES[0]
-    start: dt.date | None = None
-    end: dt.date | None = None
+    size: Size
+    start: dt.date  # the first and last day it could order (`Sketch`)
+    end: dt.date
     location_aliases: list[str] = field(default_factory=list)
     order_count: int = 0
     current_favourites: list[Row] = field(default_factory=list)  # the favourites still sold
@@ -150,11 +153,7 @@ class Rates:
         self.today, self.base_currency = today, base_currency
         self.drift: dict[str, list[int]] = {}
         for currency in sorted(words.USD_VALUE_E8):
-            walk, level = [], 0
-            for _ in range(12 * CUSTOMER_YEARS + 2):
-                level = max(-60, min(60, level + rng.randint(-12, 12)))
-                walk.append(level)
-            self.drift[currency] = walk
+            self.drift[currency] = random_walk(rng, CUSTOMER_YEARS)
         self._cache: dict[tuple[str, int], int] = {}
 
     def known(self, currency: str) -> bool:
@@ -167,18 +166,13 @@ class Rates:
         key = (currency, month)
         rate = self._cache.get(key)
         if rate is None:
-            months = self.drift[currency]
-            permille = 1000 + months[month % len(months)]
-            rate = round_div(
-                words.USD_VALUE_E8[currency] * 10**RATE * permille,
-                words.USD_VALUE_E8[self.base_currency] * 1000,
-            )
+            rate = drifted_rate(currency, self.base_currency, self.drift[currency], self.today, day)
             self._cache[key] = rate
         return rate
 
 
 @dataclass
-class Context:
+class Context(Dated):
     """What every batch shares."""
 
     today: dt.date
@@ -196,24 +190,11 @@ class Context:
         0.0  # chains owed so far (one per CUSTOMERS_PER_CHAIN customers), across batches
     )
 
-    def draw(self, rng: random.Random, name: str, cards: tuple[Any, ...]) -> Any:
+    history_years: ClassVar[int] = HISTORY_YEARS
+
+    def draw(self, rng: random.Random, name: str, cards: Sequence[T]) -> T:
         """The next card of a shuffled deck kept across batches: exact shares, whatever the batch size."""
-        deck = self.decks.setdefault(name, [])
-        if not deck:
-            deck.extend(cards)
-            rng.shuffle(deck)
-        return deck.pop()
-
-    @property
-    def last_day(self) -> dt.date:
-        return self.today - dt.timedelta(days=1)
-
-    @property
-    def history_start(self) -> dt.date:
-        return self.today - dt.timedelta(days=365 * HISTORY_YEARS)
-
-    def days_ago(self, days: int) -> dt.date:
-        return self.today - dt.timedelta(days=days)
+        return draw(rng, self.decks, name, cards)
 
 
 @dataclass
@@ -337,7 +318,7 @@ class Batch:
         self.by_id = {c.id: c for c in self.customers}
         self.orders: list[Doc] = []
         self.invoices: list[Doc] = []
-        self._deck: list[OrderStatus] = []
+        self._decks: dict[str, list[Any]] = {}  # decks of this batch's own (see `draw`)
         self._plan_roles()
         for c in self.customers:
             self._place_and_terms(c)
@@ -357,6 +338,37 @@ class Batch:
         self._leads(leads)
         self._number_notes()
         self.sequences = dict(counters.sequences)  # the last numbers once this batch is written
+
+    # ------------------------------------------------ what `ledger.Books` asks
+
+    @property
+    def today(self) -> dt.date:
+        return self.ctx.today
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.ctx.last_day
+
+    def draw(self, name: str, cards: Sequence[T]) -> T:
+        return draw(self.rng, self._decks, name, cards)
+
+    def days_ago(self, days: int) -> dt.date:
+        return self.ctx.days_ago(days)
+
+    def rate(self, currency: str, day: dt.date) -> int | None:
+        return self.ctx.rates.rate(currency, day)
+
+    def user(self, key: str) -> int:
+        return self.ctx.staff[key]
+
+    def left(self, user_id: int) -> bool:
+        return user_id in self.ctx.gone_reps
+
+    def next_id(self, table: str) -> int:
+        return self.counters.next_id(table)
+
+    def next_number(self, sequence: str) -> str:
+        return self.counters.next_number(sequence)
 
     # ---------------------------------------------------------------- parties
 
@@ -437,7 +449,7 @@ class Batch:
     def _place_and_terms(self, c: BenchCustomer) -> None:
         rng = self.rng
         if c.head_office is not None:
-            near = [city for city in words.US_CITIES if city.region == c.head_office.city.region]
+            near = [city for city in words.US_CITIES if city.region == c.head_office.home.region]
             c.city = rng.choice(near if near and rng.random() < 0.7 else words.US_CITIES)
         elif c.place is None:
             c.city = weighted(rng, [(city, city.weight) for city in words.US_CITIES])
@@ -447,31 +459,7 @@ class Batch:
             else self.ctx.base_currency
         )
         c.tax_rate_e4 = c.city.tax_rate_e4 if c.city and rng.random() < 0.45 else 0
-        if c.billing_status is BillingStatus.ON_ACCOUNT:
-            code = weighted(
-                rng,
-                (
-                    ("NET30", 50),
-                    ("NET15", 12),
-                    ("NET45", 10),
-                    ("NET60", 6),
-                    ("DUE", 6),
-                    ("NET7", 5),
-                    ("NET90", 3),
-                    (None, 8),
-                ),
-            )
-        else:
-            code = rng.choice(("DUE", None))
-        c.terms = self.ctx.terms.get(code) if code else None
-        c.basis = weighted(
-            rng,
-            (
-                (TermsBasis.INVOICE_DATE, 75),
-                (TermsBasis.END_OF_MONTH, 18),
-                (TermsBasis.DELIVERY_DATE, 7),
-            ),
-        )
+        parties.plan_terms(rng, self.ctx.terms, c)
         if c.chain is None and c.head_office is None:
             c.trade = weighted(rng, [(name, trade.weight) for name, trade in words.TRADES.items()])
         c.discount_pct = rng.choice((0, 0, 0, 2, 3, 5, 5, 8, 10))
@@ -479,8 +467,8 @@ class Batch:
     def _customer_row(self, c: BenchCustomer) -> Row:
         rng, ctx = self.rng, self.ctx
         name, alias = self._name(c)
-        billing = self._address(c)
-        shipping = billing if rng.random() < 0.75 else self._address(c)
+        billing = parties.address(rng, c)
+        shipping = billing if rng.random() < 0.75 else parties.address(rng, c)
         rep, inside = self._reps(c)
         created = office_time(rng, c.created_on)
         prior = 0
@@ -500,15 +488,15 @@ class Batch:
             "terms_basis": c.basis,
             "sales_rep_id": rep,
             "inside_sales_rep_id": inside,
-            "email": f"{self._mailbox(c)}@{c.domain}",
-            "phone": self._phone(c),
+            "email": f"{parties.mailbox(rng, c)}@{c.domain}",
+            "phone": parties.phone(self.rng, c),
             "prior_sales_minor": prior,
             "created_at": created,
             "updated_at": max(created, office_time(rng, between(rng, c.created_on, ctx.last_day))),
             "version": 1,
         }
-        row.update(_prefixed("billing", billing))
-        row.update(_prefixed("shipping", shipping))
+        row.update(parties.prefixed("billing", billing))
+        row.update(parties.prefixed("shipping", shipping))
         c.row = row
         return row
 
@@ -533,99 +521,27 @@ class Batch:
         for attempt in range(6):
             c.words = (rng.choice(words.PLACE_WORDS), rng.choice(words.SURNAMES))
             c.template = rng.choice(words.TRADES[c.trade].templates)
-            base = self._base_name(c)
+            base = parties.base_name(c)
             if attempt >= 3 and c.head_office is None:
-                base = f"{base} {c.city.name if c.city else c.place.city}"
+                base = f"{base} {c.town}"
             suffix = "" if c.head_office is not None else weighted(rng, words.LEGAL_SUFFIXES)
             if base + suffix not in used:
                 break
         else:
             base = f"{base} #{c.id}"
         used.add(base + suffix)
-        c.domain = c.head_office.domain if c.head_office is not None else _domain(base)
+        c.domain = c.head_office.domain if c.head_office is not None else parties.mail_domain(base)
         return base + suffix, (base if suffix and rng.random() < 0.7 else None)
-
-    @staticmethod
-    def _base_name(c: BenchCustomer) -> str:
-        if c.head_office is not None:
-            c.words = c.head_office.words
-            return c.head_office.chain[1].format(P=c.words[0], S=c.words[1], city=c.city.name)
-        place, surname = c.words
-        if c.chain is not None:
-            return c.chain[0].format(P=place, S=surname)
-        return c.template.format(P=place, S=surname)
-
-    def _mailbox(self, c: BenchCustomer) -> str:
-        return _slug(c.city.name) if c.head_office is not None else self.rng.choice(words.MAILBOXES)
-
-    def _address(self, c: BenchCustomer, city: words.City | None = None) -> tuple[str | None, ...]:
-        rng = self.rng
-        if c.place is not None and city is None:
-            place = c.place
-            return (
-                f"{place.street} {rng.randint(1, 180)}",
-                None,
-                place.city,
-                place.region,
-                place.postal,
-                place.country,
-            )
-        city = city or c.city
-        line2 = weighted(
-            rng,
-            ((None, 70), (f"Suite {rng.randint(1, 9)}00", 15), (f"Unit {rng.choice('ABCDE')}", 15)),
-        )
-        postal = f"{city.postal}{rng.randint(1, 99):02d}"
-        return (
-            f"{rng.randint(100, 9899)} {rng.choice(words.STREETS)}",
-            line2,
-            city.name,
-            city.region,
-            postal,
-            "US",
-        )
-
-    def _phone(self, c: BenchCustomer) -> str:
-        digits = f"{self.rng.randint(0, 99):02d}"
-        if c.place is not None:
-            return c.place.phone.format(n=digits)
-        return f"({c.city.area_code}) 555-01{digits}"
 
     def _contacts(self, total: int) -> None:
         """Exactly `total` people over the batch, more at bigger accounts; the first is primary."""
-        rng, ctx, rows = self.rng, self.ctx, self.rows["contacts"]
+        rng, rows = self.rng, self.rows["contacts"]
         counts = allot(
             rng, [c.size.contacts * rng.uniform(0.5, 1.5) for c in self.customers], total
         )
         for c, count in zip(self.customers, counts, strict=True):
             for position in range(count):
-                first, last = rng.choice(words.FIRST_NAMES), rng.choice(words.SURNAMES)
-                c.contacts.append(f"{first} {last}")
-                row = {
-                    "id": self.counters.next_id("contacts"),
-                    "customer_id": c.id,
-                    "first_name": first,
-                    "last_name": last,
-                    "email": f"{_slug(first)}.{_slug(last)}@{c.domain}",
-                    "office_phone": f"{c.row['phone']} ext. {rng.randint(10, 99)}",
-                    "mobile_phone": self._phone(c) if rng.random() < 0.6 else None,
-                    "fax": self._phone(c) if rng.random() < 0.1 else None,
-                    "is_primary": position == 0,
-                    "version": 1,
-                    "created_at": office_time(
-                        rng,
-                        between(
-                            rng,
-                            c.created_on,
-                            min(ctx.last_day, c.created_on + dt.timedelta(days=60 * position)),
-                        ),
-                    ),
-                }
-                primary_address = position == 0 and rng.random() < 0.3
-                row.update(
-                    _prefixed("address", _address_of(c, "billing") if primary_address else None)
-                )
-                rows.append(row)
+                rows.append(parties.contact_row(self, c, position, extensions=99))
 
     def _locations(self, total: int) -> None:
         """Exactly `total` delivery sites over the batch, the first at the customer's shipping address."""
@@ -646,7 +562,7 @@ class Batch:
                 row_id = self.counters.next_id("locations")
                 c.location_ids.append(row_id)
                 c.location_aliases.append(alias)
-                contact = rng.choice(c.contacts) if rng.random() < 0.5 else _person(rng)
+                contact = rng.choice(c.contacts) if rng.random() < 0.5 else parties.person(rng)
                 since = c.created_on if position == 0 else between(rng, c.created_on, ctx.last_day)
                 rep = None
                 if position > 0 and rng.random() < 0.25:
@@ -657,17 +573,17 @@ class Batch:
                     "code": f"LOC-{position + 1:02d}",
                     "alias": alias,
                     "contact_name": contact if rng.random() < 0.8 else None,
-                    "contact_email": f"{_slug(contact.split()[0])}@{c.domain}"
+                    "contact_email": f"{parties.slug(contact.split()[0])}@{c.domain}"
                     if rng.random() < 0.6
                     else None,
-                    "contact_phone": self._phone(c) if rng.random() < 0.6 else None,
+                    "contact_phone": parties.phone(self.rng, c) if rng.random() < 0.6 else None,
                     "alt_email": f"receiving@{c.domain}" if rng.random() < 0.15 else None,
                     "sales_rep_id": rep if rep != c.row["sales_rep_id"] else None,
                     "version": 1,
                     "created_at": office_time(rng, since),
                 }
                 if position == 0:
-                    shipping = _address_of(c, "shipping")
+                    shipping = parties.address_of(c, "shipping")
                 else:
                     nearby = (
                         None
@@ -676,10 +592,14 @@ class Batch:
                             [city for city in words.US_CITIES if city.region == c.city.region]
                         )
                     )
-                    shipping = self._address(c, nearby)
+                    shipping = parties.address(rng, c, nearby)
                 own_billing = position > 0 and rng.random() < 0.1
-                row.update(_prefixed("shipping", shipping))
-                row.update(_prefixed("billing", _address_of(c, "billing") if own_billing else None))
+                row.update(parties.prefixed("shipping", shipping))
+                row.update(
+                    parties.prefixed(
+                        "billing", parties.address_of(c, "billing") if own_billing else None
+                    )
+                )
                 rows.append(row)
 
     # ----------------------------------------------------------------- orders
@@ -719,71 +639,14 @@ class Batch:
             self.orders.append(self._order(c, day, is_last=position == len(days) - 1))
 
     def _order(self, c: BenchCustomer, day: dt.date, *, is_last: bool) -> Doc:
-        rng, ctx = self.rng, self.ctx
-        bill = c.head_office if c.head_office is not None and rng.random() < 0.85 else c
-        job = rng.random() < 0.08
-        rate = ctx.rates.rate(bill.currency, day)
-        lines = self._order_lines(c, day, rate, job)
-        status, invoice_on = self._order_status(c, day, is_last=is_last, job=job)
-        net = sum(line[NET] for line in lines)
-        tax = sum(line[TAX] for line in lines)
-        past_due = bill.credit_code is CreditCode.PAST_DUE and status not in (
-            OrderStatus.INVOICED,
-            OrderStatus.CANCELLED,
+        return documents.order(
+            self,
+            c,
+            day,
+            is_last=is_last,
+            make_lines=lambda rate, job: self._order_lines(c, day, rate, job),
+            totals=_totals,
         )
-        row = {
-            "classification": OrderClassification.JOB_ORDER
-            if job
-            else OrderClassification.SALES_ORDER,
-            "status": status,
-            "order_on": day,
-            "required_on": day + dt.timedelta(days=rng.randint(3, 21))
-            if job or rng.random() < 0.5
-            else None,
-            "description": rng.choice(words.JOB_DESCRIPTIONS if job else words.ORDER_DESCRIPTIONS),
-            "order_customer_id": c.id,
-            "billing_customer_id": bill.id,
-            "location_id": rng.choice(c.location_ids)
-            if c.location_ids and rng.random() < 0.9
-            else None,
-            "currency": bill.currency,
-            "fx_rate_e8": rate,
-            "net_minor": net,
-            "tax_minor": tax,
-            "total_minor": net + tax,
-            "base_net_minor": to_base_minor(net, rate),
-            "warnings": "Customer account is past due" if past_due else "",
-            "created_by_id": self._clerk(c),
-            "created_at": office_time(rng, day),
-            "version": 1,
-        }
-        return Doc(row=row, lines=lines, bill=bill, invoice_on=invoice_on)
-
-    def _order_status(
-        self, c: BenchCustomer, day: dt.date, *, is_last: bool, job: bool
-    ) -> tuple[OrderStatus, dt.date | None]:
-        """Old orders are invoiced or cancelled; recent ones are somewhere in the works."""
-        rng, ctx = self.rng, self.ctx
-        invoice_on = day + dt.timedelta(days=rng.randint(5, 20) if job else rng.randint(0, 6))
-        if c.credit_code is CreditCode.NEW_ACCOUNT:
-            return OrderStatus.PENDING_APPROVAL, None
-        if not is_last and rng.random() < 0.04:
-            return OrderStatus.CANCELLED, None
-        age = (ctx.today - day).days
-        if invoice_on <= ctx.last_day and (age > 21 or rng.random() < 0.35):
-            return OrderStatus.INVOICED, invoice_on
-        if c.credit_code is CreditCode.CREDIT_HOLD:
-            return OrderStatus.ON_HOLD, None
-        if not self._deck:
-            self._deck.extend(OPEN_STATUS_DECK)
-            rng.shuffle(self._deck)
-        return self._deck.pop(), None
-
-    def _clerk(self, c: BenchCustomer) -> int:
-        rep = c.row["sales_rep_id"]
-        if rep is not None and rep not in self.ctx.gone_reps and self.rng.random() < 0.7:
-            return rep
-        return self.ctx.staff[self.rng.choice(("manager", "admin", "rep_a", "rep_b"))]
 
     def _order_lines(
         self, c: BenchCustomer, day: dt.date, rate: int | None, job: bool
@@ -796,7 +659,7 @@ class Batch:
         chosen = rng.sample(available, min(rng.randint(low, high), len(available)))
         years = age // 365  # list prices rise about 3.5% a year
         price_factor, cost_factor = (1000 - 35 * years) * (100 - c.discount_pct), 1000 - 35 * years
-        lines = []
+        lines: list[tuple[Any, ...]] = []
         if rng.random() < 0.05:
             lines.append(
                 (
@@ -931,52 +794,8 @@ class Batch:
                 line_rows.append((counters.next_id("invoice_lines"), invoice_id, position, *line))
 
     def _invoice_for(self, order: Doc) -> Doc:
-        row, invoice_on, rng = order.row, order.invoice_on, self.rng
-        header = self._invoice_header(
-            order.bill, InvoiceClassification.INVOICE, invoice_on, order.lines, row["fx_rate_e8"]
-        )
-        header.update(
-            order_customer_id=row["order_customer_id"],
-            order_id=row["id"],
-            due_on=due_on(order.bill, invoice_on, row["required_on"]),
-            alt_number=f"PO-{rng.randint(10000, 99999)}" if rng.random() < 0.35 else None,
-        )
+        header = documents.order_invoice_header(self, order, _totals(order.lines))
         return Doc(row=header, lines=order.lines, bill=order.bill, kind="order", order=order)
-
-    def _invoice_header(
-        self,
-        bill: BenchCustomer,
-        classification: InvoiceClassification,
-        invoice_on: dt.date,
-        lines: list[tuple],
-        rate: int | None,
-    ) -> Row:
-        net = sum(line[NET] for line in lines)
-        tax = sum(line[TAX] for line in lines)
-        cost = sum(line[COST] or 0 for line in lines)
-        return {
-            "alt_number": None,
-            "classification": classification,
-            "status": InvoiceStatus.PRINTED,
-            "invoice_on": invoice_on,
-            "due_on": due_on(bill, invoice_on, None),
-            "bill_customer_id": bill.id,
-            "order_customer_id": bill.id,
-            "order_id": None,
-            "currency": bill.currency,
-            "fx_rate_e8": rate,
-            "net_minor": net,
-            "tax_minor": tax,
-            "total_minor": net + tax,
-            "cost_minor": cost,
-            "paid_minor": 0,
-            "base_net_minor": to_base_minor(net, rate),
-            "base_cost_minor": to_base_minor(cost, rate),
-            "base_balance_minor": 0,
-            "created_by_id": self.ctx.staff[self.rng.choice(("admin", "manager"))],
-            "created_at": office_time(self.rng, invoice_on),
-            "version": 1,
-        }
 
     def _credit_note(self, original: Doc) -> Doc:
         """A small credit against one invoice: goods returned or a price allowance."""
@@ -1004,8 +823,8 @@ class Batch:
             allowance = max(100, min(original.row["net_minor"] // 5, rng.randint(10, 250) * 100))
             buyer = self.by_id[original.row["order_customer_id"]]
             line = _task(buyer.tax_rate_e4, "ADJ", reason, None, 1000, allowance * 100, None)
-        header = self._invoice_header(
-            original.bill, InvoiceClassification.CREDIT, day, [line], rate
+        header = documents.invoice_header(
+            self, original.bill, InvoiceClassification.CREDIT, day, _totals([line]), rate
         )
         header["order_customer_id"] = original.row["order_customer_id"]
         return Doc(row=header, lines=[line], bill=original.bill, kind="credit")
@@ -1019,97 +838,17 @@ class Batch:
             day = between(rng, max(c.created_on, ctx.days_ago(700)), ctx.days_ago(30))
         rate = ctx.rates.rate(c.currency, day)
         lines = self._order_lines(c, day, rate, job=False)
-        header = self._invoice_header(c, InvoiceClassification.INVOICE, day, lines, rate)
+        header = documents.invoice_header(
+            self, c, InvoiceClassification.INVOICE, day, _totals(lines), rate
+        )
         header["status"] = InvoiceStatus.PLANNED if kind == "draft" else InvoiceStatus.VOID
         return Doc(row=header, lines=lines, bill=c, kind=kind)
 
     # --------------------------------------------------------------- payments
 
     def _payments(self) -> None:
-        """Payments of issued invoices (see the demo's ledger), open deposits, then kept totals."""
-        intents: dict[int, list[Intent]] = defaultdict(list)
-        for doc in self.invoices:
-            if doc.kind == "order":
-                intents[doc.bill.id].extend(self._intents(doc))
-        drafts = []
-        for customer_id in sorted(intents):
-            drafts += self._group(intents[customer_id])
-        drafts += self._open_deposits()
-        drafts.sort(
-            key=lambda d: (d.day, d.customer.id, d.intents[0].invoice.row["id"] if d.intents else 0)
-        )
-        rng, counters = self.rng, self.counters
-        payments, applications = self.rows["payments"], self.rows["payment_applications"]
-        for draft in drafts:
-            payment_id = counters.next_id("payments")
-            payments.append(self._payment_row(payment_id, draft))
-            applied_at = office_time(rng, draft.applied_on or draft.day)
-            for intent in draft.intents:
-                applications.append(
-                    {
-                        "id": counters.next_id("payment_applications"),
-                        "payment_id": payment_id,
-                        "invoice_id": intent.invoice.row["id"],
-                        "amount_minor": intent.amount,
-                        "applied_at": applied_at,
-                    }
-                )
-        self._settle()
-
-    def _intents(self, doc: Doc) -> list[Intent]:
-        rng, ctx, c, row = self.rng, self.ctx, doc.bill, doc.row
-        total = row["total_minor"]
-        if c.billing_status is BillingStatus.PREPAY:
-            return [Intent(doc.order.row["order_on"], total, doc, alone=True)]
-        if c.billing_status is BillingStatus.CASH_ON_DELIVERY:
-            return [Intent(row["invoice_on"], total, doc, alone=True)]
-        low, high = DELAYS[c.payer]
-        day = max(row["invoice_on"], row["due_on"] + dt.timedelta(days=rng.randint(low, high)))
-        disputed = row["invoice_on"] > ctx.days_ago(400) and rng.random() < 0.01
-        if disputed or not self._can_pay(c, day):
-            return []
-        first = total * rng.randint(30, 80) // 100 // 100 * 100
-        if rng.random() >= 0.06 or not 0 < first < total:
-            return [Intent(day, total, doc)]
-        later = day + dt.timedelta(days=rng.randint(14, 45))
-        paid_up = self._can_pay(c, later) and rng.random() < 0.6
-        rest = [Intent(later, total - first, doc, alone=True)] if paid_up else []
-        return [Intent(day, first, doc, alone=True), *rest]
-
-    def _can_pay(self, c: BenchCustomer, day: dt.date) -> bool:
-        return day <= self.ctx.last_day and (c.stop_paying_on is None or day <= c.stop_paying_on)
-
-    def _group(self, intents: list[Intent]) -> list[PaymentDraft]:
-        """One payment per run of invoices paid within a week (a cheque covering several)."""
-        drafts: list[PaymentDraft] = []
-        batch: list[Intent] = []
-        for intent in sorted(intents, key=lambda i: (i.day, i.invoice.row["id"])):
-            if intent.alone:
-                drafts.append(self._draft([intent]))
-            elif batch and (intent.day - batch[0].day).days > 7:
-                drafts.append(self._draft(batch))
-                batch = [intent]
-            else:
-                batch.append(intent)
-        if batch:
-            drafts.append(self._draft(batch))
-        return drafts
-
-    def _draft(self, intents: list[Intent]) -> PaymentDraft:
-        c = intents[0].invoice.bill
-        amount = sum(intent.amount for intent in intents)
-        prepaid = c.billing_status is BillingStatus.PREPAY
-        extra = self.rng.randint(1, 50) * 100 if not prepaid and self.rng.random() < 0.04 else 0
-        draft = PaymentDraft(
-            c,
-            max(i.day for i in intents),
-            PaymentStyle.DEPOSIT if prepaid else PaymentStyle.PAYMENT,
-            amount + extra,
-            list(intents),
-        )
-        if prepaid:
-            draft.applied_on = intents[0].invoice.row["invoice_on"]
-        return draft
+        """Payments of issued invoices and open deposits, as the demo's (`ledger.record_payments`)."""
+        ledger.record_payments(self, self.invoices, self._open_deposits)
 
     def _open_deposits(self) -> list[PaymentDraft]:
         """Deposits against orders not invoiced yet: unapplied money on account."""
@@ -1132,60 +871,10 @@ class Batch:
                 )
         return drafts
 
-    def _payment_row(self, payment_id: int, draft: PaymentDraft) -> Row:
-        rng, c = self.rng, draft.customer
-        reference = weighted(
-            rng,
-            (
-                (f"Check {rng.randint(1000, 9999)}", 40),
-                (f"ACH {rng.randint(10**7, 10**8 - 1)}", 35),
-                ("Wire transfer", 10),
-                (None, 15),
-            ),
-        )
-        return {
-            "id": payment_id,
-            "number": self.counters.next_number("payment"),
-            "customer_id": c.id,
-            "payment_on": draft.day,
-            "style": draft.style,
-            "currency": c.currency,
-            "fx_rate_e8": self.ctx.rates.rate(c.currency, draft.day),
-            "received_minor": draft.received,
-            "applied_minor": 0,
-            "base_received_minor": 0,
-            "base_unapplied_minor": 0,
-            "reference": reference,
-            "created_by_id": self.ctx.staff[rng.choice(("admin", "manager"))],
-            "created_at": at(draft.day, 16, rng.randint(0, 59)),
-            "version": 1,
-        }
-
-    def _settle(self) -> None:
-        """Paid and applied totals, statuses and base balances, from the applications (as `ledger.settle`)."""
-        paid: dict[int, int] = defaultdict(int)
-        applied: dict[int, int] = defaultdict(int)
-        for application in self.rows["payment_applications"]:
-            paid[application["invoice_id"]] += application["amount_minor"]
-            applied[application["payment_id"]] += application["amount_minor"]
-        for doc in self.invoices:
-            row = doc.row
-            row["paid_minor"] = paid.get(row["id"], 0)
-            if doc.kind == "order":
-                row["status"] = invoice_status(row["total_minor"], row["paid_minor"])
-            row["base_balance_minor"] = base_balance_minor(
-                row["status"], row["total_minor"], row["paid_minor"], row["fx_rate_e8"]
-            )
-        for row in self.rows["payments"]:
-            rate, received = row["fx_rate_e8"], row["received_minor"]
-            row["applied_minor"] = applied.get(row["id"], 0)
-            row["base_received_minor"] = to_base_minor(received, rate)
-            row["base_unapplied_minor"] = to_base_minor(received - row["applied_minor"], rate)
-
     def _credit_limits(self) -> None:
         """Limits for most account customers, a few of whom are over theirs (see the demo)."""
         rng = self.rng
-        exposure = ledger_exposure(self.rows)
+        exposure = ledger.exposure(self.rows)
         for c in self.customers:
             if c.billing_status is not BillingStatus.ON_ACCOUNT or c.head_office is not None:
                 continue
@@ -1221,10 +910,10 @@ class Batch:
     def _customer_note(self, c: BenchCustomer, day: dt.date, note_type: NoteType) -> Row:
         rng = self.rng
         fill = self._fillers(c)
-        note = _note_row(
+        note = activity.note_row(
             note_type,
             rng.choice(words.NOTE_BODIES[note_type.name]).format(**fill),
-            self._author(c, day),
+            activity.author(self, c, day),
             office_time(rng, day),
         )
         note["customer_id"] = c.id
@@ -1236,26 +925,13 @@ class Batch:
     def _fillers(self, c: BenchCustomer) -> dict[str, str]:
         rng = self.rng
         return {
-            "contact": rng.choice(c.contacts) if c.contacts else _person(rng),
+            "contact": rng.choice(c.contacts) if c.contacts else parties.person(rng),
             "item": rng.choice(c.favourites)["description"].split(",")[0].lower(),
             "location": rng.choice(c.location_aliases).lower()
             if c.location_aliases
             else "warehouse",
             "customer": c.row["alias"] or c.row["name"],
         }
-
-    def _author(self, c: BenchCustomer, day: dt.date) -> int:
-        rep = c.row["sales_rep_id"]
-        gone = rep in self.ctx.gone_reps
-        if (
-            rep is not None
-            and (not gone or day < self.ctx.days_ago(400))
-            and self.rng.random() < 0.5
-        ):
-            return rep
-        return self.ctx.staff[
-            weighted(self.rng, (("rep_a", 30), ("rep_b", 30), ("manager", 25), ("admin", 15)))
-        ]
 
     def _leads(self, count: int) -> None:
         """`count` leads in every state with their recorded history (see the demo's activity)."""
@@ -1318,24 +994,14 @@ class Batch:
         return row, changes, c
 
     def _history(self, path: tuple[LeadState, ...], start: dt.date) -> list[Row]:
-        rng, ctx, changes = self.rng, self.ctx, []
-        assignee, day, previous = rng.choice(ctx.reps), start, None
-        for state in path:
-            assert previous is None or state in TRANSITIONS[previous], (previous, state)
-            if previous is not None and rng.random() < 0.2:
-                assignee = rng.choice(ctx.reps) if rng.random() < 0.7 else ctx.staff["manager"]
-            by = assignee if rng.random() < 0.8 else ctx.staff["manager"]
-            changes.append(
-                {
-                    "from_state": previous,
-                    "to_state": state,
-                    "by_id": by,
-                    "at": office_time(rng, day),
-                    "assigned_to_id": assignee,
-                }
-            )
-            previous, day = state, day + dt.timedelta(days=rng.randint(2, 14))
-        return changes
+        rng, ctx = self.rng, self.ctx
+        return activity.history(
+            self,
+            path,
+            start,
+            first=lambda: rng.choice(ctx.reps),
+            reassign=lambda: rng.choice(ctx.reps) if rng.random() < 0.7 else ctx.staff["manager"],
+        )
 
     def _lead_notes(self, lead: Row, c: BenchCustomer) -> None:
         rng = self.rng
@@ -1343,7 +1009,7 @@ class Batch:
             day = between(rng, lead["created_at"].date(), self.ctx.last_day)
             note_type = NoteType[rng.choice(("CALL", "MEETING", "EMAIL", "FOLLOW_UP"))]
             body = rng.choice(words.LEAD_NOTE_BODIES).format(**self._fillers(c))
-            note = _note_row(note_type, body, lead["assigned_to_id"], office_time(rng, day))
+            note = activity.note_row(note_type, body, lead["assigned_to_id"], office_time(rng, day))
             note["lead_id"] = lead["id"]
             self.rows["notes"].append(note)
 
@@ -1392,39 +1058,8 @@ def _convert(base_e4: int, rate: int | None) -> int:
     return base_e4 if rate is None else round_div(base_e4 * 10**RATE, rate)
 
 
-def _note_row(note_type: NoteType, body: str, author: int, created: dt.datetime) -> Row:
-    return {
-        "id": 0,
-        "customer_id": None,
-        "lead_id": None,
-        "type": note_type,
-        "body": body,
-        "author_id": author,
-        "created_at": created,
-        "reminder_due_at": None,
-        "reminder_title": None,
-    }
-
-
-def _prefixed(prefix: str, address: tuple[str | None, ...] | None) -> Row:
-    parts = address or (None,) * len(ADDRESS_PARTS)
-    return {f"{prefix}_{part}": value for part, value in zip(ADDRESS_PARTS, parts, strict=True)}
-
-
-def _address_of(c: BenchCustomer, prefix: str) -> tuple[str | None, ...]:
-    return tuple(c.row[f"{prefix}_{part}"] for part in ADDRESS_PARTS)
-
-
-def _person(rng: random.Random) -> str:
-    return f"{rng.choice(words.FIRST_NAMES)} {rng.choice(words.SURNAMES)}"
-
-
-def _slug(text: str) -> str:
-    return "".join(ch for ch in text.lower().replace("&", "and") if ch.isascii() and ch.isalnum())
-
-
-def _domain(name: str) -> str:
-    parts = [_slug(part) for part in name.split() if _slug(part) not in ("", "and")]
-    while len(parts) > 1 and len("".join(parts)) > 24:
-        parts.pop()
-    return "".join(parts) + ".example"
+def _totals(lines: list[tuple[Any, ...]]) -> documents.Totals:
+    """The net, tax and cost of line tuples (see `documents.line_totals` for line rows)."""
+    net = sum(line[NET] for line in lines)
+    tax = sum(line[TAX] for line in lines)
+    return net, tax, sum(line[COST] or 0 for line in lines)

@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from server.db.engine import Database
 
 CHUNK_ROWS = 10_000
+Processor = Callable[[Any], Any]  # a column type's bind processor
+Plan = tuple[str, list[tuple[int, Processor]]]  # an INSERT and the processors of its columns
 SQLITE_LOAD_PRAGMAS = {"synchronous": "OFF", "cache_size": "-262144"}  # 256 MiB of page cache
 
 
@@ -30,9 +32,7 @@ class BulkLoader:
     def __init__(self, database: Database, connection: AsyncConnection) -> None:
         self.database, self.connection = database, connection
         self.is_sqlite = database.is_sqlite
-        self._plans: dict[
-            tuple[str, tuple[str, ...]], tuple[str, list[tuple[int, Callable[[Any], Any]]]]
-        ] = {}
+        self._plans: dict[tuple[str, tuple[str, ...]], Plan] = {}
 
     @classmethod
     @asynccontextmanager
@@ -42,7 +42,7 @@ class BulkLoader:
             if not loader.is_sqlite:
                 yield loader
                 return
-            driver = (await connection.get_raw_connection()).driver_connection
+            driver = await _driver(connection)
             before = {}
             for name, value in SQLITE_LOAD_PRAGMAS.items():
                 cursor = await driver.execute(f"PRAGMA {name}")
@@ -76,7 +76,7 @@ class BulkLoader:
             if self.is_sqlite:
                 await self.connection.exec_driver_sql(sql, chunk)
             else:
-                driver = (await self.connection.get_raw_connection()).driver_connection
+                driver = await _driver(self.connection)
                 await driver.copy_records_to_table(table.name, records=chunk, columns=list(columns))
 
     async def insert_dicts(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -92,14 +92,12 @@ class BulkLoader:
         pick = operator.itemgetter(*columns)
         await self.insert(table, columns, [pick(row) for row in rows])
 
-    def _plan(
-        self, table: Table, columns: tuple[str, ...]
-    ) -> tuple[str, list[tuple[int, Callable[[Any], Any]]]]:
+    def _plan(self, table: Table, columns: tuple[str, ...]) -> Plan:
         key = (table.name, columns)
         plan = self._plans.get(key)
         if plan is None:
             dialect = self.connection.dialect
-            processors = []
+            processors: list[tuple[int, Processor]] = []
             for index, name in enumerate(columns):
                 column_type = table.c[name].type
                 processor = column_type.dialect_impl(dialect).bind_processor(dialect)
@@ -113,10 +111,19 @@ class BulkLoader:
             plan = self._plans[key] = (sql, processors)
         return plan
 
+    async def driver(self) -> Any:
+        """The driver's own connection (aiosqlite's or asyncpg's) under the loader's."""
+        return await _driver(self.connection)
 
-def _processed(
-    row: Sequence[Any], processors: list[tuple[int, Callable[[Any], Any]]]
-) -> tuple[Any, ...]:
+
+async def _driver(connection: AsyncConnection) -> Any:
+    driver = (await connection.get_raw_connection()).driver_connection
+    if driver is None:
+        raise RuntimeError("the database connection is closed")
+    return driver
+
+
+def _processed(row: Sequence[Any], processors: list[tuple[int, Processor]]) -> tuple[Any, ...]:
     values = list(row)
     for index, processor in processors:
         values[index] = processor(values[index])

@@ -17,7 +17,7 @@ import random
 import re
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from server.access.models import User
 from server.customers.models import Contact, Customer, Location, PaymentTerms
@@ -65,19 +65,19 @@ async def seed_demo(
 ) -> dict[str, int]:
     """Seed the demo business; returns the number of rows written per table."""
     today = today or dt.date.today()
-    base_currency = _check_currency(base_currency)
+    base_currency = check_currency(base_currency)
     async with database.session() as session:
-        await _refuse_unless_empty(session)
-        existing_users, terms = await _existing_users(session), await _payment_terms(session)
+        await refuse_unless_empty(session)
+        existing, terms = await existing_users(session), await payment_terms(session)
     world = build_world(
         seed=seed,
         today=today,
         base_currency=base_currency,
-        existing_users=existing_users,
+        existing_users=existing,
         terms=terms,
     )
     async with database.write_session() as session, session.begin():
-        await _refuse_unless_empty(session)  # again, now under the write lock
+        await refuse_unless_empty(session)  # again, now under the write lock
         for model in TABLES:
             rows = world.rows.get(model.__tablename__)
             if rows:
@@ -115,7 +115,7 @@ def build_world(
     return world
 
 
-def _check_currency(code: str) -> str:
+def check_currency(code: str) -> str:
     """The base currency code, upper-cased; anything but three letters is refused."""
     code = code.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", code):
@@ -123,17 +123,17 @@ def _check_currency(code: str) -> str:
     return code
 
 
-async def _refuse_unless_empty(session: AsyncSession) -> None:
-    """Demo data only goes into a database without business data."""
+async def refuse_unless_empty(session: AsyncSession | AsyncConnection, kind: str = "demo") -> None:
+    """Seed data only goes into a database without business data (users may be there)."""
     for model in MUST_BE_EMPTY:
         if await session.scalar(select(func.count()).select_from(model)):
             raise SeedError(
-                f"cannot seed demo data: the database already has {model.__tablename__} "
+                f"cannot seed {kind} data: the database already has {model.__tablename__} "
                 "(seed an empty, freshly migrated database)"
             )
 
 
-async def _existing_users(session: AsyncSession) -> dict[str, int]:
+async def existing_users(session: AsyncSession) -> dict[str, int]:
     """Users already there (such as an admin created first), by lower-case email."""
     return {
         email.lower(): user_id
@@ -141,7 +141,7 @@ async def _existing_users(session: AsyncSession) -> dict[str, int]:
     }
 
 
-async def _payment_terms(session: AsyncSession) -> dict[str, Terms]:
+async def payment_terms(session: AsyncSession) -> dict[str, Terms]:
     """The migration's terms (DUE, NET7 .. NET90), by code; whichever of them exist."""
     rows = await session.execute(select(PaymentTerms.id, PaymentTerms.code, PaymentTerms.due_days))
     return {

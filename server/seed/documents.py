@@ -8,6 +8,9 @@ headers are the sums of their lines. Numbers are given in date order once everyt
 from __future__ import annotations
 
 import datetime as dt
+import random
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from server.customers.models import CreditCode
 from server.db.sequences import FORMATS
@@ -22,6 +25,7 @@ from server.documents.rules import due_date
 from server.money import PRICE, RATE, line_amounts, round_div, scaled, to_base_minor
 from server.seed import vocabulary as words
 from server.seed.world import (
+    Books,
     CustomerPlan,
     Doc,
     Row,
@@ -33,6 +37,7 @@ from server.seed.world import (
     weighted,
 )
 
+Totals = tuple[int, int, int]  # the net, tax and cost of some lines
 LINE_KEYS = (
     "position",
     "line_type",
@@ -68,20 +73,35 @@ OPEN_STATUS_DECK = (
 
 def build_items(world: World) -> None:
     """The catalog; costs are below prices, both in the base currency."""
-    for number, spec in enumerate(words.ITEMS, start=1):
-        price = scaled(spec.price, PRICE)
-        world.rows["items"].append(
-            {
-                "id": number,
-                "code": spec.code,
-                "description": spec.description,
-                "unit": spec.unit,
-                "unit_price_e4": price,
-                "unit_cost_e4": cents(round_div(price * spec.cost_pct, 100)),
-                "active": spec.active,
-                "version": 1,
-            }
-        )
+    world.rows["items"].extend(item_rows(world.rng))
+
+
+# A variant of every catalog item: (description suffix, price per mille of the item's, cost % shift).
+Variant = tuple[str, int, int]
+BASE_VARIANT: Variant = ("", 1000, 0)
+
+
+def item_rows(rng: random.Random, variants: Sequence[Variant] = (BASE_VARIANT,)) -> list[Row]:
+    """The vocabulary's items in each of `variants` (codes of the n-th variant 100 * n higher);
+    a variant other than the first now and then is no longer sold."""
+    rows: list[Row] = []
+    for variant, (suffix, price_permille, cost_shift) in enumerate(variants):
+        for spec in words.ITEMS:
+            category, number = spec.code.split("-")
+            price = cents(round_div(scaled(spec.price, PRICE) * price_permille, 1000))
+            rows.append(
+                {
+                    "id": len(rows) + 1,
+                    "code": f"{category}-{int(number) + 100 * variant}",
+                    "description": spec.description + suffix,
+                    "unit": spec.unit,
+                    "unit_price_e4": price,
+                    "unit_cost_e4": cents(round_div(price * (spec.cost_pct + cost_shift), 100)),
+                    "active": spec.active and (variant == 0 or rng.random() >= 0.05),
+                    "version": 1,
+                }
+            )
+    return rows
 
 
 def _choose_favourites(world: World, plan: CustomerPlan) -> None:
@@ -144,14 +164,35 @@ def _order_end(world: World, plan: CustomerPlan, start: dt.date) -> dt.date:
 
 
 def _order(world: World, plan: CustomerPlan, day: dt.date, *, is_last: bool) -> Doc:
-    """One order; a branch's is mostly billed to its head office, in the payer's currency."""
-    rng = world.rng
+    """One order of the demo, its lines rows."""
+    return order(
+        world,
+        plan,
+        day,
+        is_last=is_last,
+        make_lines=lambda rate, job: _order_lines(world, plan, day, rate, job),
+        totals=line_totals,
+    )
+
+
+def order(
+    books: Books,
+    plan: CustomerPlan,
+    day: dt.date,
+    *,
+    is_last: bool,
+    make_lines: Callable[[int | None, bool], list[Any]],
+    totals: Callable[[list[Any]], Totals],
+) -> Doc:
+    """One order; a branch's is mostly billed to its head office, in the payer's currency.
+    `make_lines(rate, job)` makes its lines and `totals` adds them up."""
+    rng = books.rng
     bill = plan.head_office if plan.head_office is not None and rng.random() < 0.85 else plan
     job = rng.random() < 0.08
-    rate = world.rate(bill.currency, day)
-    lines = _order_lines(world, plan, day, rate, job)
-    status, invoice_on = _order_status(world, plan, day, is_last=is_last, job=job)
-    net, tax = sum(line["net_minor"] for line in lines), sum(line["tax_minor"] for line in lines)
+    rate = books.rate(bill.currency, day)
+    lines = make_lines(rate, job)
+    status, invoice_on = order_status(books, plan, day, is_last=is_last, job=job)
+    net, tax, _cost = totals(lines)
     row = {
         "classification": OrderClassification.JOB_ORDER if job else OrderClassification.SALES_ORDER,
         "status": status,
@@ -170,29 +211,29 @@ def _order(world: World, plan: CustomerPlan, day: dt.date, *, is_last: bool) -> 
         "total_minor": net + tax,
         "base_net_minor": to_base_minor(net, rate),
         "warnings": _warnings(bill, status),
-        "created_by_id": _clerk(world, plan),
+        "created_by_id": _clerk(books, plan),
         "created_at": office_time(rng, day),
         "version": 1,
     }
     return Doc(row=row, lines=lines, bill=bill, invoice_on=invoice_on)
 
 
-def _order_status(
-    world: World, plan: CustomerPlan, day: dt.date, *, is_last: bool, job: bool
+def order_status(
+    books: Books, plan: CustomerPlan, day: dt.date, *, is_last: bool, job: bool
 ) -> tuple[OrderStatus, dt.date | None]:
     """Old orders are invoiced or cancelled; recent ones are somewhere in the works."""
-    rng = world.rng
+    rng = books.rng
     invoice_on = day + dt.timedelta(days=rng.randint(5, 20) if job else rng.randint(0, 6))
     if plan.credit_code is CreditCode.NEW_ACCOUNT:
         return OrderStatus.PENDING_APPROVAL, None
     if not is_last and rng.random() < 0.04:
         return OrderStatus.CANCELLED, None
-    age = (world.today - day).days
-    if invoice_on <= world.last_day and (age > 21 or rng.random() < 0.35):
+    age = (books.today - day).days
+    if invoice_on <= books.last_day and (age > 21 or rng.random() < 0.35):
         return OrderStatus.INVOICED, invoice_on
     if plan.credit_code is CreditCode.CREDIT_HOLD:
         return OrderStatus.ON_HOLD, None
-    return world.draw("open order status", OPEN_STATUS_DECK), None
+    return books.draw("open order status", OPEN_STATUS_DECK), None
 
 
 def _warnings(bill: CustomerPlan, status: OrderStatus) -> str:
@@ -205,12 +246,12 @@ def _warnings(bill: CustomerPlan, status: OrderStatus) -> str:
     )
 
 
-def _clerk(world: World, plan: CustomerPlan) -> int:
-    """Who entered a document: mostly the customer's rep, else the office."""
+def _clerk(books: Books, plan: CustomerPlan) -> int:
+    """Who entered a document: mostly the customer's rep (unless they left), else the office."""
     rep = plan.row["sales_rep_id"]
-    if rep is not None and rep != world.user("rep_gone") and world.rng.random() < 0.7:
+    if rep is not None and not books.left(rep) and books.rng.random() < 0.7:
         return rep
-    return world.user(world.rng.choice(("manager", "admin", "rep_a", "rep_b")))
+    return books.user(books.rng.choice(("manager", "admin", "rep_a", "rep_b")))
 
 
 def _number_orders(world: World) -> None:
@@ -399,31 +440,46 @@ def build_invoices(world: World) -> None:
 
 def _invoice_for(world: World, order: Doc) -> Doc:
     """The invoice of an order: its lines, currency, rate and both customers."""
+    header = order_invoice_header(world, order, line_totals(order.lines))
+    lines = [{key: line[key] for key in LINE_KEYS} for line in order.lines]
+    return Doc(row=header, lines=lines, bill=order.bill, kind="order", order=order)
+
+
+def order_invoice_header(books: Books, order: Doc, totals: Totals) -> Row:
+    """The header of an order's invoice (`totals` of the order's lines): its currency, rate,
+    both customers and the purchase order number the customer gave, if any."""
     row, invoice_on = order.row, order.invoice_on
-    header = _invoice_header(
-        world, order.bill, InvoiceClassification.INVOICE, invoice_on, order.lines, row["fx_rate_e8"]
+    if invoice_on is None:
+        raise ValueError(f"order {row['id']} is not invoiced")
+    header = invoice_header(
+        books, order.bill, InvoiceClassification.INVOICE, invoice_on, totals, row["fx_rate_e8"]
     )
     header.update(
         order_customer_id=row["order_customer_id"],
         order_id=row["id"],
         due_on=due_on(order.bill, invoice_on, row["required_on"]),
-        alt_number=f"PO-{world.rng.randint(10000, 99999)}" if world.rng.random() < 0.35 else None,
+        alt_number=f"PO-{books.rng.randint(10000, 99999)}" if books.rng.random() < 0.35 else None,
     )
-    lines = [{key: line[key] for key in LINE_KEYS} for line in order.lines]
-    return Doc(row=header, lines=lines, bill=order.bill, kind="order", order=order)
+    return header
 
 
-def _invoice_header(
-    world: World,
+def line_totals(lines: list[Row]) -> Totals:
+    """The net, tax and cost of line rows."""
+    net, tax = sum(line["net_minor"] for line in lines), sum(line["tax_minor"] for line in lines)
+    return net, tax, sum(line["cost_minor"] or 0 for line in lines)
+
+
+def invoice_header(
+    books: Books,
     bill: CustomerPlan,
     classification: InvoiceClassification,
     invoice_on: dt.date,
-    lines: list[Row],
+    totals: Totals,
     rate: int | None,
 ) -> Row:
-    """Everything but number, status and payments, which come later."""
-    net, tax = sum(line["net_minor"] for line in lines), sum(line["tax_minor"] for line in lines)
-    cost = sum(line["cost_minor"] or 0 for line in lines)
+    """Everything but number, status and payments, which come later; `totals` are the net, tax
+    and cost of its lines."""
+    net, tax, cost = totals
     return {
         "alt_number": None,
         "classification": classification,
@@ -443,8 +499,8 @@ def _invoice_header(
         "base_net_minor": to_base_minor(net, rate),
         "base_cost_minor": to_base_minor(cost, rate),
         "base_balance_minor": 0,
-        "created_by_id": world.user(world.rng.choice(("admin", "manager"))),
-        "created_at": office_time(world.rng, invoice_on),
+        "created_by_id": books.user(books.rng.choice(("admin", "manager"))),
+        "created_at": office_time(books.rng, invoice_on),
         "version": 1,
     }
 
@@ -489,7 +545,9 @@ def _credit_note(world: World, original: Doc) -> Doc:
         buyer = world.customers[original.row["order_customer_id"] - 1]
         line = _task_line(buyer, "ADJ", reason, None, 1000, allowance_minor * 100, None)
         line["position"] = 1
-    header = _invoice_header(world, original.bill, InvoiceClassification.CREDIT, day, [line], rate)
+    header = invoice_header(
+        world, original.bill, InvoiceClassification.CREDIT, day, line_totals([line]), rate
+    )
     header["order_customer_id"] = original.row["order_customer_id"]
     return Doc(row=header, lines=[line], bill=original.bill, kind="credit")
 
@@ -516,7 +574,9 @@ def _standalone(world: World, plan: CustomerPlan, kind: str) -> Doc:
         day = between(rng, max(plan.created_on, world.days_ago(700)), world.days_ago(30))
     rate = world.rate(plan.currency, day)
     lines = _order_lines(world, plan, day, rate, job=False)
-    header = _invoice_header(world, plan, InvoiceClassification.INVOICE, day, lines, rate)
+    header = invoice_header(
+        world, plan, InvoiceClassification.INVOICE, day, line_totals(lines), rate
+    )
     header["status"] = InvoiceStatus.PLANNED if kind == "draft" else InvoiceStatus.VOID
     return Doc(row=header, lines=lines, bill=plan, kind=kind)
 

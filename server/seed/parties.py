@@ -8,6 +8,7 @@ few, the head office that pays for their orders. The document builders read thos
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
 
 from server.access.models import Role
@@ -17,8 +18,10 @@ from server.db.sequences import FORMATS
 from server.seed import vocabulary as words
 from server.seed.world import (
     CUSTOMER_YEARS,
+    Books,
     CustomerPlan,
     Row,
+    Terms,
     World,
     at,
     between,
@@ -44,7 +47,8 @@ SEEDED_ADMIN_EMAIL = user_email(words.USERS[0][0])  # the seeded ADMIN (no passw
 
 def plan_users(existing: dict[str, int], today: dt.date) -> tuple[list[Row], dict[str, int]]:
     """The staff rows to insert and every staff key's user id (reusing users already there)."""
-    rows, ids = [], {}
+    rows: list[Row] = []
+    ids: dict[str, int] = {}
     next_id = max(existing.values(), default=0) + 1
     for key, (name, role, active) in zip(USER_KEYS, words.USERS, strict=True):
         email = user_email(name)
@@ -187,7 +191,7 @@ def _plan_place_and_terms(world: World, plan: CustomerPlan) -> None:
     else:
         plan.currency = world.base_currency
     plan.tax_rate_e4 = plan.city.tax_rate_e4 if plan.city and rng.random() < 0.45 else 0
-    _plan_terms(world, plan)
+    plan_terms(rng, world.terms, plan)
     if plan.chain is None and plan.head_office is None:
         plan.trade = weighted(rng, [(name, trade.weight) for name, trade in words.TRADES.items()])
         plan.interval = rng.choice((14, 21, 30, 30, 45, 60, 90, 120))
@@ -197,13 +201,12 @@ def _branch_city(world: World, head: CustomerPlan) -> words.City:
     """A city in the head office's state without a branch of the chain yet (else anywhere new)."""
     taken = [p.city for p in world.customers if p.head_office is head and p.city is not None]
     fresh = [c for c in words.US_CITIES if c not in taken]
-    near = [c for c in fresh if c.region == head.city.region]
+    near = [c for c in fresh if c.region == head.home.region]
     return world.rng.choice(near or fresh)
 
 
-def _plan_terms(world: World, plan: CustomerPlan) -> None:
+def plan_terms(rng: random.Random, terms: dict[str, Terms], plan: CustomerPlan) -> None:
     """Payment terms (mostly NET30; none or DUE for prepaying and cash customers) and basis."""
-    rng, terms = world.rng, world.terms
     if plan.billing_status is BillingStatus.ON_ACCOUNT:
         code = weighted(
             rng,
@@ -248,8 +251,8 @@ def _customer_row(world: World, plan: CustomerPlan, used: set[str]) -> Row:
     """The customers row of a plan (credit limit comes last, once its balances are known)."""
     rng = world.rng
     name, alias = _name(world, plan, used)
-    billing = _address(world, plan)
-    shipping = billing if rng.random() < 0.75 else _address(world, plan)
+    billing = address(world.rng, plan)
+    shipping = billing if rng.random() < 0.75 else address(world.rng, plan)
     rep, inside = _sales_reps(world, plan)
     created = office_time(rng, plan.created_on)
     row = {
@@ -266,24 +269,24 @@ def _customer_row(world: World, plan: CustomerPlan, used: set[str]) -> Row:
         "terms_basis": plan.basis,
         "sales_rep_id": rep,
         "inside_sales_rep_id": inside,
-        "email": f"{_mailbox(world, plan)}@{plan.domain}",
-        "phone": _phone(world, plan),
+        "email": f"{mailbox(world.rng, plan)}@{plan.domain}",
+        "phone": phone(world.rng, plan),
         "prior_sales_minor": _prior_sales(world, plan),
         "created_at": created,
         "updated_at": max(created, office_time(rng, between(rng, plan.created_on, world.last_day))),
         "version": 1,
     }
-    row.update(_prefixed("billing", billing))
-    row.update(_prefixed("shipping", shipping))
+    row.update(prefixed("billing", billing))
+    row.update(prefixed("shipping", shipping))
     plan.row = row
     return row
 
 
-def _mailbox(world: World, plan: CustomerPlan) -> str:
+def mailbox(rng: random.Random, plan: CustomerPlan) -> str:
     """A shared mailbox; a branch's is named after its city at the head office's domain."""
     if plan.head_office is not None:
-        return _slug(plan.city.name)
-    return world.rng.choice(words.MAILBOXES)
+        return slug(plan.home.name)
+    return rng.choice(words.MAILBOXES)
 
 
 def _prior_sales(world: World, plan: CustomerPlan) -> int:
@@ -302,35 +305,35 @@ def _name(world: World, plan: CustomerPlan, used: set[str]) -> tuple[str, str | 
     for attempt in range(50):
         plan.words = (rng.choice(words.PLACE_WORDS), rng.choice(words.SURNAMES))
         plan.template = rng.choice(words.TRADES[plan.trade].templates)
-        base = _base_name(plan) if attempt < 49 else f"{_base_name(plan)} #{plan.id}"
+        base = base_name(plan) if attempt < 49 else f"{base_name(plan)} #{plan.id}"
         suffix = "" if plan.head_office is not None else weighted(rng, words.LEGAL_SUFFIXES)
         if base + suffix not in used:
             break
     used.add(base + suffix)
-    plan.domain = plan.head_office.domain if plan.head_office is not None else _domain(base)
+    plan.domain = plan.head_office.domain if plan.head_office is not None else mail_domain(base)
     return base + suffix, (base if suffix and rng.random() < 0.7 else None)
 
 
-def _base_name(plan: CustomerPlan) -> str:
+def base_name(plan: CustomerPlan) -> str:
     """The name without legal suffix: a chain's branch, a head office, or a trade's pattern."""
     if plan.head_office is not None:
         place, surname = plan.words = plan.head_office.words
-        return plan.head_office.chain[1].format(P=place, S=surname, city=plan.city.name)
+        return plan.head_office.chain_names[1].format(P=place, S=surname, city=plan.home.name)
     place, surname = plan.words
     if plan.chain is not None:
         return plan.chain[0].format(P=place, S=surname)
     return plan.template.format(P=place, S=surname)
 
 
-def _domain(name: str) -> str:
+def mail_domain(name: str) -> str:
     """A mail domain made of the name's words (dropping trailing ones to keep it short)."""
-    parts = [_slug(part) for part in name.split() if _slug(part) not in ("", "and")]
+    parts = [slug(part) for part in name.split() if slug(part) not in ("", "and")]
     while len(parts) > 1 and len("".join(parts)) > 24:
         parts.pop()
     return "".join(parts) + ".example"
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     """Lower-case letters and digits only: "O'Brien & Sons" -> "obrienandsons"."""
     return re.sub(r"[^a-z0-9]", "", text.lower().replace("&", "and"))
 
@@ -338,11 +341,10 @@ def _slug(text: str) -> str:
 # ------------------------------------------------------------------------- places
 
 
-def _address(
-    world: World, plan: CustomerPlan, city: words.City | None = None
+def address(
+    rng: random.Random, plan: CustomerPlan, city: words.City | None = None
 ) -> tuple[str | None, ...]:
     """(line1, line2, city, region, postal_code, country) in the customer's city or abroad."""
-    rng = world.rng
     if plan.place is not None and city is None:
         place = plan.place
         return (
@@ -353,7 +355,7 @@ def _address(
             place.postal,
             place.country,
         )
-    city = city or plan.city
+    city = city or plan.home
     line2 = weighted(
         rng, ((None, 70), (f"Suite {rng.randint(1, 9)}00", 15), (f"Unit {rng.choice('ABCDE')}", 15))
     )
@@ -368,18 +370,18 @@ def _address(
     )
 
 
-def _prefixed(prefix: str, address: tuple[str | None, ...] | None) -> Row:
+def prefixed(prefix: str, address: tuple[str | None, ...] | None) -> Row:
     """The six address columns `<prefix>_line1` .. `<prefix>_country` (all None without one)."""
     parts = address or (None,) * len(ADDRESS_PARTS)
     return {f"{prefix}_{part}": value for part, value in zip(ADDRESS_PARTS, parts, strict=True)}
 
 
-def _phone(world: World, plan: CustomerPlan) -> str:
+def phone(rng: random.Random, plan: CustomerPlan) -> str:
     """A number in the fictional 555-01xx range, or in the customer's country format."""
-    digits = f"{world.rng.randint(0, 99):02d}"
+    digits = f"{rng.randint(0, 99):02d}"
     if plan.place is not None:
         return plan.place.phone.format(n=digits)
-    return f"({plan.city.area_code}) 555-01{digits}"
+    return f"({plan.home.area_code}) 555-01{digits}"
 
 
 # ---------------------------------------------------------------- contacts, locations
@@ -387,36 +389,42 @@ def _phone(world: World, plan: CustomerPlan) -> str:
 
 def _add_contacts(world: World, plan: CustomerPlan) -> None:
     """One to three people; the first is the primary contact."""
-    rng, rows = world.rng, world.rows["contacts"]
-    for position in range(weighted(rng, ((1, 50), (2, 35), (3, 15)))):
-        first, last = rng.choice(words.FIRST_NAMES), rng.choice(words.SURNAMES)
-        plan.contacts.append(f"{first} {last}")
-        row = {
-            "id": len(rows) + 1,
-            "customer_id": plan.id,
-            "first_name": first,
-            "last_name": last,
-            "email": f"{_slug(first)}.{_slug(last)}@{plan.domain}",
-            "office_phone": f"{plan.row['phone']} ext. {rng.randint(10, 49)}",
-            "mobile_phone": _phone(world, plan) if rng.random() < 0.6 else None,
-            "fax": _phone(world, plan) if rng.random() < 0.1 else None,
-            "is_primary": position == 0,
-            "version": 1,
-            "created_at": office_time(
+    for position in range(weighted(world.rng, ((1, 50), (2, 35), (3, 15)))):
+        world.rows["contacts"].append(contact_row(world, plan, position))
+
+
+def contact_row(books: Books, plan: CustomerPlan, position: int, extensions: int = 49) -> Row:
+    """A person at the customer (the primary contact at position 0), with an office phone
+    extension from 10 to `extensions`."""
+    rng = books.rng
+    first, last = rng.choice(words.FIRST_NAMES), rng.choice(words.SURNAMES)
+    plan.contacts.append(f"{first} {last}")
+    row = {
+        "id": books.next_id("contacts"),
+        "customer_id": plan.id,
+        "first_name": first,
+        "last_name": last,
+        "email": f"{slug(first)}.{slug(last)}@{plan.domain}",
+        "office_phone": f"{plan.row['phone']} ext. {rng.randint(10, extensions)}",
+        "mobile_phone": phone(rng, plan) if rng.random() < 0.6 else None,
+        "fax": phone(rng, plan) if rng.random() < 0.1 else None,
+        "is_primary": position == 0,
+        "version": 1,
+        "created_at": office_time(
+            rng,
+            between(
                 rng,
-                between(
-                    rng,
-                    plan.created_on,
-                    min(world.last_day, plan.created_on + dt.timedelta(days=60 * position)),
-                ),
+                plan.created_on,
+                min(books.last_day, plan.created_on + dt.timedelta(days=60 * position)),
             ),
-        }
-        primary_address = position == 0 and rng.random() < 0.3
-        row.update(_prefixed("address", _address_of(plan, "billing") if primary_address else None))
-        rows.append(row)
+        ),
+    }
+    primary_address = position == 0 and rng.random() < 0.3
+    row.update(prefixed("address", address_of(plan, "billing") if primary_address else None))
+    return row
 
 
-def _address_of(plan: CustomerPlan, prefix: str) -> tuple[str | None, ...]:
+def address_of(plan: CustomerPlan, prefix: str) -> tuple[str | None, ...]:
     """The customer's billing or shipping address, as `_address` gives one."""
     return tuple(plan.row[f"{prefix}_{part}"] for part in ADDRESS_PARTS)
 
@@ -435,7 +443,7 @@ def _location_row(world: World, plan: CustomerPlan, position: int, alias: str) -
     rng, rows = world.rng, world.rows["locations"]
     row_id = len(rows) + 1
     plan.location_ids.append(row_id)
-    contact = rng.choice(plan.contacts) if rng.random() < 0.5 else _person(world)
+    contact = rng.choice(plan.contacts) if rng.random() < 0.5 else person(world.rng)
     since = plan.created_on if position == 0 else between(rng, plan.created_on, world.last_day)
     row = {
         "id": row_id,
@@ -443,29 +451,29 @@ def _location_row(world: World, plan: CustomerPlan, position: int, alias: str) -
         "code": f"LOC-{position + 1:02d}",
         "alias": alias,
         "contact_name": contact if rng.random() < 0.8 else None,
-        "contact_email": f"{_slug(contact.split()[0])}@{plan.domain}"
+        "contact_email": f"{slug(contact.split()[0])}@{plan.domain}"
         if rng.random() < 0.6
         else None,
-        "contact_phone": _phone(world, plan) if rng.random() < 0.6 else None,
+        "contact_phone": phone(world.rng, plan) if rng.random() < 0.6 else None,
         "alt_email": f"receiving@{plan.domain}" if rng.random() < 0.15 else None,
         "sales_rep_id": _location_rep(world, plan, position),
         "version": 1,
         "created_at": office_time(rng, since),
     }
     shipping = (
-        _address_of(plan, "shipping")
+        address_of(plan, "shipping")
         if position == 0
-        else _address(world, plan, _nearby_city(world, plan))
+        else address(world.rng, plan, _nearby_city(world, plan))
     )
     own_billing = position > 0 and rng.random() < 0.1
-    row.update(_prefixed("shipping", shipping))
-    row.update(_prefixed("billing", _address_of(plan, "billing") if own_billing else None))
+    row.update(prefixed("shipping", shipping))
+    row.update(prefixed("billing", address_of(plan, "billing") if own_billing else None))
     return row
 
 
-def _person(world: World) -> str:
+def person(rng: random.Random) -> str:
     """Someone's full name."""
-    return f"{world.rng.choice(words.FIRST_NAMES)} {world.rng.choice(words.SURNAMES)}"
+    return f"{rng.choice(words.FIRST_NAMES)} {rng.choice(words.SURNAMES)}"
 
 
 def _nearby_city(world: World, plan: CustomerPlan) -> words.City | None:

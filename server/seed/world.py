@@ -11,9 +11,10 @@ import random
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from server.customers.models import BillingStatus, CreditCode, TermsBasis
+from server.db.sequences import FORMATS
 from server.money import RATE, round_div
 from server.seed.vocabulary import USD_VALUE_E8, City, ForeignPlace
 
@@ -22,6 +23,34 @@ Row = dict[str, Any]
 
 HISTORY_YEARS = 3  # orders, invoices and payments go back this far
 CUSTOMER_YEARS = 4  # customers were created over this many years
+
+
+class Books(Protocol):
+    """What the builders shared by the demo and the bench seed draw on: the demo's `World` or a
+    bench batch (`bench_batch.Batch`)."""
+
+    rng: random.Random
+    rows: dict[str, list[Row]]
+
+    @property
+    def today(self) -> dt.date: ...
+
+    @property
+    def last_day(self) -> dt.date: ...
+
+    def days_ago(self, days: int) -> dt.date: ...
+
+    def rate(self, currency: str, day: dt.date) -> int | None: ...
+
+    def user(self, key: str) -> int: ...
+
+    def left(self, user_id: int) -> bool: ...
+
+    def next_id(self, table: str) -> int: ...
+
+    def next_number(self, sequence: str) -> str: ...
+
+    def draw(self, name: str, cards: Sequence[T]) -> T: ...
 
 
 @dataclass(frozen=True)
@@ -64,21 +93,65 @@ class CustomerPlan:
     favourites: list[Row] = field(default_factory=list)  # item rows it usually buys
     row: Row = field(default_factory=dict)
 
+    @property
+    def home(self) -> City:
+        """Its city in the US, planned before any of its rows (customers abroad have none)."""
+        if self.city is None:
+            raise ValueError(f"customer {self.id} has no city in the US")
+        return self.city
+
+    @property
+    def town(self) -> str:
+        """The name of its city, in the US or else abroad."""
+        if self.city is not None:
+            return self.city.name
+        if self.place is None:
+            raise ValueError(f"customer {self.id} has no place yet")
+        return self.place.city
+
+    @property
+    def chain_names(self) -> tuple[str, str, str]:
+        """A head office's chain: the patterns of its own name and its branches', and its trade."""
+        if self.chain is None:
+            raise ValueError(f"customer {self.id} heads no chain")
+        return self.chain
+
 
 @dataclass
 class Doc:
     """An order or invoice being built: its row, its lines and who pays for it."""
 
     row: Row
-    lines: list[Row]
+    lines: list[Any]  # line rows (the demo) or tuples in LINE_KEYS order (the bench)
     bill: CustomerPlan
     kind: str = "order"  # invoices: "order", "credit", "draft" or "void"
     order: Doc | None = None  # an invoice's order
     invoice_on: dt.date | None = None  # an order's (future) invoice date when it is invoiced
 
 
+class Dated:
+    """Days counted back from `today`, over `history_years` of recorded history."""
+
+    today: dt.date
+    history_years: ClassVar[int] = HISTORY_YEARS
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last day of recorded history: documents are dated up to yesterday."""
+        return self.today - dt.timedelta(days=1)
+
+    @property
+    def history_start(self) -> dt.date:
+        """The first day orders may be dated (when the business adopted the system)."""
+        return self.today - dt.timedelta(days=365 * self.history_years)
+
+    def days_ago(self, days: int) -> dt.date:
+        """`today` minus `days`."""
+        return self.today - dt.timedelta(days=days)
+
+
 @dataclass
-class World:
+class World(Dated):
     """The seeded business under construction: inputs, rows so far, and the plans behind them."""
 
     rng: random.Random
@@ -94,20 +167,6 @@ class World:
     sequences: dict[str, int] = field(default_factory=dict)  # last number used, by sequence name
     decks: dict[str, list[Any]] = field(default_factory=dict)  # see `draw`
 
-    @property
-    def last_day(self) -> dt.date:
-        """The last day of recorded history: documents are dated up to yesterday."""
-        return self.today - dt.timedelta(days=1)
-
-    @property
-    def history_start(self) -> dt.date:
-        """The first day orders may be dated (when the business adopted the system)."""
-        return self.today - dt.timedelta(days=365 * HISTORY_YEARS)
-
-    def days_ago(self, days: int) -> dt.date:
-        """`today` minus `days`."""
-        return self.today - dt.timedelta(days=days)
-
     def currency_known(self, currency: str) -> bool:
         """Whether a rate between `currency` and the base currency can be made up."""
         return currency in USD_VALUE_E8 and self.base_currency in USD_VALUE_E8
@@ -117,32 +176,59 @@ class World:
         if currency == self.base_currency:
             return None
         if currency not in self.drift:
-            self.drift[currency] = self._random_walk()
-        months = self.drift[currency]
-        permille = 1000 + months[_month_index(self.today, day) % len(months)]
-        return round_div(
-            USD_VALUE_E8[currency] * 10**RATE * permille, USD_VALUE_E8[self.base_currency] * 1000
-        )
-
-    def _random_walk(self) -> list[int]:
-        """Monthly drift of an exchange rate, per mille, as a bounded random walk."""
-        walk, level = [], 0
-        for _ in range(12 * CUSTOMER_YEARS + 2):
-            level = max(-60, min(60, level + self.rng.randint(-12, 12)))
-            walk.append(level)
-        return walk
+            self.drift[currency] = random_walk(self.rng, CUSTOMER_YEARS)
+        return drifted_rate(currency, self.base_currency, self.drift[currency], self.today, day)
 
     def draw(self, name: str, cards: Sequence[T]) -> T:
         """The next card of a shuffled deck, reshuffled when used up: every card turns up soon."""
-        deck = self.decks.setdefault(name, [])
-        if not deck:
-            deck.extend(cards)
-            self.rng.shuffle(deck)
-        return deck.pop()
+        return draw(self.rng, self.decks, name, cards)
 
     def user(self, key: str) -> int:
         """The user id of a staff key such as "rep_a"."""
         return self.users[key]
+
+    def left(self, user_id: int) -> bool:
+        """Whether that user has left the business (the departed rep)."""
+        return user_id == self.users["rep_gone"]
+
+    def next_id(self, table: str) -> int:
+        """The id of the next row of `table`, whose rows are numbered from 1 in order."""
+        return len(self.rows[table]) + 1
+
+    def next_number(self, sequence: str) -> str:
+        """The next number of a document sequence (`FORMATS`), kept in `sequences`."""
+        self.sequences[sequence] = self.sequences.get(sequence, 0) + 1
+        return FORMATS[sequence].format(self.sequences[sequence])
+
+
+def random_walk(rng: random.Random, years: int) -> list[int]:
+    """Monthly drift of an exchange rate over `years`, per mille, as a bounded random walk."""
+    walk, level = [], 0
+    for _ in range(12 * years + 2):
+        level = max(-60, min(60, level + rng.randint(-12, 12)))
+        walk.append(level)
+    return walk
+
+
+def drifted_rate(
+    currency: str, base_currency: str, drift: list[int], today: dt.date, day: dt.date
+) -> int:
+    """Base units per unit of `currency` on `day`, in 1e-8: its value drifted by that month's
+    `drift` (a `random_walk`)."""
+    permille = 1000 + drift[_month_index(today, day) % len(drift)]
+    return round_div(
+        USD_VALUE_E8[currency] * 10**RATE * permille, USD_VALUE_E8[base_currency] * 1000
+    )
+
+
+def draw(rng: random.Random, decks: dict[str, list[Any]], name: str, cards: Sequence[T]) -> T:
+    """The next card of the shuffled deck `name` in `decks`, reshuffled when used up: every card
+    turns up soon, and a deck kept across batches gives exact shares."""
+    deck = decks.setdefault(name, [])
+    if not deck:
+        deck.extend(cards)
+        rng.shuffle(deck)
+    return deck.pop()
 
 
 def _month_index(today: dt.date, day: dt.date) -> int:

@@ -97,6 +97,19 @@ async def test_counts_are_what_was_written_and_the_scale_asked_for(seeded: tuple
     assert counts["orders"] > 0 and counts["payments"] > 0 and counts["payment_applications"] > 0
 
 
+async def test_the_dataset_keeps_its_size(seeded: tuple[Database, dict[str, int]]) -> None:
+    """Pinned, so that a change to the shared generators that moves the bench's volumes (and
+    with them scripts/bench's results) is seen: the same seed made these rows before the bench
+    called the demo's generators."""
+    _, counts = seeded
+    assert counts == {
+        "users": 8, "customers": 10, "contacts": 40, "locations": 25, "items": 320, "orders": 242,
+        "order_lines": 1030, "invoices": 233, "invoice_lines": 982, "payments": 222,
+        "payment_applications": 232, "lead_programs": 4, "lead_sources": 5, "leads": 3,
+        "lead_state_changes": 12, "notes": 35,
+    }
+
+
 async def test_progress_is_reported_per_batch(database: Database) -> None:
     reports: list[bench.BenchProgress] = []
     await seed_tiny(database, progress=reports.append)

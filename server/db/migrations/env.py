@@ -32,7 +32,10 @@ def run_online() -> None:
     from server.db.engine import Database
 
     async def run() -> None:
-        database = Database(config.get_main_option("sqlalchemy.url"))
+        url = config.get_main_option("sqlalchemy.url")
+        if url is None:
+            raise RuntimeError("no sqlalchemy.url: pass the database URL in the Alembic config")
+        database = Database(url)
         async with database.write_engine.begin() as conn:
             await conn.run_sync(run_on)
         await database.dispose()
