@@ -51,7 +51,8 @@ from server.access import sessions, tokens
 from server.customers import bulk
 from server.customers import service as customers
 from server.documents import service as documents
-from server.errors import DomainError, ErrorCode, Problem
+from server.errors import DomainError, ErrorCode
+from server.ids import NOWHERE
 from server.leads import service as leads
 from server.lists import service as lists
 from server.notes import outbox
@@ -109,29 +110,23 @@ class RevertPayload:
     user_errors: list[UserError]
 
 
-def decode(
-    data: dict[str, Any], kinds: dict[str, str], path: tuple[str, ...] = ("input",)
-) -> list[Problem]:
-    """Replaces the global IDs in `data` by primary keys; an ID of the wrong kind is NOT_FOUND."""
-    problems = []
+def key(value: str | None, kind: str) -> int | None:
+    """The primary key of a global ID (None for None); one that names nothing of `kind` (another
+    type, garbage) stands for no row, so that the service reports it NOT_FOUND with the input's
+    other problems."""
+    return None if value is None else pk_of(value, kind) or NOWHERE
+
+
+def decode(data: dict[str, Any], kinds: dict[str, str]) -> None:
+    """Replaces the global IDs in `data` by primary keys (`key`)."""
     for name, kind in kinds.items():
-        value = data.get(name)
-        if value is None:
-            continue
-        pk = pk_of(value, kind)
-        if pk is None:
-            problems.append(
-                Problem(ErrorCode.NOT_FOUND, f"{name}: no {kind} with id {value}", [*path, name])
-            )
-        data[name] = pk
-    return problems
+        if data.get(name) is not None:
+            data[name] = key(data[name], kind)
 
 
-def decode_lines(data: dict[str, Any], key: str, kinds: dict[str, str]) -> list[Problem]:
-    problems = []
-    for index, line in enumerate(data.get(key) or []):
-        problems += decode(line, kinds, ("input", key, str(index)))
-    return problems
+def decode_lines(data: dict[str, Any], name: str, kinds: dict[str, str]) -> None:
+    for line in data.get(name) or []:
+        decode(line, kinds)
 
 
 async def run(
@@ -141,12 +136,9 @@ async def run(
     kind: str,
     make: Callable[[Any], Any],
     service: Callable[..., Any],
-    problems: list[Problem] | None = None,
     **kwargs: Any,
 ) -> Any:
     """Runs a service; answers the payload with the fresh object, or its userErrors and no object."""
-    if problems:
-        return payload(**{field: None, "user_errors": user_errors(DomainError(problems))})
     try:
         record = await ctx(info).write(service, **kwargs)
     except DomainError as error:
@@ -184,6 +176,7 @@ class Mutation:
     @strawberry.mutation
     async def create_customer(self, info: Info, input: CustomerInput) -> CustomerPayload:  # type: ignore
         data = given(input)
+        decode(data, CUSTOMER_IDS)
         return await run(
             info,
             CustomerPayload,
@@ -191,7 +184,6 @@ class Mutation:
             "Customer",
             Customer.of,
             customers.create_customer,
-            decode(data, CUSTOMER_IDS),
             data=data,
             base_currency=ctx(info).settings.base_currency,
             **_base(info),
@@ -206,7 +198,7 @@ class Mutation:
         expected_version: int | None = None,
     ) -> CustomerPayload:  # type: ignore
         data = given(input)
-        problems = decode(data, CUSTOMER_IDS) + _id_problem(id, "Customer")
+        decode(data, CUSTOMER_IDS)
         return await run(
             info,
             CustomerPayload,
@@ -214,8 +206,7 @@ class Mutation:
             "Customer",
             Customer.of,
             customers.update_customer,
-            problems,
-            customer_id=pk_of(id, "Customer"),
+            customer_id=key(id, "Customer"),
             data=data,
             expected_version=expected_version,
             **_base(info),
@@ -224,7 +215,7 @@ class Mutation:
     @strawberry.mutation
     async def create_location(self, info: Info, input: LocationInput) -> LocationPayload:  # type: ignore
         data = given(input)
-        problems = decode(data, {"customer": "Customer", "salesRep": "User"})
+        decode(data, {"customer": "Customer", "salesRep": "User"})
         return await run(
             info,
             LocationPayload,
@@ -232,7 +223,6 @@ class Mutation:
             "Location",
             Location.of,
             customers.create_location,
-            problems,
             data=data,
             **_base(info),
         )
@@ -246,9 +236,7 @@ class Mutation:
         expected_version: int | None = None,
     ) -> LocationPayload:  # type: ignore
         data = given(input)
-        problems = decode(data, {"customer": "Customer", "salesRep": "User"}) + _id_problem(
-            id, "Location"
-        )
+        decode(data, {"customer": "Customer", "salesRep": "User"})
         return await run(
             info,
             LocationPayload,
@@ -256,8 +244,7 @@ class Mutation:
             "Location",
             Location.of,
             customers.update_location,
-            problems,
-            location_id=pk_of(id, "Location"),
+            location_id=key(id, "Location"),
             data=data,
             expected_version=expected_version,
             **_base(info),
@@ -266,6 +253,7 @@ class Mutation:
     @strawberry.mutation
     async def create_contact(self, info: Info, input: ContactInput) -> ContactPayload:  # type: ignore
         data = given(input)
+        decode(data, {"customer": "Customer"})
         return await run(
             info,
             ContactPayload,
@@ -273,7 +261,6 @@ class Mutation:
             "Contact",
             Contact.of,
             customers.create_contact,
-            decode(data, {"customer": "Customer"}),
             data=data,
             **_base(info),
         )
@@ -287,15 +274,7 @@ class Mutation:
         expected_version: int | None = None,
     ) -> ContactPayload:  # type: ignore
         data = given(input)
-        problems = _id_problem(id, "Contact")
-        if data.get("customer") is not None:
-            problems.append(
-                Problem(
-                    ErrorCode.INVALID,
-                    "a contact cannot move to another customer",
-                    ["input", "customer"],
-                )
-            )
+        decode(data, {"customer": "Customer"})
         return await run(
             info,
             ContactPayload,
@@ -303,8 +282,7 @@ class Mutation:
             "Contact",
             Contact.of,
             customers.update_contact,
-            problems,
-            contact_id=pk_of(id, "Contact"),
+            contact_id=key(id, "Contact"),
             data=data,
             expected_version=expected_version,
             **_base(info),
@@ -312,12 +290,9 @@ class Mutation:
 
     @strawberry.mutation
     async def delete_contact(self, info: Info, id: strawberry.ID) -> DeletePayload:
-        problems = _id_problem(id, "Contact")
-        if problems:
-            return DeletePayload(deleted_id=None, user_errors=user_errors(DomainError(problems)))
         try:
             await ctx(info).write(
-                customers.delete_contact, contact_id=pk_of(id, "Contact"), **_base(info)
+                customers.delete_contact, contact_id=key(id, "Contact"), **_base(info)
             )
         except DomainError as error:
             return DeletePayload(deleted_id=None, user_errors=user_errors(error))
@@ -349,8 +324,7 @@ class Mutation:
             "Item",
             lambda r: Item.of(r, base),
             documents.update_item,
-            _id_problem(id, "Item"),
-            item_id=pk_of(id, "Item"),
+            item_id=key(id, "Item"),
             data=given(input),
             expected_version=expected_version,
             **_base(info),
@@ -361,11 +335,11 @@ class Mutation:
     )
     async def create_order(self, info: Info, input: OrderInput) -> OrderPayload:  # type: ignore
         data = given(input)
-        problems = decode(
+        decode(
             data,
             {"orderCustomer": "Customer", "billingCustomer": "Customer", "location": "Location"},
         )
-        problems += decode_lines(data, "lines", {"item": "Item"})
+        decode_lines(data, "lines", {"item": "Item"})
         return await run(
             info,
             OrderPayload,
@@ -373,7 +347,6 @@ class Mutation:
             "Order",
             Order.of,
             documents.create_order,
-            problems,
             data=data,
             **_documents(info),
         )
@@ -387,8 +360,7 @@ class Mutation:
             "Order",
             Order.of,
             documents.approve_order,
-            _id_problem(id, "Order"),
-            order_id=pk_of(id, "Order"),
+            order_id=key(id, "Order"),
             actor=ctx(info).actor,
         )
 
@@ -407,8 +379,7 @@ class Mutation:
             "Order",
             Order.of,
             documents.set_order_status,
-            _id_problem(id, "Order"),
-            order_id=pk_of(id, "Order"),
+            order_id=key(id, "Order"),
             status=status,
             expected_version=expected_version,
             **_base(info),
@@ -417,10 +388,8 @@ class Mutation:
     @strawberry.mutation(description="An invoice or credit note, issued unless `issue` is false.")
     async def create_invoice(self, info: Info, input: InvoiceInput) -> InvoicePayload:  # type: ignore
         data = given(input)
-        problems = decode(
-            data, {"billCustomer": "Customer", "orderCustomer": "Customer", "order": "Order"}
-        )
-        problems += decode_lines(data, "lines", {"item": "Item"})
+        decode(data, {"billCustomer": "Customer", "orderCustomer": "Customer", "order": "Order"})
+        decode_lines(data, "lines", {"item": "Item"})
         return await run(
             info,
             InvoicePayload,
@@ -428,7 +397,6 @@ class Mutation:
             "Invoice",
             Invoice.of,
             documents.create_invoice,
-            problems,
             data=data,
             **_documents(info),
         )
@@ -444,8 +412,7 @@ class Mutation:
             "Invoice",
             Invoice.of,
             documents.invoice_order,
-            _id_problem(order, "Order", "order"),
-            order_id=pk_of(order, "Order"),
+            order_id=key(order, "Order"),
             invoice_date=invoice_date,
             **_documents(info),
         )
@@ -459,8 +426,7 @@ class Mutation:
             "Invoice",
             Invoice.of,
             documents.issue_invoice,
-            _id_problem(id, "Invoice"),
-            invoice_id=pk_of(id, "Invoice"),
+            invoice_id=key(id, "Invoice"),
             actor_id=ctx(info).actor,
             today=ctx(info).today,
         )
@@ -474,8 +440,7 @@ class Mutation:
             "Invoice",
             Invoice.of,
             documents.void_invoice,
-            _id_problem(id, "Invoice"),
-            invoice_id=pk_of(id, "Invoice"),
+            invoice_id=key(id, "Invoice"),
             **_base(info),
         )
 
@@ -484,9 +449,8 @@ class Mutation:
     )
     async def record_payment(self, info: Info, input: PaymentInput) -> PaymentPayload:  # type: ignore
         data = given(input)
-        problems = decode(data, {"customer": "Customer"}) + decode_lines(
-            data, "applyTo", {"invoice": "Invoice"}
-        )
+        decode(data, {"customer": "Customer"})
+        decode_lines(data, "applyTo", {"invoice": "Invoice"})
         return await run(
             info,
             PaymentPayload,
@@ -494,7 +458,6 @@ class Mutation:
             "Payment",
             Payment.of,
             payments.record_payment,
-            problems,
             data=data,
             **_documents(info),
         )
@@ -504,9 +467,8 @@ class Mutation:
         self, info: Info, payment: strawberry.ID, applications: list[ApplicationInput]
     ) -> PaymentPayload:  # type: ignore
         items = [given(a) for a in applications]
-        problems = _id_problem(payment, "Payment", "payment")
-        for index, item in enumerate(items):
-            problems += decode(item, {"invoice": "Invoice"}, ("applications", str(index)))
+        for item in items:
+            decode(item, {"invoice": "Invoice"})
         return await run(
             info,
             PaymentPayload,
@@ -514,8 +476,7 @@ class Mutation:
             "Payment",
             Payment.of,
             payments.apply_payment,
-            problems,
-            payment_id=pk_of(payment, "Payment"),
+            payment_id=key(payment, "Payment"),
             applications=items,
             **_base(info),
         )
@@ -523,6 +484,7 @@ class Mutation:
     @strawberry.mutation
     async def add_note(self, info: Info, input: NoteInput) -> NotePayload:  # type: ignore
         data = given(input)
+        decode(data, {"customer": "Customer", "lead": "Lead"})
         return await run(
             info,
             NotePayload,
@@ -530,7 +492,6 @@ class Mutation:
             "Note",
             Note.of,
             notes.add_note,
-            decode(data, {"customer": "Customer", "lead": "Lead"}),
             data=data,
             invite_from=outbox.sender(ctx(info).settings),
             **_base(info),
@@ -539,6 +500,7 @@ class Mutation:
     @strawberry.mutation
     async def create_lead(self, info: Info, input: LeadInput) -> LeadPayload:  # type: ignore
         data = given(input)
+        decode(data, LEAD_IDS)
         return await run(
             info,
             LeadPayload,
@@ -546,7 +508,6 @@ class Mutation:
             "Lead",
             Lead.of,
             leads.create_lead,
-            decode(data, LEAD_IDS),
             data=data,
             **_base(info),
         )
@@ -556,6 +517,7 @@ class Mutation:
         self, info: Info, id: strawberry.ID, input: LeadInput, expected_version: int | None = None
     ) -> LeadPayload:  # type: ignore
         data = given(input)
+        decode(data, LEAD_IDS)
         return await run(
             info,
             LeadPayload,
@@ -563,8 +525,7 @@ class Mutation:
             "Lead",
             Lead.of,
             leads.update_lead,
-            decode(data, LEAD_IDS) + _id_problem(id, "Lead"),
-            lead_id=pk_of(id, "Lead"),
+            lead_id=key(id, "Lead"),
             data=data,
             expected_version=expected_version,
             **_base(info),
@@ -578,9 +539,6 @@ class Mutation:
         to: LeadStateEnum,  # type: ignore
         assign_to: strawberry.ID | None = None,
     ) -> LeadPayload:  # type: ignore
-        problems = _id_problem(id, "Lead")
-        if assign_to is not None:
-            problems += _id_problem(assign_to, "User", "assignTo")
         return await run(
             info,
             LeadPayload,
@@ -588,10 +546,9 @@ class Mutation:
             "Lead",
             Lead.of,
             leads.change_lead_state,
-            problems,
-            lead_id=pk_of(id, "Lead"),
+            lead_id=key(id, "Lead"),
             to=to,
-            assign_to=pk_of(assign_to, "User"),
+            assign_to=key(assign_to, "User"),
             **_base(info),
         )
 
@@ -619,8 +576,7 @@ class Mutation:
             "LeadProgram",
             LeadProgram.of,
             leads.set_lead_program_active,
-            _id_problem(id, "LeadProgram"),
-            program_id=pk_of(id, "LeadProgram"),
+            program_id=key(id, "LeadProgram"),
             active=active,
             **_base(info),
         )
@@ -649,8 +605,7 @@ class Mutation:
             "LeadSource",
             LeadSource.of,
             leads.set_lead_source_active,
-            _id_problem(id, "LeadSource"),
-            source_id=pk_of(id, "LeadSource"),
+            source_id=key(id, "LeadSource"),
             active=active,
             **_base(info),
         )
@@ -664,13 +619,9 @@ class Mutation:
         filter: CustomerFilter | None = None,
     ) -> BulkPayload:
         data = given(set)
-        problems = decode(data, CUSTOMER_IDS, ("set",))
-        if problems:
-            return BulkPayload(
-                updated_count=0, audit_event=None, user_errors=user_errors(DomainError(problems))
-            )
+        decode(data, CUSTOMER_IDS)
         flt = await _customer_filter(info, filter) if filter is not None else None
-        pks = [pk_of(i, "Customer") for i in ids] if ids is not None else None
+        pks = [key(i, "Customer") for i in ids] if ids is not None else None
         return await _bulk(
             info, bulk.bulk_update_customers, actor=ctx(info).actor, ids=pks, flt=flt, data=data
         )
@@ -679,31 +630,19 @@ class Mutation:
     async def bulk_update_locations(
         self, info: Info, ids: list[strawberry.ID], sales_rep: strawberry.ID | None = None
     ) -> BulkPayload:
-        if sales_rep is not None and pk_of(sales_rep, "User") is None:
-            problems = [
-                Problem(ErrorCode.NOT_FOUND, f"salesRep: no User with id {sales_rep}", ["salesRep"])
-            ]
-            return BulkPayload(
-                updated_count=0, audit_event=None, user_errors=user_errors(DomainError(problems))
-            )
         return await _bulk(
             info,
             bulk.bulk_update_locations,
             actor=ctx(info).actor,
-            ids=[pk_of(i, "Location") for i in ids],
-            sales_rep=pk_of(sales_rep, "User"),
+            ids=[key(i, "Location") for i in ids],
+            sales_rep=key(sales_rep, "User"),
         )
 
     @strawberry.mutation
     async def revert_change(self, info: Info, audit_event: strawberry.ID) -> RevertPayload:
-        problems = _id_problem(audit_event, "AuditEvent", "auditEvent")
-        if problems:
-            return RevertPayload(
-                reverted_count=0, audit_event=None, user_errors=user_errors(DomainError(problems))
-            )
         try:
             count, event = await ctx(info).write(
-                bulk.revert_change, actor=ctx(info).actor, event_id=pk_of(audit_event, "AuditEvent")
+                bulk.revert_change, actor=ctx(info).actor, event_id=key(audit_event, "AuditEvent")
             )
         except DomainError as error:
             return RevertPayload(reverted_count=0, audit_event=None, user_errors=user_errors(error))
@@ -722,7 +661,6 @@ class Mutation:
         filter: JSON | None = None,
         is_default: bool | None = False,
     ) -> ListViewPayload:  # type: ignore
-        problems = _id_problem(id, "ListView") if id is not None else []
         return await run(
             info,
             ListViewPayload,
@@ -730,10 +668,9 @@ class Mutation:
             "ListView",
             ListView.of,
             lists.save_list_view,
-            problems,
             user_id=ctx(info).actor,
             list_kind=kind,
-            view_id=pk_of(id, "ListView"),
+            view_id=key(id, "ListView"),
             name=name,
             columns=[given(c) for c in columns],
             sort=[given(s) for s in sort or []],
@@ -743,12 +680,9 @@ class Mutation:
 
     @strawberry.mutation
     async def delete_list_view(self, info: Info, id: strawberry.ID) -> DeletePayload:
-        problems = _id_problem(id, "ListView")
-        if problems:
-            return DeletePayload(deleted_id=None, user_errors=user_errors(DomainError(problems)))
         try:
             await ctx(info).write(
-                lists.delete_list_view, user_id=ctx(info).actor, view_id=pk_of(id, "ListView")
+                lists.delete_list_view, user_id=ctx(info).actor, view_id=key(id, "ListView")
             )
         except DomainError as error:
             return DeletePayload(deleted_id=None, user_errors=user_errors(error))
@@ -829,8 +763,7 @@ class Mutation:
             "User",
             User.of,
             access.update_user,
-            _id_problem(id, "User"),
-            user_id=pk_of(id, "User"),
+            user_id=key(id, "User"),
             data=given(input),
             current_session_id=web_session.id if web_session is not None else None,
             **_base(info),
@@ -859,7 +792,7 @@ class Mutation:
     async def revoke_api_token(self, info: Info, id: strawberry.ID) -> ApiTokenPayload:
         context = ctx(info)
         return await _token_payload(
-            context, tokens.revoke_token, token_id=pk_of(id, "ApiToken"), actor=context.user
+            context, tokens.revoke_token, token_id=key(id, "ApiToken"), actor=context.user
         )
 
 
@@ -894,9 +827,3 @@ async def _bulk(info: Info, service: Callable[..., Any], **kwargs: Any) -> BulkP
         audit_event=AuditEvent.of(row) if row is not None else None,
         user_errors=[],
     )
-
-
-def _id_problem(value: str, kind: str, field: str = "id") -> list[Problem]:
-    if pk_of(value, kind) is None:
-        return [Problem(ErrorCode.NOT_FOUND, f"{field}: no {kind} with id {value}", [field])]
-    return []

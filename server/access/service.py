@@ -81,12 +81,13 @@ async def create_user(
     if role is None:
         problems.add(ErrorCode.REQUIRED, "role is required", "role")
     _check_password(problems, password)
-    problems.raise_if_any()
-    password_hash = hash_password(password) if password else None
+    password_hash = hash_password(password) if password and not problems else None
     async with session.begin():
         actor = await policy.require(session, actor_id, "createUser")
-        assert email is not None
-        await _check_email_free(session, email, None)
+        if email is not None:
+            with problems.gathering():
+                await _check_email_free(session, email, None)
+        problems.raise_if_any()
         user = User(
             email=email,
             name=name,
@@ -133,14 +134,13 @@ async def update_user(
     if "password" in data and password is None:
         problems.add(ErrorCode.REQUIRED, "password cannot be cleared: set a new one", "password")
     _check_password(problems, password)
-    problems.raise_if_any()
-    password_hash = hash_password(password) if password else None
+    password_hash = hash_password(password) if password and not problems else None
     async with session.begin():
         who = await policy.actor_of(session, actor_id)
         actor = await policy.require(session, who, "updateUser", owner_id=user_id)
         if columns.get("role") not in (None, Role.ADMIN) or columns.get("active") is False:
             await _lock_admins(session)
-        user = await records.get_for_update(session, User, user_id, "id")
+        user = await records.get_for_update(session, User, user_id, "id", problems)
         columns = {
             column: value for column, value in columns.items() if getattr(user, column) != value
         }
@@ -156,9 +156,12 @@ async def update_user(
                 "input",
                 field,
             )
-        if "email" in columns:
-            await _check_email_free(session, columns["email"], user.id)
-        await _keep_an_admin(session, user, columns)
+        if columns.get("email") is not None:
+            with problems.gathering():
+                await _check_email_free(session, columns["email"], user.id)
+        with problems.gathering():
+            await _keep_an_admin(session, user, columns)
+        problems.raise_if_any()
         changes = audit.apply_changes(user, columns)
         if password_hash is not None:
             user.password_hash = password_hash

@@ -113,17 +113,17 @@ async def _event(
     return event
 
 
-def _check_ids(model: type, ids: Sequence[int | None], found: dict[int, Any]) -> None:
-    missing = [str(index) for index, pk in enumerate(ids) if pk is not None and pk not in found]
-    if missing:
-        problems = Problems(("ids",))
-        for index in missing:
+def _check_ids(
+    problems: Problems, model: type, ids: Sequence[int | None], found: dict[int, Any]
+) -> None:
+    for index, pk in enumerate(ids):
+        if pk is not None and pk not in found:
             problems.add(
                 ErrorCode.NOT_FOUND,
                 f"ids[{index}]: no {model.__name__.lower()} with that id",
-                index,
+                "ids",
+                str(index),
             )
-        problems.raise_if_any()
 
 
 def _id_problems(problems: Problems, ids: Sequence[int | None], what: str) -> list[int]:
@@ -161,7 +161,6 @@ async def bulk_update_customers(
         columns[column] = data[name]
     if not data:
         problems.add(ErrorCode.REQUIRED, "set at least one field", "set")
-    problems.raise_if_any()
     async with session.begin():
         actor_id = await policy.require(session, actor, "bulkUpdateCustomers")
         if (
@@ -173,13 +172,13 @@ async def bulk_update_customers(
             )
         for name in ("salesRep", "insideSalesRep"):
             await check_user(session, problems, data.get(name), "set", name)
-        problems.raise_if_any()
-        if ids is not None:
+        if flt is None:
             found = await _lock(session, Customer, wanted)
-            _check_ids(Customer, ids, found)
+            _check_ids(problems, Customer, ids or [], found)
+            problems.raise_if_any()
             targets = [found[pk] for pk in sorted(wanted)]
         else:
-            assert flt is not None
+            problems.raise_if_any()
             shown = filtered(flt).subquery()
             targets = list(
                 await session.scalars(
@@ -206,13 +205,12 @@ async def bulk_update_locations(
     policy.refuse_early(actor, "bulkUpdateLocations")
     problems = Problems(())
     wanted = _id_problems(problems, ids, "location")
-    problems.raise_if_any()
     async with session.begin():
         actor_id = await policy.require(session, actor, "bulkUpdateLocations")
         await check_user(session, problems, sales_rep, "salesRep")
-        problems.raise_if_any()
         found = await _lock(session, Location, wanted)
-        _check_ids(Location, ids, found)
+        _check_ids(problems, Location, ids, found)
+        problems.raise_if_any()
         entries = _change_all([found[pk] for pk in sorted(wanted)], {"sales_rep_id": sales_rep})
         if not entries:
             return 0, None

@@ -78,10 +78,11 @@ async def _check_item_code(session: AsyncSession, code: str | None, item_id: int
 async def create_item(session: AsyncSession, *, data: Data, actor_id: policy.Who) -> Item:
     problems = Problems()
     columns = _item_columns(problems, data, creating=True)
-    problems.raise_if_any()
     async with session.begin():
         actor_id = await policy.require(session, actor_id, "createItem")
-        await _check_item_code(session, columns["code"], None)
+        with problems.gathering():
+            await _check_item_code(session, columns.get("code"), None)
+        problems.raise_if_any()
         item = Item(**columns)
         session.add(item)
         await session.flush()
@@ -108,12 +109,14 @@ async def update_item(
     for column, name in (("unit_price_e4", "unitPrice"), ("active", "active")):
         if column in columns and columns[column] is None:
             problems.add(ErrorCode.REQUIRED, f"{name} cannot be cleared", name)
-    problems.raise_if_any()
     async with session.begin():
         actor_id = await policy.require(session, actor_id, "updateItem")
-        item = await records.get_for_update(session, Item, item_id, "id")
-        audit.check_version(item, expected_version)
-        await _check_item_code(session, columns.get("code"), item.id)
+        item = await records.get_for_update(session, Item, item_id, "id", problems)
+        with problems.gathering():
+            audit.check_version(item, expected_version)
+        with problems.gathering():
+            await _check_item_code(session, columns.get("code"), item.id)
+        problems.raise_if_any()
         await records.save_changes(session, item, columns, actor_id, "updateItem")
     return item
 
@@ -413,12 +416,13 @@ async def set_order_status(
         actor_id = await policy.require(
             session, actor_id, "setOrderStatus", customers=[order.order_customer_id]
         )
-        audit.check_version(order, expected_version)
+        problems = Problems(())
+        with problems.gathering():
+            audit.check_version(order, expected_version)
         refusal = rules.order_move_refusal(order.status, status)
         if refusal is not None:
-            raise DomainError.one(
-                ErrorCode.INVALID_TRANSITION, f"{order.number}: {refusal}", ["status"]
-            )
+            problems.add(ErrorCode.INVALID_TRANSITION, f"{order.number}: {refusal}", "status")
+        problems.raise_if_any()
         await records.save_changes(session, order, {"status": status}, actor_id, "setOrderStatus")
     return order
 

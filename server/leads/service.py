@@ -107,7 +107,6 @@ async def create_lead(session: AsyncSession, *, data: Data, actor_id: policy.Who
     actor = signed_in(actor_id)
     problems = Problems()
     columns = _lead_columns(problems, data, creating=True)
-    problems.raise_if_any()
     async with session.begin():
         actor = await policy.require(
             session,
@@ -159,15 +158,13 @@ async def update_lead(
     """Changes the fields the input names; the state moves only through `change_lead_state`."""
     problems = Problems()
     columns = _lead_columns(problems, data, creating=False)
-    problems.raise_if_any()
     async with session.begin():
-        lead = await records.get_for_update(session, Lead, lead_id, "id")
+        lead = await records.get_for_update(session, Lead, lead_id, "id", problems)
         actor_id = await policy.require(session, actor_id, "updateLead", **_owner_of(lead))
-        audit.check_version(lead, expected_version)
-        if "customer_id" in columns and columns["customer_id"] != lead.customer_id:
-            raise DomainError.one(
-                ErrorCode.INVALID, "a lead cannot move to another customer", ["input", "customer"]
-            )
+        with problems.gathering():
+            audit.check_version(lead, expected_version)
+        if columns.get("customer_id", lead.customer_id) not in (lead.customer_id, None):
+            problems.add(ErrorCode.INVALID, "a lead cannot move to another customer", "customer")
         await _check_references(session, problems, data, lead)
         problems.raise_if_any()
         await records.save_changes(session, lead, columns, actor_id, "updateLead")
@@ -203,10 +200,10 @@ async def change_lead_state(
         lead = await records.get_for_update(session, Lead, lead_id, "id")
         actor = await policy.require(session, actor, "changeLeadState", **_owner_of(lead))
         if not rules.may_move(lead.state, to):
-            raise DomainError.one(
+            problems.add(
                 ErrorCode.INVALID_TRANSITION,
                 f"a lead cannot move from {lead.state.name} to {to.name}: {_moves(lead.state)}",
-                ["to"],
+                "to",
             )
         await check_user(session, problems, assign_to, "assignTo")
         problems.raise_if_any()
@@ -246,21 +243,23 @@ async def _create_named(
 ) -> Any:
     problems = Problems(prefix=())
     value = validate.text(problems, {"name": name}, "name", max_length=200, required=True)
-    problems.raise_if_any()
-    assert value is not None
     async with session.begin():
         actor_id = await policy.require(session, actor_id, action)
         await _serialise(session, model)
-        existing = await session.scalar(
-            select(model.name).where(func.lower(model.name) == value.lower())
+        existing = (
+            await session.scalar(select(model.name).where(func.lower(model.name) == value.lower()))
+            if value is not None
+            else None
         )
         if existing is not None:
-            raise DomainError.one(
+            problems.add(
                 ErrorCode.DUPLICATE,
                 f"there is a {model.__tablename__[:-1].replace('_', ' ')} "
                 f"named {existing!r} already",
-                ["name"],
+                "name",
             )
+        problems.raise_if_any()
+        assert value is not None
         record = model(name=value, active=True)
         session.add(record)
         await session.flush()

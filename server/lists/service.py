@@ -89,7 +89,6 @@ async def save_list_view(
     elif len(name) > MAX_NAME:
         problems.add(ErrorCode.INVALID, f"name is longer than {MAX_NAME} characters", "name")
     checked = validator.collect(problems, kind, filter=filter, sort=sort or [], columns=columns)
-    problems.raise_if_any()
     values: Data = {
         "name": name,
         "filter": filter,
@@ -101,12 +100,15 @@ async def save_list_view(
     }
     async with session.begin():
         user_id = await _owner(session, user_id, "saveListView")
-        view = await _own(session, view_id, user_id) if view_id is not None else None
+        view = None
+        if view_id is not None:
+            with problems.gathering():
+                view = await _own(session, view_id, user_id)
         if view is not None and view.kind is not kind:
-            raise DomainError.one(
+            problems.add(
                 ErrorCode.INVALID,
                 f"this view belongs to the {view.kind.name} list, not {kind.name}",
-                ["kind"],
+                "kind",
             )
         taken = select(ListView.id).where(
             ListView.user_id == user_id,
@@ -115,12 +117,13 @@ async def save_list_view(
         )
         if view is not None:
             taken = taken.where(ListView.id != view.id)
-        if await session.scalar(taken) is not None:
-            raise DomainError.one(
+        if name and await session.scalar(taken) is not None:
+            problems.add(
                 ErrorCode.DUPLICATE,
                 f"you already have a {kind.name.lower()} view named {name!r}",
-                ["name"],
+                "name",
             )
+        problems.raise_if_any()
         if is_default is not None or view is None:
             values["is_default"] = bool(is_default)
         if values.get("is_default"):

@@ -72,7 +72,6 @@ async def add_note(
         "body": body,
         **_reminder_columns(problems, data.get("reminder")),
     }
-    problems.raise_if_any()
     async with session.begin():
         author = await policy.require(session, author, "addNote")
         if customer_id is not None and await session.get(Customer, customer_id) is None:
