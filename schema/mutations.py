@@ -48,16 +48,28 @@ from schema.types import (
 )
 from server.access import service as access
 from server.access import sessions, tokens
+from server.access.commands import UserFields
 from server.customers import bulk
 from server.customers import service as customers
+from server.customers.commands import (
+    ContactFields,
+    CustomerBulkFields,
+    CustomerFields,
+    LocationFields,
+)
 from server.documents import service as documents
+from server.documents.commands import InvoiceFields, ItemFields, OrderFields
 from server.errors import DomainError, ErrorCode
 from server.ids import NOWHERE
 from server.leads import service as leads
+from server.leads.commands import LeadFields
 from server.lists import service as lists
+from server.lists.commands import ListColumnFields, ListSortFields, ListViewFields
 from server.notes import outbox
 from server.notes import service as notes
+from server.notes.commands import NoteFields
 from server.payments import service as payments
+from server.payments.commands import ApplicationFields, PaymentFields
 
 
 def _payload(name: str, field: str, type_: Any) -> type:
@@ -147,14 +159,10 @@ async def run(
     return payload(**{field: make(row), "user_errors": []})
 
 
-def _base(info: Info) -> dict[str, Any]:
-    """The request's user and role, for the services' policy checks (server/access/policy.py)."""
-    return {"actor_id": ctx(info).actor}
-
-
 def _documents(info: Info) -> dict[str, Any]:
+    """The request's actor, day and base currency: what the document and payment services take."""
     return {
-        "actor_id": ctx(info).actor,
+        "actor": ctx(info).actor,
         "today": ctx(info).today,
         "base_currency": ctx(info).settings.base_currency,
     }
@@ -184,9 +192,9 @@ class Mutation:
             "Customer",
             Customer.of,
             customers.create_customer,
-            data=data,
+            fields=CustomerFields.of(data),
             base_currency=ctx(info).settings.base_currency,
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -207,9 +215,9 @@ class Mutation:
             Customer.of,
             customers.update_customer,
             customer_id=key(id, "Customer"),
-            data=data,
+            fields=CustomerFields.of(data),
             expected_version=expected_version,
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -223,8 +231,8 @@ class Mutation:
             "Location",
             Location.of,
             customers.create_location,
-            data=data,
-            **_base(info),
+            fields=LocationFields.of(data),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -245,9 +253,9 @@ class Mutation:
             Location.of,
             customers.update_location,
             location_id=key(id, "Location"),
-            data=data,
+            fields=LocationFields.of(data),
             expected_version=expected_version,
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -261,8 +269,8 @@ class Mutation:
             "Contact",
             Contact.of,
             customers.create_contact,
-            data=data,
-            **_base(info),
+            fields=ContactFields.of(data),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -283,16 +291,16 @@ class Mutation:
             Contact.of,
             customers.update_contact,
             contact_id=key(id, "Contact"),
-            data=data,
+            fields=ContactFields.of(data),
             expected_version=expected_version,
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
     async def delete_contact(self, info: Info, id: strawberry.ID) -> DeletePayload:
         try:
             await ctx(info).write(
-                customers.delete_contact, contact_id=key(id, "Contact"), **_base(info)
+                customers.delete_contact, contact_id=key(id, "Contact"), actor=ctx(info).actor
             )
         except DomainError as error:
             return DeletePayload(deleted_id=None, user_errors=user_errors(error))
@@ -308,8 +316,8 @@ class Mutation:
             "Item",
             lambda r: Item.of(r, base),
             documents.create_item,
-            data=given(input),
-            **_base(info),
+            fields=ItemFields.of(given(input)),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -325,9 +333,9 @@ class Mutation:
             lambda r: Item.of(r, base),
             documents.update_item,
             item_id=key(id, "Item"),
-            data=given(input),
+            fields=ItemFields.of(given(input)),
             expected_version=expected_version,
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation(
@@ -347,7 +355,7 @@ class Mutation:
             "Order",
             Order.of,
             documents.create_order,
-            data=data,
+            fields=OrderFields.of(data),
             **_documents(info),
         )
 
@@ -382,7 +390,7 @@ class Mutation:
             order_id=key(id, "Order"),
             status=status,
             expected_version=expected_version,
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation(description="An invoice or credit note, issued unless `issue` is false.")
@@ -397,7 +405,7 @@ class Mutation:
             "Invoice",
             Invoice.of,
             documents.create_invoice,
-            data=data,
+            fields=InvoiceFields.of(data),
             **_documents(info),
         )
 
@@ -427,7 +435,7 @@ class Mutation:
             Invoice.of,
             documents.issue_invoice,
             invoice_id=key(id, "Invoice"),
-            actor_id=ctx(info).actor,
+            actor=ctx(info).actor,
             today=ctx(info).today,
         )
 
@@ -441,7 +449,7 @@ class Mutation:
             Invoice.of,
             documents.void_invoice,
             invoice_id=key(id, "Invoice"),
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation(
@@ -458,7 +466,7 @@ class Mutation:
             "Payment",
             Payment.of,
             payments.record_payment,
-            data=data,
+            fields=PaymentFields.of(data),
             **_documents(info),
         )
 
@@ -477,8 +485,8 @@ class Mutation:
             Payment.of,
             payments.apply_payment,
             payment_id=key(payment, "Payment"),
-            applications=items,
-            **_base(info),
+            applications=[ApplicationFields.of(item) for item in items],
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -492,9 +500,9 @@ class Mutation:
             "Note",
             Note.of,
             notes.add_note,
-            data=data,
+            fields=NoteFields.of(data),
             invite_from=outbox.sender(ctx(info).settings),
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -508,8 +516,8 @@ class Mutation:
             "Lead",
             Lead.of,
             leads.create_lead,
-            data=data,
-            **_base(info),
+            fields=LeadFields.of(data),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -526,9 +534,9 @@ class Mutation:
             Lead.of,
             leads.update_lead,
             lead_id=key(id, "Lead"),
-            data=data,
+            fields=LeadFields.of(data),
             expected_version=expected_version,
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -549,7 +557,7 @@ class Mutation:
             lead_id=key(id, "Lead"),
             to=to,
             assign_to=key(assign_to, "User"),
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -562,7 +570,7 @@ class Mutation:
             LeadProgram.of,
             leads.create_lead_program,
             name=name,
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -578,7 +586,7 @@ class Mutation:
             leads.set_lead_program_active,
             program_id=key(id, "LeadProgram"),
             active=active,
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -591,7 +599,7 @@ class Mutation:
             LeadSource.of,
             leads.create_lead_source,
             name=name,
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -607,7 +615,7 @@ class Mutation:
             leads.set_lead_source_active,
             source_id=key(id, "LeadSource"),
             active=active,
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -623,7 +631,12 @@ class Mutation:
         flt = await _customer_filter(info, filter) if filter is not None else None
         pks = [key(i, "Customer") for i in ids] if ids is not None else None
         return await _bulk(
-            info, bulk.bulk_update_customers, actor=ctx(info).actor, ids=pks, flt=flt, data=data
+            info,
+            bulk.bulk_update_customers,
+            actor=ctx(info).actor,
+            ids=pks,
+            flt=flt,
+            fields=CustomerBulkFields.of(data),
         )
 
     @strawberry.mutation
@@ -668,21 +681,23 @@ class Mutation:
             "ListView",
             ListView.of,
             lists.save_list_view,
-            user_id=ctx(info).actor,
-            list_kind=kind,
             view_id=key(id, "ListView"),
-            name=name,
-            columns=[given(c) for c in columns],
-            sort=[given(s) for s in sort or []],
-            filter=filter,
-            is_default=is_default,
+            fields=ListViewFields(
+                kind=kind,
+                name=name,
+                columns=[ListColumnFields.of(given(c)) for c in columns],
+                sort=[ListSortFields.of(given(s)) for s in sort or []],
+                filter=filter,
+                is_default=is_default,
+            ),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
     async def delete_list_view(self, info: Info, id: strawberry.ID) -> DeletePayload:
         try:
             await ctx(info).write(
-                lists.delete_list_view, user_id=ctx(info).actor, view_id=key(id, "ListView")
+                lists.delete_list_view, view_id=key(id, "ListView"), actor=ctx(info).actor
             )
         except DomainError as error:
             return DeletePayload(deleted_id=None, user_errors=user_errors(error))
@@ -731,7 +746,6 @@ class Mutation:
         )
     )
     async def create_user(self, info: Info, input: UserInput) -> UserPayload:  # type: ignore
-        data = given(input)
         return await run(
             info,
             UserPayload,
@@ -739,12 +753,8 @@ class Mutation:
             "User",
             User.of,
             access.create_user,
-            email=data.get("email"),
-            name=data.get("name"),
-            role=data.get("role"),
-            password=data.get("password"),
-            active=data.get("active", True),
-            **_base(info),
+            fields=UserFields.of(given(input)),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation(
@@ -764,9 +774,9 @@ class Mutation:
             User.of,
             access.update_user,
             user_id=key(id, "User"),
-            data=given(input),
+            fields=UserFields.of(given(input)),
             current_session_id=web_session.id if web_session is not None else None,
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation(
@@ -785,14 +795,14 @@ class Mutation:
                 "a token cannot create tokens: sign in with login to create one",
             )
         return await _token_payload(
-            context, tokens.create_token, user_id=context.actor_id, name=name, scopes=scopes
+            context, tokens.create_token, name=name, scopes=scopes, actor=context.actor
         )
 
     @strawberry.mutation(description="Revokes a token at once: one's own, or any as ADMIN.")
     async def revoke_api_token(self, info: Info, id: strawberry.ID) -> ApiTokenPayload:
         context = ctx(info)
         return await _token_payload(
-            context, tokens.revoke_token, token_id=key(id, "ApiToken"), actor=context.user
+            context, tokens.revoke_token, token_id=key(id, "ApiToken"), actor=context.actor
         )
 
 

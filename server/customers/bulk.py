@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.access import policy
 from server.audit import service as audit
 from server.audit.models import AuditEvent, AuditEventEntity
+from server.customers.commands import CustomerBulkFields
 from server.customers.listing import CustomerFilter, filtered
 from server.customers.models import (
     BillingStatus,
@@ -139,15 +140,16 @@ def _id_problems(problems: Problems, ids: Sequence[int | None], what: str) -> li
 async def bulk_update_customers(
     session: AsyncSession,
     *,
-    actor: policy.Who,
+    actor: policy.Actor,
     ids: Sequence[int | None] | None,
     flt: CustomerFilter | None,
-    data: Data,
+    fields: CustomerBulkFields,
 ) -> tuple[int, AuditEvent | None]:
     """Sets the fields of `data` (CustomerBulkSet, ids decoded) on the customers of `ids` or
     of `flt` (exactly those the list shows for that filter). Answers the number of customers
     changed and the audit event (None when nothing differed)."""
     policy.refuse_early(actor, "bulkUpdateCustomers")
+    data = fields.given()
     problems = Problems(())
     if (ids is None) == (flt is None):
         problems.add(ErrorCode.INVALID, "give either ids or a filter, not both or neither", "ids")
@@ -199,7 +201,7 @@ async def bulk_update_customers(
 
 
 async def bulk_update_locations(
-    session: AsyncSession, *, actor: policy.Who, ids: Sequence[int | None], sales_rep: int | None
+    session: AsyncSession, *, actor: policy.Actor, ids: Sequence[int | None], sales_rep: int | None
 ) -> tuple[int, AuditEvent | None]:
     """Sets (or, with None, clears) the location-level sales rep override of the locations."""
     policy.refuse_early(actor, "bulkUpdateLocations")
@@ -227,7 +229,7 @@ def _value(kind: type[enum.Enum] | None, plain: Any) -> Any:
 
 
 async def revert_change(
-    session: AsyncSession, *, actor: policy.Who, event_id: int
+    session: AsyncSession, *, actor: policy.Actor, event_id: int
 ) -> tuple[int, AuditEvent]:
     """Restores every field of a bulk event to its value before; refused, changing nothing,
     when the event is not revertible, was reverted already, or any of its records changed since."""

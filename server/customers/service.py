@@ -11,6 +11,7 @@ from server import records, validate
 from server.access import policy
 from server.access.models import User
 from server.audit import service as audit
+from server.customers.commands import ContactFields, CustomerFields, LocationFields
 from server.customers.models import Contact, Customer, Location, PaymentTerms
 from server.db import identity
 from server.db.sequences import next_number
@@ -108,15 +109,16 @@ async def check_user(
 
 
 async def create_customer(
-    session: AsyncSession, *, data: Data, actor_id: policy.Who, base_currency: str
+    session: AsyncSession, *, fields: CustomerFields, actor: policy.Actor, base_currency: str
 ) -> Customer:
     """A new customer; numbered C-000001 upward unless the input gives a number."""
+    data = fields.given()
     problems = Problems()
     columns = _customer_columns(problems, data, creating=True, base_currency=base_currency)
     async with session.begin():
         actor_id = await policy.require(
             session,
-            actor_id,
+            actor,
             "createCustomer",
             people=[data.get("salesRep"), data.get("insideSalesRep")],
         )
@@ -143,11 +145,12 @@ async def update_customer(
     session: AsyncSession,
     *,
     customer_id: int,
-    data: Data,
+    fields: CustomerFields,
     expected_version: int | None,
-    actor_id: policy.Who,
+    actor: policy.Actor,
 ) -> Customer:
     """Changes the fields the input names; refused with STALE_VERSION when the version moved on."""
+    data = fields.given()
     problems = Problems()
     columns = customer_columns(problems, data, creating=False)
     async with session.begin():
@@ -161,7 +164,7 @@ async def update_customer(
             )
         ]
         actor_id = await policy.require(
-            session, actor_id, "updateCustomer", customers=[customer_id], people=reps_after
+            session, actor, "updateCustomer", customers=[customer_id], people=reps_after
         )
         with problems.gathering():
             audit.check_version(customer, expected_version)
@@ -224,13 +227,16 @@ async def _check_customer(
         problems.add(ErrorCode.NOT_FOUND, "customer: no customer with that id", "customer")
 
 
-async def create_location(session: AsyncSession, *, data: Data, actor_id: policy.Who) -> Location:
+async def create_location(
+    session: AsyncSession, *, fields: LocationFields, actor: policy.Actor
+) -> Location:
     """A delivery location of a customer; its code is unique within the customer."""
+    data = fields.given()
     problems = Problems()
     columns = _location_columns(problems, data, creating=True)
     async with session.begin():
         actor_id = await policy.require(
-            session, actor_id, "createLocation", customers=[data.get("customer")]
+            session, actor, "createLocation", customers=[data.get("customer")]
         )
         await _check_customer(session, problems, data.get("customer"))
         await check_user(session, problems, data.get("salesRep"), "salesRep")
@@ -270,10 +276,11 @@ async def update_location(
     session: AsyncSession,
     *,
     location_id: int,
-    data: Data,
+    fields: LocationFields,
     expected_version: int | None,
-    actor_id: policy.Who,
+    actor: policy.Actor,
 ) -> Location:
+    data = fields.given()
     problems = Problems()
     columns = _location_columns(problems, data, creating=False)
     if "customer" in data and data["customer"] is not None:
@@ -281,7 +288,7 @@ async def update_location(
     async with session.begin():
         location = await records.get_for_update(session, Location, location_id, "id", problems)
         actor_id = await policy.require(
-            session, actor_id, "updateLocation", customers=[location.customer_id]
+            session, actor, "updateLocation", customers=[location.customer_id]
         )
         with problems.gathering():
             audit.check_version(location, expected_version)
@@ -337,12 +344,15 @@ async def _only_primary(session: AsyncSession, contact: Contact) -> None:
         )
 
 
-async def create_contact(session: AsyncSession, *, data: Data, actor_id: policy.Who) -> Contact:
+async def create_contact(
+    session: AsyncSession, *, fields: ContactFields, actor: policy.Actor
+) -> Contact:
+    data = fields.given()
     problems = Problems()
     columns = _contact_columns(problems, data, creating=True)
     async with session.begin():
         actor_id = await policy.require(
-            session, actor_id, "createContact", customers=[data.get("customer")]
+            session, actor, "createContact", customers=[data.get("customer")]
         )
         await _check_customer(session, problems, data.get("customer"))
         problems.raise_if_any()
@@ -364,10 +374,11 @@ async def update_contact(
     session: AsyncSession,
     *,
     contact_id: int,
-    data: Data,
+    fields: ContactFields,
     expected_version: int | None,
-    actor_id: policy.Who,
+    actor: policy.Actor,
 ) -> Contact:
+    data = fields.given()
     problems = Problems()
     columns = _contact_columns(problems, data, creating=False)
     if columns.get("is_primary", False) is None:
@@ -377,7 +388,7 @@ async def update_contact(
     async with session.begin():
         contact = await records.get_for_update(session, Contact, contact_id, "id", problems)
         actor_id = await policy.require(
-            session, actor_id, "updateContact", customers=[contact.customer_id]
+            session, actor, "updateContact", customers=[contact.customer_id]
         )
         with problems.gathering():
             audit.check_version(contact, expected_version)
@@ -387,11 +398,11 @@ async def update_contact(
     return contact
 
 
-async def delete_contact(session: AsyncSession, *, contact_id: int, actor_id: policy.Who) -> None:
+async def delete_contact(session: AsyncSession, *, contact_id: int, actor: policy.Actor) -> None:
     async with session.begin():
         contact = await records.get_for_update(session, Contact, contact_id, "id")
         actor_id = await policy.require(
-            session, actor_id, "deleteContact", customers=[contact.customer_id]
+            session, actor, "deleteContact", customers=[contact.customer_id]
         )
         audit.record(
             session,

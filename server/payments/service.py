@@ -23,20 +23,27 @@ from server.db.sequences import next_number
 from server.documents import rules
 from server.documents.models import Invoice, InvoiceClassification, InvoiceStatus
 from server.errors import ErrorCode, Problems
+from server.payments.commands import ApplicationFields, PaymentFields
 from server.payments.models import Payment, PaymentApplication, PaymentStyle
 
 Data = dict[str, Any]
 
 
 async def record_payment(
-    session: AsyncSession, *, data: Data, actor_id: policy.Who, today: dt.date, base_currency: str
+    session: AsyncSession,
+    *,
+    fields: PaymentFields,
+    actor: policy.Actor,
+    today: dt.date,
+    base_currency: str,
 ) -> Payment:
     """A payment or deposit received from a customer, optionally applied to its invoices at once."""
+    data = fields.given()
     problems = Problems()
     amount = validate.amount(problems, data, "amount", positive=True)
     reference = validate.text(problems, data, "reference", max_length=200)
     async with session.begin():
-        actor_id = await policy.require(session, actor_id, "recordPayment")
+        actor_id = await policy.require(session, actor, "recordPayment")
         customer = (
             await session.get(Customer, data["customer"])
             if data.get("customer") is not None
@@ -52,7 +59,7 @@ async def record_payment(
                 "fxRate",
             )
         applying = None
-        if data.get("applyTo") is not None:
+        if data.get("applyTo"):  # an empty list applies nothing, as none does
             payer = Payer(None, customer.id, customer.currency, amount or 0) if customer else None
             applying = await _applications(session, problems, payer, data["applyTo"], ("applyTo",))
         problems.raise_if_any()
@@ -89,12 +96,16 @@ async def record_payment(
 
 
 async def apply_payment(
-    session: AsyncSession, *, payment_id: int, applications: Sequence[Data], actor_id: policy.Who
+    session: AsyncSession,
+    *,
+    payment_id: int,
+    applications: Sequence[ApplicationFields],
+    actor: policy.Actor,
 ) -> Payment:
     """Moves money from a payment to invoices of its customer."""
     problems = Problems(())
     async with session.begin():
-        actor_id = await policy.require(session, actor_id, "applyPayment")
+        actor_id = await policy.require(session, actor, "applyPayment")
         payment = await session.scalar(
             select(Payment).where(Payment.id == payment_id).with_for_update()
         )
@@ -110,7 +121,8 @@ async def apply_payment(
             if payment is not None
             else None
         )
-        applying = await _applications(session, problems, payer, applications, ("applications",))
+        given = [application.given() for application in applications]
+        applying = await _applications(session, problems, payer, given, ("applications",))
         problems.raise_if_any()
         assert payment is not None
         await _apply(session, payment, applying, actor_id)
@@ -160,7 +172,7 @@ async def _applications(
     for index, application in enumerate(applications):
         at = (*path, str(index))
         amount = validate.amount(problems, application, "amount", positive=True, path=at)
-        invoice = invoices.get(application.get("invoice"))
+        invoice = invoices.get(application["invoice"])
         if not _can_take(problems, at, payer, invoice) or amount is None:
             continue
         assert invoice is not None
