@@ -366,16 +366,18 @@ def _token_arguments(parser: argparse.ArgumentParser) -> None:
 def create_token(args: argparse.Namespace, settings: Settings) -> int:
     """Create an API token and print its secret alone on stdout; only its hash is stored."""
     scopes = [TokenScope[s.upper()] for s in args.scope or ["read"]]
-    secret = asyncio.run(_create_token(settings, email=args.email, name=args.name, scopes=scopes))
+    secret = asyncio.run(_create_token(settings, args.email, args.name, scopes))
     print(secret)
     return 0
 
 
-async def _create_token(settings: Settings, **fields: object) -> str:
+async def _create_token(settings: Settings, email: str, name: str, scopes: list[TokenScope]) -> str:
     database = Database(settings.database_url)
     try:
         async with database.write_session() as session:
-            _token, secret = await access.create_token(session, **fields)
+            _token, secret = await access.create_token(
+                session, email=email, name=name, scopes=scopes
+            )
         return secret
     finally:
         await database.dispose()
