@@ -57,15 +57,28 @@ from schema.types import (
 )
 from server.access import service as access
 from server.access import sessions, tokens
+from server.access.commands import UserFields
 from server.customers import bulk
 from server.customers import service as customers
+from server.customers.commands import (
+    ContactFields,
+    CustomerBulkFields,
+    CustomerFields,
+    LocationFields,
+)
 from server.documents import service as documents
-from server.errors import DomainError, ErrorCode, Problem
+from server.documents.commands import InvoiceFields, ItemFields, OrderFields
+from server.errors import DomainError, ErrorCode
+from server.ids import NOWHERE
 from server.leads import service as leads
+from server.leads.commands import LeadFields
 from server.lists import service as lists
+from server.lists.commands import ListColumnFields, ListSortFields, ListViewFields
 from server.notes import outbox
 from server.notes import service as notes
+from server.notes.commands import NoteFields
 from server.payments import service as payments
+from server.payments.commands import ApplicationFields, PaymentFields
 
 
 def _payload(name: str, field: str, type_: Any, what: str | None = None) -> type:
@@ -141,29 +154,23 @@ class RevertPayload:
     user_errors: list[UserError] = user_errors_field()
 
 
-def decode(
-    data: dict[str, Any], kinds: dict[str, str], path: tuple[str, ...] = ("input",)
-) -> list[Problem]:
-    """Replaces the global IDs in `data` by primary keys; an ID of the wrong kind is NOT_FOUND."""
-    problems = []
+def key(value: str | None, kind: str) -> int | None:
+    """The primary key of a global ID (None for None); one that names nothing of `kind` (another
+    type, garbage) stands for no row, so that the service reports it NOT_FOUND with the input's
+    other problems."""
+    return None if value is None else pk_of(value, kind) or NOWHERE
+
+
+def decode(data: dict[str, Any], kinds: dict[str, str]) -> None:
+    """Replaces the global IDs in `data` by primary keys (`key`)."""
     for name, kind in kinds.items():
-        value = data.get(name)
-        if value is None:
-            continue
-        pk = pk_of(value, kind)
-        if pk is None:
-            problems.append(
-                Problem(ErrorCode.NOT_FOUND, f"{name}: no {kind} with id {value}", [*path, name])
-            )
-        data[name] = pk
-    return problems
+        if data.get(name) is not None:
+            data[name] = key(data[name], kind)
 
 
-def decode_lines(data: dict[str, Any], key: str, kinds: dict[str, str]) -> list[Problem]:
-    problems = []
-    for index, line in enumerate(data.get(key) or []):
-        problems += decode(line, kinds, ("input", key, str(index)))
-    return problems
+def decode_lines(data: dict[str, Any], name: str, kinds: dict[str, str]) -> None:
+    for line in data.get(name) or []:
+        decode(line, kinds)
 
 
 async def run(
@@ -173,12 +180,9 @@ async def run(
     kind: str,
     make: Callable[[Any], Any],
     service: Callable[..., Any],
-    problems: list[Problem] | None = None,
     **kwargs: Any,
 ) -> Any:
     """Runs a service; answers the payload with the fresh object, or its userErrors and no object."""
-    if problems:
-        return payload(**{field: None, "user_errors": user_errors(DomainError(problems))})
     try:
         record = await ctx(info).write(service, **kwargs)
     except DomainError as error:
@@ -187,14 +191,10 @@ async def run(
     return payload(**{field: make(row), "user_errors": []})
 
 
-def _base(info: Info) -> dict[str, Any]:
-    """The request's user and role, for the services' policy checks (server/access/policy.py)."""
-    return {"actor_id": ctx(info).actor}
-
-
 def _documents(info: Info) -> dict[str, Any]:
+    """The request's actor, day and base currency: what the document and payment services take."""
     return {
-        "actor_id": ctx(info).actor,
+        "actor": ctx(info).actor,
         "today": ctx(info).today,
         "base_currency": ctx(info).settings.base_currency,
     }
@@ -219,6 +219,7 @@ class Mutation:
     @strawberry.mutation
     async def create_customer(self, info: Info, input: CustomerInput) -> CustomerPayload:  # type: ignore
         data = given(input)
+        decode(data, CUSTOMER_IDS)
         return await run(
             info,
             CustomerPayload,
@@ -226,10 +227,9 @@ class Mutation:
             "Customer",
             Customer.of,
             customers.create_customer,
-            decode(data, CUSTOMER_IDS),
-            data=data,
+            fields=CustomerFields.of(data),
             base_currency=ctx(info).settings.base_currency,
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -241,7 +241,7 @@ class Mutation:
         expected_version: int | None = None,
     ) -> CustomerPayload:  # type: ignore
         data = given(input)
-        problems = decode(data, CUSTOMER_IDS) + _id_problem(id, "Customer")
+        decode(data, CUSTOMER_IDS)
         return await run(
             info,
             CustomerPayload,
@@ -249,17 +249,16 @@ class Mutation:
             "Customer",
             Customer.of,
             customers.update_customer,
-            problems,
-            customer_id=pk_of(id, "Customer"),
-            data=data,
+            customer_id=key(id, "Customer"),
+            fields=CustomerFields.of(data),
             expected_version=expected_version,
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
     async def create_location(self, info: Info, input: LocationInput) -> LocationPayload:  # type: ignore
         data = given(input)
-        problems = decode(data, {"customer": "Customer", "salesRep": "User"})
+        decode(data, {"customer": "Customer", "salesRep": "User"})
         return await run(
             info,
             LocationPayload,
@@ -267,9 +266,8 @@ class Mutation:
             "Location",
             Location.of,
             customers.create_location,
-            problems,
-            data=data,
-            **_base(info),
+            fields=LocationFields.of(data),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -281,9 +279,7 @@ class Mutation:
         expected_version: int | None = None,
     ) -> LocationPayload:  # type: ignore
         data = given(input)
-        problems = decode(data, {"customer": "Customer", "salesRep": "User"}) + _id_problem(
-            id, "Location"
-        )
+        decode(data, {"customer": "Customer", "salesRep": "User"})
         return await run(
             info,
             LocationPayload,
@@ -291,16 +287,16 @@ class Mutation:
             "Location",
             Location.of,
             customers.update_location,
-            problems,
-            location_id=pk_of(id, "Location"),
-            data=data,
+            location_id=key(id, "Location"),
+            fields=LocationFields.of(data),
             expected_version=expected_version,
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
     async def create_contact(self, info: Info, input: ContactInput) -> ContactPayload:  # type: ignore
         data = given(input)
+        decode(data, {"customer": "Customer"})
         return await run(
             info,
             ContactPayload,
@@ -308,9 +304,8 @@ class Mutation:
             "Contact",
             Contact.of,
             customers.create_contact,
-            decode(data, {"customer": "Customer"}),
-            data=data,
-            **_base(info),
+            fields=ContactFields.of(data),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -322,15 +317,7 @@ class Mutation:
         expected_version: int | None = None,
     ) -> ContactPayload:  # type: ignore
         data = given(input)
-        problems = _id_problem(id, "Contact")
-        if data.get("customer") is not None:
-            problems.append(
-                Problem(
-                    ErrorCode.INVALID,
-                    "a contact cannot move to another customer",
-                    ["input", "customer"],
-                )
-            )
+        decode(data, {"customer": "Customer"})
         return await run(
             info,
             ContactPayload,
@@ -338,21 +325,17 @@ class Mutation:
             "Contact",
             Contact.of,
             customers.update_contact,
-            problems,
-            contact_id=pk_of(id, "Contact"),
-            data=data,
+            contact_id=key(id, "Contact"),
+            fields=ContactFields.of(data),
             expected_version=expected_version,
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
     async def delete_contact(self, info: Info, id: strawberry.ID) -> DeletePayload:
-        problems = _id_problem(id, "Contact")
-        if problems:
-            return DeletePayload(deleted_id=None, user_errors=user_errors(DomainError(problems)))
         try:
             await ctx(info).write(
-                customers.delete_contact, contact_id=pk_of(id, "Contact"), **_base(info)
+                customers.delete_contact, contact_id=key(id, "Contact"), actor=ctx(info).actor
             )
         except DomainError as error:
             return DeletePayload(deleted_id=None, user_errors=user_errors(error))
@@ -368,8 +351,8 @@ class Mutation:
             "Item",
             lambda r: Item.of(r, base),
             documents.create_item,
-            data=given(input),
-            **_base(info),
+            fields=ItemFields.of(given(input)),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -384,11 +367,10 @@ class Mutation:
             "Item",
             lambda r: Item.of(r, base),
             documents.update_item,
-            _id_problem(id, "Item"),
-            item_id=pk_of(id, "Item"),
-            data=given(input),
+            item_id=key(id, "Item"),
+            fields=ItemFields.of(given(input)),
             expected_version=expected_version,
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation(
@@ -396,11 +378,11 @@ class Mutation:
     )
     async def create_order(self, info: Info, input: OrderInput) -> OrderPayload:  # type: ignore
         data = given(input)
-        problems = decode(
+        decode(
             data,
             {"orderCustomer": "Customer", "billingCustomer": "Customer", "location": "Location"},
         )
-        problems += decode_lines(data, "lines", {"item": "Item"})
+        decode_lines(data, "lines", {"item": "Item"})
         return await run(
             info,
             OrderPayload,
@@ -408,8 +390,7 @@ class Mutation:
             "Order",
             Order.of,
             documents.create_order,
-            problems,
-            data=data,
+            fields=OrderFields.of(data),
             **_documents(info),
         )
 
@@ -422,8 +403,7 @@ class Mutation:
             "Order",
             Order.of,
             documents.approve_order,
-            _id_problem(id, "Order"),
-            order_id=pk_of(id, "Order"),
+            order_id=key(id, "Order"),
             actor=ctx(info).actor,
         )
 
@@ -442,20 +422,17 @@ class Mutation:
             "Order",
             Order.of,
             documents.set_order_status,
-            _id_problem(id, "Order"),
-            order_id=pk_of(id, "Order"),
+            order_id=key(id, "Order"),
             status=status,
             expected_version=expected_version,
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation(description="An invoice or credit note, issued unless `issue` is false.")
     async def create_invoice(self, info: Info, input: InvoiceInput) -> InvoicePayload:  # type: ignore
         data = given(input)
-        problems = decode(
-            data, {"billCustomer": "Customer", "orderCustomer": "Customer", "order": "Order"}
-        )
-        problems += decode_lines(data, "lines", {"item": "Item"})
+        decode(data, {"billCustomer": "Customer", "orderCustomer": "Customer", "order": "Order"})
+        decode_lines(data, "lines", {"item": "Item"})
         return await run(
             info,
             InvoicePayload,
@@ -463,8 +440,7 @@ class Mutation:
             "Invoice",
             Invoice.of,
             documents.create_invoice,
-            problems,
-            data=data,
+            fields=InvoiceFields.of(data),
             **_documents(info),
         )
 
@@ -479,8 +455,7 @@ class Mutation:
             "Invoice",
             Invoice.of,
             documents.invoice_order,
-            _id_problem(order, "Order", "order"),
-            order_id=pk_of(order, "Order"),
+            order_id=key(order, "Order"),
             invoice_date=invoice_date,
             **_documents(info),
         )
@@ -494,9 +469,8 @@ class Mutation:
             "Invoice",
             Invoice.of,
             documents.issue_invoice,
-            _id_problem(id, "Invoice"),
-            invoice_id=pk_of(id, "Invoice"),
-            actor_id=ctx(info).actor,
+            invoice_id=key(id, "Invoice"),
+            actor=ctx(info).actor,
             today=ctx(info).today,
         )
 
@@ -509,9 +483,8 @@ class Mutation:
             "Invoice",
             Invoice.of,
             documents.void_invoice,
-            _id_problem(id, "Invoice"),
-            invoice_id=pk_of(id, "Invoice"),
-            **_base(info),
+            invoice_id=key(id, "Invoice"),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation(
@@ -519,9 +492,8 @@ class Mutation:
     )
     async def record_payment(self, info: Info, input: PaymentInput) -> PaymentPayload:  # type: ignore
         data = given(input)
-        problems = decode(data, {"customer": "Customer"}) + decode_lines(
-            data, "applyTo", {"invoice": "Invoice"}
-        )
+        decode(data, {"customer": "Customer"})
+        decode_lines(data, "applyTo", {"invoice": "Invoice"})
         return await run(
             info,
             PaymentPayload,
@@ -529,8 +501,7 @@ class Mutation:
             "Payment",
             Payment.of,
             payments.record_payment,
-            problems,
-            data=data,
+            fields=PaymentFields.of(data),
             **_documents(info),
         )
 
@@ -539,9 +510,8 @@ class Mutation:
         self, info: Info, payment: strawberry.ID, applications: list[ApplicationInput]
     ) -> PaymentPayload:  # type: ignore
         items = [given(a) for a in applications]
-        problems = _id_problem(payment, "Payment", "payment")
-        for index, item in enumerate(items):
-            problems += decode(item, {"invoice": "Invoice"}, ("applications", str(index)))
+        for item in items:
+            decode(item, {"invoice": "Invoice"})
         return await run(
             info,
             PaymentPayload,
@@ -549,15 +519,15 @@ class Mutation:
             "Payment",
             Payment.of,
             payments.apply_payment,
-            problems,
-            payment_id=pk_of(payment, "Payment"),
-            applications=items,
-            **_base(info),
+            payment_id=key(payment, "Payment"),
+            applications=[ApplicationFields.of(item) for item in items],
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
     async def add_note(self, info: Info, input: NoteInput) -> NotePayload:  # type: ignore
         data = given(input)
+        decode(data, {"customer": "Customer", "lead": "Lead"})
         return await run(
             info,
             NotePayload,
@@ -565,15 +535,15 @@ class Mutation:
             "Note",
             Note.of,
             notes.add_note,
-            decode(data, {"customer": "Customer", "lead": "Lead"}),
-            data=data,
+            fields=NoteFields.of(data),
             invite_from=outbox.sender(ctx(info).settings),
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
     async def create_lead(self, info: Info, input: LeadInput) -> LeadPayload:  # type: ignore
         data = given(input)
+        decode(data, LEAD_IDS)
         return await run(
             info,
             LeadPayload,
@@ -581,9 +551,8 @@ class Mutation:
             "Lead",
             Lead.of,
             leads.create_lead,
-            decode(data, LEAD_IDS),
-            data=data,
-            **_base(info),
+            fields=LeadFields.of(data),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -591,6 +560,7 @@ class Mutation:
         self, info: Info, id: strawberry.ID, input: LeadInput, expected_version: int | None = None
     ) -> LeadPayload:  # type: ignore
         data = given(input)
+        decode(data, LEAD_IDS)
         return await run(
             info,
             LeadPayload,
@@ -598,11 +568,10 @@ class Mutation:
             "Lead",
             Lead.of,
             leads.update_lead,
-            decode(data, LEAD_IDS) + _id_problem(id, "Lead"),
-            lead_id=pk_of(id, "Lead"),
-            data=data,
+            lead_id=key(id, "Lead"),
+            fields=LeadFields.of(data),
             expected_version=expected_version,
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -613,9 +582,6 @@ class Mutation:
         to: LeadStateEnum,  # type: ignore
         assign_to: strawberry.ID | None = None,
     ) -> LeadPayload:  # type: ignore
-        problems = _id_problem(id, "Lead")
-        if assign_to is not None:
-            problems += _id_problem(assign_to, "User", "assignTo")
         return await run(
             info,
             LeadPayload,
@@ -623,11 +589,10 @@ class Mutation:
             "Lead",
             Lead.of,
             leads.change_lead_state,
-            problems,
-            lead_id=pk_of(id, "Lead"),
+            lead_id=key(id, "Lead"),
             to=to,
-            assign_to=pk_of(assign_to, "User"),
-            **_base(info),
+            assign_to=key(assign_to, "User"),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -640,7 +605,7 @@ class Mutation:
             LeadProgram.of,
             leads.create_lead_program,
             name=name,
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -654,10 +619,9 @@ class Mutation:
             "LeadProgram",
             LeadProgram.of,
             leads.set_lead_program_active,
-            _id_problem(id, "LeadProgram"),
-            program_id=pk_of(id, "LeadProgram"),
+            program_id=key(id, "LeadProgram"),
             active=active,
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -670,7 +634,7 @@ class Mutation:
             LeadSource.of,
             leads.create_lead_source,
             name=name,
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -684,10 +648,9 @@ class Mutation:
             "LeadSource",
             LeadSource.of,
             leads.set_lead_source_active,
-            _id_problem(id, "LeadSource"),
-            source_id=pk_of(id, "LeadSource"),
+            source_id=key(id, "LeadSource"),
             active=active,
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
@@ -699,46 +662,35 @@ class Mutation:
         filter: CustomerFilter | None = None,
     ) -> BulkPayload:
         data = given(set)
-        problems = decode(data, CUSTOMER_IDS, ("set",))
-        if problems:
-            return BulkPayload(
-                updated_count=0, audit_event=None, user_errors=user_errors(DomainError(problems))
-            )
+        decode(data, CUSTOMER_IDS)
         flt = await _customer_filter(info, filter) if filter is not None else None
-        pks = [pk_of(i, "Customer") for i in ids] if ids is not None else None
+        pks = [key(i, "Customer") for i in ids] if ids is not None else None
         return await _bulk(
-            info, bulk.bulk_update_customers, actor=ctx(info).actor, ids=pks, flt=flt, data=data
+            info,
+            bulk.bulk_update_customers,
+            actor=ctx(info).actor,
+            ids=pks,
+            flt=flt,
+            fields=CustomerBulkFields.of(data),
         )
 
     @strawberry.mutation
     async def bulk_update_locations(
         self, info: Info, ids: list[strawberry.ID], sales_rep: strawberry.ID | None = None
     ) -> BulkPayload:
-        if sales_rep is not None and pk_of(sales_rep, "User") is None:
-            problems = [
-                Problem(ErrorCode.NOT_FOUND, f"salesRep: no User with id {sales_rep}", ["salesRep"])
-            ]
-            return BulkPayload(
-                updated_count=0, audit_event=None, user_errors=user_errors(DomainError(problems))
-            )
         return await _bulk(
             info,
             bulk.bulk_update_locations,
             actor=ctx(info).actor,
-            ids=[pk_of(i, "Location") for i in ids],
-            sales_rep=pk_of(sales_rep, "User"),
+            ids=[key(i, "Location") for i in ids],
+            sales_rep=key(sales_rep, "User"),
         )
 
     @strawberry.mutation
     async def revert_change(self, info: Info, audit_event: strawberry.ID) -> RevertPayload:
-        problems = _id_problem(audit_event, "AuditEvent", "auditEvent")
-        if problems:
-            return RevertPayload(
-                reverted_count=0, audit_event=None, user_errors=user_errors(DomainError(problems))
-            )
         try:
             count, event = await ctx(info).write(
-                bulk.revert_change, actor=ctx(info).actor, event_id=pk_of(audit_event, "AuditEvent")
+                bulk.revert_change, actor=ctx(info).actor, event_id=key(audit_event, "AuditEvent")
             )
         except DomainError as error:
             return RevertPayload(reverted_count=0, audit_event=None, user_errors=user_errors(error))
@@ -757,7 +709,6 @@ class Mutation:
         filter: JSON | None = None,
         is_default: bool | None = False,
     ) -> ListViewPayload:  # type: ignore
-        problems = _id_problem(id, "ListView") if id is not None else []
         return await run(
             info,
             ListViewPayload,
@@ -765,25 +716,23 @@ class Mutation:
             "ListView",
             ListView.of,
             lists.save_list_view,
-            problems,
-            user_id=ctx(info).actor,
-            list_kind=kind,
-            view_id=pk_of(id, "ListView"),
-            name=name,
-            columns=[given(c) for c in columns],
-            sort=[given(s) for s in sort or []],
-            filter=filter,
-            is_default=is_default,
+            view_id=key(id, "ListView"),
+            fields=ListViewFields(
+                kind=kind,
+                name=name,
+                columns=[ListColumnFields.of(given(c)) for c in columns],
+                sort=[ListSortFields.of(given(s)) for s in sort or []],
+                filter=filter,
+                is_default=is_default,
+            ),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation
     async def delete_list_view(self, info: Info, id: strawberry.ID) -> DeletePayload:
-        problems = _id_problem(id, "ListView")
-        if problems:
-            return DeletePayload(deleted_id=None, user_errors=user_errors(DomainError(problems)))
         try:
             await ctx(info).write(
-                lists.delete_list_view, user_id=ctx(info).actor, view_id=pk_of(id, "ListView")
+                lists.delete_list_view, view_id=key(id, "ListView"), actor=ctx(info).actor
             )
         except DomainError as error:
             return DeletePayload(deleted_id=None, user_errors=user_errors(error))
@@ -832,7 +781,6 @@ class Mutation:
         )
     )
     async def create_user(self, info: Info, input: UserInput) -> UserPayload:  # type: ignore
-        data = given(input)
         return await run(
             info,
             UserPayload,
@@ -840,12 +788,8 @@ class Mutation:
             "User",
             User.of,
             access.create_user,
-            email=data.get("email"),
-            name=data.get("name"),
-            role=data.get("role"),
-            password=data.get("password"),
-            active=data.get("active", True),
-            **_base(info),
+            fields=UserFields.of(given(input)),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation(
@@ -864,11 +808,10 @@ class Mutation:
             "User",
             User.of,
             access.update_user,
-            _id_problem(id, "User"),
-            user_id=pk_of(id, "User"),
-            data=given(input),
+            user_id=key(id, "User"),
+            fields=UserFields.of(given(input)),
             current_session_id=web_session.id if web_session is not None else None,
-            **_base(info),
+            actor=ctx(info).actor,
         )
 
     @strawberry.mutation(
@@ -887,14 +830,14 @@ class Mutation:
                 "a token cannot create tokens: sign in with login to create one",
             )
         return await _token_payload(
-            context, tokens.create_token, user_id=context.actor_id, name=name, scopes=scopes
+            context, tokens.create_token, name=name, scopes=scopes, actor=context.actor
         )
 
     @strawberry.mutation(description="Revokes a token at once: one's own, or any as ADMIN.")
     async def revoke_api_token(self, info: Info, id: strawberry.ID) -> ApiTokenPayload:
         context = ctx(info)
         return await _token_payload(
-            context, tokens.revoke_token, token_id=pk_of(id, "ApiToken"), actor=context.user
+            context, tokens.revoke_token, token_id=key(id, "ApiToken"), actor=context.actor
         )
 
 
@@ -929,9 +872,3 @@ async def _bulk(info: Info, service: Callable[..., Any], **kwargs: Any) -> BulkP
         audit_event=AuditEvent.of(row) if row is not None else None,
         user_errors=[],
     )
-
-
-def _id_problem(value: str, kind: str, field: str = "id") -> list[Problem]:
-    if pk_of(value, kind) is None:
-        return [Problem(ErrorCode.NOT_FOUND, f"{field}: no {kind} with id {value}", [field])]
-    return []

@@ -20,7 +20,9 @@ from pathlib import Path
 from sqlalchemy import make_url, select
 
 from server.access import service as access
+from server.access.commands import UserFields
 from server.access.models import Role, TokenScope, User
+from server.access.policy import SYSTEM
 from server.config import Settings, load_settings
 from server.db.engine import Database
 from server.db.migrate import MigrationStopped, upgrade
@@ -187,9 +189,10 @@ async def _ensure_demo_admin(database: Database) -> None:
             return
     password = secrets.token_urlsafe(12)
     async with database.write_session() as session:
-        await access.create_user(
-            session, email=DEMO_ADMIN_EMAIL, name="Demo Admin", role=Role.ADMIN, password=password
+        fields = UserFields(
+            email=DEMO_ADMIN_EMAIL, name="Demo Admin", role=Role.ADMIN, password=password
         )
+        await access.create_user(session, fields=fields, actor=SYSTEM)
     print(
         f"Demo admin: {DEMO_ADMIN_EMAIL} / {password}  (shown once; not stored in clear)",
         flush=True,
@@ -323,10 +326,9 @@ def create_user(args: argparse.Namespace, settings: Settings) -> int:
     asyncio.run(
         _create_user(
             settings,
-            email=args.email,
-            name=args.name,
-            role=Role[args.role.upper()],
-            password=password,
+            UserFields(
+                email=args.email, name=args.name, role=Role[args.role.upper()], password=password
+            ),
         )
     )
     print(f"Created user {args.email.strip().lower()} ({args.role.upper()})")
@@ -340,11 +342,11 @@ def _read_password() -> str:
     return password
 
 
-async def _create_user(settings: Settings, **fields: object) -> None:
+async def _create_user(settings: Settings, fields: UserFields) -> None:
     database = Database(settings.database_url)
     try:
         async with database.write_session() as session:
-            await access.create_user(session, **fields)
+            await access.create_user(session, fields=fields, actor=SYSTEM)
     finally:
         await database.dispose()
 
@@ -364,16 +366,18 @@ def _token_arguments(parser: argparse.ArgumentParser) -> None:
 def create_token(args: argparse.Namespace, settings: Settings) -> int:
     """Create an API token and print its secret alone on stdout; only its hash is stored."""
     scopes = [TokenScope[s.upper()] for s in args.scope or ["read"]]
-    secret = asyncio.run(_create_token(settings, email=args.email, name=args.name, scopes=scopes))
+    secret = asyncio.run(_create_token(settings, args.email, args.name, scopes))
     print(secret)
     return 0
 
 
-async def _create_token(settings: Settings, **fields: object) -> str:
+async def _create_token(settings: Settings, email: str, name: str, scopes: list[TokenScope]) -> str:
     database = Database(settings.database_url)
     try:
         async with database.write_session() as session:
-            _token, secret = await access.create_token(session, **fields)
+            _token, secret = await access.create_token(
+                session, email=email, name=name, scopes=scopes
+            )
         return secret
     finally:
         await database.dispose()

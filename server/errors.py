@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 
 class ErrorCode(enum.Enum):
@@ -61,6 +62,20 @@ class Problems:
 
     def __bool__(self) -> bool:
         return bool(self.items)
+
+    def at(self, *field: str) -> bool:
+        """Whether a problem names this field already (one missing value is reported once)."""
+        path = [*self.prefix, *field]
+        return any(p.field == path for p in self.items)
+
+    @contextlib.contextmanager
+    def gathering(self) -> Iterator[None]:
+        """Runs a check that raises its `DomainError` at once (a taken number, a stale version),
+        keeping its problems with the others, so that all of them are answered together."""
+        try:
+            yield
+        except DomainError as error:
+            self.items += error.problems
 
     def raise_if_any(self) -> None:
         if self.items:

@@ -14,6 +14,11 @@ _PK_DIGITS = len(
 )  # longer is larger: never handed to int(), which refuses 4,300 digits and more
 
 
+NOWHERE = 0
+"""The key an ID that names nothing of its kind stands for in a command: no row has it, so the
+service reports it NOT_FOUND inside its transaction, together with every other problem."""
+
+
 def global_id_text(type_name: str, pk: int) -> str:
     return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
 

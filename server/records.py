@@ -10,18 +10,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
 from server.db.base import now
-from server.errors import DomainError, ErrorCode
+from server.errors import DomainError, ErrorCode, Problem, Problems
 
 Data = dict[str, Any]
 
 
-async def get_for_update(session: AsyncSession, model: type, record_id: int, field: str) -> Any:
-    """The record, locked until the transaction ends (FOR UPDATE; SQLite holds the write lock)."""
+async def get_for_update(
+    session: AsyncSession,
+    model: type,
+    record_id: int,
+    field: str,
+    problems: Problems | None = None,
+) -> Any:
+    """The record, locked until the transaction ends (FOR UPDATE; SQLite holds the write lock).
+
+    A missing record is NOT_FOUND, raised at once with the `problems` found so far: nothing else
+    can be checked without it."""
     record = await session.scalar(select(model).where(model.id == record_id).with_for_update())
     if record is None:
-        raise DomainError.one(
-            ErrorCode.NOT_FOUND, f"no {model.__name__.lower()} with that id", [field]
-        )
+        missing = Problem(ErrorCode.NOT_FOUND, f"no {model.__name__.lower()} with that id", [field])
+        raise DomainError([missing, *(problems.items if problems is not None else [])])
     return record
 
 

@@ -21,7 +21,9 @@ import pytest
 from sqlalchemy import text
 
 from server.access import service as access
+from server.access.commands import UserFields
 from server.access.models import Role, TokenScope
+from server.access.policy import SYSTEM
 from server.app import create_app
 from server.config import Settings
 from schema.fastpath import prepared
@@ -181,7 +183,7 @@ def settings_for(database: Database, **overrides: Any) -> Settings:
 async def make_token(database: Database, role: Role = Role.ADMIN, email: str = "admin@example.com",
                      scopes: tuple[TokenScope, ...] = (TokenScope.READ, TokenScope.WRITE)) -> str:
     async with database.write_session() as session:
-        await access.create_user(session, email=email, name=email.split("@")[0].title(), role=role)
+        await access.create_user(session, fields=UserFields(email=email, name=email.split("@")[0].title(), role=role), actor=SYSTEM)
     async with database.write_session() as session:
         _token, secret = await access.create_token(session, email=email, name="tests", scopes=scopes)
     return secret

@@ -5,12 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from server.access.commands import UserFields
+from server.access.policy import SYSTEM
 from server.customers import service as customers
+from server.customers.commands import ContactFields, CustomerFields, LocationFields
 from server.db.base import now
 from server.db.engine import Database
 from server.documents import service as documents
+from server.documents.commands import InvoiceFields, ItemFields, OrderFields
 from server.notes.models import Note, NoteType
 from server.payments import service as payments
+from server.payments.commands import PaymentFields
 
 TODAY = dt.date(2026, 11, 24)
 
@@ -21,18 +26,20 @@ async def write(database: Database, service: Any, **kwargs: Any) -> Any:
 
 
 async def customer(database: Database, name: str = "Acme Supply", **data: Any) -> Any:
-    return await write(database, customers.create_customer, data={"name": name, **data}, actor_id=None,
-                       base_currency="USD")
+    return await write(database, customers.create_customer, fields=CustomerFields.of({"name": name, **data}),
+                       actor=SYSTEM, base_currency="USD")
 
 
 async def location(database: Database, customer_id: int, code: str, **data: Any) -> Any:
     return await write(database, customers.create_location,
-                       data={"customer": customer_id, "code": code, "alias": f"Site {code}", **data}, actor_id=None)
+                       fields=LocationFields.of({"customer": customer_id, "code": code, "alias": f"Site {code}", **data}),
+                       actor=SYSTEM)
 
 
 async def contact(database: Database, customer_id: int, first: str, last: str, **data: Any) -> Any:
     return await write(database, customers.create_contact,
-                       data={"customer": customer_id, "firstName": first, "lastName": last, **data}, actor_id=None)
+                       fields=ContactFields.of({"customer": customer_id, "firstName": first, "lastName": last, **data}),
+                       actor=SYSTEM)
 
 
 def line(price: str, quantity: str = "1", **data: Any) -> dict[str, Any]:
@@ -41,19 +48,20 @@ def line(price: str, quantity: str = "1", **data: Any) -> dict[str, Any]:
 
 async def order(database: Database, customer_id: int, *prices: str, on: dt.date = TODAY, **data: Any) -> Any:
     return await write(database, documents.create_order,
-                       data={"orderCustomer": customer_id, "orderDate": on, "lines": [line(p) for p in prices], **data},
-                       actor_id=None, today=TODAY, base_currency="USD")
+                       fields=OrderFields.of({"orderCustomer": customer_id, "orderDate": on,
+                                              "lines": [line(p) for p in prices], **data}),
+                       actor=SYSTEM, today=TODAY, base_currency="USD")
 
 
 async def invoice(database: Database, customer_id: int, *prices: str, on: dt.date = TODAY, **data: Any) -> Any:
     return await write(database, documents.create_invoice,
-                       data={"billCustomer": customer_id, "invoiceDate": on, "lines": [line(p) for p in prices],
-                             **data}, actor_id=None, today=TODAY, base_currency="USD")
+                       fields=InvoiceFields.of({"billCustomer": customer_id, "invoiceDate": on,
+                                                "lines": [line(p) for p in prices], **data}), actor=SYSTEM, today=TODAY, base_currency="USD")
 
 
 async def payment(database: Database, customer_id: int, amount: str, **data: Any) -> Any:
-    return await write(database, payments.record_payment, data={"customer": customer_id, "amount": amount, **data},
-                       actor_id=None, today=TODAY, base_currency="USD")
+    return await write(database, payments.record_payment,
+                       fields=PaymentFields.of({"customer": customer_id, "amount": amount, **data}), actor=SYSTEM, today=TODAY, base_currency="USD")
 
 
 async def note(database: Database, customer_id: int, author_id: int, body: str = "Called",
@@ -97,8 +105,8 @@ async def user(database: Database, email: str, role: Any = None) -> Any:
     from server.access import service as access
     from server.access.models import Role
     async with database.write_session() as session:
-        return await access.create_user(session, email=email, name=email.split("@")[0].title(),
-                                        role=role or Role.SALES_REP)
+        return await access.create_user(session, fields=UserFields(email=email, name=email.split("@")[0].title(),
+                                        role=role or Role.SALES_REP), actor=SYSTEM)
 
 
 async def lead_source(database: Database, name: str) -> Any:
@@ -113,24 +121,24 @@ async def lead_source(database: Database, name: str) -> Any:
 
 async def item(database: Database, code: str, price: str, **data: Any) -> Any:
     return await write(database, documents.create_item,
-                       data={"code": code, "description": f"{code} description", "unit": "EA", "unitPrice": price,
-                             **data}, actor_id=None)
+                       fields=ItemFields.of({"code": code, "description": f"{code} description", "unit": "EA",
+                                             "unitPrice": price, **data}), actor=SYSTEM)
 
 
 async def order_of(database: Database, customer_id: int, lines: list[dict[str, Any]], on: dt.date = TODAY,
                    **data: Any) -> Any:
     """An order with the given input lines (see `line`, or `{"item": id, "quantity": "2"}`)."""
     return await write(database, documents.create_order,
-                       data={"orderCustomer": customer_id, "orderDate": on, "lines": lines, **data},
-                       actor_id=None, today=TODAY, base_currency="USD")
+                       fields=OrderFields.of({"orderCustomer": customer_id, "orderDate": on, "lines": lines, **data}),
+                       actor=SYSTEM, today=TODAY, base_currency="USD")
 
 
 async def invoice_of(database: Database, customer_id: int, lines: list[dict[str, Any]], on: dt.date = TODAY,
                      **data: Any) -> Any:
     """An invoice (or, with classification=CREDIT, a credit note) with the given input lines."""
     return await write(database, documents.create_invoice,
-                       data={"billCustomer": customer_id, "invoiceDate": on, "lines": lines, **data},
-                       actor_id=None, today=TODAY, base_currency="USD")
+                       fields=InvoiceFields.of({"billCustomer": customer_id, "invoiceDate": on, "lines": lines, **data}),
+                       actor=SYSTEM, today=TODAY, base_currency="USD")
 
 
 async def lead_in(database: Database, customer_id: int, number: int, *, program: str, source: str | None = None,

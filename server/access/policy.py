@@ -108,6 +108,9 @@ class Actor:
 
 
 ANONYMOUS = Actor(None, None)
+SYSTEM = Actor(None, Role.ADMIN)
+"""The system itself (seeds, the CLI, imports run by an operator, tests' factories) as an
+`Actor`: an admin's rights, and no user to record in the audit log."""
 Who = (
     Actor | User | int | None
 )  # what services take as `actor_id` (or `actor`): see the module's docstring

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import records
 from server.access import policy, tokens
+from server.access.commands import UserFields
 from server.access.models import ApiToken, Role, TokenScope, User, WebSession
 from server.access.passwords import hash_password
 from server.audit import service as audit
@@ -60,38 +61,32 @@ async def _check_email_free(session: AsyncSession, email: str, user_id: int | No
         )
 
 
-async def create_user(
-    session: AsyncSession,
-    *,
-    email: str | None,
-    name: str | None,
-    role: Role | None,
-    password: str | None = None,
-    active: bool | None = True,
-    actor_id: policy.Who = None,
-) -> User:
+async def create_user(session: AsyncSession, *, fields: UserFields, actor: policy.Actor) -> User:
     """A new user (ADMIN only; the CLI acts as the system); the email is unique, case-insensitively.
 
     Without a password the user can act only through API tokens. The audit event never holds the
     password or its hash.
     """
-    policy.refuse_early(actor_id, "createUser")
+    policy.refuse_early(actor, "createUser")
+    data = fields.given()
+    role, password = data.get("role"), data.get("password")
     problems = Problems()
-    email, name = _check_email(problems, email), _check_name(problems, name)
+    email, name = _check_email(problems, data.get("email")), _check_name(problems, data.get("name"))
     if role is None:
         problems.add(ErrorCode.REQUIRED, "role is required", "role")
     _check_password(problems, password)
-    problems.raise_if_any()
-    password_hash = hash_password(password) if password else None
+    password_hash = hash_password(password) if password and not problems else None
     async with session.begin():
-        actor = await policy.require(session, actor_id, "createUser")
-        assert email is not None
-        await _check_email_free(session, email, None)
+        actor_id = await policy.require(session, actor, "createUser")
+        if email is not None:
+            with problems.gathering():
+                await _check_email_free(session, email, None)
+        problems.raise_if_any()
         user = User(
             email=email,
             name=name,
             role=role,
-            active=active is not False,
+            active=data.get("active") is not False,
             password_hash=password_hash,
         )
         session.add(user)
@@ -101,7 +96,7 @@ async def create_user(
         )
         if password_hash is not None:
             changes["password"] = PASSWORD_CHANGED
-        audit.record(session, actor_id=actor, action="createUser", entity=user, changes=changes)
+        audit.record(session, actor_id=actor_id, action="createUser", entity=user, changes=changes)
     return user
 
 
@@ -109,8 +104,8 @@ async def update_user(
     session: AsyncSession,
     *,
     user_id: int,
-    data: Data,
-    actor_id: policy.Who,
+    fields: UserFields,
+    actor: policy.Actor,
     current_session_id: int | None = None,
 ) -> User:
     """Changes the fields the input names (UserInput, by GraphQL name). An ADMIN changes anyone;
@@ -118,6 +113,7 @@ async def update_user(
     and revokes their API tokens in the same transaction; the last active ADMIN cannot be
     demoted or deactivated. A new password ends the user's web sessions but the one that set it
     (`current_session_id`): whoever knew the old one is signed out; tokens stay."""
+    data = fields.given()
     problems = Problems()
     columns: Data = {}
     if "email" in data:
@@ -133,14 +129,13 @@ async def update_user(
     if "password" in data and password is None:
         problems.add(ErrorCode.REQUIRED, "password cannot be cleared: set a new one", "password")
     _check_password(problems, password)
-    problems.raise_if_any()
-    password_hash = hash_password(password) if password else None
+    password_hash = hash_password(password) if password and not problems else None
     async with session.begin():
-        who = await policy.actor_of(session, actor_id)
-        actor = await policy.require(session, who, "updateUser", owner_id=user_id)
+        who = await policy.actor_of(session, actor)
+        actor_id = await policy.require(session, who, "updateUser", owner_id=user_id)
         if columns.get("role") not in (None, Role.ADMIN) or columns.get("active") is False:
             await _lock_admins(session)
-        user = await records.get_for_update(session, User, user_id, "id")
+        user = await records.get_for_update(session, User, user_id, "id", problems)
         columns = {
             column: value for column, value in columns.items() if getattr(user, column) != value
         }
@@ -156,16 +151,21 @@ async def update_user(
                 "input",
                 field,
             )
-        if "email" in columns:
-            await _check_email_free(session, columns["email"], user.id)
-        await _keep_an_admin(session, user, columns)
+        if columns.get("email") is not None:
+            with problems.gathering():
+                await _check_email_free(session, columns["email"], user.id)
+        with problems.gathering():
+            await _keep_an_admin(session, user, columns)
+        problems.raise_if_any()
         changes = audit.apply_changes(user, columns)
         if password_hash is not None:
             user.password_hash = password_hash
             changes["password"] = PASSWORD_CHANGED
         if changes:
             user.version += 1
-            audit.record(session, actor_id=actor, action="updateUser", entity=user, changes=changes)
+            audit.record(
+                session, actor_id=actor_id, action="updateUser", entity=user, changes=changes
+            )
         if columns.get("active") is False:
             await end_access(session, user.id)
         elif password_hash is not None:
@@ -240,9 +240,9 @@ async def create_token(
     """A new API token for the active user with this email (the CLI's `create-token`); returns it
     with its secret, which is never stored. The rules are `tokens.create_token`'s."""
     async with session.begin():
-        user_id = await session.scalar(
-            select(User.id).where(User.email == email.strip().lower(), User.active.is_(True))
+        user = await session.scalar(
+            select(User).where(User.email == email.strip().lower(), User.active.is_(True))
         )
-    if user_id is None:
+    if user is None:
         raise DomainError.one(ErrorCode.NOT_FOUND, f"no active user with email {email}", ["email"])
-    return await tokens.create_token(session, user_id=user_id, name=name, scopes=scopes)
+    return await tokens.create_token(session, name=name, scopes=scopes, actor=policy.Actor.of(user))

@@ -25,9 +25,10 @@ MAX_NAME = 200
 
 
 async def create_token(
-    session: AsyncSession, *, user_id: int, name: str, scopes: Iterable[TokenScope]
+    session: AsyncSession, *, name: str, scopes: Iterable[TokenScope], actor: policy.Actor
 ) -> tuple[ApiToken, str]:
-    """A new token of the signed-in user, with READ always included; returns it and its secret."""
+    """A new token of the signed-in user (the actor), with READ always included; returns it and
+    its secret."""
     problems = Problems(prefix=())
     name = name.strip()
     if not name:
@@ -37,14 +38,14 @@ async def create_token(
     problems.raise_if_any()
     wanted = set(scopes) | {TokenScope.READ}
     async with session.begin():
-        user = await session.get(User, user_id)
+        user = await session.get(User, actor.id) if actor.id is not None else None
         if user is None or not user.active:
             raise DomainError.one(
                 ErrorCode.FORBIDDEN, "only an active user can create tokens", None
             )
         secret = new_token_secret()
         token = ApiToken(
-            user_id=user_id,
+            user_id=user.id,
             name=name,
             token_hash=token_hash(secret),
             scopes=",".join(s.name for s in TokenScope if s in wanted),
@@ -54,7 +55,7 @@ async def create_token(
         await session.flush()
         audit.record(
             session,
-            actor_id=user_id,
+            actor_id=user.id,
             action="createApiToken",
             entity=token,
             changes={"name": [None, name], "scopes": [None, token.scopes]},
@@ -62,7 +63,9 @@ async def create_token(
     return token, secret
 
 
-async def revoke_token(session: AsyncSession, *, token_id: int | None, actor: User) -> ApiToken:
+async def revoke_token(
+    session: AsyncSession, *, token_id: int | None, actor: policy.Actor
+) -> ApiToken:
     """Revokes a token at once: one's own, or any as ADMIN. Revoking a revoked token changes nothing."""
     async with session.begin():
         token = (
@@ -73,7 +76,9 @@ async def revoke_token(session: AsyncSession, *, token_id: int | None, actor: Us
         if token is None:
             raise DomainError.one(ErrorCode.NOT_FOUND, "id: no API token with that id", ["id"])
         try:
-            await policy.require(session, actor, "revokeApiToken", owner_id=token.user_id)
+            actor_id = await policy.require(
+                session, actor, "revokeApiToken", owner_id=token.user_id
+            )
         except DomainError:  # the same refusal, at the field it concerns
             raise DomainError.one(
                 ErrorCode.FORBIDDEN, "id: only its owner or an admin may revoke a token", ["id"]
@@ -82,7 +87,7 @@ async def revoke_token(session: AsyncSession, *, token_id: int | None, actor: Us
             token.revoked_at = now()
             audit.record(
                 session,
-                actor_id=actor.id,
+                actor_id=actor_id,
                 action="revokeApiToken",
                 entity=token,
                 changes={"revoked": [False, True]},

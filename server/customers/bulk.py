@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.access import policy
 from server.audit import service as audit
 from server.audit.models import AuditEvent, AuditEventEntity
+from server.customers.commands import CustomerBulkFields
 from server.customers.listing import CustomerFilter, filtered
 from server.customers.models import (
     BillingStatus,
@@ -113,17 +114,17 @@ async def _event(
     return event
 
 
-def _check_ids(model: type, ids: Sequence[int | None], found: dict[int, Any]) -> None:
-    missing = [str(index) for index, pk in enumerate(ids) if pk is not None and pk not in found]
-    if missing:
-        problems = Problems(("ids",))
-        for index in missing:
+def _check_ids(
+    problems: Problems, model: type, ids: Sequence[int | None], found: dict[int, Any]
+) -> None:
+    for index, pk in enumerate(ids):
+        if pk is not None and pk not in found:
             problems.add(
                 ErrorCode.NOT_FOUND,
                 f"ids[{index}]: no {model.__name__.lower()} with that id",
-                index,
+                "ids",
+                str(index),
             )
-        problems.raise_if_any()
 
 
 def _id_problems(problems: Problems, ids: Sequence[int | None], what: str) -> list[int]:
@@ -139,15 +140,16 @@ def _id_problems(problems: Problems, ids: Sequence[int | None], what: str) -> li
 async def bulk_update_customers(
     session: AsyncSession,
     *,
-    actor: policy.Who,
+    actor: policy.Actor,
     ids: Sequence[int | None] | None,
     flt: CustomerFilter | None,
-    data: Data,
+    fields: CustomerBulkFields,
 ) -> tuple[int, AuditEvent | None]:
     """Sets the fields of `data` (CustomerBulkSet, ids decoded) on the customers of `ids` or
     of `flt` (exactly those the list shows for that filter). Answers the number of customers
     changed and the audit event (None when nothing differed)."""
     policy.refuse_early(actor, "bulkUpdateCustomers")
+    data = fields.given()
     problems = Problems(())
     if (ids is None) == (flt is None):
         problems.add(ErrorCode.INVALID, "give either ids or a filter, not both or neither", "ids")
@@ -161,7 +163,6 @@ async def bulk_update_customers(
         columns[column] = data[name]
     if not data:
         problems.add(ErrorCode.REQUIRED, "set at least one field", "set")
-    problems.raise_if_any()
     async with session.begin():
         actor_id = await policy.require(session, actor, "bulkUpdateCustomers")
         if (
@@ -173,13 +174,13 @@ async def bulk_update_customers(
             )
         for name in ("salesRep", "insideSalesRep"):
             await check_user(session, problems, data.get(name), "set", name)
-        problems.raise_if_any()
-        if ids is not None:
+        if flt is None:
             found = await _lock(session, Customer, wanted)
-            _check_ids(Customer, ids, found)
+            _check_ids(problems, Customer, ids or [], found)
+            problems.raise_if_any()
             targets = [found[pk] for pk in sorted(wanted)]
         else:
-            assert flt is not None
+            problems.raise_if_any()
             shown = filtered(flt).subquery()
             targets = list(
                 await session.scalars(
@@ -200,19 +201,18 @@ async def bulk_update_customers(
 
 
 async def bulk_update_locations(
-    session: AsyncSession, *, actor: policy.Who, ids: Sequence[int | None], sales_rep: int | None
+    session: AsyncSession, *, actor: policy.Actor, ids: Sequence[int | None], sales_rep: int | None
 ) -> tuple[int, AuditEvent | None]:
     """Sets (or, with None, clears) the location-level sales rep override of the locations."""
     policy.refuse_early(actor, "bulkUpdateLocations")
     problems = Problems(())
     wanted = _id_problems(problems, ids, "location")
-    problems.raise_if_any()
     async with session.begin():
         actor_id = await policy.require(session, actor, "bulkUpdateLocations")
         await check_user(session, problems, sales_rep, "salesRep")
-        problems.raise_if_any()
         found = await _lock(session, Location, wanted)
-        _check_ids(Location, ids, found)
+        _check_ids(problems, Location, ids, found)
+        problems.raise_if_any()
         entries = _change_all([found[pk] for pk in sorted(wanted)], {"sales_rep_id": sales_rep})
         if not entries:
             return 0, None
@@ -229,7 +229,7 @@ def _value(kind: type[enum.Enum] | None, plain: Any) -> Any:
 
 
 async def revert_change(
-    session: AsyncSession, *, actor: policy.Who, event_id: int
+    session: AsyncSession, *, actor: policy.Actor, event_id: int
 ) -> tuple[int, AuditEvent]:
     """Restores every field of a bulk event to its value before; refused, changing nothing,
     when the event is not revertible, was reverted already, or any of its records changed since."""

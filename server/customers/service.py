@@ -11,6 +11,7 @@ from server import records, validate
 from server.access import policy
 from server.access.models import User
 from server.audit import service as audit
+from server.customers.commands import ContactFields, CustomerFields, LocationFields
 from server.customers.models import Contact, Customer, Location, PaymentTerms
 from server.db import identity
 from server.db.sequences import next_number
@@ -108,25 +109,25 @@ async def check_user(
 
 
 async def create_customer(
-    session: AsyncSession, *, data: Data, actor_id: policy.Who, base_currency: str
+    session: AsyncSession, *, fields: CustomerFields, actor: policy.Actor, base_currency: str
 ) -> Customer:
     """A new customer; numbered C-000001 upward unless the input gives a number."""
+    data = fields.given()
     problems = Problems()
     columns = _customer_columns(problems, data, creating=True, base_currency=base_currency)
-    problems.raise_if_any()
     async with session.begin():
         actor_id = await policy.require(
             session,
-            actor_id,
+            actor,
             "createCustomer",
             people=[data.get("salesRep"), data.get("insideSalesRep")],
         )
         await _check_references(session, problems, data)
+        with problems.gathering():
+            await _check_number(session, columns.get("number"), None)
         problems.raise_if_any()
         if columns.get("number") is None:
             columns["number"] = await next_number(session, "customer", taken=Customer.number)
-        else:
-            await _check_number(session, columns["number"], None)
         customer = Customer(**columns)
         session.add(customer)
         await session.flush()
@@ -144,16 +145,16 @@ async def update_customer(
     session: AsyncSession,
     *,
     customer_id: int,
-    data: Data,
+    fields: CustomerFields,
     expected_version: int | None,
-    actor_id: policy.Who,
+    actor: policy.Actor,
 ) -> Customer:
     """Changes the fields the input names; refused with STALE_VERSION when the version moved on."""
+    data = fields.given()
     problems = Problems()
     columns = customer_columns(problems, data, creating=False)
-    problems.raise_if_any()
     async with session.begin():
-        customer = await records.get_for_update(session, Customer, customer_id, "id")
+        customer = await records.get_for_update(session, Customer, customer_id, "id", problems)
         # a SALES_REP must stay one of the customer's reps: they may not hand it over
         reps_after = [
             data[name] if name in data else getattr(customer, column)
@@ -163,13 +164,15 @@ async def update_customer(
             )
         ]
         actor_id = await policy.require(
-            session, actor_id, "updateCustomer", customers=[customer_id], people=reps_after
+            session, actor, "updateCustomer", customers=[customer_id], people=reps_after
         )
-        audit.check_version(customer, expected_version)
+        with problems.gathering():
+            audit.check_version(customer, expected_version)
         await _check_references(session, problems, data)
-        problems.raise_if_any()
         if columns.get("number") != customer.number:
-            await _check_number(session, columns.get("number"), customer.id)
+            with problems.gathering():
+                await _check_number(session, columns.get("number"), customer.id)
+        problems.raise_if_any()
         await records.save_changes(session, customer, columns, actor_id, "updateCustomer")
     return customer
 
@@ -224,19 +227,23 @@ async def _check_customer(
         problems.add(ErrorCode.NOT_FOUND, "customer: no customer with that id", "customer")
 
 
-async def create_location(session: AsyncSession, *, data: Data, actor_id: policy.Who) -> Location:
+async def create_location(
+    session: AsyncSession, *, fields: LocationFields, actor: policy.Actor
+) -> Location:
     """A delivery location of a customer; its code is unique within the customer."""
+    data = fields.given()
     problems = Problems()
     columns = _location_columns(problems, data, creating=True)
-    problems.raise_if_any()
     async with session.begin():
         actor_id = await policy.require(
-            session, actor_id, "createLocation", customers=[data.get("customer")]
+            session, actor, "createLocation", customers=[data.get("customer")]
         )
         await _check_customer(session, problems, data.get("customer"))
         await check_user(session, problems, data.get("salesRep"), "salesRep")
+        if not problems.at("customer") and columns.get("code") is not None:
+            with problems.gathering():
+                await _check_location_code(session, data["customer"], columns["code"], None)
         problems.raise_if_any()
-        await _check_location_code(session, data["customer"], columns["code"], None)
         location = Location(customer_id=data["customer"], **columns)
         session.add(location)
         await session.flush()
@@ -269,25 +276,29 @@ async def update_location(
     session: AsyncSession,
     *,
     location_id: int,
-    data: Data,
+    fields: LocationFields,
     expected_version: int | None,
-    actor_id: policy.Who,
+    actor: policy.Actor,
 ) -> Location:
+    data = fields.given()
     problems = Problems()
     columns = _location_columns(problems, data, creating=False)
     if "customer" in data and data["customer"] is not None:
         problems.add(ErrorCode.INVALID, "a location cannot move to another customer", "customer")
-    problems.raise_if_any()
     async with session.begin():
-        location = await records.get_for_update(session, Location, location_id, "id")
+        location = await records.get_for_update(session, Location, location_id, "id", problems)
         actor_id = await policy.require(
-            session, actor_id, "updateLocation", customers=[location.customer_id]
+            session, actor, "updateLocation", customers=[location.customer_id]
         )
-        audit.check_version(location, expected_version)
+        with problems.gathering():
+            audit.check_version(location, expected_version)
         await check_user(session, problems, data.get("salesRep"), "salesRep")
+        if columns.get("code") is not None:
+            with problems.gathering():
+                await _check_location_code(
+                    session, location.customer_id, columns["code"], location.id
+                )
         problems.raise_if_any()
-        if "code" in columns:
-            await _check_location_code(session, location.customer_id, columns["code"], location.id)
         await records.save_changes(session, location, columns, actor_id, "updateLocation")
     return location
 
@@ -333,13 +344,15 @@ async def _only_primary(session: AsyncSession, contact: Contact) -> None:
         )
 
 
-async def create_contact(session: AsyncSession, *, data: Data, actor_id: policy.Who) -> Contact:
+async def create_contact(
+    session: AsyncSession, *, fields: ContactFields, actor: policy.Actor
+) -> Contact:
+    data = fields.given()
     problems = Problems()
     columns = _contact_columns(problems, data, creating=True)
-    problems.raise_if_any()
     async with session.begin():
         actor_id = await policy.require(
-            session, actor_id, "createContact", customers=[data.get("customer")]
+            session, actor, "createContact", customers=[data.get("customer")]
         )
         await _check_customer(session, problems, data.get("customer"))
         problems.raise_if_any()
@@ -361,31 +374,35 @@ async def update_contact(
     session: AsyncSession,
     *,
     contact_id: int,
-    data: Data,
+    fields: ContactFields,
     expected_version: int | None,
-    actor_id: policy.Who,
+    actor: policy.Actor,
 ) -> Contact:
+    data = fields.given()
     problems = Problems()
     columns = _contact_columns(problems, data, creating=False)
     if columns.get("is_primary", False) is None:
         columns["is_primary"] = False
-    problems.raise_if_any()
+    if data.get("customer") is not None:
+        problems.add(ErrorCode.INVALID, "a contact cannot move to another customer", "customer")
     async with session.begin():
-        contact = await records.get_for_update(session, Contact, contact_id, "id")
+        contact = await records.get_for_update(session, Contact, contact_id, "id", problems)
         actor_id = await policy.require(
-            session, actor_id, "updateContact", customers=[contact.customer_id]
+            session, actor, "updateContact", customers=[contact.customer_id]
         )
-        audit.check_version(contact, expected_version)
+        with problems.gathering():
+            audit.check_version(contact, expected_version)
+        problems.raise_if_any()
         await records.save_changes(session, contact, columns, actor_id, "updateContact")
         await _only_primary(session, contact)
     return contact
 
 
-async def delete_contact(session: AsyncSession, *, contact_id: int, actor_id: policy.Who) -> None:
+async def delete_contact(session: AsyncSession, *, contact_id: int, actor: policy.Actor) -> None:
     async with session.begin():
         contact = await records.get_for_update(session, Contact, contact_id, "id")
         actor_id = await policy.require(
-            session, actor_id, "deleteContact", customers=[contact.customer_id]
+            session, actor, "deleteContact", customers=[contact.customer_id]
         )
         audit.record(
             session,

@@ -195,7 +195,7 @@ def line(problems: Problems, index: int, data: dict[str, Any], item: Any | None)
         problems.add(
             ErrorCode.INVALID, "taxRate is a percentage and must be 100 or less", *path, "taxRate"
         )
-    if price is None:
+    if price is None and data.get("unitPrice") is None:  # a malformed price is INVALID already
         price = item.unit_price_e4 if item else None
         if price is None and line_type is LineType.ITEM:
             problems.add(

@@ -16,6 +16,7 @@ from server.customers.models import CreditCode, Customer, Location, PaymentTerms
 from server.db import identity
 from server.db.sequences import next_number
 from server.documents import rules
+from server.documents.commands import InvoiceFields, ItemFields, OrderFields
 from server.documents.models import (
     Invoice,
     InvoiceClassification,
@@ -75,13 +76,15 @@ async def _check_item_code(session: AsyncSession, code: str | None, item_id: int
         )
 
 
-async def create_item(session: AsyncSession, *, data: Data, actor_id: policy.Who) -> Item:
+async def create_item(session: AsyncSession, *, fields: ItemFields, actor: policy.Actor) -> Item:
+    data = fields.given()
     problems = Problems()
     columns = _item_columns(problems, data, creating=True)
-    problems.raise_if_any()
     async with session.begin():
-        actor_id = await policy.require(session, actor_id, "createItem")
-        await _check_item_code(session, columns["code"], None)
+        actor_id = await policy.require(session, actor, "createItem")
+        with problems.gathering():
+            await _check_item_code(session, columns.get("code"), None)
+        problems.raise_if_any()
         item = Item(**columns)
         session.add(item)
         await session.flush()
@@ -99,21 +102,24 @@ async def update_item(
     session: AsyncSession,
     *,
     item_id: int,
-    data: Data,
+    fields: ItemFields,
     expected_version: int | None,
-    actor_id: policy.Who,
+    actor: policy.Actor,
 ) -> Item:
+    data = fields.given()
     problems = Problems()
     columns = _item_columns(problems, data, creating=False)
     for column, name in (("unit_price_e4", "unitPrice"), ("active", "active")):
         if column in columns and columns[column] is None:
             problems.add(ErrorCode.REQUIRED, f"{name} cannot be cleared", name)
-    problems.raise_if_any()
     async with session.begin():
-        actor_id = await policy.require(session, actor_id, "updateItem")
-        item = await records.get_for_update(session, Item, item_id, "id")
-        audit.check_version(item, expected_version)
-        await _check_item_code(session, columns.get("code"), item.id)
+        actor_id = await policy.require(session, actor, "updateItem")
+        item = await records.get_for_update(session, Item, item_id, "id", problems)
+        with problems.gathering():
+            audit.check_version(item, expected_version)
+        with problems.gathering():
+            await _check_item_code(session, columns.get("code"), item.id)
+        problems.raise_if_any()
         await records.save_changes(session, item, columns, actor_id, "updateItem")
     return item
 
@@ -130,7 +136,7 @@ async def _lines(
     }
     result = []
     for index, data in enumerate(lines):
-        item = items.get(data.get("item")) if data.get("item") is not None else None
+        item = items.get(data["item"]) if data.get("item") is not None else None
         if data.get("item") is not None and item is None:
             problems.add(
                 ErrorCode.NOT_FOUND, "item: no item with that id", "lines", str(index), "item"
@@ -177,13 +183,19 @@ async def _credit_warnings(
 
 
 async def create_order(
-    session: AsyncSession, *, data: Data, actor_id: policy.Who, today: dt.date, base_currency: str
+    session: AsyncSession,
+    *,
+    fields: OrderFields,
+    actor: policy.Actor,
+    today: dt.date,
+    base_currency: str,
 ) -> Order:
     """A new order (SPEC §2, §3): OPEN, or PENDING_APPROVAL for a new account; refused on credit hold."""
+    data = fields.given()
     problems = Problems()
     async with session.begin():
         actor_id = await policy.require(
-            session, actor_id, "createOrder", customers=[data.get("orderCustomer")]
+            session, actor, "createOrder", customers=[data.get("orderCustomer")]
         )
         customer = await _customer(session, problems, data.get("orderCustomer"), "orderCustomer")
         payer = (
@@ -202,6 +214,7 @@ async def create_order(
         rate = rules.fx_rate(problems, data, payer.currency, base_currency) if payer else None
         rules.check_totals(problems, lines, rate)
         problems.raise_if_any()
+        assert customer is not None and payer is not None  # else NOT_FOUND was raised
         held = next((c for c in (customer, payer) if c.credit_code is CreditCode.CREDIT_HOLD), None)
         if held is not None:
             raise DomainError.one(
@@ -268,12 +281,18 @@ async def _check_location(
 
 
 async def create_invoice(
-    session: AsyncSession, *, data: Data, actor_id: policy.Who, today: dt.date, base_currency: str
+    session: AsyncSession,
+    *,
+    fields: InvoiceFields,
+    actor: policy.Actor,
+    today: dt.date,
+    base_currency: str,
 ) -> Invoice:
     """A new invoice or credit note: issued (IN-/CR- number) unless `issue` is false (a DRAFT-)."""
+    data = fields.given()
     problems = Problems()
     async with session.begin():
-        actor_id = await policy.require(session, actor_id, "createInvoice")
+        actor_id = await policy.require(session, actor, "createInvoice")
         payer = await _customer(session, problems, data.get("billCustomer"), "billCustomer")
         customer = (
             await _customer(session, problems, data["orderCustomer"], "orderCustomer")
@@ -286,6 +305,7 @@ async def create_invoice(
         rate = rules.fx_rate(problems, data, payer.currency, base_currency) if payer else None
         rules.check_totals(problems, lines, rate)
         problems.raise_if_any()
+        assert customer is not None and payer is not None  # else NOT_FOUND was raised
         invoice = await _new_invoice(
             session,
             payer=payer,
@@ -405,25 +425,26 @@ async def set_order_status(
     order_id: int,
     status: OrderStatus,
     expected_version: int | None,
-    actor_id: policy.Who,
+    actor: policy.Actor,
 ) -> Order:
     """Moves an order along SPEC §2's table (rules.ORDER_MOVES); anything else is INVALID_TRANSITION."""
     async with session.begin():
         order = await records.get_for_update(session, Order, order_id, "id")
         actor_id = await policy.require(
-            session, actor_id, "setOrderStatus", customers=[order.order_customer_id]
+            session, actor, "setOrderStatus", customers=[order.order_customer_id]
         )
-        audit.check_version(order, expected_version)
+        problems = Problems(())
+        with problems.gathering():
+            audit.check_version(order, expected_version)
         refusal = rules.order_move_refusal(order.status, status)
         if refusal is not None:
-            raise DomainError.one(
-                ErrorCode.INVALID_TRANSITION, f"{order.number}: {refusal}", ["status"]
-            )
+            problems.add(ErrorCode.INVALID_TRANSITION, f"{order.number}: {refusal}", "status")
+        problems.raise_if_any()
         await records.save_changes(session, order, {"status": status}, actor_id, "setOrderStatus")
     return order
 
 
-async def approve_order(session: AsyncSession, *, order_id: int, actor: policy.Who) -> Order:
+async def approve_order(session: AsyncSession, *, order_id: int, actor: policy.Actor) -> Order:
     """SPEC §3: a MANAGER or ADMIN moves an order of a new account from PENDING_APPROVAL to OPEN."""
     async with session.begin():
         actor_id = await policy.require(session, actor, "approveOrder")
@@ -463,7 +484,7 @@ async def invoice_order(
     *,
     order_id: int,
     invoice_date: dt.date | None,
-    actor_id: policy.Who,
+    actor: policy.Actor,
     today: dt.date,
     base_currency: str,
 ) -> Invoice:
@@ -471,7 +492,7 @@ async def invoice_order(
     rate and both customers carried over; due date from the billing customer's terms, DELIVERY_DATE
     counting from the order's required date) and the order is INVOICED."""
     async with session.begin():
-        actor_id = await policy.require(session, actor_id, "invoiceOrder")
+        actor_id = await policy.require(session, actor, "invoiceOrder")
         order = await records.get_for_update(session, Order, order_id, "order")
         if order.status not in rules.INVOICEABLE:
             raise DomainError.one(
@@ -490,6 +511,7 @@ async def invoice_order(
         ]
         payer = await session.get(Customer, order.billing_customer_id)
         customer = await session.get(Customer, order.order_customer_id)
+        assert payer is not None and customer is not None  # foreign keys
         invoice = await _new_invoice(
             session,
             payer=payer,
@@ -515,7 +537,7 @@ async def invoice_order(
 
 
 async def issue_invoice(
-    session: AsyncSession, *, invoice_id: int, actor_id: policy.Who, today: dt.date
+    session: AsyncSession, *, invoice_id: int, actor: policy.Actor, today: dt.date
 ) -> Invoice:
     """SPEC §2: a draft (PLANNED) is issued: the next IN-/CR- number, PRINTED, its balance counted.
 
@@ -523,7 +545,7 @@ async def issue_invoice(
     computed again from that date and the bill customer's current terms, and is fixed from now on.
     """
     async with session.begin():
-        actor_id = await policy.require(session, actor_id, "issueInvoice")
+        actor_id = await policy.require(session, actor, "issueInvoice")
         invoice = await records.get_for_update(session, Invoice, invoice_id, "id")
         if invoice.status is not InvoiceStatus.PLANNED:
             raise DomainError.one(
@@ -532,6 +554,7 @@ async def issue_invoice(
                 ["id"],
             )
         payer = await session.get(Customer, invoice.bill_customer_id)
+        assert payer is not None  # a foreign key
         terms = (
             await session.get(PaymentTerms, payer.payment_terms_id)
             if payer.payment_terms_id
@@ -556,13 +579,13 @@ async def issue_invoice(
     return invoice
 
 
-async def void_invoice(session: AsyncSession, *, invoice_id: int, actor_id: policy.Who) -> Invoice:
+async def void_invoice(session: AsyncSession, *, invoice_id: int, actor: policy.Actor) -> Invoice:
     """A draft or an issued invoice without payments becomes VOID: it counts in nothing from then on.
 
     Its number stays taken (numbers are never reused); an order it was made from stays INVOICED.
     """
     async with session.begin():
-        actor_id = await policy.require(session, actor_id, "voidInvoice")
+        actor_id = await policy.require(session, actor, "voidInvoice")
         invoice = await records.get_for_update(session, Invoice, invoice_id, "id")
         if invoice.status is InvoiceStatus.VOID:
             raise DomainError.one(

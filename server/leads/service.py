@@ -17,6 +17,7 @@ from server.db.base import now
 from server.db.sequences import next_value
 from server.errors import DomainError, ErrorCode, Problems
 from server.leads import rules
+from server.leads.commands import LeadFields
 from server.leads.models import Lead, LeadProgram, LeadSource, LeadState, LeadStateChange
 
 Data = dict[str, Any]
@@ -33,13 +34,14 @@ LEAD_COLUMNS = {
     "potential_value_minor": "potentialValue",
 }
 USER_FIELDS = ("insideSalesRep", "outsideSalesRep", "assignedTo")
+Named = type[LeadProgram] | type[LeadSource]  # the lists a lead is classified by
 
 
-def signed_in(actor_id: policy.Who) -> policy.Who:
+def signed_in(actor: policy.Who) -> policy.Who:
     """Leads and notes record who did it: a change without a user is refused (the system included)."""
-    if actor_id is None or (isinstance(actor_id, policy.Actor) and actor_id.id is None):
+    if actor is None or (isinstance(actor, policy.Actor) and actor.id is None):
         raise DomainError.one(ErrorCode.FORBIDDEN, "sign in first: this change records who made it")
-    return actor_id
+    return actor
 
 
 def _lead_owner(customer_id: int | None, *reps: int | None) -> dict[str, Any]:
@@ -70,12 +72,12 @@ def _lead_columns(problems: Problems, data: Data, *, creating: bool) -> Data:
 
 
 async def _check_named(
-    session: AsyncSession, problems: Problems, model: type, record_id: int | None, field: str
+    session: AsyncSession, problems: Problems, model: Named, record_id: int | None, field: str
 ) -> None:
     """A program or source that exists (else NOT_FOUND) and is active (else INVALID)."""
     if record_id is None:
         return
-    record = await session.get(model, record_id)
+    record: LeadProgram | LeadSource | None = await session.get(model, record_id)
     if record is None:
         problems.add(ErrorCode.NOT_FOUND, f"{field}: no lead {field} with that id", field)
     elif not record.active:
@@ -102,14 +104,14 @@ async def _check_references(
         await check_user(session, problems, data.get(field), field)
 
 
-async def create_lead(session: AsyncSession, *, data: Data, actor_id: policy.Who) -> Lead:
+async def create_lead(session: AsyncSession, *, fields: LeadFields, actor: policy.Actor) -> Lead:
     """A new lead of a customer and a program, numbered 1, 2, 3 …, in PENDING_QUALIFICATION."""
-    actor = signed_in(actor_id)
+    data = fields.given()
+    signed_in(actor)
     problems = Problems()
     columns = _lead_columns(problems, data, creating=True)
-    problems.raise_if_any()
     async with session.begin():
-        actor = await policy.require(
+        actor_id = await policy.require(
             session,
             actor,
             "createLead",
@@ -133,14 +135,14 @@ async def create_lead(session: AsyncSession, *, data: Data, actor_id: policy.Who
                 lead_id=lead.id,
                 from_state=None,
                 to_state=lead.state,
-                by_id=actor,
+                by_id=actor_id,
                 at=at,
                 assigned_to_id=lead.assigned_to_id,
             )
         )
         audit.record(
             session,
-            actor_id=actor,
+            actor_id=actor_id,
             action="createLead",
             entity=lead,
             changes=audit.created(lead, columns),
@@ -152,22 +154,21 @@ async def update_lead(
     session: AsyncSession,
     *,
     lead_id: int,
-    data: Data,
+    fields: LeadFields,
     expected_version: int | None,
-    actor_id: policy.Who,
+    actor: policy.Actor,
 ) -> Lead:
     """Changes the fields the input names; the state moves only through `change_lead_state`."""
+    data = fields.given()
     problems = Problems()
     columns = _lead_columns(problems, data, creating=False)
-    problems.raise_if_any()
     async with session.begin():
-        lead = await records.get_for_update(session, Lead, lead_id, "id")
-        actor_id = await policy.require(session, actor_id, "updateLead", **_owner_of(lead))
-        audit.check_version(lead, expected_version)
-        if "customer_id" in columns and columns["customer_id"] != lead.customer_id:
-            raise DomainError.one(
-                ErrorCode.INVALID, "a lead cannot move to another customer", ["input", "customer"]
-            )
+        lead = await records.get_for_update(session, Lead, lead_id, "id", problems)
+        actor_id = await policy.require(session, actor, "updateLead", **_owner_of(lead))
+        with problems.gathering():
+            audit.check_version(lead, expected_version)
+        if columns.get("customer_id", lead.customer_id) not in (lead.customer_id, None):
+            problems.add(ErrorCode.INVALID, "a lead cannot move to another customer", "customer")
         await _check_references(session, problems, data, lead)
         problems.raise_if_any()
         await records.save_changes(session, lead, columns, actor_id, "updateLead")
@@ -194,19 +195,19 @@ async def change_lead_state(
     lead_id: int,
     to: LeadState,
     assign_to: int | None,
-    actor_id: policy.Who,
+    actor: policy.Actor,
 ) -> Lead:
     """Moves a lead as SPEC §5's table allows, records the move and may reassign the lead."""
-    actor = signed_in(actor_id)
+    signed_in(actor)
     problems = Problems(prefix=())
     async with session.begin():
         lead = await records.get_for_update(session, Lead, lead_id, "id")
-        actor = await policy.require(session, actor, "changeLeadState", **_owner_of(lead))
+        actor_id = await policy.require(session, actor, "changeLeadState", **_owner_of(lead))
         if not rules.may_move(lead.state, to):
-            raise DomainError.one(
+            problems.add(
                 ErrorCode.INVALID_TRANSITION,
                 f"a lead cannot move from {lead.state.name} to {to.name}: {_moves(lead.state)}",
-                ["to"],
+                "to",
             )
         await check_user(session, problems, assign_to, "assignTo")
         problems.raise_if_any()
@@ -214,13 +215,13 @@ async def change_lead_state(
         if assign_to is not None:
             columns["assigned_to_id"] = assign_to
         from_state = lead.state
-        await records.save_changes(session, lead, columns, actor, "changeLeadState")
+        await records.save_changes(session, lead, columns, actor_id, "changeLeadState")
         session.add(
             LeadStateChange(
                 lead_id=lead.id,
                 from_state=from_state,
                 to_state=to,
-                by_id=actor,
+                by_id=actor_id,
                 at=now(),
                 assigned_to_id=lead.assigned_to_id,
             )
@@ -231,7 +232,7 @@ async def change_lead_state(
 # ------------------------------------------------------------ programs and sources
 
 
-async def _serialise(session: AsyncSession, model: type) -> None:
+async def _serialise(session: AsyncSession, model: Named) -> None:
     """Creations of one kind wait for each other, so a case-insensitive duplicate cannot slip in
     between the check and the insert (SQLite's BEGIN IMMEDIATE already serialises writers)."""
     if session.get_bind().dialect.name == "postgresql":
@@ -242,25 +243,27 @@ async def _serialise(session: AsyncSession, model: type) -> None:
 
 
 async def _create_named(
-    session: AsyncSession, model: type, name: str | None, actor_id: policy.Who, action: str
+    session: AsyncSession, model: Named, name: str | None, actor: policy.Actor, action: str
 ) -> Any:
     problems = Problems(prefix=())
     value = validate.text(problems, {"name": name}, "name", max_length=200, required=True)
-    problems.raise_if_any()
-    assert value is not None
     async with session.begin():
-        actor_id = await policy.require(session, actor_id, action)
+        actor_id = await policy.require(session, actor, action)
         await _serialise(session, model)
-        existing = await session.scalar(
-            select(model.name).where(func.lower(model.name) == value.lower())
+        existing = (
+            await session.scalar(select(model.name).where(func.lower(model.name) == value.lower()))
+            if value is not None
+            else None
         )
         if existing is not None:
-            raise DomainError.one(
+            problems.add(
                 ErrorCode.DUPLICATE,
                 f"there is a {model.__tablename__[:-1].replace('_', ' ')} "
                 f"named {existing!r} already",
-                ["name"],
+                "name",
             )
+        problems.raise_if_any()
+        assert value is not None
         record = model(name=value, active=True)
         session.add(record)
         await session.flush()
@@ -276,46 +279,44 @@ async def _create_named(
 
 async def _set_active(
     session: AsyncSession,
-    model: type,
+    model: Named,
     record_id: int,
     active: bool,
-    actor_id: policy.Who,
+    actor: policy.Actor,
     action: str,
 ) -> Any:
     async with session.begin():
-        actor_id = await policy.require(session, actor_id, action)
+        actor_id = await policy.require(session, actor, action)
         record = await records.get_for_update(session, model, record_id, "id")
         await records.save_changes(session, record, {"active": active}, actor_id, action)
     return record
 
 
 async def create_lead_program(
-    session: AsyncSession, *, name: str | None, actor_id: policy.Who
+    session: AsyncSession, *, name: str | None, actor: policy.Actor
 ) -> LeadProgram:
     """A new, active lead program; names are unique without regard to case."""
-    return await _create_named(session, LeadProgram, name, actor_id, "createLeadProgram")
+    return await _create_named(session, LeadProgram, name, actor, "createLeadProgram")
 
 
 async def create_lead_source(
-    session: AsyncSession, *, name: str | None, actor_id: policy.Who
+    session: AsyncSession, *, name: str | None, actor: policy.Actor
 ) -> LeadSource:
     """A new, active lead source; names are unique without regard to case."""
-    return await _create_named(session, LeadSource, name, actor_id, "createLeadSource")
+    return await _create_named(session, LeadSource, name, actor, "createLeadSource")
 
 
 async def set_lead_program_active(
-    session: AsyncSession, *, program_id: int, active: bool, actor_id: policy.Who
+    session: AsyncSession, *, program_id: int, active: bool, actor: policy.Actor
 ) -> LeadProgram:
     """Deactivated programs take no new leads; their leads and statistics stay."""
     return await _set_active(
-        session, LeadProgram, program_id, active, actor_id, "setLeadProgramActive"
+        session, LeadProgram, program_id, active, actor, "setLeadProgramActive"
     )
 
 
 async def set_lead_source_active(
-    session: AsyncSession, *, source_id: int, active: bool, actor_id: policy.Who
+    session: AsyncSession, *, source_id: int, active: bool, actor: policy.Actor
 ) -> LeadSource:
     """Deactivated sources take no new leads; their leads and statistics stay."""
-    return await _set_active(
-        session, LeadSource, source_id, active, actor_id, "setLeadSourceActive"
-    )
+    return await _set_active(session, LeadSource, source_id, active, actor, "setLeadSourceActive")

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.access import policy
 from server.errors import DomainError, ErrorCode, Problems
 from server.lists import validator
+from server.lists.commands import ListViewFields
 from server.lists.models import ListKind, ListView
 
 Data = dict[str, Any]
@@ -66,30 +67,22 @@ async def _owner(session: AsyncSession, user: policy.Who, action: str) -> int:
 
 
 async def save_list_view(
-    session: AsyncSession,
-    *,
-    user_id: policy.Who,
-    list_kind: ListKind,
-    view_id: int | None,
-    name: str,
-    columns: list[Data],
-    sort: list[Data] | None,
-    filter: Any,
-    is_default: bool | None,
+    session: AsyncSession, *, view_id: int | None, fields: ListViewFields, actor: policy.Actor
 ) -> ListView:
     """Creates a view, or replaces the one of `view_id` (version + 1); with `is_default` the
     user's other views of the list stop being the default, in the same transaction. Columns,
     sort and filter pass the list's own validator (what the list and its export take); the sort
     is stored by field name."""
-    kind = list_kind
+    kind, filter, is_default = fields.kind, fields.filter, fields.is_default
+    columns = [column.given() for column in fields.columns]
+    sort = [key.given() for key in fields.sort]
     problems = Problems(())
-    name = (name or "").strip()
+    name = (fields.name or "").strip()
     if not name:
         problems.add(ErrorCode.REQUIRED, "name is required", "name")
     elif len(name) > MAX_NAME:
         problems.add(ErrorCode.INVALID, f"name is longer than {MAX_NAME} characters", "name")
     checked = validator.collect(problems, kind, filter=filter, sort=sort or [], columns=columns)
-    problems.raise_if_any()
     values: Data = {
         "name": name,
         "filter": filter,
@@ -100,13 +93,16 @@ async def save_list_view(
         ],
     }
     async with session.begin():
-        user_id = await _owner(session, user_id, "saveListView")
-        view = await _own(session, view_id, user_id) if view_id is not None else None
+        user_id = await _owner(session, actor, "saveListView")
+        view = None
+        if view_id is not None:
+            with problems.gathering():
+                view = await _own(session, view_id, user_id)
         if view is not None and view.kind is not kind:
-            raise DomainError.one(
+            problems.add(
                 ErrorCode.INVALID,
                 f"this view belongs to the {view.kind.name} list, not {kind.name}",
-                ["kind"],
+                "kind",
             )
         taken = select(ListView.id).where(
             ListView.user_id == user_id,
@@ -115,12 +111,13 @@ async def save_list_view(
         )
         if view is not None:
             taken = taken.where(ListView.id != view.id)
-        if await session.scalar(taken) is not None:
-            raise DomainError.one(
+        if name and await session.scalar(taken) is not None:
+            problems.add(
                 ErrorCode.DUPLICATE,
                 f"you already have a {kind.name.lower()} view named {name!r}",
-                ["name"],
+                "name",
             )
+        problems.raise_if_any()
         if is_default is not None or view is None:
             values["is_default"] = bool(is_default)
         if values.get("is_default"):
@@ -145,8 +142,8 @@ async def save_list_view(
     return view
 
 
-async def delete_list_view(session: AsyncSession, *, user_id: policy.Who, view_id: int) -> None:
+async def delete_list_view(session: AsyncSession, *, view_id: int, actor: policy.Actor) -> None:
     async with session.begin():
-        user_id = await _owner(session, user_id, "deleteListView")
+        user_id = await _owner(session, actor, "deleteListView")
         view = await _own(session, view_id, user_id)
         await session.delete(view)

@@ -20,6 +20,7 @@ from server.errors import ErrorCode, Problems
 from server.leads.models import Lead
 from server.leads.service import signed_in
 from server.notes import outbox
+from server.notes.commands import NoteFields
 from server.notes.models import Note
 
 Data = dict[str, Any]
@@ -47,14 +48,19 @@ def _reminder_columns(problems: Problems, reminder: Data | None) -> Data:
 
 
 async def add_note(
-    session: AsyncSession, *, data: Data, actor_id: policy.Who, invite_from: str | None = None
+    session: AsyncSession,
+    *,
+    fields: NoteFields,
+    actor: policy.Actor,
+    invite_from: str | None = None,
 ) -> Note:
     """A note by the signed-in user on exactly one customer or lead, now.
 
     With `invite_from` (SMTP is configured), a note with a reminder also queues its invitation
     mail to the author in the outbox, in the same transaction (SPEC §6).
     """
-    author = signed_in(actor_id)
+    data = fields.given()
+    signed_in(actor)
     problems = Problems()
     customer_id, lead_id = data.get("customer"), data.get("lead")
     if (customer_id is None) == (lead_id is None):
@@ -72,9 +78,8 @@ async def add_note(
         "body": body,
         **_reminder_columns(problems, data.get("reminder")),
     }
-    problems.raise_if_any()
     async with session.begin():
-        author = await policy.require(session, author, "addNote")
+        author = await policy.require(session, actor, "addNote")
         if customer_id is not None and await session.get(Customer, customer_id) is None:
             problems.add(ErrorCode.NOT_FOUND, "customer: no customer with that id", "customer")
         if lead_id is not None and await session.get(Lead, lead_id) is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -21,22 +22,29 @@ from server.customers.models import Customer
 from server.db.sequences import next_number
 from server.documents import rules
 from server.documents.models import Invoice, InvoiceClassification, InvoiceStatus
-from server.errors import DomainError, ErrorCode, Problems
+from server.errors import ErrorCode, Problems
 from server.payments import rules as payment_rules
+from server.payments.commands import ApplicationFields, PaymentFields
 from server.payments.models import Payment, PaymentApplication, PaymentStyle
 
 Data = dict[str, Any]
 
 
 async def record_payment(
-    session: AsyncSession, *, data: Data, actor_id: policy.Who, today: dt.date, base_currency: str
+    session: AsyncSession,
+    *,
+    fields: PaymentFields,
+    actor: policy.Actor,
+    today: dt.date,
+    base_currency: str,
 ) -> Payment:
     """A payment or deposit received from a customer, optionally applied to its invoices at once."""
+    data = fields.given()
     problems = Problems()
     amount = validate.amount(problems, data, "amount", positive=True)
     reference = validate.text(problems, data, "reference", max_length=200)
     async with session.begin():
-        actor_id = await policy.require(session, actor_id, "recordPayment")
+        actor_id = await policy.require(session, actor, "recordPayment")
         customer = (
             await session.get(Customer, data["customer"])
             if data.get("customer") is not None
@@ -51,7 +59,12 @@ async def record_payment(
                 f"at this rate the amount is over {money.MAXIMUM} in the base currency",
                 "fxRate",
             )
+        applying = None
+        if data.get("applyTo"):  # an empty list applies nothing, as none does
+            payer = Payer(None, customer.id, customer.currency, amount or 0) if customer else None
+            applying = await _applications(session, problems, payer, data["applyTo"], ("applyTo",))
         problems.raise_if_any()
+        assert customer is not None and amount is not None
         payment = Payment(
             number=await next_number(session, "payment"),
             customer_id=customer.id,
@@ -78,41 +91,77 @@ async def record_payment(
                 "amount": [None, str(money.from_minor(amount))],
             },
         )
-        if data.get("applyTo"):
-            await _apply(session, payment, data["applyTo"], ("input", "applyTo"), actor_id)
+        if applying is not None:
+            await _apply(session, payment, applying, actor_id)
     return payment
 
 
 async def apply_payment(
-    session: AsyncSession, *, payment_id: int, applications: Sequence[Data], actor_id: policy.Who
+    session: AsyncSession,
+    *,
+    payment_id: int,
+    applications: Sequence[ApplicationFields],
+    actor: policy.Actor,
 ) -> Payment:
     """Moves money from a payment to invoices of its customer."""
+    problems = Problems(())
     async with session.begin():
-        actor_id = await policy.require(session, actor_id, "applyPayment")
+        actor_id = await policy.require(session, actor, "applyPayment")
         payment = await session.scalar(
             select(Payment).where(Payment.id == payment_id).with_for_update()
         )
         if payment is None:
-            raise DomainError.one(
-                ErrorCode.NOT_FOUND, "payment: no payment with that id", ["payment"]
+            problems.add(ErrorCode.NOT_FOUND, "payment: no payment with that id", "payment")
+        payer = (
+            Payer(
+                payment.number,
+                payment.customer_id,
+                payment.currency,
+                payment.received_minor - payment.applied_minor,
             )
-        await _apply(session, payment, applications, ("applications",), actor_id)
+            if payment is not None
+            else None
+        )
+        given = [application.given() for application in applications]
+        applying = await _applications(session, problems, payer, given, ("applications",))
+        problems.raise_if_any()
+        assert payment is not None
+        await _apply(session, payment, applying, actor_id)
         payment.version += 1
     return payment
 
 
-async def _apply(
+@dataclass(frozen=True)
+class Payer:
+    """What applications are checked against: the payment's customer, currency and the amount
+    left to apply (a payment being recorded has no number yet)."""
+
+    number: str | None
+    customer_id: int
+    currency: str
+    left_minor: int
+
+
+@dataclass(frozen=True)
+class Applying:
+    """Checked applications: the amount wanted per invoice, and the invoices, locked."""
+
+    wanted: dict[int, int]
+    invoices: dict[int, Invoice]
+
+
+async def _applications(
     session: AsyncSession,
-    payment: Payment,
+    problems: Problems,
+    payer: Payer | None,
     applications: Sequence[Data],
     path: tuple[str, ...],
-    actor_id: int | None,
-) -> None:
+) -> Applying:
+    """Checks applications, adding a problem under `path` (the list, from the argument) for each one
+    broken; without a payer (its payment or customer missing) only the invoices and amounts."""
     if not applications:
-        raise DomainError.one(
-            ErrorCode.REQUIRED, "name at least one invoice to apply to", list(path)
-        )
-    problems = Problems(path)
+        problems.add(ErrorCode.REQUIRED, "name at least one invoice to apply to", *path)
+        return Applying({}, {})
     ids = {a["invoice"] for a in applications if a.get("invoice") is not None}
     invoices = {
         i.id: i
@@ -122,26 +171,35 @@ async def _apply(
     }
     wanted: dict[int, int] = {}
     for index, application in enumerate(applications):
-        amount = validate.amount(problems, application, "amount", positive=True, path=(str(index),))
-        invoice = invoices.get(application.get("invoice"))
-        if not _can_take(problems, index, payment, invoice) or amount is None:
+        at = (*path, str(index))
+        amount = validate.amount(problems, application, "amount", positive=True, path=at)
+        invoice = invoices.get(application["invoice"])
+        if not _can_take(problems, at, payer, invoice) or amount is None:
             continue
+        assert invoice is not None
         wanted[invoice.id] = wanted.get(invoice.id, 0) + amount
         if wanted[invoice.id] > rules.balance_due_minor(invoice):
             problems.add(
                 ErrorCode.OVER_APPLIED,
                 f"{invoice.number} has only "
                 f"{money.from_minor(rules.balance_due_minor(invoice))} open",
-                str(index),
+                *at,
                 "amount",
             )
-    if sum(wanted.values()) > payment.received_minor - payment.applied_minor:
+    if payer is not None and sum(wanted.values()) > payer.left_minor:
         problems.add(
             ErrorCode.OVER_APPLIED,
-            f"{payment.number} has only "
-            f"{money.from_minor(payment.received_minor - payment.applied_minor)} left to apply",
+            f"{payer.number or 'the payment'} has only "
+            f"{money.from_minor(payer.left_minor)} left to apply",
+            *path,
         )
-    problems.raise_if_any()
+    return Applying(wanted, invoices)
+
+
+async def _apply(
+    session: AsyncSession, payment: Payment, applying: Applying, actor_id: int | None
+) -> None:
+    wanted, invoices = applying.wanted, applying.invoices
     for invoice_id, amount in wanted.items():
         _take(invoices[invoice_id], amount)
     payment.applied_minor += sum(wanted.values())
@@ -170,37 +228,30 @@ async def _apply(
     await session.flush()
 
 
-def _can_take(problems: Problems, index: int, payment: Payment, invoice: Invoice | None) -> bool:
+def _can_take(
+    problems: Problems, at: tuple[str, ...], payer: Payer | None, invoice: Invoice | None
+) -> bool:
+    field = (*at, "invoice")
     if invoice is None:
-        problems.add(ErrorCode.NOT_FOUND, "invoice: no invoice with that id", str(index), "invoice")
-    elif invoice.bill_customer_id != payment.customer_id:
+        problems.add(ErrorCode.NOT_FOUND, "invoice: no invoice with that id", *field)
+    elif payer is not None and invoice.bill_customer_id != payer.customer_id:
+        problems.add(ErrorCode.INVALID, f"{invoice.number} is billed to another customer", *field)
+    elif payer is not None and invoice.currency != payer.currency:
         problems.add(
             ErrorCode.INVALID,
-            f"{invoice.number} is billed to another customer",
-            str(index),
-            "invoice",
-        )
-    elif invoice.currency != payment.currency:
-        problems.add(
-            ErrorCode.INVALID,
-            f"{invoice.number} is in {invoice.currency}, the payment in {payment.currency}",
-            str(index),
-            "invoice",
+            f"{invoice.number} is in {invoice.currency}, the payment in {payer.currency}",
+            *field,
         )
     elif invoice.classification is InvoiceClassification.CREDIT:
         problems.add(
-            ErrorCode.INVALID,
-            f"{invoice.number} is a credit note: it takes no payments",
-            str(index),
-            "invoice",
+            ErrorCode.INVALID, f"{invoice.number} is a credit note: it takes no payments", *field
         )
     elif invoice.status not in (InvoiceStatus.PRINTED, InvoiceStatus.PARTIALLY_PAID):
         problems.add(
             ErrorCode.INVALID,
             f"{invoice.number} is {invoice.status.name.lower()}: "
             "only issued, unpaid invoices take payments",
-            str(index),
-            "invoice",
+            *field,
         )
     else:
         return True

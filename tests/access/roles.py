@@ -9,11 +9,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from schema.base import global_id
 from server.access import service as access
+from server.access.commands import UserFields
 from server.access.models import Role, TokenScope, User
+from server.access.policy import SYSTEM
 from server.db.engine import Database
 from server.models import Base
-from schema.base import global_id
 from tests import factories
 from tests.conftest import Api, make_token
 
@@ -116,6 +118,6 @@ async def outcome(world: World, caller: str, query: str, variables: dict[str, An
 
 async def add_password_user(database: Database, email: str, role: Role, password: str) -> int:
     async with database.write_session() as session:
-        user = await access.create_user(session, email=email, name=email.split("@")[0].title(), role=role,
-                                        password=password)
+        user = await access.create_user(session, fields=UserFields(email=email, name=email.split("@")[0].title(), role=role,
+                                        password=password), actor=SYSTEM)
     return user.id

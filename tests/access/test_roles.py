@@ -15,14 +15,18 @@ from typing import Any
 
 import pytest
 
+from schema import build_schema
 from server.access import policy
 from server.access import service as access
+from server.access.commands import UserFields
 from server.access.models import Role, TokenScope
+from server.access.policy import SYSTEM
 from server.customers import bulk
+from server.customers.commands import CustomerBulkFields
 from server.documents.models import Order, OrderStatus
 from server.lists import service as lists
+from server.lists.commands import ListColumnFields, ListViewFields
 from server.lists.models import ListKind
-from schema import build_schema
 from tests import factories
 from tests.access.roles import CALLERS, World, add_password_user, make_world, outcome, snapshot
 
@@ -265,8 +269,9 @@ async def _(w: World, caller: str) -> tuple[str, dict[str, Any]]:
 @case("revertChange", STAFF)
 async def _(w: World, caller: str) -> tuple[str, dict[str, Any]]:
     customer = await factories.customer(w.database, f"Reverted {w.n()}")
-    _count, event = await factories.write(w.database, bulk.bulk_update_customers, actor=None, ids=[customer.id],
-                                          flt=None, data={"salesRep": w.users["other"]})
+    _count, event = await factories.write(w.database, bulk.bulk_update_customers, actor=policy.SYSTEM,
+                                          ids=[customer.id], flt=None,
+                                          fields=CustomerBulkFields(sales_rep=w.users["other"]))
     return doc("($id: ID!)", "revertChange(auditEvent: $id)"), {"id": w.gid("AuditEvent", event.id)}
 
 
@@ -280,9 +285,9 @@ async def _(w: World, caller: str) -> tuple[str, dict[str, Any]]:
 
 @case("deleteListView", SIGNED_IN, "own view")
 async def _(w: World, caller: str) -> tuple[str, dict[str, Any]]:
-    view = await factories.write(w.database, lists.save_list_view, user_id=w.users[caller],
-                                 list_kind=ListKind.CUSTOMERS, view_id=None, name=f"V{w.n()}",
-                                 columns=[{"field": "name"}], sort=[], filter=None, is_default=False)
+    view = await factories.write(w.database, lists.save_list_view, view_id=None, actor=w.users[caller],
+                                 fields=ListViewFields(kind=ListKind.CUSTOMERS, name=f"V{w.n()}",
+                                                       columns=[ListColumnFields(field="name")], is_default=False))
     return doc("($id: ID!)", "deleteListView(id: $id)"), {"id": w.gid("ListView", view.id)}
 
 
@@ -316,7 +321,7 @@ async def _(w: World, caller: str) -> tuple[str, dict[str, Any]]:
 @case("updateUser", ADMIN, "another's role")
 async def _(w: World, caller: str) -> tuple[str, dict[str, Any]]:
     async with w.database.write_session() as session:
-        user = await access.create_user(session, email=f"u{w.n()}@example.com", name="U", role=Role.VIEWER)
+        user = await access.create_user(session, fields=UserFields(email=f"u{w.n()}@example.com", name="U", role=Role.VIEWER), actor=SYSTEM)
     return (doc("($id: ID!, $input: UserInput!)", "updateUser(id: $id, input: $input)"),
             {"id": w.gid("User", user.id), "input": {"role": "MANAGER"}})
 

@@ -11,6 +11,7 @@ import pytest
 from server.access import policy
 from server.access.models import Role, User
 from server.customers import service as customers
+from server.customers.commands import ContactFields, CustomerFields
 from server.errors import DomainError
 from server.imports import service as imports
 from tests import factories
@@ -31,14 +32,15 @@ async def test_services_refuse_an_anonymous_or_unentitled_actor(api: Any) -> Non
         # when a service is called directly, as no resolver would
         with pytest.raises(DomainError) as error:
             await factories.write(world.database, customers.update_customer, customer_id=world.mine,
-                                  data={"alias": "X"}, expected_version=None, actor_id=actor)
+                                  fields=CustomerFields(alias="X"), expected_version=None, actor=actor)
         # then
         assert _forbidden(error), actor
     assert await snapshot(world.database) == before
-    # the owning rep (by id or as an Actor), a manager and the system (None) may
-    for actor in (world.users["rep"], policy.Actor(world.users["rep"], Role.SALES_REP), world.users["manager"], None):
+    # the owning rep (by id or as an Actor), a manager and the system may
+    for actor in (world.users["rep"], policy.Actor(world.users["rep"], Role.SALES_REP), world.users["manager"],
+                  policy.SYSTEM):
         await factories.write(world.database, customers.update_customer, customer_id=world.mine,
-                              data={"alias": f"By {actor}"}, expected_version=None, actor_id=actor)
+                              fields=CustomerFields(alias=f"By {actor}"), expected_version=None, actor=actor)
 
 
 async def test_an_inactive_users_id_is_refused(api: Any) -> None:
@@ -49,8 +51,8 @@ async def test_an_inactive_users_id_is_refused(api: Any) -> None:
     # when
     with pytest.raises(DomainError) as error:
         await factories.write(world.database, customers.create_contact,
-                              data={"customer": world.mine, "firstName": "A", "lastName": "B"},
-                              actor_id=world.users["manager"])
+                              fields=ContactFields(customer=world.mine, first_name="A", last_name="B"),
+                              actor=world.users["manager"])
     # then
     assert _forbidden(error)
 

@@ -12,7 +12,9 @@ import httpx
 from sqlalchemy import select, update
 
 from server.access import service as access
+from server.access.commands import UserFields
 from server.access.models import Role, WebSession
+from server.access.policy import SYSTEM
 from server.access.sessions import SESSION_COOKIE
 from server.app import create_app
 from server.db.base import now
@@ -30,7 +32,7 @@ VIEWER = "{ viewer { email } }"
 
 async def add_user(database: Database, email: str, role: Role = Role.MANAGER, password: str | None = PASSWORD) -> None:
     async with database.write_session() as session:
-        await access.create_user(session, email=email, name=email.split("@")[0].title(), role=role, password=password)
+        await access.create_user(session, fields=UserFields(email=email, name=email.split("@")[0].title(), role=role, password=password), actor=SYSTEM)
 
 
 @asynccontextmanager

@@ -8,7 +8,9 @@ from typing import Any
 
 from server.documents import service as documents
 from server.documents.models import InvoiceClassification
+from server.access.policy import SYSTEM
 from server.payments import service as payments
+from server.payments.commands import PaymentFields
 from tests import factories
 from tests.exports.test_exports import get, gid, sheet
 
@@ -19,7 +21,7 @@ INVOICES = """query($number: String!, $direction: SortDirection!) { customer(num
 
 
 async def _void(database: Any, invoice_id: int) -> None:
-    await factories.write(database, documents.void_invoice, invoice_id=invoice_id, actor_id=None)
+    await factories.write(database, documents.void_invoice, invoice_id=invoice_id, actor=SYSTEM)
 
 
 async def _shown_sorted_outstanding_exported(api: Any, customer: Any, direction: str) -> tuple[list[Any], set[str],
@@ -56,10 +58,10 @@ async def test_balance_due__drafts_part_payments_and_foreign_currency(api):
     draft = await factories.invoice(db, euro.id, "5.00", issue=False, fxRate="1.1")
     part = await factories.invoice(db, euro.id, "20.00", fxRate="1.1")
     full = await factories.invoice(db, euro.id, "7.00", fxRate="1.1")
-    await factories.write(db, payments.record_payment, actor_id=None, today=factories.TODAY, base_currency="USD",
-                          data={"customer": euro.id, "amount": "19.99", "fxRate": "1.1",
-                                "applyTo": [{"invoice": part.id, "amount": "12.99"},
-                                            {"invoice": full.id, "amount": "7.00"}]})
+    await factories.write(db, payments.record_payment, actor=SYSTEM, today=factories.TODAY, base_currency="USD",
+                          fields=PaymentFields.of({"customer": euro.id, "amount": "19.99", "fxRate": "1.1",
+                                                   "applyTo": [{"invoice": part.id, "amount": "12.99"},
+                                                               {"invoice": full.id, "amount": "7.00"}]}))
     # when
     shown, outstanding, exported = await _shown_sorted_outstanding_exported(api, euro, "ASC")
     # then: drafts owe nothing; ties (three zeros) by id ascending

@@ -12,9 +12,12 @@ from typing import Any
 import openpyxl
 from sqlalchemy import select
 
-from server.access.models import User
+from server.access.models import Role, User
+from server.access.policy import Actor
 from server.lists import service as lists
+from server.lists.commands import ListColumnFields, ListSortFields, ListViewFields
 from server.lists.models import ListKind
+from server.sorting import SortDirection
 from tests import factories
 from tests.conftest import Api
 
@@ -90,11 +93,12 @@ async def test_a_view_gives_columns_labels_sort_and_filter(api: Api) -> None:
     async with api.database.read_session() as session:
         user_id = await session.scalar(select(User.id).where(User.email == "admin@example.com"))
     async with api.database.write_session() as session:
-        view = await lists.save_list_view(
-            session, user_id=user_id, list_kind=ListKind.CUSTOMERS, view_id=None, name="Mine",
-            columns=[{"field": "name", "label": "Who"}, {"field": "email", "visible": False},
-                     {"field": "number", "label": "No."}],
-            sort=[{"field": "NUMBER", "direction": "DESC"}], filter={"search": "a"}, is_default=True)
+        view = await lists.save_list_view(session, view_id=None, actor=Actor(user_id, Role.ADMIN), fields=ListViewFields(
+            kind=ListKind.CUSTOMERS, name="Mine",
+            columns=[ListColumnFields(field="name", label="Who"), ListColumnFields(field="email", visible=False),
+                     ListColumnFields(field="number", label="No.")],
+            sort=[ListSortFields(field="NUMBER", direction=SortDirection.DESC)], filter={"search": "a"},
+            is_default=True))
     rows = sheet(await get(api, "/export/customers.xlsx", view=gid("ListView", view.id)))
     assert rows == [["Who", "No."], ["Beta Tools", "C-2"], ["Alpha Parts", "C-1"]]
     # A parameter given explicitly wins over the view's.
@@ -103,9 +107,8 @@ async def test_a_view_gives_columns_labels_sort_and_filter(api: Api) -> None:
     # Another user's view is not found; a view of another list is refused.
     other = await factories.user(api.database, "rep@example.com")
     async with api.database.write_session() as session:
-        theirs = await lists.save_list_view(session, user_id=other.id, list_kind=ListKind.CUSTOMERS, view_id=None,
-                                            name="Theirs", columns=[{"field": "name"}], sort=[], filter=None,
-                                            is_default=False)
+        theirs = await lists.save_list_view(session, view_id=None, actor=Actor.of(other), fields=ListViewFields(
+            kind=ListKind.CUSTOMERS, name="Theirs", columns=[ListColumnFields(field="name")], is_default=False))
     response = await get(api, "/export/customers.xlsx", view=gid("ListView", theirs.id))
     assert response.status_code == 404 and response.json()["parameter"] == "view"
     response = await get(api, "/export/leads.xlsx", view=gid("ListView", view.id))

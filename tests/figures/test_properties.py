@@ -24,10 +24,14 @@ from sqlalchemy import delete, select, update
 
 from schema.base import global_id
 from server.audit.models import AuditEvent
+from server.access.policy import SYSTEM
 from server.customers import service as customers
+from server.commands import Command
+from server.customers.commands import CustomerFields
 from server.customers.models import Customer, PaymentTerms, TermsBasis
 from server.db.engine import Database
 from server.documents import service as documents
+from server.documents.commands import InvoiceFields, OrderFields
 from server.documents.models import (
     Invoice,
     InvoiceClassification,
@@ -38,6 +42,7 @@ from server.documents.models import (
     OrderStatus,
 )
 from server.payments import service as payments
+from server.payments.commands import ApplicationFields, PaymentFields
 from server.payments.models import Payment, PaymentApplication
 from tests import reference as ref
 from tests.factories import TODAY
@@ -192,8 +197,8 @@ async def _write(database: Database, service: Any, **kwargs: Any) -> Any:
         return await service(session, **kwargs)
 
 
-async def _document(database: Database, service: Any, data: dict[str, Any]) -> Any:
-    return await _write(database, service, data=data, actor_id=None, today=TODAY, base_currency=BASE)
+async def _document(database: Database, service: Any, command: Command) -> Any:
+    return await _write(database, service, fields=command, actor=SYSTEM, today=TODAY, base_currency=BASE)
 
 
 def _rate(customer: ref.Customer, rate: str) -> Decimal | None:
@@ -205,10 +210,11 @@ async def build(database: Database, scenario: Scenario, terms: dict[str, tuple[i
     ledger = ref.Ledger()
     ids = []
     for spec in scenario.customers:
-        row = await _write(database, customers.create_customer, actor_id=None, base_currency=BASE, data={
-            "name": f"Customer {len(ids)}", "currency": spec.currency, "priorSales": spec.prior_sales,
-            "creditLimit": spec.credit_limit, "paymentTerms": terms[spec.terms][0] if spec.terms else None,
-            "termsBasis": spec.basis})
+        row = await _write(database, customers.create_customer, actor=SYSTEM, base_currency=BASE, fields=CustomerFields(
+            name=f"Customer {len(ids)}", currency=spec.currency,
+            prior_sales=Decimal(spec.prior_sales),
+            credit_limit=None if spec.credit_limit is None else Decimal(spec.credit_limit),
+            payment_terms=terms[spec.terms][0] if spec.terms else None, terms_basis=spec.basis))
         ids.append(row.id)
         ledger.customers[row.id] = ref.Customer(
             row.id, Decimal(spec.prior_sales), None if spec.credit_limit is None else Decimal(spec.credit_limit),
@@ -217,20 +223,20 @@ async def build(database: Database, scenario: Scenario, terms: dict[str, tuple[i
     for o in scenario.orders:
         customer, payer = ids[o.customer], ids[o.billing if o.billing is not None else o.customer]
         rate = _rate(ledger.customers[payer], o.rate)
-        row = await _document(database, documents.create_order, {
+        row = await _document(database, documents.create_order, OrderFields.of({
             "orderCustomer": customer, "billingCustomer": payer, "orderDate": o.on,
-            "lines": [line.input() for line in o.lines], "fxRate": None if rate is None else str(rate)})
+            "lines": [line.input() for line in o.lines], "fxRate": None if rate is None else str(rate)}))
         later.append(update(Order).where(Order.id == row.id).values(status=o.status))
         ledger.orders.append(ref.Order(customer, payer, o.on, ref.OrderStatus(o.status.value),
                                        [line.line() for line in o.lines], rate))
     for i in scenario.invoices:
         payer, customer = ids[i.bill], ids[i.order if i.order is not None else i.bill]
         rate = _rate(ledger.customers[payer], i.rate)
-        row = await _document(database, documents.create_invoice, {
+        row = await _document(database, documents.create_invoice, InvoiceFields.of({
             "billCustomer": payer, "orderCustomer": customer, "invoiceDate": i.on,
             "lines": [line.input() for line in i.lines], "fxRate": None if rate is None else str(rate),
             "classification": InvoiceClassification.CREDIT if i.credit else InvoiceClassification.INVOICE,
-            "issue": i.state != "draft"})
+            "issue": i.state != "draft"}))
         status = {"issued": ref.InvoiceStatus.PRINTED, "draft": ref.InvoiceStatus.PLANNED,
                   "void": ref.InvoiceStatus.VOID}[i.state]
         if i.state == "void":
@@ -278,9 +284,10 @@ async def _pay(database: Database, ledger: ref.Ledger, customer: int, spec: Paym
             "fxRate": None if rate is None else str(rate)}
     if spec.at_once and wanted:
         data["applyTo"] = wanted
-    row = await _document(database, payments.record_payment, data)
+    row = await _document(database, payments.record_payment, PaymentFields.of(data))
     if wanted and not spec.at_once:
-        await _write(database, payments.apply_payment, payment_id=row.id, applications=wanted, actor_id=None)
+        await _write(database, payments.apply_payment, payment_id=row.id,
+                     applications=[ApplicationFields.of(a) for a in wanted], actor=SYSTEM)
     for invoice, amount in applications:
         invoice.paid += amount
         invoice.status = ref.InvoiceStatus.PAID if invoice.paid >= invoice.total else ref.InvoiceStatus.PARTIALLY_PAID

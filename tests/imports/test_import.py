@@ -14,7 +14,9 @@ import pytest
 from sqlalchemy import func, select
 
 from server.access import service as access
+from server.access.commands import UserFields
 from server.access.models import Role, User
+from server.access.policy import SYSTEM
 from server.app import create_app
 from server.customers.models import Customer, PaymentTerms
 from server.imports import service as imports_service
@@ -80,7 +82,7 @@ async def test_row_without_number_is_numbered(api: Api) -> None:
 
 async def test_xlsx_headers_any_case_addresses_and_sales_rep(api: Api) -> None:
     async with api.database.write_session() as session:
-        await access.create_user(session, email="rep@example.com", name="Rep", role=Role.SALES_REP)
+        await access.create_user(session, fields=UserFields(email="rep@example.com", name="Rep", role=Role.SALES_REP), actor=SYSTEM)
     async with api.database.read_session() as session:
         rep = await session.scalar(select(User.id).where(User.email == "rep@example.com"))
         terms = await session.scalar(select(PaymentTerms).limit(1))
@@ -290,7 +292,7 @@ async def test_import__first_batch_read_before_the_write_transaction(api: Api) -
         await asyncio.to_thread(file.waiting.wait, 60)
         # when: someone else writes meanwhile
         async with api.database.write_session() as session:
-            await access.create_user(session, email="meanwhile@example.com", name="Meanwhile", role=Role.VIEWER)
+            await access.create_user(session, fields=UserFields(email="meanwhile@example.com", name="Meanwhile", role=Role.VIEWER), actor=SYSTEM)
         wrote_while_reading = not file.go.is_set()
     finally:
         file.go.set()

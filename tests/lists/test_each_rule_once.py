@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from server.access.models import User
+from server.access.policy import SYSTEM
 from server.db.base import Base
 from server.db.engine import Database
 from server.documents import service as documents
@@ -36,6 +37,7 @@ from server.exports.columns import (BOOL, CUSTOMER_COLUMNS, DATE, DATETIME, INT,
                                     LOCATION_COLUMNS, MONEY, escape_text)
 from server.leads.models import Lead, LeadState
 from server.payments import service as payments
+from server.payments.commands import PaymentFields
 from server.sorting import CustomerSortField, InvoiceSortField, LeadSortField
 from tests import factories
 from tests.factories import TODAY
@@ -136,7 +138,7 @@ async def wipe(database: Database) -> None:
 
 
 async def _write(database: Database, service: Any, **kwargs: Any) -> Any:
-    return await factories.write(database, service, actor_id=None, **kwargs)
+    return await factories.write(database, service, actor=SYSTEM, **kwargs)
 
 
 def _rate(spec: CustomerSpec) -> str | None:
@@ -177,9 +179,9 @@ async def _invoice(database: Database, data: Dataset, ids: list[int], spec: Invo
         await _write(database, documents.void_invoice, invoice_id=row.id)
     elif spec.state in ("half paid", "paid") and not spec.credit:
         amount = row.total_minor if spec.state == "paid" else max(1, row.total_minor // 2)
-        await _write(database, payments.record_payment, today=TODAY, base_currency="USD", data={
+        await _write(database, payments.record_payment, today=TODAY, base_currency="USD", fields=PaymentFields.of({
             "customer": ids[spec.bill], "amount": str(Decimal(amount) / 100), "fxRate": _rate(payer),
-            "applyTo": [{"invoice": row.id, "amount": str(Decimal(amount) / 100)}]})
+            "applyTo": [{"invoice": row.id, "amount": str(Decimal(amount) / 100)}]}))
 
 
 async def _lead(database: Database, customer_id: int, number: int, spec: LeadSpec, author_id: int) -> None:

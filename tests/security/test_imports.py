@@ -21,7 +21,9 @@ import httpx
 import pytest
 
 from server.access import service as access
+from server.access.commands import UserFields
 from server.access.models import Role, TokenScope
+from server.access.policy import SYSTEM
 from server.access.sessions import SESSION_COOKIE
 from tests.bench.processes import Server
 from tests.conftest import run_async
@@ -175,8 +177,8 @@ async def _admin(url: str) -> str:
     """An admin with a password, and a read and write token of theirs (its secret)."""
     async with opened(url) as database:
         async with database.write_session() as session:
-            await access.create_user(session, email="root@example.com", name="Root", role=Role.ADMIN,
-                                     password=PASSWORD)
+            await access.create_user(session, fields=UserFields(email="root@example.com", name="Root", role=Role.ADMIN,
+                                     password=PASSWORD), actor=SYSTEM)
         async with database.write_session() as session:
             _token, secret = await access.create_token(session, email="root@example.com", name="tests",
                                                        scopes=(TokenScope.READ, TokenScope.WRITE))

@@ -97,7 +97,7 @@ async def in_process(database: Database, monkeypatch: pytest.MonkeyPatch) -> Any
         return await load_rows(loader, keys)
 
     async def failing_service(session: Any, **kwargs: Any) -> Any:
-        if kwargs["data"].get("name") == BOOM:
+        if kwargs["fields"].name == BOOM:
             async with session.begin():
                 await session.execute(text("UPDATE sequences SET last_value = last_value"))
                 raise RuntimeError("a service's bug, half-way through its transaction")
@@ -247,7 +247,7 @@ async def test_no_free_connection__a_503_unless_a_mutation_has_written(database:
 
     async def then_hold_the_pool(session: Any, **kwargs: Any) -> Any:
         made = await create_customer(session, **kwargs)
-        if kwargs["data"]["name"] == "Written":
+        if kwargs["fields"].name == "Written":
             held.extend([await small.engine.connect() for _ in range(2)])
         return made
 
