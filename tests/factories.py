@@ -6,7 +6,8 @@ import datetime as dt
 from typing import Any
 
 from server.access.commands import UserFields
-from server.access.policy import SYSTEM
+from server.access.models import User
+from server.access.policy import SYSTEM, Actor
 from server.customers import service as customers
 from server.customers.commands import ContactFields, CustomerFields, LocationFields
 from server.db.base import now
@@ -23,6 +24,12 @@ TODAY = dt.date(2026, 11, 24)
 async def write(database: Database, service: Any, **kwargs: Any) -> Any:
     async with database.write_session() as session:
         return await service(session, **kwargs)
+
+
+async def actor(database: Database, user_id: int) -> Actor:
+    """The actor a request by that user carries: ANONYMOUS once the user is inactive or gone."""
+    async with database.read_session() as session:
+        return Actor.of(await session.get(User, user_id))
 
 
 async def customer(database: Database, name: str = "Acme Supply", **data: Any) -> Any:

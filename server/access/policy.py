@@ -4,13 +4,13 @@ checks that it does.
 
 A service calls `require` first thing inside its transaction:
 
-    actor_id = await policy.require(session, actor_id, "updateCustomer", customers=[customer_id])
+    actor_id = await policy.require(session, actor, "updateCustomer", customers=[customer_id])
 
-`actor` is an `Actor` (the API builds one from the request's user), a `User`, a user id (the
-role is then read from the database), or None: the system itself (seeds, the CLI, tests'
-factories), which may do everything. A request without a user acts as `ANONYMOUS`, which may
-do nothing but the public operations. `require` answers the actor's id, for the audit trail, or
-raises a FORBIDDEN `DomainError`.
+`actor` is an `Actor`, the one way services are told who asks: the API builds one from the
+request's user (`Actor.of(user)`), and the system itself (seeds, the CLI, imports run by an
+operator, tests' factories) is `SYSTEM`, an admin without a user. A request without a user acts
+as `ANONYMOUS`, which may do nothing but the public operations. `require` answers the actor's
+id, for the audit trail (None for the system), or raises a FORBIDDEN `DomainError`.
 """
 
 from __future__ import annotations
@@ -111,9 +111,6 @@ ANONYMOUS = Actor(None, None)
 SYSTEM = Actor(None, Role.ADMIN)
 """The system itself (seeds, the CLI, imports run by an operator, tests' factories) as an
 `Actor`: an admin's rights, and no user to record in the audit log."""
-Who = (
-    Actor | User | int | None
-)  # what services take as `actor_id` (or `actor`): see the module's docstring
 
 
 def access(role: Role | None, action: str) -> Access:
@@ -179,41 +176,19 @@ def guarded_columns() -> dict[str, dict[str, str]]:
     return found
 
 
-def id_of(actor: Who) -> int | None:
-    """The user id an actor stands for, without a query."""
-    return actor if isinstance(actor, int) or actor is None else actor.id
-
-
 def forbidden(message: str, *field: str) -> DomainError:
     return DomainError.one(ErrorCode.FORBIDDEN, message, list(field) or None)
 
 
-def refuse_early(actor: Who, action: str) -> None:
-    """FORBIDDEN before any validation when the role alone, known without a query, refuses the
-    action (a user id is checked by `require` inside the transaction instead)."""
-    if isinstance(actor, User):
-        actor = Actor.of(actor)
-    if (
-        isinstance(actor, Actor)
-        and action not in PUBLIC
-        and access(actor.role, action) is Access.NO
-    ):
+def refuse_early(actor: Actor, action: str) -> None:
+    """FORBIDDEN before any validation when the role alone refuses the action."""
+    if action not in PUBLIC and access(actor.role, action) is Access.NO:
         raise forbidden(_refusal(actor, action, Access.NO))
-
-
-async def actor_of(session: AsyncSession, actor: Who) -> Actor | None:
-    """The actor with its role; a user id is looked up (an unknown or inactive user: ANONYMOUS)."""
-    if actor is None or isinstance(actor, Actor):
-        return actor
-    if isinstance(actor, User):
-        return Actor.of(actor)
-    row = (await session.execute(select(User.role, User.active).where(User.id == actor))).first()
-    return Actor(actor, row[0]) if row is not None and row[1] else ANONYMOUS
 
 
 async def require(
     session: AsyncSession,
-    actor: Who,
+    actor: Actor,
     action: str,
     *,
     customers: Iterable[int | None] = (),
@@ -226,9 +201,7 @@ async def require(
     `people` is given, the actor among `people` (a lead's reps, a customer's reps after the change).
     SELF needs `owner_id` to be the actor's id.
     """
-    who = await actor_of(session, actor)
-    if who is None:
-        return None  # the system: seeds, the CLI, imports run by an operator
+    who = actor
     cell = Access.YES if action in PUBLIC else access(who.role, action)
     if cell is Access.YES or (cell is Access.SELF and who.id is not None and owner_id == who.id):
         return who.id

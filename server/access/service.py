@@ -131,19 +131,14 @@ async def update_user(
     _check_password(problems, password)
     password_hash = hash_password(password) if password and not problems else None
     async with session.begin():
-        who = await policy.actor_of(session, actor)
-        actor_id = await policy.require(session, who, "updateUser", owner_id=user_id)
+        actor_id = await policy.require(session, actor, "updateUser", owner_id=user_id)
         if columns.get("role") not in (None, Role.ADMIN) or columns.get("active") is False:
             await _lock_admins(session)
         user = await records.get_for_update(session, User, user_id, "id", problems)
         columns = {
             column: value for column, value in columns.items() if getattr(user, column) != value
         }
-        if (
-            who is not None
-            and not policy.allows(who.role, "updateUser")
-            and set(columns) - SELF_SERVICE
-        ):
+        if not policy.allows(actor.role, "updateUser") and set(columns) - SELF_SERVICE:
             field = sorted(set(columns) - SELF_SERVICE)[0]
             raise policy.forbidden(
                 f"{field}: you may change only your own name and password; "

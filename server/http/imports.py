@@ -144,7 +144,7 @@ def import_endpoint(settings: Settings, database: Database) -> Any:
                 file,
                 kind or "csv",
                 dry_run=dry_run,
-                actor_id=actor,
+                actor=actor,
                 base_currency=settings.base_currency,
                 limits=limits,
                 view_id=request.query_params.get("view"),

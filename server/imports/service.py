@@ -352,7 +352,7 @@ async def import_customers(
     kind: str,
     *,
     dry_run: bool,
-    actor_id: policy.Who,
+    actor: policy.Actor,
     base_currency: str,
     limits: readers.Limits | None = None,
     view_id: str | None = None,
@@ -363,7 +363,7 @@ async def import_customers(
     of customers, and a FORBIDDEN DomainError, before reading it, for an actor who may not import
     (server/access/policy.py)."""
     async with database.read_session() as session, session.begin():
-        actor_id = await policy.require(session, actor_id, "importCustomers")
+        actor_id = await policy.require(session, actor, "importCustomers")
     labels = await _labels(database, view_id, actor_id)
     rows = readers.rows(file, kind, limits)
     worker = _OffLoop()

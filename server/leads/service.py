@@ -37,9 +37,9 @@ USER_FIELDS = ("insideSalesRep", "outsideSalesRep", "assignedTo")
 Named = type[LeadProgram] | type[LeadSource]  # the lists a lead is classified by
 
 
-def signed_in(actor: policy.Who) -> policy.Who:
+def signed_in(actor: policy.Actor) -> policy.Actor:
     """Leads and notes record who did it: a change without a user is refused (the system included)."""
-    if actor is None or (isinstance(actor, policy.Actor) and actor.id is None):
+    if actor.id is None:
         raise DomainError.one(ErrorCode.FORBIDDEN, "sign in first: this change records who made it")
     return actor
 

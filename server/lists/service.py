@@ -58,9 +58,9 @@ async def _own(session: AsyncSession, view_id: int | None, user_id: int) -> List
     return view
 
 
-async def _owner(session: AsyncSession, user: policy.Who, action: str) -> int:
+async def _owner(session: AsyncSession, actor: policy.Actor, action: str) -> int:
     """List views are one user's own: the system has none, and nobody touches another's."""
-    user_id = await policy.require(session, user, action, owner_id=policy.id_of(user))
+    user_id = await policy.require(session, actor, action, owner_id=actor.id)
     if user_id is None:
         raise policy.forbidden(f"{action}: list views belong to a signed-in user")
     return user_id

@@ -285,7 +285,8 @@ async def _(w: World, caller: str) -> tuple[str, dict[str, Any]]:
 
 @case("deleteListView", SIGNED_IN, "own view")
 async def _(w: World, caller: str) -> tuple[str, dict[str, Any]]:
-    view = await factories.write(w.database, lists.save_list_view, view_id=None, actor=w.users[caller],
+    view = await factories.write(w.database, lists.save_list_view, view_id=None,
+                                 actor=await factories.actor(w.database, w.users[caller]),
                                  fields=ListViewFields(kind=ListKind.CUSTOMERS, name=f"V{w.n()}",
                                                        columns=[ListColumnFields(field="name")], is_default=False))
     return doc("($id: ID!)", "deleteListView(id: $id)"), {"id": w.gid("ListView", view.id)}

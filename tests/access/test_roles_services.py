@@ -26,8 +26,9 @@ async def test_services_refuse_an_anonymous_or_unentitled_actor(api: Any) -> Non
     # given
     world = await make_world(api)
     before = await snapshot(world.database)
-    refused = [policy.ANONYMOUS, world.users["viewer"], world.users["other"], policy.Actor(world.users["rep"],
-                                                                                          Role.VIEWER), 987654]
+    refused = [policy.ANONYMOUS, await factories.actor(world.database, world.users["viewer"]),
+               await factories.actor(world.database, world.users["other"]),
+               policy.Actor(world.users["rep"], Role.VIEWER), await factories.actor(world.database, 987654)]
     for actor in refused:
         # when a service is called directly, as no resolver would
         with pytest.raises(DomainError) as error:
@@ -36,14 +37,14 @@ async def test_services_refuse_an_anonymous_or_unentitled_actor(api: Any) -> Non
         # then
         assert _forbidden(error), actor
     assert await snapshot(world.database) == before
-    # the owning rep (by id or as an Actor), a manager and the system may
-    for actor in (world.users["rep"], policy.Actor(world.users["rep"], Role.SALES_REP), world.users["manager"],
-                  policy.SYSTEM):
+    # the owning rep, a manager and the system may
+    for actor in (policy.Actor(world.users["rep"], Role.SALES_REP),
+                  await factories.actor(world.database, world.users["manager"]), policy.SYSTEM):
         await factories.write(world.database, customers.update_customer, customer_id=world.mine,
                               fields=CustomerFields(alias=f"By {actor}"), expected_version=None, actor=actor)
 
 
-async def test_an_inactive_users_id_is_refused(api: Any) -> None:
+async def test_an_inactive_user_acts_as_nobody(api: Any) -> None:
     # given a manager who was deactivated
     world = await make_world(api)
     await factories.set_row(world.database, User,
@@ -52,7 +53,7 @@ async def test_an_inactive_users_id_is_refused(api: Any) -> None:
     with pytest.raises(DomainError) as error:
         await factories.write(world.database, customers.create_contact,
                               fields=ContactFields(customer=world.mine, first_name="A", last_name="B"),
-                              actor=world.users["manager"])
+                              actor=await factories.actor(world.database, world.users["manager"]))
     # then
     assert _forbidden(error)
 
@@ -80,7 +81,8 @@ async def test_import_service__refuses_by_itself(api: Any) -> None:
     # when the service is called with a SALES_REP, as the endpoint would not
     with pytest.raises(DomainError) as error:
         await imports.import_customers(world.database, io.BytesIO(b"number,name\nI-1,Imported\n"), "csv",
-                                       dry_run=False, actor_id=world.users["rep"], base_currency="USD")
+                                       dry_run=False, actor=await factories.actor(world.database, world.users["rep"]),
+                                       base_currency="USD")
     # then
     assert _forbidden(error)
     assert await snapshot(world.database) == before

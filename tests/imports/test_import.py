@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from server.access import service as access
 from server.access.commands import UserFields
 from server.access.models import Role, User
-from server.access.policy import SYSTEM
+from server.access.policy import SYSTEM, Actor
 from server.app import create_app
 from server.customers.models import Customer, PaymentTerms
 from server.imports import service as imports_service
@@ -287,7 +287,7 @@ async def test_import__first_batch_read_before_the_write_transaction(api: Api) -
         admin = await session.scalar(select(User.id).where(User.role == Role.ADMIN))
     file = _HeldFile(csv_of("number,name", *[f"H-{i:04},Held customer number {i:04}" for i in range(1_000)]))
     importing = asyncio.create_task(imports_service.import_customers(
-        api.database, file, "csv", dry_run=False, actor_id=admin, base_currency="USD"))
+        api.database, file, "csv", dry_run=False, actor=Actor(admin, Role.ADMIN), base_currency="USD"))
     try:
         await asyncio.to_thread(file.waiting.wait, 60)
         # when: someone else writes meanwhile

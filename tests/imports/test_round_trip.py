@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from server.access import service as access
+from server.access.commands import UserFields
 from server.access.models import Role, User
-from server.customers.models import PaymentTerms
+from server.access.policy import SYSTEM
+from server.customers.models import BillingStatus, CreditCode, CustomerStatus, PaymentTerms, TermsBasis
 from server.exports.columns import CUSTOMER_COLUMNS, CUSTOMER_DEFAULT
 from tests import factories
 
@@ -60,7 +62,8 @@ def xlsx_cells(body: bytes) -> list[list[Any]]:
 async def reps(api: Any, *emails: str) -> list[int]:
     async with api.database.write_session() as session:
         for email in emails:
-            await access.create_user(session, email=email, name=email.split("@")[0], role=Role.SALES_REP)
+            await access.create_user(session, fields=UserFields(email=email, name=email.split("@")[0], role=Role.SALES_REP),
+                                     actor=SYSTEM)
     async with api.database.read_session() as session:
         found = dict((await session.execute(select(User.email, User.id).where(User.email.in_(emails)))).all())
     return [found[email] for email in emails]
@@ -78,9 +81,9 @@ def address(tag: str, country: str = "US") -> dict[str, str]:
 
 async def full_customer(api: Any, number: str, rep: int, inside: int, terms_id: int, **data: Any) -> Any:
     """A customer with every CustomerInput field set."""
-    given = {"number": number, "name": f"Customer {number}", "alias": f"{number} alias", "status": "INACTIVE", "currency": "EUR",
-             "creditCode": "PAST_DUE", "creditLimit": "1500.50", "billingStatus": "PREPAY",
-             "paymentTerms": terms_id, "termsBasis": "END_OF_MONTH", "salesRep": rep, "insideSalesRep": inside,
+    given = {"number": number, "name": f"Customer {number}", "alias": f"{number} alias", "status": CustomerStatus.INACTIVE, "currency": "EUR",
+             "creditCode": CreditCode.PAST_DUE, "creditLimit": "1500.50", "billingStatus": BillingStatus.PREPAY,
+             "paymentTerms": terms_id, "termsBasis": TermsBasis.END_OF_MONTH, "salesRep": rep, "insideSalesRep": inside,
              "email": f"{number.lower()}@example.com", "phone": "(312) 555-0101", "priorSales": "10.30",
              "billingAddress": address("Bill"), "shippingAddress": address("Ship", "GB"), **data}
     return await factories.customer(api.database, **given)
@@ -135,7 +138,7 @@ async def test_every_column__export_import_export_gives_the_same_file(api, fmt):
 async def test_default_export__imports_back_with_its_figures_ignored(api):
     # given
     rep, inside = await reps(api, "rep@example.com", "inside@example.com")
-    await full_customer(api, "C-200", rep, inside, (await terms(api))["NET30"], status="ACTIVE")
+    await full_customer(api, "C-200", rep, inside, (await terms(api))["NET30"], status=CustomerStatus.ACTIVE)
     before = await api.ok(EVERYONE)
     # when
     imported = await import_(api, await export(api, "xlsx"), "xlsx")
