@@ -60,7 +60,7 @@ def _record_maker(keys: tuple[str, ...]) -> Callable[[Any], Any] | None:
         not k.isidentifier() or keyword.iskeyword(k) or k.startswith("_") for k in keys
     ):
         return None
-    return functools.partial(tuple.__new__, namedtuple("record", keys))  # type: ignore[misc]
+    return functools.partial(tuple.__new__, namedtuple("record", keys))
 
 
 class ReaderClosed(RuntimeError):
