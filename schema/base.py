@@ -8,7 +8,7 @@ import datetime as dt
 import decimal
 import operator
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Annotated, Any, Generic, TypeVar, cast
+from typing import Annotated, Any, Generic, TypeAlias, TypeVar, cast
 
 import strawberry
 from graphql import GraphQLError, IntValueNode, StringValueNode, ValueNode
@@ -188,7 +188,8 @@ class AddressInput:
     country: str | None = strawberry.UNSET
 
 
-ErrorCodeEnum = described(
+ErrorCodeEnum: TypeAlias = ErrorCode
+described(
     ErrorCode,
     "ErrorCode",
     "Why a mutation refused its input (a userError's code); nothing was written.",
@@ -212,7 +213,7 @@ class UserError:
         description='Path into the input, e.g. ["input", "email"].'
     )
     message: str = strawberry.field(description="What is wrong and what to do, for a person.")
-    code: ErrorCodeEnum = strawberry.field(  # type: ignore[valid-type]
+    code: ErrorCodeEnum = strawberry.field(
         description="The rule broken, stable for programs to test."
     )
 

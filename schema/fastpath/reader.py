@@ -42,7 +42,7 @@ def shape(build: F) -> F:
     Building a SQLAlchemy statement costs more Python than running a small one on SQLite; the
     figure and relation statements are built once per process and executed with parameters.
     """
-    return functools.lru_cache(maxsize=512)(build)  # type: ignore[return-value]
+    return functools.lru_cache(maxsize=512)(build)  # type: ignore[return-value]  # lru_cache keeps the signature
 
 
 def records(result: Any) -> list[Any]:

@@ -38,7 +38,7 @@ try:
         AsyncAdapt_aiosqlite_dbapi,
     )
 except ImportError:  # pragma: no cover - a SQLAlchemy without these names: its own adapter is used
-    AsyncAdapt_aiosqlite_cursor = None  # type: ignore[assignment,misc]
+    AsyncAdapt_aiosqlite_cursor = None  # type: ignore[assignment,misc]  # absent: SQLAlchemy's own adapter
 
 
 class _Ran:
