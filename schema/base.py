@@ -8,7 +8,7 @@ import datetime as dt
 import decimal
 import operator
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeAlias, TypeVar, cast
 
 import strawberry
 from graphql import GraphQLError, IntValueNode, StringValueNode, ValueNode
@@ -50,7 +50,9 @@ def _decimal_literal(node: ValueNode, _variables: Any = None) -> decimal.Decimal
 
 def _bounded(definition: ScalarDefinition) -> Any:
     """Strawberry's Date or DateTime, refusing days outside server/bounds.py's FIRST_DAY..LAST_DAY."""
-    parse = definition.parse_value
+    parse, serialize = definition.parse_value, definition.serialize
+    if parse is None or serialize is None:
+        raise TypeError(f"{definition.name}: Strawberry's scalar no longer parses and serializes")
 
     def parse_value(value: object) -> Any:
         try:
@@ -61,13 +63,13 @@ def _bounded(definition: ScalarDefinition) -> Any:
     return strawberry.scalar(
         name=definition.name,
         description=definition.description,
-        serialize=definition.serialize,
+        serialize=serialize,
         parse_value=parse_value,
     )
 
 
 DecimalScalar = decimal.Decimal
-SCALARS = {
+SCALARS: dict[object, Any] = {  # StrawberryConfig.scalar_map
     decimal.Decimal: strawberry.scalar(
         name="Decimal",
         description='An exact decimal as a string, such as "1234.50". Never a float.',
@@ -118,7 +120,7 @@ class Node:
 
 @strawberry.type(description="An amount in a currency; aggregates are in the base currency.")
 class Money:
-    amount: DecimalScalar = strawberry.field(  # type: ignore[valid-type]
+    amount: DecimalScalar = strawberry.field(
         description='Exact, as a Decimal string: "1234.50"; negative for credits. Two decimal '
         "places, or four for a unit price or cost that needs them."
     )
@@ -186,7 +188,8 @@ class AddressInput:
     country: str | None = strawberry.UNSET
 
 
-ErrorCodeEnum = described(
+ErrorCodeEnum: TypeAlias = ErrorCode
+described(
     ErrorCode,
     "ErrorCode",
     "Why a mutation refused its input (a userError's code); nothing was written.",
@@ -210,7 +213,7 @@ class UserError:
         description='Path into the input, e.g. ["input", "email"].'
     )
     message: str = strawberry.field(description="What is wrong and what to do, for a person.")
-    code: ErrorCodeEnum = strawberry.field(  # type: ignore[valid-type]
+    code: ErrorCodeEnum = strawberry.field(
         description="The rule broken, stable for programs to test."
     )
 
@@ -313,13 +316,13 @@ def connection(
 
 
 def cursor_text(at: list[Any] | int) -> str:
-    return offset_cursor(at) if type(at) is int else encode_cursor(at)
+    return offset_cursor(at) if isinstance(at, int) else encode_cursor(at)
 
 
-def make(cls: type, **values: Any) -> Any:
+def make(cls: type[Any], **values: Any) -> Any:
     """An instance without running the dataclass __init__ (which costs more than the rest): the
     hot path of every page, which makes its objects by the hundred."""
-    obj = cls.__new__(cls)
+    obj = object.__new__(cls)
     obj.__dict__ = values
     return obj
 
@@ -378,20 +381,22 @@ class Later:
         return value
 
 
-def then(value: Any, convert: Callable[[Any], R]) -> R | Awaitable[R]:
+def then(value: Any, convert: Callable[[Any], R]) -> R:
     """`convert(value)`, at once when the value is there, later when it is an awaitable; an
-    awaitable that settles to another awaitable is settled fully before `convert` sees it."""
+    awaitable that settles to another awaitable is settled fully before `convert` sees it.
+    Typed as `R` although it may answer an awaitable of `R`: every caller returns it from a
+    resolver, whose annotation is the field's GraphQL type, and the executors settle it."""
     if isinstance(value, asyncio.Future):
-        return Later(value, convert)
+        return cast(R, Later(value, convert))
     if type(value) is Later:
         first = value.convert
-        return Later(value.future, lambda v: then(first(v), convert))
+        return cast(R, Later(value.future, lambda v: then(first(v), convert)))
     if hasattr(value, "__await__"):  # a coroutine: inspect.isawaitable's ABC check costs more
 
         async def later() -> R:
             return convert(await settle(value))
 
-        return later()
+        return cast(R, later())
     return convert(value)
 
 

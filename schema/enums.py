@@ -1,8 +1,11 @@
 """The contract's enums, each the domain's own Python enum exposed by member name, with the
-descriptions GraphiQL shows (the domain's enums stay free of Strawberry)."""
+descriptions GraphiQL shows (the domain's enums stay free of Strawberry).
+
+`strawberry.enum` marks the class it is given and returns that same class, so each `...Enum` name
+here is a plain alias of the domain's enum: annotations that name it are real types to mypy."""
 
 from enum import Enum
-from typing import Any
+from typing import Any, TypeAlias, TypeVar
 
 import strawberry
 
@@ -23,21 +26,26 @@ from server.notes.models import NoteType
 from server.payments.models import PaymentStatus, PaymentStyle
 from server.sorting import CustomerSortField, InvoiceSortField, LeadSortField, SortDirection
 
+E = TypeVar("E", bound=Enum)
 
-def described(cls: type[Enum], name: str, description: str, **values: str) -> Any:
-    """`cls` as the GraphQL enum `name`, each member with its description (every one: a member
-    left out is an error here, at import)."""
+
+def described(cls: type[E], name: str, description: str, **values: str) -> type[E]:
+    """Mark `cls` as the GraphQL enum `name`, each member with its description (every one: a member
+    left out is an error here, at import), and return it: the same class, marked."""
     exposed: Any = strawberry.enum(cls, name=name, description=description)
     definition = exposed.__strawberry_definition__
+    if exposed is not cls:
+        raise TypeError(f"{name}: strawberry.enum no longer marks the class in place")
     names = {v.name for v in definition.values}
     if names != set(values):
         raise ValueError(f"{name}: describe exactly {sorted(names)}, not {sorted(values)}")
     for value in definition.values:
         value.description = values[value.name]
-    return exposed
+    return cls
 
 
-RoleEnum = described(
+RoleEnum: TypeAlias = Role
+described(
     Role,
     "Role",
     "What a user may do; an API token acts with its owner's role.",
@@ -48,21 +56,24 @@ RoleEnum = described(
     "with their locations, contacts, leads and orders; adds notes anywhere.",
     VIEWER="Reads all but costs and margins; writes nothing.",
 )
-TokenScopeEnum = described(
+TokenScopeEnum: TypeAlias = TokenScope
+described(
     TokenScope,
     "TokenScope",
     "What an API token may do: READ, or READ and WRITE.",
     READ="Queries only.",
     WRITE="Mutations too (a token with WRITE also has READ).",
 )
-CustomerStatusEnum = described(
+CustomerStatusEnum: TypeAlias = CustomerStatus
+described(
     CustomerStatus,
     "CustomerStatus",
     "Whether the customer is in use.",
     ACTIVE="In use (the default).",
     INACTIVE="No longer in use; kept with its history.",
 )
-CreditCodeEnum = described(
+CreditCodeEnum: TypeAlias = CreditCode
+described(
     CreditCode,
     "CreditCode",
     "The credit control that the customer's new orders meet.",
@@ -72,7 +83,8 @@ CreditCodeEnum = described(
     PAST_DUE="Orders are allowed and carry a past-due warning.",
     CREDIT_HOLD="`createOrder` is refused with the userError CREDIT_HOLD.",
 )
-BillingStatusEnum = described(
+BillingStatusEnum: TypeAlias = BillingStatus
+described(
     BillingStatus,
     "BillingStatus",
     "How the customer pays.",
@@ -80,7 +92,8 @@ BillingStatusEnum = described(
     PREPAY="Pays before the goods ship.",
     CASH_ON_DELIVERY="Pays on delivery.",
 )
-TermsBasisEnum = described(
+TermsBasisEnum: TypeAlias = TermsBasis
+described(
     TermsBasis,
     "TermsBasis",
     "The day an invoice's due date counts from: due date = basis + the payment terms' dueDays.",
@@ -88,7 +101,8 @@ TermsBasisEnum = described(
     DELIVERY_DATE="The order's required date when it has one, else the invoice date.",
     END_OF_MONTH="The last day of the invoice date's month.",
 )
-HistoryRoleEnum = described(
+HistoryRoleEnum: TypeAlias = HistoryRole
+described(
     HistoryRole,
     "HistoryRole",
     "Whose documents a history or sales figure counts.",
@@ -97,7 +111,8 @@ HistoryRoleEnum = described(
     ORDER_ONLY="The customer is the order customer.",
     BILLING_ONLY="The customer is the billing (bill) customer.",
 )
-LineTypeEnum = described(
+LineTypeEnum: TypeAlias = LineType
+described(
     LineType,
     "LineType",
     "The kind of a document line.",
@@ -105,7 +120,8 @@ LineTypeEnum = described(
     DESCRIPTOR="A line of text or a charge without an item (a setup fee, a comment).",
     TASK="Work done, such as labour or a service.",
 )
-OrderStatusEnum = described(
+OrderStatusEnum: TypeAlias = OrderStatus
+described(
     OrderStatus,
     "OrderStatus",
     "Where an order stands. `setOrderStatus` moves it; a move not allowed is the userError "
@@ -119,14 +135,16 @@ OrderStatusEnum = described(
     INVOICED="Turned into an invoice by `invoiceOrder`; final.",
     CANCELLED="Cancelled; counts in no figure; final.",
 )
-OrderClassificationEnum = described(
+OrderClassificationEnum: TypeAlias = OrderClassification
+described(
     OrderClassification,
     "OrderClassification",
     "The kind of order, which gives its number's prefix.",
     SALES_ORDER="Goods sold: numbered SO-….",
     JOB_ORDER="Work to be done: numbered JO-….",
 )
-InvoiceClassificationEnum = described(
+InvoiceClassificationEnum: TypeAlias = InvoiceClassification
+described(
     InvoiceClassification,
     "InvoiceClassification",
     "An invoice or a credit note.",
@@ -134,7 +152,8 @@ InvoiceClassificationEnum = described(
     CREDIT="A credit note, numbered CR-… once issued; counts negatively in every sales figure "
     "and its balance is negative.",
 )
-InvoiceStatusEnum = described(
+InvoiceStatusEnum: TypeAlias = InvoiceStatus
+described(
     InvoiceStatus,
     "InvoiceStatus",
     "Where an invoice or credit note stands.",
@@ -144,14 +163,16 @@ InvoiceStatusEnum = described(
     PAID="Issued and paid in full.",
     VOID="Voided: counts in nothing.",
 )
-PaymentStyleEnum = described(
+PaymentStyleEnum: TypeAlias = PaymentStyle
+described(
     PaymentStyle,
     "PaymentStyle",
     "Money received from a customer.",
     PAYMENT="A payment, usually of invoices.",
     DEPOSIT="Money received ahead of invoices, applied to them later.",
 )
-PaymentStatusEnum = described(
+PaymentStatusEnum: TypeAlias = PaymentStatus
+described(
     PaymentStatus,
     "PaymentStatus",
     "How much of a payment is applied to invoices.",
@@ -159,7 +180,8 @@ PaymentStatusEnum = described(
     PARTIALLY_APPLIED="Part applied.",
     FULLY_APPLIED="All of it applied.",
 )
-NoteTypeEnum = described(
+NoteTypeEnum: TypeAlias = NoteType
+described(
     NoteType,
     "NoteType",
     "What a note records.",
@@ -170,7 +192,8 @@ NoteTypeEnum = described(
     FOLLOW_UP="Something to follow up, often with a reminder.",
     COMPLAINT="A complaint.",
 )
-LeadStateEnum = described(
+LeadStateEnum: TypeAlias = LeadState
+described(
     LeadState,
     "LeadState",
     "Where a lead stands. `changeLeadState` moves it; `Lead.allowedTransitions` lists where it "
@@ -181,7 +204,8 @@ LeadStateEnum = described(
     CUSTOMER="Won; closed, final.",
     INACTIVE="Dropped; closed, may be reopened as PENDING_QUALIFICATION.",
 )
-ListKindEnum = described(
+ListKindEnum: TypeAlias = ListKind
+described(
     ListKind,
     "ListKind",
     "A list that staff shape with saved views.",
@@ -189,7 +213,8 @@ ListKindEnum = described(
     LOCATIONS="The location list (`locations`).",
     LEADS="The lead list (`leads`).",
 )
-CustomerSortFieldEnum = described(
+CustomerSortFieldEnum: TypeAlias = CustomerSortField
+described(
     CustomerSortField,
     "CustomerSortField",
     "What the customer list sorts by; nulls sort last and ties break by id.",
@@ -204,7 +229,8 @@ CustomerSortFieldEnum = described(
     CREATED_AT="When the customer was created.",
     REGION="The billing address's region.",
 )
-InvoiceSortFieldEnum = described(
+InvoiceSortFieldEnum: TypeAlias = InvoiceSortField
+described(
     InvoiceSortField,
     "InvoiceSortField",
     "What a customer's invoice list sorts by, in the order of the values shown; ties break by id.",
@@ -215,7 +241,8 @@ InvoiceSortFieldEnum = described(
     BALANCE_DUE="balanceDue as shown: 0 for drafts and void documents, negative for open credit "
     "notes.",
 )
-LeadSortFieldEnum = described(
+LeadSortFieldEnum: TypeAlias = LeadSortField
+described(
     LeadSortField,
     "LeadSortField",
     "What the lead list sorts by; nulls sort last and ties break by id.",
@@ -227,7 +254,8 @@ LeadSortFieldEnum = described(
     ESTIMATED_CONVERSION_DATE="estimatedConversionDate.",
     NEWEST_NOTE_AT="The time of the lead's latest note.",
 )
-SortDirectionEnum = described(
+SortDirectionEnum: TypeAlias = SortDirection
+described(
     SortDirection,
     "SortDirection",
     "Sort order.",
@@ -235,7 +263,8 @@ SortDirectionEnum = described(
     DESC="Largest, latest or Z first.",
 )
 
-EngagementEnum = described(
+EngagementEnum: TypeAlias = Engagement
+described(
     Engagement,
     "Engagement",
     "Whether the customer orders, judged at asOf.",

@@ -442,7 +442,7 @@ class Query:
         self,
         info: Info,
         kind: Annotated[
-            ListKindEnum,  # type: ignore[valid-type]
+            ListKindEnum,
             strawberry.argument(description="The list."),
         ],
     ) -> list[ListView]:
@@ -473,14 +473,17 @@ class Query:
         description="The viewer's own API tokens, revoked ones included, newest first; an admin sees all."
     )
     async def api_tokens(self, info: Info) -> list[ApiToken]:
-        return [
-            ApiToken.of(r) for r in await ctx(info).reader.rows(tokens.tokens_of(ctx(info).user))
-        ]
+        user = ctx(info).user
+        assert user is not None  # the HTTP layer answers 401 first (server/http/graphql.py)
+        return [ApiToken.of(r) for r in await ctx(info).reader.rows(tokens.tokens_of(user))]
 
 
 # Objects that are someone's own: `node` answers them to whom they belong (ApiToken: and to an
 # ADMIN, as `apiTokens` does), and null to anyone else, as for an id that names nothing.
-OWNED_NODES = {"ListView": ListView, "ApiToken": ApiToken}
+OWNED_NODES: dict[str, type[ListView] | type[ApiToken]] = {
+    "ListView": ListView,
+    "ApiToken": ApiToken,
+}
 
 
 def _owns(kind: str, row: Any, user: Any) -> bool:

@@ -64,7 +64,7 @@ from schema.fastpath.renderable import rendered
 from schema.fields import expression_names, loaded_field, loaded_money, money_field, row_field
 from server import money
 from server.access import policy
-from server.access.models import Role
+from server.access.models import Role, TokenScope
 from server.audit import readable
 from server.documents.models import InvoiceClassification
 from server.documents.rules import balance_due_minor
@@ -162,7 +162,7 @@ class User(Node):
     id: strawberry.ID = row_field("gid('User', row.id)", description=NODE_ID)
     email: str = row_field("row.email", description="The email the user signs in with; unique.")
     name: str = row_field("row.name", description="The name shown to others.")
-    role: RoleEnum = row_field("row.role", description="What the user may do.")  # type: ignore[valid-type]
+    role: RoleEnum = row_field("row.role", description="What the user may do.")
     active: bool = row_field(
         "row.active",
         description="False: the user can no longer sign in and their tokens are refused.",
@@ -228,7 +228,7 @@ AsOf = Annotated[
     ),
 ]
 History = Annotated[
-    HistoryRoleEnum | None,  # type: ignore[valid-type]
+    HistoryRoleEnum | None,
     strawberry.argument(
         description="Whose documents count (the customer as order or billing customer); "
         "ORDER_OR_BILLING when left out."
@@ -362,8 +362,8 @@ class Aging:
 
 @strawberry.input(description="How a customer's invoices are sorted.")
 class InvoiceOrder:
-    field: InvoiceSortFieldEnum = strawberry.field(description="What to sort by.")  # type: ignore[valid-type]
-    direction: SortDirectionEnum | None = strawberry.field(  # type: ignore[valid-type]
+    field: InvoiceSortFieldEnum = strawberry.field(description="What to sort by.")
+    direction: SortDirectionEnum | None = strawberry.field(
         default=SortDirection.DESC, description="DESC when left out."
     )
 
@@ -380,18 +380,18 @@ class Customer(Node):
     alias: str | None = row_field(
         "row.alias", description="Another name people know the customer by; searched by the list."
     )
-    status: CustomerStatusEnum = row_field("row.status", description="ACTIVE or INACTIVE.")  # type: ignore[valid-type]
+    status: CustomerStatusEnum = row_field("row.status", description="ACTIVE or INACTIVE.")
     currency: str = row_field(
         "row.currency", description="ISO 4217; this customer's documents are in this currency."
     )
-    credit_code: CreditCodeEnum = row_field(  # type: ignore[valid-type]
+    credit_code: CreditCodeEnum = row_field(
         "row.credit_code",
         description="The credit control its new orders meet: approval, a warning or a refusal.",
     )
-    billing_status: BillingStatusEnum = row_field(  # type: ignore[valid-type]
+    billing_status: BillingStatusEnum = row_field(
         "row.billing_status", description="How the customer pays."
     )
-    terms_basis: TermsBasisEnum = row_field(  # type: ignore[valid-type]
+    terms_basis: TermsBasisEnum = row_field(
         "row.terms_basis", description="The day its invoices' due dates count from."
     )
     email: str | None = row_field("row.email", description="The customer's main email address.")
@@ -519,7 +519,7 @@ class Customer(Node):
     @strawberry.field(
         description="ENGAGED: ordered within the 365 days up to asOf (default today)."
     )
-    def engagement(self, info: Info, as_of: AsOf = None) -> EngagementEnum:  # type: ignore[valid-type]
+    def engagement(self, info: Info, as_of: AsOf = None) -> EngagementEnum:
         return then(self._orders(info, as_of), lambda o: o.engagement)
 
     last_order_date: dt.date | None = loaded_field(
@@ -747,10 +747,10 @@ class Customer(Node):
         first: First = None,
         after: After = None,
         type: Annotated[
-            NoteTypeEnum | None,  # type: ignore[valid-type]
+            NoteTypeEnum | None,
             strawberry.argument(description="Only the notes of this type; all when left out."),
         ] = None,
-    ) -> Connection[Note]:  # type: ignore[valid-type]
+    ) -> Connection[Note]:
         return nested(
             info, ctx(info).loaders.of.customer_notes(type), self.row.id, first, after, Note.of
         )
@@ -906,11 +906,11 @@ def item_field(pk: int | None, info: Info) -> Any:
 
 @strawberry.type(description="One line of an order, in the order's currency.")
 class OrderLine:
-    line_type: LineTypeEnum = row_field("row.line_type", description="ITEM, DESCRIPTOR or TASK.")  # type: ignore[valid-type]
+    line_type: LineTypeEnum = row_field("row.line_type", description="ITEM, DESCRIPTOR or TASK.")
     code: str = row_field("row.code", description="The item code, or the line's own code.")
     description: str = row_field("row.description", description="What the line is for.")
     unit: str | None = row_field("row.unit", description="Unit of measure; null when none.")
-    quantity: DecimalScalar = row_field(  # type: ignore[valid-type]
+    quantity: DecimalScalar = row_field(
         "unscaled(row.quantity_e3, QUANTITY)", description="Exact, three decimal places."
     )
     unit_price: Money = money_field(
@@ -947,8 +947,8 @@ class Order(Node):
         "row.required_on",
         description="When the customer needs it; null when not given. The DELIVERY_DATE terms basis counts from it.",
     )
-    status: OrderStatusEnum = row_field("row.status", description="Where the order stands.")  # type: ignore[valid-type]
-    classification: OrderClassificationEnum = row_field(  # type: ignore[valid-type]
+    status: OrderStatusEnum = row_field("row.status", description="Where the order stands.")
+    classification: OrderClassificationEnum = row_field(
         "row.classification", description="Sales order or job order."
     )
     description: str | None = row_field(
@@ -957,7 +957,7 @@ class Order(Node):
     currency: str = row_field(
         "row.currency", description="ISO 4217; the order customer's currency."
     )
-    fx_rate: DecimalScalar | None = row_field(  # type: ignore[valid-type]
+    fx_rate: DecimalScalar | None = row_field(
         "fx_rate_of(row.fx_rate_e8)",
         description="Base units per one unit of the order's currency; null in the base currency.",
     )
@@ -1024,11 +1024,11 @@ class Order(Node):
 
 @strawberry.type(description="One line of an invoice or credit note, in the document's currency.")
 class InvoiceLine:
-    line_type: LineTypeEnum = row_field("row.line_type", description="ITEM, DESCRIPTOR or TASK.")  # type: ignore[valid-type]
+    line_type: LineTypeEnum = row_field("row.line_type", description="ITEM, DESCRIPTOR or TASK.")
     code: str = row_field("row.code", description="The item code, or the line's own code.")
     description: str = row_field("row.description", description="What the line is for.")
     unit: str | None = row_field("row.unit", description="Unit of measure; null when none.")
-    quantity: DecimalScalar = row_field(  # type: ignore[valid-type]
+    quantity: DecimalScalar = row_field(
         "unscaled(row.quantity_e3, QUANTITY)",
         description="Exact, three decimal places; positive on a credit note too (the document's sign is its classification).",
     )
@@ -1082,14 +1082,14 @@ class Invoice(Node):
         "row.due_on",
         description="The terms basis + the payment terms' dueDays; recomputed while a draft, fixed on issue.",
     )
-    classification: InvoiceClassificationEnum = row_field(  # type: ignore[valid-type]
+    classification: InvoiceClassificationEnum = row_field(
         "row.classification", description="INVOICE or CREDIT (a credit note)."
     )
-    status: InvoiceStatusEnum = row_field(  # type: ignore[valid-type]
+    status: InvoiceStatusEnum = row_field(
         "row.status", description="Where the document stands; PLANNED and VOID count in nothing."
     )
     currency: str = row_field("row.currency", description="ISO 4217; the bill customer's currency.")
-    fx_rate: DecimalScalar | None = row_field(  # type: ignore[valid-type]
+    fx_rate: DecimalScalar | None = row_field(
         "fx_rate_of(row.fx_rate_e8)",
         description="Base units per one unit of the document's currency; null in the base currency.",
     )
@@ -1166,11 +1166,11 @@ class Invoice(Node):
 )
 class ItemSale:
     invoice_date: dt.date = strawberry.field(description="The document's invoice date.")
-    line_type: LineTypeEnum = strawberry.field(description="ITEM, DESCRIPTOR or TASK.")  # type: ignore[valid-type]
+    line_type: LineTypeEnum = strawberry.field(description="ITEM, DESCRIPTOR or TASK.")
     code: str = strawberry.field(description="The line's code.")
     description: str = strawberry.field(description="The line's description.")
     unit: str | None = strawberry.field(description="Unit of measure; null when none.")
-    quantity: DecimalScalar = strawberry.field(  # type: ignore[valid-type]
+    quantity: DecimalScalar = strawberry.field(
         description="Negative on a credit note (goods returned or credited), so quantity x unitPrice is the "
         "line's signed net."
     )
@@ -1203,7 +1203,7 @@ class ItemSale:
     description="An item the customer ordered, over its orders not cancelled (as order customer)."
 )
 class OrderedItem:
-    total_quantity: DecimalScalar = strawberry.field(  # type: ignore[valid-type]
+    total_quantity: DecimalScalar = strawberry.field(
         description="The sum of the item's line quantities."
     )
     total_net: Money = strawberry.field(
@@ -1237,13 +1237,13 @@ class Payment(Node):
     payment_date: dt.date = row_field(
         "row.payment_on", description="The day the money was received."
     )
-    style: PaymentStyleEnum = row_field("row.style", description="PAYMENT or DEPOSIT.")  # type: ignore[valid-type]
-    status: PaymentStatusEnum = row_field(  # type: ignore[valid-type]
+    style: PaymentStyleEnum = row_field("row.style", description="PAYMENT or DEPOSIT.")
+    status: PaymentStatusEnum = row_field(
         "payment_status(row.received_minor, row.applied_minor)",
         description="How much of it is applied.",
     )
     currency: str = row_field("row.currency", description="ISO 4217; the customer's currency.")
-    fx_rate: DecimalScalar | None = row_field(  # type: ignore[valid-type]
+    fx_rate: DecimalScalar | None = row_field(
         "fx_rate_of(row.fx_rate_e8)",
         description="Base units per one unit of the payment's currency; null in the base currency.",
     )
@@ -1326,7 +1326,7 @@ class Reminder:
 @strawberry.type(description="A note on a customer or a lead.")
 class Note(Node):
     id: strawberry.ID = row_field("gid('Note', row.id)", description=NODE_ID)
-    type: NoteTypeEnum = row_field("row.type", description="What the note records.")  # type: ignore[valid-type]
+    type: NoteTypeEnum = row_field("row.type", description="What the note records.")
     body: str = row_field("row.body", description="The note's text.")
     created_at: dt.datetime = row_field("row.created_at", description="When the note was written.")
     reminder: Reminder | None = row_field(
@@ -1356,10 +1356,10 @@ class Note(Node):
 
 @strawberry.type(description="One move of a lead from one state to another.")
 class LeadStateChange:
-    from_: LeadStateEnum | None = strawberry.field(  # type: ignore[valid-type]
+    from_: LeadStateEnum | None = strawberry.field(
         name="from", description="The state before; null for the lead's first state."
     )
-    to: LeadStateEnum = strawberry.field(description="The state after.")  # type: ignore[valid-type]
+    to: LeadStateEnum = strawberry.field(description="The state after.")
     at: dt.datetime = strawberry.field(description="When the move was made.")
     row: strawberry.Private[Row]
 
@@ -1378,7 +1378,7 @@ class LeadStateChange:
 class Lead(Node):
     id: strawberry.ID = row_field("gid('Lead', row.id)", description=NODE_ID)
     number: int = row_field("row.number", description="Increments by one.")
-    state: LeadStateEnum = row_field("row.state", description="Where the lead stands.")  # type: ignore[valid-type]
+    state: LeadStateEnum = row_field("row.state", description="Where the lead stands.")
     open: bool = row_field(
         "row.state not in CLOSED_LEAD_STATES", description="False in CUSTOMER and INACTIVE."
     )
@@ -1427,7 +1427,7 @@ class Lead(Node):
         description="The time of its latest note; null without notes.",
     )
 
-    allowed_transitions: list[LeadStateEnum] = row_field(  # type: ignore[valid-type]
+    allowed_transitions: list[LeadStateEnum] = row_field(
         "allowed_moves(row.state)", description="The states this lead may move to now."
     )
 
@@ -1448,7 +1448,7 @@ class Lead(Node):
 
 @strawberry.type(description="How many leads are in one state.")
 class StateCount:
-    state: LeadStateEnum = strawberry.field(description="The state.")  # type: ignore[valid-type]
+    state: LeadStateEnum = strawberry.field(description="The state.")
     count: int = strawberry.field(description="Leads in it; 0 included.")
 
     @staticmethod
@@ -1568,7 +1568,7 @@ class ListColumn:
 @strawberry.type(description="One sort key of a saved view.")
 class ListSort:
     field: str = strawberry.field(description="The column's field name (`lifetimeValue`).")
-    direction: SortDirectionEnum = strawberry.field(description="ASC or DESC.")  # type: ignore[valid-type]
+    direction: SortDirectionEnum = strawberry.field(description="ASC or DESC.")
 
 
 @strawberry.type(
@@ -1576,7 +1576,7 @@ class ListSort:
 )
 class ListView(Node):
     id: strawberry.ID = strawberry.field(description=NODE_ID)
-    kind: ListKindEnum = strawberry.field(description="The list it shapes.")  # type: ignore[valid-type]
+    kind: ListKindEnum = strawberry.field(description="The list it shapes.")
     name: str = strawberry.field(description="The view's name.")
     columns: list[ListColumn] = strawberry.field(description="The columns, in their order.")
     sort: list[ListSort] = strawberry.field(
@@ -1700,7 +1700,7 @@ class AuditEvent(Node):
 class ApiToken(Node):
     id: strawberry.ID = strawberry.field(description=NODE_ID)
     name: str = strawberry.field(description="What the token is for, as its owner named it.")
-    scopes: list[TokenScopeEnum] = strawberry.field(  # type: ignore[valid-type]
+    scopes: list[TokenScopeEnum] = strawberry.field(
         description="READ, or READ and WRITE (mutations)."
     )
     created_at: dt.datetime = strawberry.field(description="When it was created.")
@@ -1718,7 +1718,7 @@ class ApiToken(Node):
             ApiToken,
             id=global_id("ApiToken", row.id),
             name=row.name,
-            scopes=[TokenScopeEnum[s] for s in row.scopes.split(",") if s],
+            scopes=[TokenScope[s] for s in row.scopes.split(",") if s],
             created_at=row.created_at,
             last_used_at=row.last_used_at,
             revoked=row.revoked_at is not None,

@@ -23,7 +23,7 @@ try:  # aiodataloader's insides, for the lean executor's gate (schema/fastpath/s
     from aiodataloader import Loader as QueuedLoad
     from aiodataloader import dispatch_queue
 except ImportError:  # pragma: no cover - then the app makes no lean executor, and no gate is set
-    QueuedLoad = dispatch_queue = None  # type: ignore[assignment,misc]
+    QueuedLoad = dispatch_queue = None  # type: ignore[assignment,misc]  # absent: no lean executor
 
 K = TypeVar("K")
 V = TypeVar("V")

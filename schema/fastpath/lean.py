@@ -51,7 +51,7 @@ from sqlalchemy.exc import DBAPIError
 try:
     from strawberry.types.arguments import convert_arguments
 except ImportError:  # pragma: no cover - selfcheck finds it missing: the app makes no LeanExecutor
-    convert_arguments = None  # type: ignore[assignment]
+    convert_arguments = None  # type: ignore[assignment]  # absent: no lean executor
 
 from schema.base import Later, then
 from schema.fastpath.renderable import Rendered
@@ -99,7 +99,7 @@ class FieldPlan:
     node: FieldNode
     definition: Any
     strawberry_field: Any
-    complete: Callable[[Any, Run, list[Any]], Any] = field(repr=False, default=None)  # type: ignore[assignment]
+    complete: Callable[[Any, Run, list[Any]], Any] = field(repr=False, default=None)  # type: ignore[assignment]  # set when the plan is made
     has_arguments: bool = False
     expression: Expression | None = None  # a field of schema/fields.py: written into the walk
 
@@ -320,11 +320,11 @@ class Compiled:
             return inner(value, run, queue)
 
         # what the generated walk inlines (see `_generate`)
-        non_null.plain, non_null.plan = getattr(inner, "plain", None), getattr(inner, "plan", None)  # type: ignore[attr-defined]
-        non_null.enum = getattr(inner, "enum", None)  # type: ignore[attr-defined]
-        non_null.text = getattr(inner, "text", None)  # type: ignore[attr-defined]
-        non_null.int = getattr(inner, "int", None)  # type: ignore[attr-defined]
-        non_null.items = getattr(inner, "items", None)  # type: ignore[attr-defined]
+        non_null.plain, non_null.plan = getattr(inner, "plain", None), getattr(inner, "plan", None)  # type: ignore[attr-defined]  # a mark the walk reads
+        non_null.enum = getattr(inner, "enum", None)  # type: ignore[attr-defined]  # a mark the walk reads
+        non_null.text = getattr(inner, "text", None)  # type: ignore[attr-defined]  # a mark the walk reads
+        non_null.int = getattr(inner, "int", None)  # type: ignore[attr-defined]  # a mark the walk reads
+        non_null.items = getattr(inner, "items", None)  # type: ignore[attr-defined]  # a mark the walk reads
         return non_null
 
     def _value_completer(
@@ -347,7 +347,7 @@ class Compiled:
                         walk(v, run, queue) if v is not None else item(v, run, queue) for v in value
                     ]
 
-                objects.items = plan  # type: ignore[attr-defined]
+                objects.items = plan  # type: ignore[attr-defined]  # a mark the walk reads
                 return objects
             kind = getattr(item, "enum", None)
             if (
@@ -375,7 +375,7 @@ class Compiled:
                             else (None if value is None else serialize(value))
                         )
 
-                    plain_scalar.plain = kind  # type: ignore[attr-defined]
+                    plain_scalar.plain = kind  # type: ignore[attr-defined]  # a mark the walk reads
                     return plain_scalar
 
                 def checked_scalar(value: Any, _run: Run, _queue: list[Any]) -> Any:
@@ -386,7 +386,7 @@ class Compiled:
                     )
 
                 if kind is int:  # the walk checks the range inline
-                    checked_scalar.int = True  # type: ignore[attr-defined]
+                    checked_scalar.int = True  # type: ignore[attr-defined]  # a mark the walk reads
                 return checked_scalar
             text = _TEXT_SCALARS.get(graphql_type.name)
 
@@ -394,7 +394,7 @@ class Compiled:
                 return None if value is None else serialize(value)
 
             if text is not None:  # the walk writes the text inline for a value of this type
-                scalar_value.text = text  # type: ignore[attr-defined]
+                scalar_value.text = text  # type: ignore[attr-defined]  # a mark the walk reads
             return scalar_value
         if isinstance(graphql_type, GraphQLEnumType):
             serialize_enum = graphql_type.serialize
@@ -410,7 +410,7 @@ class Compiled:
             if isinstance(kind, type) and issubclass(
                 kind, enum.Enum
             ):  # the walk writes `v._name_` inline
-                enum_value.enum = kind  # type: ignore[attr-defined]
+                enum_value.enum = kind  # type: ignore[attr-defined]  # a mark the walk reads
             return enum_value
         if isinstance(graphql_type, GraphQLObjectType):
             plan = self.plan(graphql_type, sub_sets)
@@ -418,7 +418,7 @@ class Compiled:
             def object_value(value: Any, run: Run, queue: list[Any]) -> Any:
                 return None if value is None else plan.walk(value, run, queue)
 
-            object_value.plan = plan  # type: ignore[attr-defined]
+            object_value.plan = plan  # type: ignore[attr-defined]  # a mark the walk reads
             return object_value
         # an interface or union: the plan depends on the value's concrete type
         return lambda value, run, queue: (
@@ -511,10 +511,10 @@ class Run:
         """A `Later` whose future is done, converted without a coroutine (most of a level, once
         its first loader has answered); anything else as it is."""
         # (a Later's future is an asyncio future; schema/base.py types it as any awaitable)
-        if type(value) is not Later or not value.future.done():  # type: ignore[attr-defined]
+        if type(value) is not Later or not value.future.done():  # type: ignore[attr-defined]  # an asyncio future (above)
             return value
         try:
-            return value.convert(value.future.result())  # type: ignore[attr-defined]
+            return value.convert(value.future.result())  # type: ignore[attr-defined]  # an asyncio future (above)
         except Exception as error:  # the standard executor reports it
             raise Unsupported(str(error)) from error
 
@@ -665,7 +665,7 @@ def _generate(plan: Plan) -> Callable[[Any, Run, list[Any]], dict[str, Any]]:
                 f"if v{i} is None and a{i} is not None: queue.append((result, {key}, a{i}, f{i}))"
             )
     lines = ["def walk(source, run, queue):", "    try:"]
-    shared = any(fp.expression.shared for group in loads.values() for _i, fp in group)  # type: ignore[union-attr]
+    shared = any(fp.expression.shared for group in loads.values() for _i, fp in group)  # type: ignore[union-attr]  # loads have an expression
     lines += [f"        {line}" for line in _bind(sources, ctx=bool(loads), shared=shared)]
     lines += [f"        {line}" for line in body]
     lines.append("        result = {" + ", ".join(entries) + "}")
@@ -770,7 +770,7 @@ class Fill:
             assert fp.expression is not None
             sources |= fp.expression.sources()
         source = ["def fill(result, source, it, run, queue):", "    try:"]
-        shared = any(fp.expression.shared for _i, fp in fields)  # type: ignore[union-attr]
+        shared = any(fp.expression.shared for _i, fp in fields)  # type: ignore[union-attr]  # asserted above
         source += [f"        {line}" for line in _bind(sources, ctx=False, shared=shared)]
         source += [f"        {line}" for line in lines]
         source += [f"        result[{fp.key!r}] = v{i}" for i, fp in fields]

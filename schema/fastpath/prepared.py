@@ -320,7 +320,7 @@ class _Job:
     async def run_in_thread(self) -> list[tuple[Any, ...]]:
         started = time.perf_counter()
         try:
-            return await self.driver._execute(self.fetch)  # type: ignore[no-any-return]
+            return await self.driver._execute(self.fetch)
         except sqlite3.Error as error:
             raise self._error(error) from error
         finally:

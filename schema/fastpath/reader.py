@@ -42,7 +42,7 @@ def shape(build: F) -> F:
     Building a SQLAlchemy statement costs more Python than running a small one on SQLite; the
     figure and relation statements are built once per process and executed with parameters.
     """
-    return functools.lru_cache(maxsize=512)(build)  # type: ignore[return-value]
+    return functools.lru_cache(maxsize=512)(build)  # type: ignore[return-value]  # lru_cache keeps the signature
 
 
 def records(result: Any) -> list[Any]:
@@ -60,7 +60,7 @@ def _record_maker(keys: tuple[str, ...]) -> Callable[[Any], Any] | None:
         not k.isidentifier() or keyword.iskeyword(k) or k.startswith("_") for k in keys
     ):
         return None
-    return functools.partial(tuple.__new__, namedtuple("record", keys))  # type: ignore[misc]
+    return functools.partial(tuple.__new__, namedtuple("record", keys))
 
 
 class ReaderClosed(RuntimeError):

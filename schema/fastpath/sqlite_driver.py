@@ -38,7 +38,7 @@ try:
         AsyncAdapt_aiosqlite_dbapi,
     )
 except ImportError:  # pragma: no cover - a SQLAlchemy without these names: its own adapter is used
-    AsyncAdapt_aiosqlite_cursor = None  # type: ignore[assignment,misc]
+    AsyncAdapt_aiosqlite_cursor = None  # type: ignore[assignment,misc]  # absent: SQLAlchemy's own adapter
 
 
 class _Ran:
@@ -56,7 +56,7 @@ class _Ran:
 
 if AsyncAdapt_aiosqlite_cursor is not None:
 
-    class OneCallCursor(AsyncAdapt_aiosqlite_cursor):  # type: ignore[misc,valid-type]
+    class OneCallCursor(AsyncAdapt_aiosqlite_cursor):
         __slots__ = ()
 
         def _make_new_cursor(self, connection: Any) -> Any:
@@ -107,7 +107,7 @@ if AsyncAdapt_aiosqlite_cursor is not None:
 
             await driver._execute(run)
 
-    class OneCallConnection(AsyncAdapt_aiosqlite_connection):  # type: ignore[misc,valid-type]
+    class OneCallConnection(AsyncAdapt_aiosqlite_connection):
         __slots__ = ()
         _cursor_cls = OneCallCursor
 
@@ -122,7 +122,7 @@ if AsyncAdapt_aiosqlite_cursor is not None:
             except Exception as error:  # noqa: BLE001 - handed on, translated, as SQLAlchemy does
                 self._handle_exception(error)
 
-    class OneCallDBAPI(AsyncAdapt_aiosqlite_dbapi):  # type: ignore[misc,valid-type]
+    class OneCallDBAPI(AsyncAdapt_aiosqlite_dbapi):
         def connect(self, *arg: Any, **kw: Any) -> Any:
             adapted = super().connect(*arg, **kw)
             if kw.get("check_same_thread") is False:  # else the driver refuses any other thread

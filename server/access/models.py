@@ -107,5 +107,5 @@ def _made_by(model: type) -> Any:
 
 
 @functools.cache
-def _named(model: type, prefix: str) -> tuple[tuple[str, str], ...]:
+def _named(model: type[Any], prefix: str) -> tuple[tuple[str, str], ...]:
     return tuple((c.key, f"{prefix}{c.name}") for c in model.__table__.c)

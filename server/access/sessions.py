@@ -119,6 +119,7 @@ async def login(
     if paused or not ok or user is None or not user.active:
         raise DomainError.one(ErrorCode.INVALID, LOGIN_REFUSED, ["password"])
     secret = new_session_secret()
+    assert attempt is not None  # not paused: this attempt was recorded above
     async with session.begin():
         await session.execute(delete(LoginFailure).where(LoginFailure.id == attempt.id))
         session.add(
@@ -131,7 +132,7 @@ async def login(
 
 async def _lock_email(session: AsyncSession, key: str) -> None:
     """Serialises attempts for one email on PostgreSQL (SQLite's BEGIN IMMEDIATE already does)."""
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         await session.execute(select(func.pg_advisory_xact_lock(int(key[:15], 16))))
 
 

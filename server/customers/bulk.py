@@ -64,7 +64,7 @@ def _unique(ids: Sequence[int]) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
-async def _lock(session: AsyncSession, model: type, ids: Sequence[int]) -> dict[int, Any]:
+async def _lock(session: AsyncSession, model: type[Any], ids: Sequence[int]) -> dict[int, Any]:
     """The records, locked in id order (FOR UPDATE; SQLite holds the write lock)."""
     rows = await session.scalars(
         select(model).where(model.id.in_(ids)).order_by(model.id).with_for_update()

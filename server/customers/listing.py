@@ -254,9 +254,9 @@ def sorted_statement(
     listed = base.add_columns(*figure_columns)
     # Materialized, so that each figure is computed once per customer: inlined, the planners of
     # both databases would copy its subqueries into every ORDER BY and WHERE term that reads it.
-    listed = listed.cte("listed").prefix_with("MATERIALIZED")
-    keys = tuple(SortKey(_key(listed, f), descending=d is SortDirection.DESC) for f, d in order)
-    stmt = select(listed, *(key.expression.label(f"sort_{n}") for n, key in enumerate(keys)))
+    cte = listed.cte("listed").prefix_with("MATERIALIZED")
+    keys = tuple(SortKey(_key(cte, f), descending=d is SortDirection.DESC) for f, d in order)
+    stmt = select(cte, *(key.expression.label(f"sort_{n}") for n, key in enumerate(keys)))
     return stmt, keys
 
 

@@ -206,7 +206,7 @@ def line(problems: Problems, index: int, data: dict[str, Any], item: Any | None)
             )
     if cost is None and item is not None:
         cost = item.unit_cost_e4
-    if len(problems.items) > before or quantity is None:
+    if len(problems.items) > before or quantity is None or code is None or description is None:
         return None
     price, tax = price or 0, tax or 0
     amounts = money.line_amounts(quantity, price, tax, cost)

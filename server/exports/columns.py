@@ -269,9 +269,7 @@ LEAD_COLUMNS: dict[str, ExportColumn] = {
         ExportColumn("customer.name", TEXT, _of_lead_customer(Customer.name)),
         ExportColumn("customer.number", TEXT, _of_lead_customer(Customer.number)),
         _enum("state", Lead.state),
-        ExportColumn(
-            "open", BOOL, lambda _d: [Lead.state], lambda v: v[0] not in CLOSED_LEAD_STATES
-        ),
+        ExportColumn("open", BOOL, _plain(Lead.state), lambda v: v[0] not in CLOSED_LEAD_STATES),
         ExportColumn(
             "program",
             TEXT,

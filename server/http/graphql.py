@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from graphql import (
@@ -22,6 +22,7 @@ from graphql import (
     ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLError,
     GraphQLSchema,
     InlineFragmentNode,
@@ -358,6 +359,8 @@ class GraphQLEndpoint:
 
     def _compile_lean(self, query: str, operation_name: str | None) -> Any:
         document = self._parse(query, operation_name)
+        assert isinstance(document, DocumentNode)  # `_run` answers a refused query first
+        assert self.lean is not None  # `_execute` compiles only with the lean executor on
         operation = get_operation_ast(document, operation_name)
         return self.lean.compile(document, operation)
 
@@ -447,7 +450,7 @@ class GraphQLEndpoint:
     def _error(self, error: GraphQLError) -> dict[str, Any]:
         original = error.original_error
         if original is None or isinstance(original, (GraphQLError, *EXPECTED)):
-            formatted = error.formatted
+            formatted = cast(dict[str, Any], error.formatted)  # a TypedDict: a dict, filled in
             formatted.setdefault("extensions", {}).setdefault("code", "BAD_USER_INPUT")
             return formatted
         if isinstance(
@@ -553,7 +556,7 @@ def _bad(error: GraphQLError) -> dict[str, Any]:
     """A refusal before execution. Validation quotes the literal it refuses (`found: 999…`) whole:
     the message is cut at MAX_MESSAGE characters, so that an answer is not the size of the
     document that was refused."""
-    formatted = error.formatted
+    formatted = cast(dict[str, Any], error.formatted)  # a TypedDict: a dict, filled in
     if len(formatted["message"]) > MAX_MESSAGE:
         formatted["message"] = formatted["message"][: MAX_MESSAGE - 1] + "…"
     formatted.setdefault("extensions", {})["code"] = "BAD_USER_INPUT"
@@ -577,7 +580,10 @@ def _is_public(operation: OperationDefinitionNode, document: DocumentNode) -> bo
                     return False
             elif isinstance(selection, InlineFragmentNode):
                 stack.append(selection.selection_set)
-            elif selection.name.value not in fragments:
+            elif (
+                not isinstance(selection, FragmentSpreadNode)
+                or selection.name.value not in fragments
+            ):
                 return False
             elif selection.name.value not in seen:
                 seen.add(selection.name.value)

@@ -411,8 +411,9 @@ def _check_directory(file: IO[bytes]) -> None:
     """Refuses a zip whose central directory lists more parts than a workbook has, before
     ZipFile reads it: a 50 MB directory of a million empty parts takes ZipFile half a minute
     and 500 MB. The end record is read as ZipFile reads it first (zip64 included)."""
-    end = zipfile._EndRecData(file)
-    parts, size = (end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE]) if end else (0, 0)
+    end = zipfile._EndRecData(file)  # type: ignore[attr-defined]  # zipfile's private reader
+    at = (zipfile._ECD_ENTRIES_TOTAL, zipfile._ECD_SIZE)  # type: ignore[attr-defined]  # its indexes
+    parts, size = (end[at[0]], end[at[1]]) if end else (0, 0)
     if parts > MAX_PARTS or size > MAX_PARTS * 1024:
         raise BadFile(f"the file is not a readable XLSX workbook (more than {MAX_PARTS} parts)")
 
