@@ -17,7 +17,7 @@ Data = dict[str, Any]
 
 async def get_for_update(
     session: AsyncSession,
-    model: type,
+    model: type[Any],
     record_id: int,
     field: str,
     problems: Problems | None = None,

@@ -142,7 +142,7 @@ async def apply_view(
         else (await connection.execute(select(ListView.__table__).where(ListView.id == pk))).first()
     )
     try:
-        list_views.applied(row, user_id, kind)
+        row = list_views.applied(row, user_id, kind)
     except DomainError as error:
         missing = error.problems[0].code is ErrorCode.NOT_FOUND and pk is not None
         raise ExportError("view", str(error), 404 if missing else 400) from None

@@ -7,7 +7,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from typing import IO, Any
 
 from server.imports import xlsx
@@ -69,7 +69,7 @@ def _checked(rows: Iterable[list[str]], limits: Limits) -> Iterator[list[str]]:
         yield row
 
 
-def _csv_rows(file: IO[bytes], limits: Limits) -> Iterator[list[Any]]:
+def _csv_rows(file: IO[bytes], limits: Limits) -> Generator[list[Any], None, None]:
     file.seek(0)
     head = file.read(3)
     if head != codecs.BOM_UTF8:
@@ -90,7 +90,9 @@ def _csv_rows(file: IO[bytes], limits: Limits) -> Iterator[list[Any]]:
         text.detach()
 
 
-def rows(file: IO[bytes], kind: str, limits: Limits | None = None) -> Iterator[list[Any]]:
+def rows(
+    file: IO[bytes], kind: str, limits: Limits | None = None
+) -> Generator[list[Any], None, None]:
     """The rows of a file of kind "csv" or "xlsx", as lists of cell values. Blocking: run it off the
     event loop. Raises BadFile for a file it cannot read, OverLimit past a limit."""
     limits = limits or Limits()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import enum
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -49,7 +50,7 @@ from server.lists.models import ListKind
 BATCH = 500
 MAX_ERRORS = 1000
 Batch = list[tuple[int, dict[str, Any]]]  # (row number, the row as CustomerInput data)
-ENUMS: dict[str, type] = {
+ENUMS: dict[str, type[enum.Enum]] = {
     "status": CustomerStatus,
     "creditCode": CreditCode,
     "billingStatus": BillingStatus,
@@ -261,14 +262,14 @@ def _resolve(
     """Turns the file's text for enums, payment terms and sales reps into what the service takes.
     A sales rep must be an active user, unless the file keeps the customer's own (an export of a
     customer whose rep has left imports back unchanged)."""
-    for name, enum in ENUMS.items():
+    for name, kind in ENUMS.items():
         if name in data:
             try:
-                data[name] = enum(data[name].upper())
+                data[name] = kind(data[name].upper())
             except ValueError:
                 problems.add(
                     ErrorCode.INVALID,
-                    f"{name} must be one of {', '.join(member.value for member in enum)}",
+                    f"{name} must be one of {', '.join(member.value for member in kind)}",
                     name,
                 )
                 del data[name]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import IO, Any
 from xml.parsers import expat
 
@@ -418,7 +418,7 @@ def _check_directory(file: IO[bytes]) -> None:
         raise BadFile(f"the file is not a readable XLSX workbook (more than {MAX_PARTS} parts)")
 
 
-def rows(file: IO[bytes], limits: Limits) -> Iterator[list[Any]]:
+def rows(file: IO[bytes], limits: Limits) -> Generator[list[Any], None, None]:
     """The first worksheet's rows, numbered as the sheet numbers them: a missing row is an empty
     list, a row numbered lower than one already read is dropped (as openpyxl does)."""
     file.seek(0)
