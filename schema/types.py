@@ -1563,6 +1563,9 @@ class ListColumn:
         description="The header shown and exported; the field name when none was given."
     )
     visible: bool = strawberry.field(description="False: kept in the view but not shown.")
+    width: int | None = strawberry.field(
+        default=None, description="The width in pixels the view keeps; null: the client's own."
+    )
 
 
 @strawberry.type(description="One sort key of a saved view.")
@@ -1597,6 +1600,7 @@ class ListView(Node):
                 field=c["field"],
                 label=c.get("label") or c["field"],
                 visible=bool(c.get("visible", True)),
+                width=c.get("width"),
             )
             for c in row.columns or []
         ]

@@ -30,6 +30,7 @@ from server.lists.models import ListKind
 from server.sorting import CustomerSortField, LeadSortField, SortDirection
 
 MAX_LABEL = 200
+WIDTHS = (24, 2000)  # a column's width in pixels, at least and at most
 UTC = ZoneInfo("UTC")
 
 # What a list shows and exports, by field name: what a view's columns may name.
@@ -76,6 +77,12 @@ class Column:
     field: str
     label: str
     visible: bool = True
+    width: int | None = None  # pixels; None: the client's own
+
+    def stored(self) -> dict[str, Any]:
+        """As a view stores it (no width key when none was given, as views saved before)."""
+        found: dict[str, Any] = {"field": self.field, "label": self.label, "visible": self.visible}
+        return found if self.width is None else {**found, "width": self.width}
 
 
 @dataclass(frozen=True)
@@ -149,8 +156,8 @@ def stored_sort(kind: ListKind, sort: Any) -> list[dict[str, str]]:
 def check_columns(
     problems: Problems, list_name: str, known: Mapping[str, Any], given: Any
 ) -> list[Column]:
-    """Columns by field name, each a name or a `{field, label, visible}` object, at least one
-    visible, none twice; a blank label is the field name."""
+    """Columns by field name, each a name or a `{field, label, visible, width}` object, at least
+    one visible, none twice; a blank label is the field name, a width whole pixels in WIDTHS."""
     if not isinstance(given, list) or not given:
         problems.add(
             ErrorCode.REQUIRED,
@@ -218,7 +225,19 @@ def _column(
         problems.add(
             ErrorCode.INVALID, f"columns[{index}]: visible must be true or false", *at, "visible"
         )
-    return Column(name, label, visible is not False)
+    width = item.get("width")
+    if width is not None and (
+        isinstance(width, bool) or not isinstance(width, int) or not WIDTHS[0] <= width <= WIDTHS[1]
+    ):
+        problems.add(
+            ErrorCode.INVALID,
+            f"columns[{index}]: the width must be whole pixels from {WIDTHS[0]} to {WIDTHS[1]}, "
+            f"not {bounds.shown(width)}",
+            *at,
+            "width",
+        )
+        width = None
+    return Column(name, label, visible is not False, width)
 
 
 # ---------------------------------------------------------------- sort
