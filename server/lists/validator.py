@@ -500,3 +500,66 @@ def _filter(
                 str(key),
             )
     return decode(_Fields(problems, data, zone, at), today)
+
+
+# ---------------------------------------------------------------- how each column filters
+
+
+class FilterKind(enum.Enum):
+    VALUES = "values"
+    RANGE = "range"
+    TEXT = "text"
+    FLAG = "flag"
+
+
+VALUES, RANGE, TEXT, FLAG = FilterKind
+
+
+@dataclass(frozen=True)
+class ColumnFilter:
+    """How the list's filter (FILTERS) narrows one column: a value list, a text or a flag given
+    in `field`, or a range whose bounds are `start` and `end` (either may be left out). The
+    values of a value list are the column's enum names (its `values` in the registry), or ids of
+    `reference` records; `many`: the field takes a list of them."""
+
+    kind: FilterKind
+    field: str | None = None
+    start: str | None = None
+    end: str | None = None
+    many: bool = False
+    reference: str | None = None
+
+    def fields(self) -> tuple[str, ...]:
+        return tuple(f for f in (self.field, self.start, self.end) if f is not None)
+
+
+def _one_of(field: str, reference: str | None = None, *, many: bool = False) -> ColumnFilter:
+    return ColumnFilter(VALUES, field, many=many, reference=reference)
+
+
+def _people(*fields: str) -> dict[str, ColumnFilter]:
+    """Rep columns each filtered by the user id in the filter field of its name."""
+    return {field: _one_of(field, "User") for field in fields}
+
+
+# By column field name; a filter field named here is one of the list's FILTERS (a test checks),
+# and the list-wide ones (search, includeInactive, a lead's customer region) filter no column.
+COLUMN_FILTERS: dict[ListKind, dict[str, ColumnFilter]] = {
+    ListKind.CUSTOMERS: {
+        **_people("salesRep", "insideSalesRep"),
+        "billingAddress.region": ColumnFilter(TEXT, "region"),
+        "creditCode": _one_of("creditCode", many=True),
+        "billingStatus": _one_of("billingStatus", many=True),
+        "engagement": _one_of("engagement", many=True),
+        "newestNoteAt": ColumnFilter(RANGE, start="newestNoteFrom", end="newestNoteTo"),
+    },
+    ListKind.LEADS: {
+        "state": _one_of("state", many=True),
+        "open": ColumnFilter(FLAG, "open"),
+        "program": _one_of("program", "LeadProgram"),
+        "source": _one_of("source", "LeadSource"),
+        **_people("insideSalesRep", "outsideSalesRep", "assignedTo"),
+        "newestNoteAt": ColumnFilter(RANGE, start="noteFrom", end="noteTo"),
+    },
+    ListKind.LOCATIONS: {"customer.name": _one_of("customer", "Customer")},
+}
