@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 
 from server.access.models import Role, TokenScope
+from server.access.policy import Access
 from server.customers.models import BillingStatus, CreditCode, CustomerStatus, TermsBasis
 from server.documents.models import (
     InvoiceClassification,
@@ -49,6 +50,16 @@ RoleEnum = described(
     SALES_REP="Reads all but costs and margins; writes the customers they are a sales rep of, "
     "with their locations, contacts, leads and orders; adds notes anywhere.",
     VIEWER="Reads all but costs and margins; writes nothing.",
+)
+AccessEnum = described(
+    Access,
+    "Access",
+    "How far a permission reaches (the role table in docs/api.md).",
+    YES="On every record.",
+    OWN="Only on the customers the user is the sales rep or inside sales rep of (and what hangs "
+    "off them); the server checks each record.",
+    SELF="Only on the user's own records: their list views, API tokens, name and password.",
+    NO="Never answered in `permissions`: an operation the role may not do is left out.",
 )
 TokenScopeEnum = described(
     TokenScope,

@@ -39,6 +39,7 @@ from schema.base import (
     then,
 )
 from schema.enums import (
+    AccessEnum,
     BillingStatusEnum,
     ColumnFilterKindEnum,
     ColumnTypeEnum,
@@ -172,10 +173,39 @@ class User(Node):
     )
     row: strawberry.Private[Row]
 
+    @strawberry.field(
+        description="What the signed-in user may do, by the role table: each operation (a "
+        "mutation's name, `importCustomers`, or a right such as `readCosts`) the role is not "
+        "refused, with how far it reaches; a read-only token has the rights to read only. Null "
+        "on any other user."
+    )
+    def permissions(self, info: Info) -> list[Permission] | None:
+        user = ctx(info).user
+        if user is None or user.id != self.row.id:
+            return None
+        token = ctx(info).token
+        writes = token is None or "WRITE" in token.scopes.split(",")
+        return [
+            Permission(operation=action, access=cell)
+            for action, cell in policy.permissions(user.role, writes=writes)
+        ]
+
     @staticmethod
     def of(row: Row) -> User:
         """From a record or a model: a page names its users by the hundred, mostly for a name."""
         return make(User, row=row)
+
+
+@strawberry.type(description="An operation the signed-in user may do, and how far it reaches.")
+class Permission:
+    operation: str = strawberry.field(
+        description="A mutation's name (`updateCustomer`), `importCustomers` (the import "
+        "endpoint) or a right (`readCosts`): a row of the role table."
+    )
+    access: AccessEnum = strawberry.field(  # type: ignore[valid-type]
+        description="YES: on every record; OWN: on the user's own customers; SELF: on the "
+        "user's own records."
+    )
 
 
 def user_field(pk: int | None, info: Info) -> Any:
