@@ -208,7 +208,7 @@ async def _one(info: Info, kind: str, id: str | None, column: str, value: Any, m
 
 
 ListKindArgument = Annotated[
-    ListKindEnum,  # type: ignore[valid-type]
+    ListKindEnum,
     strawberry.argument(description="The list."),
 ]
 

@@ -202,7 +202,7 @@ class Permission:
         description="A mutation's name (`updateCustomer`), `importCustomers` (the import "
         "endpoint) or a right (`readCosts`): a row of the role table."
     )
-    access: AccessEnum = strawberry.field(  # type: ignore[valid-type]
+    access: AccessEnum = strawberry.field(
         description="YES: on every record; OWN: on the user's own customers; SELF: on the "
         "user's own records."
     )
@@ -1607,7 +1607,7 @@ class ListColumn:
 class ColumnFilter:
     kind: ColumnFilterKindEnum = strawberry.field(
         description="A value list, a range, a text or a flag."
-    )  # type: ignore[valid-type]
+    )
     field: str | None = strawberry.field(
         description="The filter's field that takes the value list, text or flag; null for a range."
     )
@@ -1634,7 +1634,7 @@ class CatalogueColumn:
     label: str = strawberry.field(
         description='The default label ("Lifetime value"); a view may relabel it.'
     )
-    type: ColumnTypeEnum = strawberry.field(description="What it holds.")  # type: ignore[valid-type]
+    type: ColumnTypeEnum = strawberry.field(description="What it holds.")
     values: list[str] | None = strawberry.field(
         description="An ENUM column's values, in their order; null otherwise."
     )

@@ -529,9 +529,6 @@ class ColumnFilter:
     many: bool = False
     reference: str | None = None
 
-    def fields(self) -> tuple[str, ...]:
-        return tuple(f for f in (self.field, self.start, self.end) if f is not None)
-
 
 def _one_of(field: str, reference: str | None = None, *, many: bool = False) -> ColumnFilter:
     return ColumnFilter(VALUES, field, many=many, reference=reference)
