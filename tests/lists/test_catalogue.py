@@ -15,7 +15,7 @@ from server.access.models import Role, User
 from server.documents.models import Invoice
 from server.exports.columns import MONEY, ExportColumn
 from server.lists import catalogue
-from server.lists.validator import ColumnFilter, FilterKind
+from server.lists.validator import COLUMN_FILTERS, COLUMNS, FILTERS, ColumnFilter, FilterKind
 from server.sorting import CustomerSortField, LeadSortField
 
 from schema.base import global_id
@@ -144,3 +144,14 @@ def test_visible__a_column_reading_costs_is_hidden_from_who_may_not_read_them() 
             ("costAmount", role in (Role.ADMIN, Role.MANAGER)), ("totalAmount", True)]
     assert [(e.sortable, e.in_default_view, e.filter is not None) for e in seen[Role.ADMIN]] == [
         (False, False, False), (True, True, True)]
+
+
+def test_column_filters__name_columns_and_filter_fields_of_their_list() -> None:
+    # each entry is a column of its list, filtered by fields its list's filter takes
+    for kind, by_column in COLUMN_FILTERS.items():
+        known, _decode = FILTERS[kind]
+        for field, how in by_column.items():
+            assert field in COLUMNS[kind], (kind, field)
+            named = [f for f in (how.field, how.start, how.end) if f is not None]
+            assert named and set(named) <= set(known), (kind, field, named)
+            assert (how.kind is FilterKind.RANGE) == (how.field is None), (kind, field)
