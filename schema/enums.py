@@ -10,6 +10,7 @@ from typing import Any, TypeAlias, TypeVar
 import strawberry
 
 from server.access.models import Role, TokenScope
+from server.access.policy import Access
 from server.customers.models import BillingStatus, CreditCode, CustomerStatus, TermsBasis
 from server.documents.models import (
     InvoiceClassification,
@@ -21,7 +22,9 @@ from server.documents.models import (
 from server.figures.customer_list import Engagement
 from server.figures.history import HistoryRole
 from server.leads.models import LeadState
+from server.lists.catalogue import ColumnType
 from server.lists.models import ListKind
+from server.lists.validator import FilterKind
 from server.notes.models import NoteType
 from server.payments.models import PaymentStatus, PaymentStyle
 from server.sorting import CustomerSortField, InvoiceSortField, LeadSortField, SortDirection
@@ -55,6 +58,17 @@ described(
     SALES_REP="Reads all but costs and margins; writes the customers they are a sales rep of, "
     "with their locations, contacts, leads and orders; adds notes anywhere.",
     VIEWER="Reads all but costs and margins; writes nothing.",
+)
+AccessEnum: TypeAlias = Access
+described(
+    Access,
+    "Access",
+    "How far a permission reaches (the role table in docs/api.md).",
+    YES="On every record.",
+    OWN="Only on the customers the user is the sales rep or inside sales rep of (and what hangs "
+    "off them); the server checks each record.",
+    SELF="Only on the user's own records: their list views, API tokens, name and password.",
+    NO="Never answered in `permissions`: an operation the role may not do is left out.",
 )
 TokenScopeEnum: TypeAlias = TokenScope
 described(
@@ -212,6 +226,31 @@ described(
     CUSTOMERS="The customer list (`customers`).",
     LOCATIONS="The location list (`locations`).",
     LEADS="The lead list (`leads`).",
+)
+ColumnTypeEnum: TypeAlias = ColumnType
+described(
+    ColumnType,
+    "ColumnType",
+    "What a list column holds: how a client formats it and what a filter on it takes.",
+    TEXT="Text.",
+    MONEY="An amount in the base currency, as a decimal string (as `Money.amount`).",
+    INTEGER="A whole number (a count, a number, a percentage).",
+    DATE="A calendar date, ISO 8601.",
+    DATE_TIME="A moment, ISO 8601 with its offset.",
+    BOOLEAN="True or false.",
+    ENUM="One of the column's `values`.",
+    USER="A user, shown by email; filtered by the user's ID.",
+)
+ColumnFilterKindEnum: TypeAlias = FilterKind
+described(
+    FilterKind,
+    "ColumnFilterKind",
+    "How a list's filter narrows a column.",
+    VALUES="A value list: the filter field takes the column's `values` (an enum's names) or "
+    "IDs of `reference` records; a list of them when `multiple`.",
+    RANGE="A range: the fields `from` and `to` hold its bounds, either may be left out.",
+    TEXT="A text the column's value must equal, without regard to case.",
+    FLAG="True or false.",
 )
 CustomerSortFieldEnum: TypeAlias = CustomerSortField
 described(

@@ -257,6 +257,10 @@ class ListColumnInput:
     field: str
     label: str | None = UNSET
     visible: bool | None = True
+    width: int | None = strawberry.field(
+        default=None,
+        description="The column's width in whole pixels, 24 to 2000; null: the client's own.",
+    )
 
 
 @strawberry.input

@@ -29,6 +29,7 @@ from schema.types import (
     NODE_TYPES,
     ApiToken,
     AuditEvent,
+    CatalogueColumn,
     Customer,
     Invoice,
     Item,
@@ -52,6 +53,7 @@ from server.documents import numbers as document_numbers
 from server.errors import DomainError
 from server.lists import service as list_views
 from server.lists import validator as list_validator
+from server.lists.catalogue import catalogue as list_catalogue
 from server.lists.models import ListKind
 from server.pagination import BadPageArgs, page_size
 
@@ -203,6 +205,12 @@ async def _one(info: Info, kind: str, id: str | None, column: str, value: Any, m
     else:
         raise bad_input(f"pass `id` or `{column}`")
     return make(row) if row is not None else None
+
+
+ListKindArgument = Annotated[
+    ListKindEnum,
+    strawberry.argument(description="The list."),
+]
 
 
 @strawberry.type(
@@ -441,10 +449,7 @@ class Query:
     async def list_views(
         self,
         info: Info,
-        kind: Annotated[
-            ListKindEnum,
-            strawberry.argument(description="The list."),
-        ],
+        kind: ListKindArgument,
     ) -> list[ListView]:
         user_id = ctx(info).actor_id
         if user_id is None:
@@ -452,6 +457,18 @@ class Query:
         return [
             ListView.of(r) for r in await ctx(info).reader.rows(list_views.views_of(user_id, kind))
         ]
+
+    @strawberry.field(
+        description="The columns of one list, in their order: what its views, sorts, filters and "
+        "exports name, with their default labels, types, how each sorts and filters, and whether "
+        "the caller may read it. A column added on the server is here at once."
+    )
+    def list_columns(
+        self,
+        info: Info,
+        kind: ListKindArgument,
+    ) -> list[CatalogueColumn]:
+        return [CatalogueColumn.of(e) for e in list_catalogue(kind, ctx(info).actor.role)]
 
     @strawberry.field(description="Changes, newest first; of one record with `entityId`.")
     async def audit_events(

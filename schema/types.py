@@ -39,7 +39,10 @@ from schema.base import (
     then,
 )
 from schema.enums import (
+    AccessEnum,
     BillingStatusEnum,
+    ColumnFilterKindEnum,
+    ColumnTypeEnum,
     CreditCodeEnum,
     CustomerStatusEnum,
     EngagementEnum,
@@ -73,6 +76,7 @@ from server.figures.history import HistoryRole
 from server.figures.sales import SalesFigures
 from server.leads.models import CLOSED_LEAD_STATES
 from server.leads.rules import allowed_moves
+from server.lists import catalogue as list_catalogue
 from server.lists import validator as list_validator
 from server.lists.models import ListKind
 from server.loaders import ready
@@ -169,10 +173,39 @@ class User(Node):
     )
     row: strawberry.Private[Row]
 
+    @strawberry.field(
+        description="What the signed-in user may do, by the role table: each operation (a "
+        "mutation's name, `importCustomers`, or a right such as `readCosts`) the role is not "
+        "refused, with how far it reaches; a read-only token has the rights to read only. Null "
+        "on any other user."
+    )
+    def permissions(self, info: Info) -> list[Permission] | None:
+        user = ctx(info).user
+        if user is None or user.id != self.row.id:
+            return None
+        token = ctx(info).token
+        writes = token is None or "WRITE" in token.scopes.split(",")
+        return [
+            Permission(operation=action, access=cell)
+            for action, cell in policy.permissions(user.role, writes=writes)
+        ]
+
     @staticmethod
     def of(row: Row) -> User:
         """From a record or a model: a page names its users by the hundred, mostly for a name."""
         return make(User, row=row)
+
+
+@strawberry.type(description="An operation the signed-in user may do, and how far it reaches.")
+class Permission:
+    operation: str = strawberry.field(
+        description="A mutation's name (`updateCustomer`), `importCustomers` (the import "
+        "endpoint) or a right (`readCosts`): a row of the role table."
+    )
+    access: AccessEnum = strawberry.field(
+        description="YES: on every record; OWN: on the user's own customers; SELF: on the "
+        "user's own records."
+    )
 
 
 def user_field(pk: int | None, info: Info) -> Any:
@@ -1563,6 +1596,83 @@ class ListColumn:
         description="The header shown and exported; the field name when none was given."
     )
     visible: bool = strawberry.field(description="False: kept in the view but not shown.")
+    width: int | None = strawberry.field(
+        default=None, description="The width in pixels the view keeps; null: the client's own."
+    )
+
+
+@strawberry.type(
+    description="How a list's filter (the list query's `filter`, a view's `filter`) narrows a column."
+)
+class ColumnFilter:
+    kind: ColumnFilterKindEnum = strawberry.field(
+        description="A value list, a range, a text or a flag."
+    )
+    field: str | None = strawberry.field(
+        description="The filter's field that takes the value list, text or flag; null for a range."
+    )
+    from_: str | None = strawberry.field(
+        name="from", description="A range: the filter's field of its lower bound (inclusive)."
+    )
+    to: str | None = strawberry.field(
+        description="A range: the filter's field of its upper bound (inclusive)."
+    )
+    multiple: bool = strawberry.field(description="A value list: the field takes several values.")
+    reference: str | None = strawberry.field(
+        description="A value list of records: the type of their IDs (`User`); null for an enum's names."
+    )
+
+
+@strawberry.type(
+    description="A column of a list, as the server knows it: what views, sorts, filters and "
+    "exports name, and how to show it."
+)
+class CatalogueColumn:
+    field: str = strawberry.field(
+        description="The field name: the one name of the column in views, sorts, filters and exports."
+    )
+    label: str = strawberry.field(
+        description='The default label ("Lifetime value"); a view may relabel it.'
+    )
+    type: ColumnTypeEnum = strawberry.field(description="What it holds.")
+    values: list[str] | None = strawberry.field(
+        description="An ENUM column's values, in their order; null otherwise."
+    )
+    sortable: bool = strawberry.field(
+        description="Whether the list sorts by it (a view's `sort`, the export's `orderBy`)."
+    )
+    filter: ColumnFilter | None = strawberry.field(
+        description="How the list's filter narrows it; null: no filter field does."
+    )
+    in_default_view: bool = strawberry.field(
+        description="Whether the list shows it when no view is applied (the export's default)."
+    )
+    visible: bool = strawberry.field(
+        description="Whether the caller's role may read it (costs are for MANAGER and ADMIN)."
+    )
+
+    @staticmethod
+    def of(entry: list_catalogue.Entry) -> CatalogueColumn:
+        found = entry.filter
+        return CatalogueColumn(
+            field=entry.field,
+            label=entry.label,
+            type=entry.type,
+            values=None if entry.values is None else list(entry.values),
+            sortable=entry.sortable,
+            filter=None
+            if found is None
+            else ColumnFilter(
+                kind=found.kind,
+                field=found.field,
+                from_=found.start,
+                to=found.end,
+                multiple=found.many,
+                reference=found.reference,
+            ),
+            in_default_view=entry.in_default_view,
+            visible=entry.visible,
+        )
 
 
 @strawberry.type(description="One sort key of a saved view.")
@@ -1597,6 +1707,7 @@ class ListView(Node):
                 field=c["field"],
                 label=c.get("label") or c["field"],
                 visible=bool(c.get("visible", True)),
+                width=c.get("width"),
             )
             for c in row.columns or []
         ]

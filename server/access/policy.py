@@ -93,6 +93,9 @@ TABLE: dict[str, tuple[Access, Access, Access, Access]] = {
 }
 PUBLIC = frozenset({"login", "logout"})  # answer without a user (SPEC §8)
 MUTATIONS_ONLY_ELSEWHERE = frozenset({"importCustomers", "readCosts"})  # an HTTP endpoint, a field
+READ_RIGHTS = frozenset(
+    {"readCosts"}
+)  # rows that read rather than write: a read-only token has them
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,16 @@ def access(role: Role | None, action: str) -> Access:
     """The table's cell; an unknown action is a bug (KeyError), never a silent yes."""
     row = TABLE[action]
     return Access.NO if role is None else row[ROLES.index(role)]
+
+
+def permissions(role: Role | None, *, writes: bool = True) -> list[tuple[str, Access]]:
+    """The rows of TABLE the role is not refused, each with its cell, in the table's order:
+    what `viewer { permissions }` answers. Without `writes` (a read-only token) only READ_RIGHTS."""
+    return [
+        (action, cell)
+        for action in TABLE
+        if (writes or action in READ_RIGHTS) and (cell := access(role, action)) is not Access.NO
+    ]
 
 
 def allows(role: Role | None, action: str) -> bool:

@@ -1,17 +1,23 @@
 """The columns an export may show, by GraphQL field name: each an SQL expression correlated on
-the list's own table (computed per batch of ids) and a cell kind. A column's default label (the
-export's header) is its field name.
+the list's own table (computed per batch of ids), a cell kind and a default label for people
+("Lifetime value", "Billing city"): what a list heads the column with until a view relabels it,
+and a name the importer knows the column by. The export's header without a view or labels is
+the field name (docs/decisions.md 64).
 
 The customer columns are also the importer's: those marked `importable` are `CustomerInput`
 fields it writes back, the others (figures, times) it reads as read-only and ignores, so any
 export of the customer list imports back unchanged.
 
-Cell kinds: text, money (minor units -> exact Decimal), int, date, datetime, bool.
+Cell kinds: text, money (minor units -> exact Decimal), int, date, datetime, bool. A text
+column may also say what its values are (`values`: an enum's names) or whose (`reference`: the
+type of record it names, `User` for a rep by email): what a client needs to show and filter it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -32,6 +38,41 @@ from server.payments.models import Payment
 
 TEXT, MONEY, INT, DATE, DATETIME, BOOL = "text", "money", "int", "date", "datetime", "bool"
 
+# Default labels that are not the field name in words (`lifetimeValue` is "Lifetime value").
+LABELS = {
+    "creditLimit": "Credit limit",
+    "createdAt": "Created",
+    "orderCount": "Orders",
+    "lastOrderDate": "Last order",
+    "lastInvoiceDate": "Last invoice",
+    "lastPaymentDate": "Last payment",
+    "newestNoteAt": "Newest note",
+    "customer.number": "Customer number",
+    "customer.name": "Customer",
+    "effectiveSalesRep": "Sales rep",
+    "assignedTo": "Assigned to",
+    "estimatedConversionDate": "Estimated conversion",
+    "altNumber": "Alternate number",
+}
+# The words of a field's first part that a label leaves out (`billingAddress.city`: "Billing city").
+_LEFT_OUT = {"address", "balances"}
+
+
+def default_label(field: str) -> str:
+    """The field name in words, as a sentence: `billingAddress.postalCode` -> "Billing postal
+    code", `balances.openOrders` -> "Open orders" (what LABELS does not say otherwise).
+
+    >>> default_label("billingAddress.line1"), default_label("lifetimeValue")
+    ('Billing line 1', 'Lifetime value')
+    """
+    words = [
+        word.lower()
+        for word in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+", field)
+        if word.lower() not in _LEFT_OUT
+    ]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
 
 @dataclass(frozen=True)
 class ExportColumn:
@@ -42,6 +83,13 @@ class ExportColumn:
     value: Callable[[list[Any]], Any] = lambda values: values[0]
     balances: bool = False  # read from the batched balances statement instead
     importable: bool = False  # a CustomerInput field the importer writes (customers only)
+    values: type[enum.Enum] | None = None  # a text column of this enum's names
+    reference: str | None = None  # a text column naming a record of this type (`User`)
+    label: str = ""  # the default label; LABELS, else the field name in words
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", LABELS.get(self.field) or default_label(self.field))
 
 
 @dataclass(frozen=True)
@@ -70,7 +118,16 @@ def _col(
 
 
 def _enum(field: str, column: Any) -> ExportColumn:
-    return ExportColumn(field, TEXT, _plain(column), lambda v: _enum_name(v[0]))
+    """A column of an enum's names (the model's column says which enum)."""
+    values = column.type.enum_class
+    return ExportColumn(field, TEXT, _plain(column), lambda v: _enum_name(v[0]), values=values)
+
+
+def _rep(
+    field: str, expressions: Callable[[dt.date], list[ColumnElement[Any]]], label: str = ""
+) -> ExportColumn:
+    """A user, by email (`_person`)."""
+    return ExportColumn(field, TEXT, expressions, reference="User", label=label)
 
 
 def _importable(*columns: ExportColumn) -> list[ExportColumn]:
@@ -149,8 +206,8 @@ CUSTOMER_COLUMNS: dict[str, ExportColumn] = {
                 ],
             ),
             _enum("termsBasis", Customer.terms_basis),
-            ExportColumn("salesRep", TEXT, _person(Customer.sales_rep_id)),
-            ExportColumn("insideSalesRep", TEXT, _person(Customer.inside_sales_rep_id)),
+            _rep("salesRep", _person(Customer.sales_rep_id)),
+            _rep("insideSalesRep", _person(Customer.inside_sales_rep_id)),
             _col("email", TEXT, Customer.email),
             _col("phone", TEXT, Customer.phone),
         ),
@@ -167,7 +224,7 @@ CUSTOMER_COLUMNS: dict[str, ExportColumn] = {
             lambda _d: [figures.order_total_expression(), figures.order_count_expression()],
             _average,
         ),
-        ExportColumn("engagement", TEXT, _engagement),
+        ExportColumn("engagement", TEXT, _engagement, values=Engagement),
         ExportColumn("lastOrderDate", DATE, lambda _d: [figures.last_order_on_expression()]),
         ExportColumn("lastInvoiceDate", DATE, _last_invoice),
         ExportColumn("lastPaymentDate", DATE, _last_payment),
@@ -238,8 +295,8 @@ LOCATION_COLUMNS: dict[str, ExportColumn] = {
         _col("contactPhone", TEXT, Location.contact_phone),
         _col("shippingAddress.city", TEXT, Location.shipping_city),
         _col("shippingAddress.region", TEXT, Location.shipping_region),
-        ExportColumn("salesRep", TEXT, _person(Location.sales_rep_id)),
-        ExportColumn("effectiveSalesRep", TEXT, _location_effective_rep),
+        _rep("salesRep", _person(Location.sales_rep_id), "Sales rep override"),
+        _rep("effectiveSalesRep", _location_effective_rep),
     ]
 }
 
@@ -293,9 +350,9 @@ LEAD_COLUMNS: dict[str, ExportColumn] = {
         _col("probability", INT, Lead.probability),
         _col("potentialValue", MONEY, Lead.potential_value_minor),
         _col("estimatedConversionDate", DATE, Lead.estimated_conversion_on),
-        ExportColumn("insideSalesRep", TEXT, _person(Lead.inside_sales_rep_id)),
-        ExportColumn("outsideSalesRep", TEXT, _person(Lead.outside_sales_rep_id)),
-        ExportColumn("assignedTo", TEXT, _person(Lead.assigned_to_id)),
+        _rep("insideSalesRep", _person(Lead.inside_sales_rep_id)),
+        _rep("outsideSalesRep", _person(Lead.outside_sales_rep_id)),
+        _rep("assignedTo", _person(Lead.assigned_to_id)),
         _col("createdAt", DATETIME, Lead.created_at),
         ExportColumn("newestNoteAt", DATETIME, lambda _d: [lead_newest_note_expression()]),
     ]

@@ -134,9 +134,12 @@ def _model_column(address: str, part: str) -> str:
     return f"{address.removesuffix('Address')}_{validate.ADDRESS_FIELDS[part]}"
 
 
-# The customer list's columns (server/exports/columns.py), by field name in lower case: the
-# importable ones are written, the others ignored.
-KNOWN = {name.lower(): name for name in CUSTOMER_COLUMNS}
+# The customer list's columns (server/exports/columns.py), by field name and by default label,
+# each in lower case: the importable ones are written, the others ignored.
+KNOWN = {
+    **{column.label.lower(): name for name, column in CUSTOMER_COLUMNS.items()},
+    **{name.lower(): name for name in CUSTOMER_COLUMNS},
+}
 ADDRESS_PARTS: set[tuple[str, str]] = {
     (address, part)
     for address, _dot, part in (
@@ -147,9 +150,9 @@ ADDRESS_PARTS: set[tuple[str, str]] = {
 
 
 def header_columns(header: list[Any], labels: dict[str, str | None] | None = None) -> Header:
-    """The header's columns, named by field (any case), or by a label of the view `labels` (label
-    in lower case → field, None for a label of more than one column); unknown, repeated or
-    ambiguous names refuse the file."""
+    """The header's columns, named by field or default label (any case), or by a label of the
+    view `labels` (label in lower case → field, None for a label of more than one column);
+    unknown, repeated or ambiguous names refuse the file."""
     labels = labels or {}
     columns: list[Column] = []
     ignored: list[str] = []
@@ -177,7 +180,7 @@ def header_columns(header: list[Any], labels: dict[str, str | None] | None = Non
         writable = [name for name, column in CUSTOMER_COLUMNS.items() if column.importable]
         raise ImportRefused(
             f"unknown columns: {', '.join(unknown)}; column names are the customer list's "
-            f"columns, written: {', '.join(writable)}; read-only and ignored: "
+            f"columns (by field name or label), written: {', '.join(writable)}; read-only and ignored: "
             f"{', '.join(name for name in CUSTOMER_COLUMNS if name not in writable)}"
         )
     if not columns and not ignored:

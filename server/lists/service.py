@@ -1,4 +1,4 @@
-"""Saved list views (SPEC §7): a user's own columns (in order, with labels and visibility),
+"""Saved list views (SPEC §7): a user's own columns (in order, with labels, visibility and widths),
 sort and filter for one list; one default per user and list."""
 
 from __future__ import annotations
@@ -87,10 +87,7 @@ async def save_list_view(
         "name": name,
         "filter": filter,
         "sort": checked.stored_sort,
-        "columns": [
-            {"field": c.field, "label": c.label, "visible": c.visible}
-            for c in checked.columns or []
-        ],
+        "columns": [c.stored() for c in checked.columns or []],
     }
     async with session.begin():
         user_id = await _owner(session, actor, "saveListView")

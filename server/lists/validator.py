@@ -30,6 +30,7 @@ from server.lists.models import ListKind
 from server.sorting import CustomerSortField, LeadSortField, SortDirection
 
 MAX_LABEL = 200
+WIDTHS = (24, 2000)  # a column's width in pixels, at least and at most
 UTC = ZoneInfo("UTC")
 
 # What a list shows and exports, by field name: what a view's columns may name.
@@ -76,6 +77,12 @@ class Column:
     field: str
     label: str
     visible: bool = True
+    width: int | None = None  # pixels; None: the client's own
+
+    def stored(self) -> dict[str, Any]:
+        """As a view stores it (no width key when none was given, as views saved before)."""
+        found: dict[str, Any] = {"field": self.field, "label": self.label, "visible": self.visible}
+        return found if self.width is None else {**found, "width": self.width}
 
 
 @dataclass(frozen=True)
@@ -149,8 +156,8 @@ def stored_sort(kind: ListKind, sort: Any) -> list[dict[str, str]]:
 def check_columns(
     problems: Problems, list_name: str, known: Mapping[str, Any], given: Any
 ) -> list[Column]:
-    """Columns by field name, each a name or a `{field, label, visible}` object, at least one
-    visible, none twice; a blank label is the field name."""
+    """Columns by field name, each a name or a `{field, label, visible, width}` object, at least
+    one visible, none twice; a blank label is the field name, a width whole pixels in WIDTHS."""
     if not isinstance(given, list) or not given:
         problems.add(
             ErrorCode.REQUIRED,
@@ -218,7 +225,19 @@ def _column(
         problems.add(
             ErrorCode.INVALID, f"columns[{index}]: visible must be true or false", *at, "visible"
         )
-    return Column(name, label, visible is not False)
+    width = item.get("width")
+    if width is not None and (
+        isinstance(width, bool) or not isinstance(width, int) or not WIDTHS[0] <= width <= WIDTHS[1]
+    ):
+        problems.add(
+            ErrorCode.INVALID,
+            f"columns[{index}]: the width must be whole pixels from {WIDTHS[0]} to {WIDTHS[1]}, "
+            f"not {bounds.shown(width)}",
+            *at,
+            "width",
+        )
+        width = None
+    return Column(name, label, visible is not False, width)
 
 
 # ---------------------------------------------------------------- sort
@@ -481,3 +500,63 @@ def _filter(
                 str(key),
             )
     return decode(_Fields(problems, data, zone, at), today)
+
+
+# ---------------------------------------------------------------- how each column filters
+
+
+class FilterKind(enum.Enum):
+    VALUES = "values"
+    RANGE = "range"
+    TEXT = "text"
+    FLAG = "flag"
+
+
+VALUES, RANGE, TEXT, FLAG = FilterKind
+
+
+@dataclass(frozen=True)
+class ColumnFilter:
+    """How the list's filter (FILTERS) narrows one column: a value list, a text or a flag given
+    in `field`, or a range whose bounds are `start` and `end` (either may be left out). The
+    values of a value list are the column's enum names (its `values` in the registry), or ids of
+    `reference` records; `many`: the field takes a list of them."""
+
+    kind: FilterKind
+    field: str | None = None
+    start: str | None = None
+    end: str | None = None
+    many: bool = False
+    reference: str | None = None
+
+
+def _one_of(field: str, reference: str | None = None, *, many: bool = False) -> ColumnFilter:
+    return ColumnFilter(VALUES, field, many=many, reference=reference)
+
+
+def _people(*fields: str) -> dict[str, ColumnFilter]:
+    """Rep columns each filtered by the user id in the filter field of its name."""
+    return {field: _one_of(field, "User") for field in fields}
+
+
+# By column field name; a filter field named here is one of the list's FILTERS (a test checks),
+# and the list-wide ones (search, includeInactive, a lead's customer region) filter no column.
+COLUMN_FILTERS: dict[ListKind, dict[str, ColumnFilter]] = {
+    ListKind.CUSTOMERS: {
+        **_people("salesRep", "insideSalesRep"),
+        "billingAddress.region": ColumnFilter(TEXT, "region"),
+        "creditCode": _one_of("creditCode", many=True),
+        "billingStatus": _one_of("billingStatus", many=True),
+        "engagement": _one_of("engagement", many=True),
+        "newestNoteAt": ColumnFilter(RANGE, start="newestNoteFrom", end="newestNoteTo"),
+    },
+    ListKind.LEADS: {
+        "state": _one_of("state", many=True),
+        "open": ColumnFilter(FLAG, "open"),
+        "program": _one_of("program", "LeadProgram"),
+        "source": _one_of("source", "LeadSource"),
+        **_people("insideSalesRep", "outsideSalesRep", "assignedTo"),
+        "newestNoteAt": ColumnFilter(RANGE, start="noteFrom", end="noteTo"),
+    },
+    ListKind.LOCATIONS: {"customer.name": _one_of("customer", "Customer")},
+}

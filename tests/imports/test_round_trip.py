@@ -135,6 +135,36 @@ async def test_every_column__export_import_export_gives_the_same_file(api, fmt):
     assert await api.ok(EVERYONE) == before  # not even a version moved
 
 
+@pytest.mark.parametrize("case", [str, str.upper, str.lower])
+async def test_every_column_headed_by_its_default_label__imports_back_unchanged(api, case):
+    # given: a customer with every field set, exported as a list shows it: under default labels
+    rep, inside = await reps(api, "rep@example.com", "inside@example.com")
+    full = await full_customer(api, "C-110", rep, inside, (await terms(api))["NET30"], currency="USD")
+    await factories.order(api.database, full.id, "45.50")
+    labelled = [{"field": name, "label": case(column.label)} for name, column in CUSTOMER_COLUMNS.items()]
+    exported = await export(api, "csv", columns=json.dumps(labelled), filter=json.dumps(INACTIVE_TOO))
+    header = next(csv.reader(io.StringIO(exported.decode("utf-8-sig"))))
+    assert header == [c["label"] for c in labelled] and "Billing city" in [c.label for c in CUSTOMER_COLUMNS.values()]
+    before = await api.ok(EVERYONE)
+    # when: imported without a view, the header in any case
+    imported = await import_(api, exported)
+    # then: the labels name the columns; the read-only ones are ignored, as the file names them
+    assert imported.status_code == 200, imported.text
+    assert imported.json() == {"created": 0, "updated": 1, "errors": [],
+                               "ignoredColumns": [case(CUSTOMER_COLUMNS[name].label) for name in READ_ONLY]}
+    assert await api.ok(EVERYONE) == before
+
+
+async def test_default_labels__name_each_customer_column_once():
+    # a label is no other column's label nor field name, in any case: the importer reads either
+    names = [name.lower() for name in CUSTOMER_COLUMNS]
+    for name, column in CUSTOMER_COLUMNS.items():
+        clash = [other for other in CUSTOMER_COLUMNS if other != name
+                 and column.label.lower() in (other.lower(), CUSTOMER_COLUMNS[other].label.lower())]
+        assert not clash and column.label.strip() == column.label and column.label, (name, clash)
+    assert len(set(names)) == len(names)
+
+
 async def test_default_export__imports_back_with_its_figures_ignored(api):
     # given
     rep, inside = await reps(api, "rep@example.com", "inside@example.com")

@@ -97,14 +97,16 @@ def sort_ok(kind: str, sort: list[dict[str, Any]]) -> bool:
 def columns(kind: str) -> st.SearchStrategy[list[dict[str, Any]]]:
     item = st.fixed_dictionaries({"field": st.sampled_from([*COLUMNS[kind], "shoeSize", "lifetimeValue"]),
                                   "label": st.sampled_from([None, "Shown as", "x" * 201]),
-                                  "visible": st.booleans()})
+                                  "visible": st.booleans(),
+                                  "width": st.sampled_from([None, 24, 160, 2000, 23, 2001])})
     return st.lists(item, max_size=3)
 
 
 def columns_ok(kind: str, given_columns: list[dict[str, Any]]) -> bool:
     fields = [c["field"] for c in given_columns]
     return (bool(given_columns) and all(f in COLUMNS[kind] for f in fields) and len(set(fields)) == len(fields)
-            and all(len(c["label"] or "") <= 200 for c in given_columns) and any(c["visible"] for c in given_columns))
+            and all(len(c["label"] or "") <= 200 for c in given_columns) and any(c["visible"] for c in given_columns)
+            and all(c.get("width") is None or 24 <= c["width"] <= 2000 for c in given_columns))
 
 
 # ------------------------------------------------------------------ the three entry points

@@ -136,6 +136,8 @@ async def test_save_list_view__validation_paths_and_nothing_saved(api):
         (_view(filter=[1, 2]), [("INVALID", ["filter"])]),
         (_view(id=global_id("ListView", 999)), [("NOT_FOUND", ["id"])]),
         (_view(id=existing["id"], kind="LEADS", columns=[{"field": "state"}]), [("INVALID", ["kind"])]),
+        (_view(columns=[{"field": "number", "width": 23}, {"field": "name", "width": 2001}]),
+         [("INVALID", ["columns", "0", "width"]), ("INVALID", ["columns", "1", "width"])]),
     ]
     # when / then
     for variables, expected in cases:
@@ -169,3 +171,21 @@ async def test_node__a_list_view_is_found_by_its_owner_only(api):
     # then: the owner sees it; anyone else gets null, as for an id that names nothing
     assert as_owner == {"__typename": "ListView", "id": mine["id"], "name": "Mine"}
     assert as_other is None
+
+
+async def test_save_list_view__column_widths_stored_and_answered(api):
+    # given: widths at both bounds and one column without
+    columns = [{"field": "number", "width": 24}, {"field": "name", "width": 2000}, {"field": "email"}]
+    # when
+    payload = await api.ok(SAVE.replace("visible }", "visible width }"), _view(columns=columns))
+    # then
+    view = payload["saveListView"]["listView"]
+    assert [(c["field"], c["width"]) for c in view["columns"]] == [("number", 24), ("name", 2000), ("email", None)]
+    listed = await api.ok(VIEWS.replace("visible }", "visible width }"), {"kind": "CUSTOMERS"})
+    assert listed["listViews"] == [view]
+    # when: saved again with other widths
+    again = await api.ok(SAVE.replace("visible }", "visible width }"),
+                         _view(id=view["id"], columns=[{"field": "number", "width": 300}]))
+    # then
+    assert again["saveListView"]["listView"]["columns"] == [
+        {"field": "number", "label": "number", "visible": True, "width": 300}]
