@@ -12,11 +12,13 @@ from server.sorting import SortDirection
 
 @dataclass(frozen=True, kw_only=True)
 class ListColumnFields(Command):
-    """`ListColumnInput`: a column of the view, by field name, with its label and visibility."""
+    """`ListColumnInput`: a column of the view, by field name, with its label, visibility and
+    width in pixels (None: the client's own)."""
 
     field: str
     label: str | None = None
     visible: bool | None = True
+    width: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
