@@ -178,14 +178,26 @@ def address_of(row: Any, prefix: str) -> Address | None:
     return address
 
 
-@strawberry.input
+ADDRESS_PART = "At most 200 characters, trimmed; left out, null or blank: none."
+
+
+@strawberry.input(
+    description="An address, given whole: it replaces the one stored, and a part left out is "
+    "cleared."
+)
 class AddressInput:
-    line1: str | None = strawberry.UNSET
-    line2: str | None = strawberry.UNSET
-    city: str | None = strawberry.UNSET
-    region: str | None = strawberry.UNSET
-    postal_code: str | None = strawberry.UNSET
-    country: str | None = strawberry.UNSET
+    line1: str | None = strawberry.field(default=strawberry.UNSET, description=ADDRESS_PART)
+    line2: str | None = strawberry.field(default=strawberry.UNSET, description=ADDRESS_PART)
+    city: str | None = strawberry.field(default=strawberry.UNSET, description=ADDRESS_PART)
+    region: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"A state, province or county. {ADDRESS_PART}",
+    )
+    postal_code: str | None = strawberry.field(default=strawberry.UNSET, description=ADDRESS_PART)
+    country: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="A two-letter ISO 3166-1 code such as US, any case (stored upper case).",
+    )
 
 
 ErrorCodeEnum: TypeAlias = ErrorCode

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -79,6 +79,51 @@ from server.notes import service as notes
 from server.notes.commands import NoteFields
 from server.payments import service as payments
 from server.payments.commands import ApplicationFields, PaymentFields
+
+T = TypeVar("T")
+Creating = Annotated[T, strawberry.argument(description="The new record's fields.")]
+Changing = Annotated[
+    T,
+    strawberry.argument(
+        description="The fields to change, and only those: a field left out keeps its value, null "
+        "clears it."
+    ),
+]
+Target = Annotated[
+    strawberry.ID,
+    strawberry.argument(
+        description="The record's global ID; one of another type, or of nothing, is NOT_FOUND."
+    ),
+]
+ExpectedVersion = Annotated[
+    int | None,
+    strawberry.argument(
+        description="The `version` last read: if the record's is another, STALE_VERSION and "
+        "nothing changes. Left out: no check."
+    ),
+]
+IsActive = Annotated[
+    bool,
+    strawberry.argument(
+        description="False: no new lead may name it (INVALID); leads that have it keep it."
+    ),
+]
+NewName = Annotated[
+    str,
+    strawberry.argument(
+        description="Required; at most 200 characters, trimmed, unique regardless of case."
+    ),
+]
+ORDER_STATUS = strawberry.argument(description="The status to move to.")
+LEAD_STATE = strawberry.argument(description="The state to move to.")
+LIST_KIND = strawberry.argument(
+    description="The list it is a view of; a replaced view keeps its own (INVALID)."
+)
+VIEW_NAME = strawberry.argument(
+    description="Required; at most 200 characters, trimmed, unique among the viewer's views of "
+    "the list regardless of case (DUPLICATE)."
+)
+TOKEN_SCOPES = strawberry.argument(description="What the token may do; READ is always added.")
 
 
 def _payload(name: str, field: str, type_: Any, what: str | None = None) -> type:
@@ -216,8 +261,16 @@ LEAD_IDS = {
     "the input broke, in which case nothing was written."
 )
 class Mutation:
-    @strawberry.mutation
-    async def create_customer(self, info: Info, input: CustomerInput) -> CustomerPayload:  # type: ignore
+    @strawberry.mutation(
+        description=(
+            "A new customer, numbered C-000001 upward unless `number` is given. ADMIN and "
+            "MANAGER; a SALES_REP for customers where they are the salesRep or insideSalesRep"
+            " (naming themself as one of its reps). Refused: a number another customer has, "
+            "in any case (DUPLICATE); payment terms or a rep that does not exist or is "
+            "inactive (NOT_FOUND). Audited as createCustomer, every field set."
+        )
+    )
+    async def create_customer(self, info: Info, input: Creating[CustomerInput]) -> CustomerPayload:  # type: ignore
         data = given(input)
         decode(data, CUSTOMER_IDS)
         return await run(
@@ -232,13 +285,22 @@ class Mutation:
             actor=ctx(info).actor,
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description=(
+            "Changes the fields `input` gives; the version goes up by one when any differs. "
+            "ADMIN and MANAGER; a SALES_REP for customers where they are the salesRep or "
+            "insideSalesRep, who must stay one of its reps. Refused: STALE_VERSION; a number "
+            "another customer has (DUPLICATE); unknown payment terms or rep (NOT_FOUND); null"
+            " for a field that cannot be cleared (REQUIRED). Audited as updateCustomer, each "
+            "changed field before and after."
+        )
+    )
     async def update_customer(
         self,
         info: Info,
-        id: strawberry.ID,
-        input: CustomerInput,
-        expected_version: int | None = None,
+        id: Target,
+        input: Changing[CustomerInput],
+        expected_version: ExpectedVersion = None,
     ) -> CustomerPayload:  # type: ignore
         data = given(input)
         decode(data, CUSTOMER_IDS)
@@ -255,8 +317,15 @@ class Mutation:
             actor=ctx(info).actor,
         )
 
-    @strawberry.mutation
-    async def create_location(self, info: Info, input: LocationInput) -> LocationPayload:  # type: ignore
+    @strawberry.mutation(
+        description=(
+            "A delivery location of a customer. ADMIN and MANAGER; a SALES_REP for customers "
+            "where they are the salesRep or insideSalesRep (the location's customer). "
+            "Refused: no such customer or sales rep (NOT_FOUND); a code the customer has "
+            "already, in any case (DUPLICATE). Audited as createLocation."
+        )
+    )
+    async def create_location(self, info: Info, input: Creating[LocationInput]) -> LocationPayload:  # type: ignore
         data = given(input)
         decode(data, {"customer": "Customer", "salesRep": "User"})
         return await run(
@@ -270,13 +339,21 @@ class Mutation:
             actor=ctx(info).actor,
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description=(
+            "Changes the fields `input` gives; a location never moves to another customer "
+            "(INVALID). ADMIN and MANAGER; a SALES_REP for customers where they are the "
+            "salesRep or insideSalesRep (the location's customer). Refused: STALE_VERSION, "
+            "DUPLICATE code, unknown sales rep (NOT_FOUND). Audited as updateLocation, each "
+            "changed field before and after."
+        )
+    )
     async def update_location(
         self,
         info: Info,
-        id: strawberry.ID,
-        input: LocationInput,
-        expected_version: int | None = None,
+        id: Target,
+        input: Changing[LocationInput],
+        expected_version: ExpectedVersion = None,
     ) -> LocationPayload:  # type: ignore
         data = given(input)
         decode(data, {"customer": "Customer", "salesRep": "User"})
@@ -293,8 +370,15 @@ class Mutation:
             actor=ctx(info).actor,
         )
 
-    @strawberry.mutation
-    async def create_contact(self, info: Info, input: ContactInput) -> ContactPayload:  # type: ignore
+    @strawberry.mutation(
+        description=(
+            "A contact person of a customer; `isPrimary` true makes the customer's other "
+            "contacts not primary. ADMIN and MANAGER; a SALES_REP for customers where they "
+            "are the salesRep or insideSalesRep. Refused: no such customer (NOT_FOUND). "
+            "Audited as createContact."
+        )
+    )
+    async def create_contact(self, info: Info, input: Creating[ContactInput]) -> ContactPayload:  # type: ignore
         data = given(input)
         decode(data, {"customer": "Customer"})
         return await run(
@@ -308,13 +392,20 @@ class Mutation:
             actor=ctx(info).actor,
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description=(
+            "Changes the fields `input` gives; a contact never moves to another customer "
+            "(INVALID). ADMIN and MANAGER; a SALES_REP for customers where they are the "
+            "salesRep or insideSalesRep. Refused: STALE_VERSION. Audited as updateContact, "
+            "each changed field before and after."
+        )
+    )
     async def update_contact(
         self,
         info: Info,
-        id: strawberry.ID,
-        input: ContactInput,
-        expected_version: int | None = None,
+        id: Target,
+        input: Changing[ContactInput],
+        expected_version: ExpectedVersion = None,
     ) -> ContactPayload:  # type: ignore
         data = given(input)
         decode(data, {"customer": "Customer"})
@@ -331,8 +422,14 @@ class Mutation:
             actor=ctx(info).actor,
         )
 
-    @strawberry.mutation
-    async def delete_contact(self, info: Info, id: strawberry.ID) -> DeletePayload:
+    @strawberry.mutation(
+        description=(
+            "Deletes a contact for good. ADMIN and MANAGER; a SALES_REP for customers where "
+            "they are the salesRep or insideSalesRep. Refused: no such contact (NOT_FOUND). "
+            "Audited as deleteContact, with its name."
+        )
+    )
+    async def delete_contact(self, info: Info, id: Target) -> DeletePayload:
         try:
             await ctx(info).write(
                 customers.delete_contact, contact_id=key(id, "Contact"), actor=ctx(info).actor
@@ -341,8 +438,13 @@ class Mutation:
             return DeletePayload(deleted_id=None, user_errors=user_errors(error))
         return DeletePayload(deleted_id=id, user_errors=[])
 
-    @strawberry.mutation
-    async def create_item(self, info: Info, input: ItemInput) -> ItemPayload:  # type: ignore
+    @strawberry.mutation(
+        description=(
+            "A new item of the catalogue. ADMIN and MANAGER only. Refused: a code another "
+            "item has, in any case (DUPLICATE). Audited as createItem."
+        )
+    )
+    async def create_item(self, info: Info, input: Creating[ItemInput]) -> ItemPayload:  # type: ignore
         base = ctx(info).settings.base_currency
         return await run(
             info,
@@ -355,9 +457,20 @@ class Mutation:
             actor=ctx(info).actor,
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description=(
+            "Changes the fields `input` gives. ADMIN and MANAGER only. Refused: "
+            "STALE_VERSION; a code another item has (DUPLICATE); null unitPrice or active "
+            "(REQUIRED). Lines already written keep their copies. Audited as updateItem, each"
+            " changed field before and after."
+        )
+    )
     async def update_item(
-        self, info: Info, id: strawberry.ID, input: ItemInput, expected_version: int | None = None
+        self,
+        info: Info,
+        id: Target,
+        input: Changing[ItemInput],
+        expected_version: ExpectedVersion = None,
     ) -> ItemPayload:  # type: ignore
         base = ctx(info).settings.base_currency
         return await run(
@@ -374,9 +487,16 @@ class Mutation:
         )
 
     @strawberry.mutation(
-        description="A new order: OPEN, PENDING_APPROVAL for a new account, refused on credit hold."
+        description=(
+            "A new order, numbered SO-… or JO-…: OPEN, or PENDING_APPROVAL when the billing "
+            "customer is a NEW_ACCOUNT. Refused with CREDIT_HOLD when either customer is on "
+            "credit hold; a PAST_DUE billing customer, or an exposure over its credit limit, "
+            "only add `warnings`. ADMIN and MANAGER; a SALES_REP for customers where they are"
+            " the salesRep or insideSalesRep (the order customer). Audited as createOrder: "
+            "number, status and net."
+        )
     )
-    async def create_order(self, info: Info, input: OrderInput) -> OrderPayload:  # type: ignore
+    async def create_order(self, info: Info, input: Creating[OrderInput]) -> OrderPayload:  # type: ignore
         data = given(input)
         decode(
             data,
@@ -394,8 +514,13 @@ class Mutation:
             **_documents(info),
         )
 
-    @strawberry.mutation
-    async def approve_order(self, info: Info, id: strawberry.ID) -> OrderPayload:  # type: ignore
+    @strawberry.mutation(
+        description=(
+            "Moves an order of a new account from PENDING_APPROVAL to OPEN; any other status "
+            "is INVALID_TRANSITION. ADMIN and MANAGER only. Audited as approveOrder."
+        )
+    )
+    async def approve_order(self, info: Info, id: Target) -> OrderPayload:  # type: ignore
         return await run(
             info,
             OrderPayload,
@@ -407,13 +532,23 @@ class Mutation:
             actor=ctx(info).actor,
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description=(
+            "Moves an order: PENDING_APPROVAL to CANCELLED (to OPEN only by `approveOrder`); "
+            "PLANNED to OPEN, CANCELLED; OPEN to PLANNED, IN_PROGRESS, ON_HOLD, FINISHED, "
+            "CANCELLED; IN_PROGRESS to ON_HOLD, FINISHED, CANCELLED; ON_HOLD to OPEN, "
+            "IN_PROGRESS, CANCELLED; FINISHED to IN_PROGRESS; INVOICED and CANCELLED are "
+            "final (`invoiceOrder` makes INVOICED). Anything else is INVALID_TRANSITION. "
+            "ADMIN and MANAGER; a SALES_REP for customers where they are the salesRep or "
+            "insideSalesRep (the order customer). Audited as setOrderStatus."
+        )
+    )
     async def set_order_status(
         self,
         info: Info,
-        id: strawberry.ID,
-        status: OrderStatusEnum,  # type: ignore
-        expected_version: int | None = None,
+        id: Target,
+        status: Annotated[OrderStatusEnum, ORDER_STATUS],  # type: ignore
+        expected_version: ExpectedVersion = None,
     ) -> OrderPayload:  # type: ignore
         return await run(
             info,
@@ -428,8 +563,15 @@ class Mutation:
             actor=ctx(info).actor,
         )
 
-    @strawberry.mutation(description="An invoice or credit note, issued unless `issue` is false.")
-    async def create_invoice(self, info: Info, input: InvoiceInput) -> InvoicePayload:  # type: ignore
+    @strawberry.mutation(
+        description=(
+            "An invoice or credit note: issued (PRINTED, numbered IN-… or CR-…, due by the "
+            "bill customer's payment terms and terms basis) unless `issue` is false, which "
+            "leaves a draft (PLANNED, numbered DRAFT-…). ADMIN and MANAGER only. Audited as "
+            "createInvoice: number, status and total."
+        )
+    )
+    async def create_invoice(self, info: Info, input: Creating[InvoiceInput]) -> InvoicePayload:  # type: ignore
         data = given(input)
         decode(data, {"billCustomer": "Customer", "orderCustomer": "Customer", "order": "Order"})
         decode_lines(data, "lines", {"item": "Item"})
@@ -444,9 +586,26 @@ class Mutation:
             **_documents(info),
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description=(
+            "Turns an OPEN, IN_PROGRESS or FINISHED order into an issued invoice (its lines, "
+            "currency, rate and both customers carried over; due from the order's required "
+            "date under DELIVERY_DATE terms) and marks the order INVOICED; any other status "
+            "is INVALID_TRANSITION. ADMIN and MANAGER only. Audited as invoiceOrder, on the "
+            "invoice and on the order."
+        )
+    )
     async def invoice_order(
-        self, info: Info, order: strawberry.ID, invoice_date: dt.date | None = None
+        self,
+        info: Info,
+        order: Annotated[strawberry.ID, strawberry.argument(description="The Order's global ID.")],
+        invoice_date: Annotated[
+            dt.date | None,
+            strawberry.argument(
+                description="Today in the server's time zone when left out; the due date "
+                "counts from it."
+            ),
+        ] = None,
     ) -> InvoicePayload:  # type: ignore
         return await run(
             info,
@@ -460,8 +619,15 @@ class Mutation:
             **_documents(info),
         )
 
-    @strawberry.mutation
-    async def issue_invoice(self, info: Info, id: strawberry.ID) -> InvoicePayload:  # type: ignore
+    @strawberry.mutation(
+        description=(
+            "Issues a draft (PLANNED): the next IN- or CR- number, PRINTED, counted from now "
+            "on. It keeps its invoice date; its due date is computed again from the bill "
+            "customer's current terms. Anything but a draft is INVALID_TRANSITION. ADMIN and "
+            "MANAGER only. Audited as issueInvoice."
+        )
+    )
+    async def issue_invoice(self, info: Info, id: Target) -> InvoicePayload:  # type: ignore
         return await run(
             info,
             InvoicePayload,
@@ -474,8 +640,15 @@ class Mutation:
             today=ctx(info).today,
         )
 
-    @strawberry.mutation
-    async def void_invoice(self, info: Info, id: strawberry.ID) -> InvoicePayload:  # type: ignore
+    @strawberry.mutation(
+        description=(
+            "Voids a draft or an issued invoice: VOID counts in nothing; its number stays "
+            "taken, and an order it came from stays INVOICED. Refused: void already "
+            "(INVALID_TRANSITION); payments applied (INVALID: issue a credit note instead). "
+            "ADMIN and MANAGER only. Audited as voidInvoice."
+        )
+    )
+    async def void_invoice(self, info: Info, id: Target) -> InvoicePayload:  # type: ignore
         return await run(
             info,
             InvoicePayload,
@@ -488,9 +661,14 @@ class Mutation:
         )
 
     @strawberry.mutation(
-        description="A payment or deposit, optionally applied to invoices at once."
+        description=(
+            "A payment or deposit, numbered PY-…, in the customer's currency, optionally "
+            "applied to invoices at once (`applyTo`, checked as `applyPayment` checks). ADMIN"
+            " and MANAGER only. Audited as recordPayment (number and amount), and its "
+            "applications as applyPayment."
+        )
     )
-    async def record_payment(self, info: Info, input: PaymentInput) -> PaymentPayload:  # type: ignore
+    async def record_payment(self, info: Info, input: Creating[PaymentInput]) -> PaymentPayload:  # type: ignore
         data = given(input)
         decode(data, {"customer": "Customer"})
         decode_lines(data, "applyTo", {"invoice": "Invoice"})
@@ -505,9 +683,30 @@ class Mutation:
             **_documents(info),
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description=(
+            "Moves money from a payment to invoices of its customer: their balances and "
+            "statuses (PARTIALLY_PAID, PAID) and the payment's applied amount change "
+            "together. Refused: more than the payment has left or an invoice's balance due "
+            "(OVER_APPLIED); an invoice of another customer or currency, a credit note, or "
+            "one not issued and unpaid (INVALID). Two requests at once never apply more than "
+            "the payment. ADMIN and MANAGER only. Audited as applyPayment, the amount per "
+            "invoice number."
+        )
+    )
     async def apply_payment(
-        self, info: Info, payment: strawberry.ID, applications: list[ApplicationInput]
+        self,
+        info: Info,
+        payment: Annotated[
+            strawberry.ID, strawberry.argument(description="The Payment's global ID.")
+        ],
+        applications: Annotated[
+            list[ApplicationInput],
+            strawberry.argument(
+                description="At least one (REQUIRED); together at most what the payment has "
+                "left to apply."
+            ),
+        ],
     ) -> PaymentPayload:  # type: ignore
         items = [given(a) for a in applications]
         for item in items:
@@ -524,8 +723,15 @@ class Mutation:
             actor=ctx(info).actor,
         )
 
-    @strawberry.mutation
-    async def add_note(self, info: Info, input: NoteInput) -> NotePayload:  # type: ignore
+    @strawberry.mutation(
+        description=(
+            "A note by the signed-in user, now, on exactly one customer or one lead (INVALID "
+            "otherwise); with a reminder, an .ics event and, when SMTP is configured, an "
+            "invitation mailed to the author. ADMIN, MANAGER and SALES_REP, on any customer "
+            "or lead. Audited as addNote."
+        )
+    )
+    async def add_note(self, info: Info, input: Creating[NoteInput]) -> NotePayload:  # type: ignore
         data = given(input)
         decode(data, {"customer": "Customer", "lead": "Lead"})
         return await run(
@@ -540,8 +746,16 @@ class Mutation:
             actor=ctx(info).actor,
         )
 
-    @strawberry.mutation
-    async def create_lead(self, info: Info, input: LeadInput) -> LeadPayload:  # type: ignore
+    @strawberry.mutation(
+        description=(
+            "A new lead, numbered 1, 2, 3 …, in PENDING_QUALIFICATION; that first state is "
+            "recorded in `stateHistory`. ADMIN and MANAGER; a SALES_REP for customers where "
+            "they are the salesRep or insideSalesRep (the lead's customer). Refused: a "
+            "program or source that does not exist (NOT_FOUND) or is inactive (INVALID); an "
+            "unknown or inactive user (NOT_FOUND). Audited as createLead."
+        )
+    )
+    async def create_lead(self, info: Info, input: Creating[LeadInput]) -> LeadPayload:  # type: ignore
         data = given(input)
         decode(data, LEAD_IDS)
         return await run(
@@ -555,9 +769,21 @@ class Mutation:
             actor=ctx(info).actor,
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description=(
+            "Changes the fields `input` gives; the state moves only by `changeLeadState`, and"
+            " the customer never changes (INVALID). ADMIN and MANAGER; a SALES_REP for "
+            "customers where they are the salesRep or insideSalesRep (the lead's customer). "
+            "Refused: STALE_VERSION; a new program or source that is inactive (INVALID). "
+            "Audited as updateLead, each changed field before and after."
+        )
+    )
     async def update_lead(
-        self, info: Info, id: strawberry.ID, input: LeadInput, expected_version: int | None = None
+        self,
+        info: Info,
+        id: Target,
+        input: Changing[LeadInput],
+        expected_version: ExpectedVersion = None,
     ) -> LeadPayload:  # type: ignore
         data = given(input)
         decode(data, LEAD_IDS)
@@ -574,13 +800,28 @@ class Mutation:
             actor=ctx(info).actor,
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description=(
+            "Moves a lead: PENDING_QUALIFICATION to DEVELOPMENT, INACTIVE; DEVELOPMENT to "
+            "QUOTING, PENDING_QUALIFICATION, INACTIVE; QUOTING to CUSTOMER, DEVELOPMENT, "
+            "INACTIVE; INACTIVE to PENDING_QUALIFICATION; CUSTOMER is final. Anything else is"
+            " INVALID_TRANSITION. The move (from, to, by, at, assigned to) is added to "
+            "`stateHistory`. ADMIN and MANAGER; a SALES_REP for customers where they are the "
+            "salesRep or insideSalesRep (the lead's customer). Audited as changeLeadState."
+        )
+    )
     async def change_lead_state(
         self,
         info: Info,
-        id: strawberry.ID,
-        to: LeadStateEnum,  # type: ignore
-        assign_to: strawberry.ID | None = None,
+        id: Target,
+        to: Annotated[LeadStateEnum, LEAD_STATE],  # type: ignore
+        assign_to: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="A User's global ID, an active user (NOT_FOUND otherwise), to assign "
+                "the lead to; left out or null, it stays with whom it is."
+            ),
+        ] = None,
     ) -> LeadPayload:  # type: ignore
         return await run(
             info,
@@ -595,8 +836,13 @@ class Mutation:
             actor=ctx(info).actor,
         )
 
-    @strawberry.mutation
-    async def create_lead_program(self, info: Info, name: str) -> LeadProgramPayload:  # type: ignore
+    @strawberry.mutation(
+        description=(
+            "A new, active lead program. ADMIN and MANAGER only. Refused: a name another "
+            "program has, in any case (DUPLICATE). Audited as createLeadProgram."
+        )
+    )
+    async def create_lead_program(self, info: Info, name: NewName) -> LeadProgramPayload:  # type: ignore
         return await run(
             info,
             LeadProgramPayload,
@@ -608,9 +854,14 @@ class Mutation:
             actor=ctx(info).actor,
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description=(
+            "Switches a lead program on or off. ADMIN and MANAGER only. Audited as "
+            "setLeadProgramActive when it changes."
+        )
+    )
     async def set_lead_program_active(
-        self, info: Info, id: strawberry.ID, active: bool
+        self, info: Info, id: Target, active: IsActive
     ) -> LeadProgramPayload:  # type: ignore
         return await run(
             info,
@@ -624,8 +875,13 @@ class Mutation:
             actor=ctx(info).actor,
         )
 
-    @strawberry.mutation
-    async def create_lead_source(self, info: Info, name: str) -> LeadSourcePayload:  # type: ignore
+    @strawberry.mutation(
+        description=(
+            "A new, active lead source. ADMIN and MANAGER only. Refused: a name another "
+            "source has, in any case (DUPLICATE). Audited as createLeadSource."
+        )
+    )
+    async def create_lead_source(self, info: Info, name: NewName) -> LeadSourcePayload:  # type: ignore
         return await run(
             info,
             LeadSourcePayload,
@@ -637,9 +893,14 @@ class Mutation:
             actor=ctx(info).actor,
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description=(
+            "Switches a lead source on or off. ADMIN and MANAGER only. Audited as "
+            "setLeadSourceActive when it changes."
+        )
+    )
     async def set_lead_source_active(
-        self, info: Info, id: strawberry.ID, active: bool
+        self, info: Info, id: Target, active: IsActive
     ) -> LeadSourcePayload:  # type: ignore
         return await run(
             info,
@@ -653,13 +914,31 @@ class Mutation:
             actor=ctx(info).actor,
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description=(
+            "Sets the fields of `set` on the customers of `ids`, or on exactly those the list"
+            " shows for `filter`, in one transaction: each customer whose values differ "
+            "changes, its version one more. ADMIN and MANAGER only. Refused, changing "
+            "nothing: both or neither of ids and filter (INVALID); an id of no customer "
+            "(NOT_FOUND); nothing to set (REQUIRED); unknown payment terms or rep "
+            "(NOT_FOUND). Audited as ONE revertible event, bulkUpdateCustomers, that "
+            "`revertChange` undoes."
+        )
+    )
     async def bulk_update_customers(
         self,
         info: Info,
-        set: CustomerBulkSet,
-        ids: list[strawberry.ID] | None = None,
-        filter: CustomerFilter | None = None,
+        set: Annotated[CustomerBulkSet, strawberry.argument(description="What to set.")],
+        ids: Annotated[
+            list[strawberry.ID] | None,
+            strawberry.argument(description="Customers' global IDs; give this or `filter`."),
+        ] = None,
+        filter: Annotated[
+            CustomerFilter | None,
+            strawberry.argument(
+                description="The customers the list shows for this filter; give this or `ids`."
+            ),
+        ] = None,
     ) -> BulkPayload:
         data = given(set)
         decode(data, CUSTOMER_IDS)
@@ -674,9 +953,29 @@ class Mutation:
             fields=CustomerBulkFields.of(data),
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description=(
+            "Sets, or with null clears, the sales rep override of the locations of `ids`, in "
+            "one transaction; each location that differs changes, its version one more. ADMIN"
+            " and MANAGER only. Refused, changing nothing: no ids (REQUIRED), an id of no "
+            "location or an unknown rep (NOT_FOUND). Audited as ONE revertible event, "
+            "bulkUpdateLocations, that `revertChange` undoes."
+        )
+    )
     async def bulk_update_locations(
-        self, info: Info, ids: list[strawberry.ID], sales_rep: strawberry.ID | None = None
+        self,
+        info: Info,
+        ids: Annotated[
+            list[strawberry.ID],
+            strawberry.argument(description="Locations' global IDs: at least one."),
+        ],
+        sales_rep: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="A User's global ID, an active user; left out or null clears the "
+                "override: the customer's reps apply."
+            ),
+        ] = None,
     ) -> BulkPayload:
         return await _bulk(
             info,
@@ -686,8 +985,25 @@ class Mutation:
             sales_rep=key(sales_rep, "User"),
         )
 
-    @strawberry.mutation
-    async def revert_change(self, info: Info, audit_event: strawberry.ID) -> RevertPayload:
+    @strawberry.mutation(
+        description=(
+            "Undoes a bulk update: every field it changed is set back, in one transaction. "
+            "Refused, changing nothing: no such event (NOT_FOUND); not a bulk update, "
+            "reverted already, or with a record changed or removed since (INVALID). ADMIN and"
+            " MANAGER only. Audited as revertChange, an event of its own that cannot be "
+            "reverted."
+        )
+    )
+    async def revert_change(
+        self,
+        info: Info,
+        audit_event: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="The AuditEvent's global ID, as `BulkPayload.auditEvent` gives it."
+            ),
+        ],
+    ) -> RevertPayload:
         try:
             count, event = await ctx(info).write(
                 bulk.revert_change, actor=ctx(info).actor, event_id=key(audit_event, "AuditEvent")
@@ -697,17 +1013,51 @@ class Mutation:
         row = await settle(ctx(info).loaders.row("AuditEvent", event.id))
         return RevertPayload(reverted_count=count, audit_event=AuditEvent.of(row), user_errors=[])
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description=(
+            "Saves one of the viewer's own views of a list: a new one without `id`, else that"
+            " view replaced, its version one more. Columns, sort and filter pass the list's "
+            "own checks (what the list and its export take). Every signed-in role, for their "
+            "own views only. Not audited."
+        )
+    )
     async def save_list_view(
         self,
         info: Info,
-        kind: ListKindEnum,
-        name: str,  # type: ignore[valid-type]
-        columns: list[ListColumnInput],
-        id: strawberry.ID | None = None,
-        sort: list[ListSortInput] | None = None,
-        filter: JSON | None = None,
-        is_default: bool | None = False,
+        kind: Annotated[ListKindEnum, LIST_KIND],
+        name: Annotated[str, VIEW_NAME],  # type: ignore[valid-type]
+        columns: Annotated[
+            list[ListColumnInput],
+            strawberry.argument(
+                description="The columns in order: at least one, and at least one visible."
+            ),
+        ],
+        id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="A view of the viewer's to replace (its global ID); left out, a new "
+                "view. Another user's view is NOT_FOUND."
+            ),
+        ] = None,
+        sort: Annotated[
+            list[ListSortInput] | None,
+            strawberry.argument(description="The sort keys in order; none when left out."),
+        ] = None,
+        filter: Annotated[
+            JSON | None,
+            strawberry.argument(
+                description="The list's filter input as JSON: a CustomerFilter, a LeadFilter, or "
+                "for locations {search, customer}; none when left out."
+            ),
+        ] = None,
+        is_default: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="True: the list opens with this view, and the viewer's other views of "
+                "the list stop being the default. False when left out; null keeps a replaced "
+                "view's setting."
+            ),
+        ] = False,
     ) -> ListViewPayload:  # type: ignore
         return await run(
             info,
@@ -728,8 +1078,13 @@ class Mutation:
             actor=ctx(info).actor,
         )
 
-    @strawberry.mutation
-    async def delete_list_view(self, info: Info, id: strawberry.ID) -> DeletePayload:
+    @strawberry.mutation(
+        description=(
+            "Deletes one of the viewer's own list views; another user's view is NOT_FOUND, as"
+            " one that never was. Every signed-in role. Not audited."
+        )
+    )
+    async def delete_list_view(self, info: Info, id: Target) -> DeletePayload:
         try:
             await ctx(info).write(
                 lists.delete_list_view, view_id=key(id, "ListView"), actor=ctx(info).actor
@@ -743,9 +1098,17 @@ class Mutation:
             "Signs in and sets the session cookie (HttpOnly, SameSite=Lax; Secure over https). Send the header "
             "X-Requested-With. Every refusal (wrong password, unknown email, inactive user, or sign-in paused after "
             "too many failures for the email) is the same INVALID userError."
+            " Not audited."
         )
     )
-    async def login(self, info: Info, email: str, password: str) -> LoginPayload:  # type: ignore
+    async def login(
+        self,
+        info: Info,
+        email: Annotated[
+            str, strawberry.argument(description="The email the user signs in with, any case.")
+        ],
+        password: Annotated[str, strawberry.argument(description="The user's password.")],
+    ) -> LoginPayload:  # type: ignore
         context = ctx(info)
         try:
             user, secret = await context.write(
@@ -776,11 +1139,13 @@ class Mutation:
 
     @strawberry.mutation(
         description=(
-            "Admins only. `email`, `name` and `role` are required; `password` (10 characters or more) may be left "
+            "ADMIN only. `email`, `name` and `role` are required; `password` (10 characters or more) may be left "
             "out: the user then acts only through API tokens until an admin sets one."
+            " Refused: an email another user has (DUPLICATE). Audited as createUser, the "
+            "password never."
         )
     )
-    async def create_user(self, info: Info, input: UserInput) -> UserPayload:  # type: ignore
+    async def create_user(self, info: Info, input: Creating[UserInput]) -> UserPayload:  # type: ignore
         return await run(
             info,
             UserPayload,
@@ -794,12 +1159,13 @@ class Mutation:
 
     @strawberry.mutation(
         description=(
-            "Admins change anyone; everyone else only their own `name` and `password` (FORBIDDEN otherwise). "
+            "An ADMIN changes anyone; everyone else only their own `name` and `password` (FORBIDDEN otherwise). "
             "`active: false` ends the user's sessions and revokes their tokens at once; the last active admin "
             "cannot be demoted or deactivated."
+            " Audited as updateUser: each changed field, a password only as changed."
         )
     )
-    async def update_user(self, info: Info, id: strawberry.ID, input: UserInput) -> UserPayload:  # type: ignore
+    async def update_user(self, info: Info, id: Target, input: Changing[UserInput]) -> UserPayload:  # type: ignore
         web_session = ctx(info).web_session
         return await run(
             info,
@@ -818,10 +1184,20 @@ class Mutation:
         description=(
             "A token for the signed-in user, acting with their role; READ is always included. `secret` is shown "
             "only in this answer. Needs a signed-in session: a token cannot create tokens (FORBIDDEN)."
+            " Audited as createApiToken: name and scopes."
+            " Revoking a revoked token changes nothing. Audited as revokeApiToken."
         )
     )
     async def create_api_token(
-        self, info: Info, name: str, scopes: list[TokenScopeEnum]
+        self,
+        info: Info,
+        name: Annotated[
+            str,
+            strawberry.argument(
+                description="Who or what uses the token: required, at most 200 characters."
+            ),
+        ],
+        scopes: Annotated[list[TokenScopeEnum], TOKEN_SCOPES],
     ) -> ApiTokenPayload:  # type: ignore
         context = ctx(info)
         if context.token is not None:
@@ -834,7 +1210,7 @@ class Mutation:
         )
 
     @strawberry.mutation(description="Revokes a token at once: one's own, or any as ADMIN.")
-    async def revoke_api_token(self, info: Info, id: strawberry.ID) -> ApiTokenPayload:
+    async def revoke_api_token(self, info: Info, id: Target) -> ApiTokenPayload:
         context = ctx(info)
         return await _token_payload(
             context, tokens.revoke_token, token_id=key(id, "ApiToken"), actor=context.actor
