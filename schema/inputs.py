@@ -33,6 +33,30 @@ UNSET = strawberry.UNSET
 Dec = DecimalScalar
 
 
+@strawberry.input(
+    description="A range of one column's values, both ends inclusive, either left out for open."
+)
+class FieldRange:
+    field: str = strawberry.field(
+        description=(
+            "The column's field name, as a saved view's columns and sort name it: "
+            "`lifetimeValue`, `orderCount`, `lastOrderDate`, `balances.currentInvoices`, "
+            "`aging.overdue`, `invoiceStats.ytdThisYear` ... (docs/api.md lists them)."
+        )
+    )
+    start: str | None = strawberry.field(
+        name="from",
+        default=UNSET,
+        description=(
+            'The lowest value, as the column shows it: an amount ("1234.50"), a whole number, '
+            "a date or a date and time (ISO 8601)."
+        ),
+    )
+    end: str | None = strawberry.field(
+        name="to", default=UNSET, description="The highest value, read as `from`."
+    )
+
+
 @strawberry.input
 class CustomerFilter:
     search: str | None = strawberry.field(
@@ -43,6 +67,9 @@ class CustomerFilter:
     )
     include_inactive: bool | None = False
     sales_rep: strawberry.ID | None = UNSET
+    sales_reps: list[strawberry.ID] | None = strawberry.field(
+        default=UNSET, description="Customers whose sales rep is any of these users."
+    )
     inside_sales_rep: strawberry.ID | None = UNSET
     region: str | None = strawberry.field(
         default=UNSET, description="The billing address's region."
@@ -52,6 +79,13 @@ class CustomerFilter:
     engagement: list[EngagementEnum] | None = UNSET  # type: ignore[valid-type]
     newest_note_from: dt.datetime | None = UNSET
     newest_note_to: dt.datetime | None = UNSET
+    ranges: list[FieldRange] | None = strawberry.field(
+        default=UNSET,
+        description=(
+            "Ranges of money, counts, dates and times, one per field, all of them met; any "
+            "field `orderBy` sorts by and that holds such a value."
+        ),
+    )
 
 
 @strawberry.input

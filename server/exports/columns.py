@@ -176,6 +176,12 @@ CUSTOMER_COLUMNS: dict[str, ExportColumn] = {
         _balance("balances.currentInvoices", 1),
         _balance("balances.unappliedPayments", 2),
         _balance("balances.availableCredit", 3),
+        ExportColumn("aging.overdue", MONEY, lambda day: [figures.overdue_expression(day)]),
+        ExportColumn(
+            "invoiceStats.ytdThisYear",
+            MONEY,
+            lambda day: [figures.ytd_sales_expression(day.replace(month=1, day=1), day)],
+        ),
     ]
 }
 

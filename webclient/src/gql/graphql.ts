@@ -4,21 +4,36 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** Why a mutation refused its input (a userError's code); nothing was written. */
 export type ErrorCode =
+  /** The customer's credit code is CREDIT_HOLD: no new orders. */
   | 'CREDIT_HOLD'
+  /** The value must be unique and is taken (numbers and codes regardless of case). */
   | 'DUPLICATE'
+  /** The user's role may not make this write. */
   | 'FORBIDDEN'
+  /** The value breaks a rule of its field (a format, a range, a length). */
   | 'INVALID'
+  /** The record's state may not move to the one asked for. */
   | 'INVALID_TRANSITION'
+  /** No record with that id (or number), or none the user may see. */
   | 'NOT_FOUND'
+  /** The application would take more than the payment's unapplied amount or the invoice's balance due. */
   | 'OVER_APPLIED'
+  /** A value must be given. */
   | 'REQUIRED'
+  /** `expectedVersion` is not the record's version: someone changed it since it was read. Read it again. */
   | 'STALE_VERSION';
 
+/** What a user may do; an API token acts with its owner's role. */
 export type Role =
+  /** Everything, users and API tokens included. */
   | 'ADMIN'
+  /** Everything but users: sees costs and margins, approves orders, bulk updates and reverts. */
   | 'MANAGER'
+  /** Reads all but costs and margins; writes the customers they are a sales rep of, with their locations, contacts, leads and orders; adds notes anywhere. */
   | 'SALES_REP'
+  /** Reads all but costs and margins; writes nothing. */
   | 'VIEWER';
 
 export type ViewerFieldsFragment = { id: string, name: string, email: string, role: Role };
