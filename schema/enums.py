@@ -212,6 +212,10 @@ CustomerSortFieldEnum = described(
     OVERDUE="aging.overdue: the open balance past due today.",
     YTD_SALES="invoiceStats.ytdThisYear: sales from 1 January to today.",
     LAST_PAYMENT_DATE="lastPaymentDate.",
+    LAST_INVOICE_DATE="lastInvoiceDate.",
+    ALIAS="alias.",
+    EMAIL="email.",
+    CITY="The billing address's city.",
 )
 InvoiceSortFieldEnum = described(
     InvoiceSortField,

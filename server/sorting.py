@@ -28,6 +28,10 @@ class CustomerSortField(enum.Enum):
     OVERDUE = "OVERDUE"
     YTD_SALES = "YTD_SALES"
     LAST_PAYMENT_DATE = "LAST_PAYMENT_DATE"
+    LAST_INVOICE_DATE = "LAST_INVOICE_DATE"
+    ALIAS = "ALIAS"
+    EMAIL = "EMAIL"
+    CITY = "CITY"
 
 
 class InvoiceSortField(enum.Enum):

@@ -52,6 +52,9 @@ STORED_SORTS: dict[CustomerSortField, Any] = {
     CustomerSortField.REGION: Customer.billing_region,
     CustomerSortField.CREDIT_LIMIT: Customer.credit_limit_minor,
     CustomerSortField.PRIOR_SALES: Customer.prior_sales_minor,
+    CustomerSortField.ALIAS: Customer.alias,
+    CustomerSortField.EMAIL: Customer.email,
+    CustomerSortField.CITY: Customer.billing_city,
 }
 
 
@@ -69,6 +72,7 @@ FIGURE_COLUMNS: dict[CustomerSortField, Callable[[], ColumnElement[Any]]] = {
     CustomerSortField.ORDER_COUNT: figures.order_count_expression,
     CustomerSortField.ORDER_TOTAL: figures.order_total_expression,
     CustomerSortField.LAST_ORDER_DATE: figures.last_order_on_expression,
+    CustomerSortField.LAST_INVOICE_DATE: figures.last_invoice_on_expression,
     CustomerSortField.NEWEST_NOTE_AT: figures.newest_note_expression,
     CustomerSortField.OPEN_ORDERS: _balance("openOrders"),
     CustomerSortField.CURRENT_INVOICES: _balance("currentInvoices"),
@@ -97,6 +101,7 @@ RANGE_KINDS: dict[CustomerSortField, str] = {
     CustomerSortField.AVERAGE_ORDER_VALUE: MONEY,
     CustomerSortField.LAST_ORDER_DATE: DATE,
     CustomerSortField.LAST_PAYMENT_DATE: DATE,
+    CustomerSortField.LAST_INVOICE_DATE: DATE,
     CustomerSortField.NEWEST_NOTE_AT: DATETIME,
     CustomerSortField.OPEN_ORDERS: MONEY,
     CustomerSortField.CURRENT_INVOICES: MONEY,

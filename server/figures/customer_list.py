@@ -296,6 +296,19 @@ def last_order_on_expression() -> ColumnElement[dt.date | None]:
     return _of_orders(func.max(Order.order_on))
 
 
+def last_invoice_on_expression() -> ColumnElement[dt.date | None]:
+    """The latest issued invoice or credit note, ORDER_OR_BILLING (as `lastInvoiceDate`)."""
+    return (
+        select(func.max(Invoice.invoice_on))
+        .where(
+            or_(Invoice.bill_customer_id == Customer.id, Invoice.order_customer_id == Customer.id),
+            Invoice.status.in_(ISSUED_STATUSES),
+        )
+        .correlate(Customer)
+        .scalar_subquery()
+    )
+
+
 def average_order_minor_expression(
     total: ColumnElement[int], count: ColumnElement[int]
 ) -> ColumnElement[int]:

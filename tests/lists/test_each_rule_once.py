@@ -259,7 +259,10 @@ CUSTOMER_SORTS = {CustomerSortField.NUMBER: ("number", str), CustomerSortField.N
                   CustomerSortField.AVAILABLE_CREDIT: ("balances.availableCredit", Decimal),
                   CustomerSortField.OVERDUE: ("aging.overdue", Decimal),
                   CustomerSortField.YTD_SALES: ("invoiceStats.ytdThisYear", Decimal),
-                  CustomerSortField.LAST_PAYMENT_DATE: ("lastPaymentDate", dt.date.fromisoformat)}
+                  CustomerSortField.LAST_PAYMENT_DATE: ("lastPaymentDate", dt.date.fromisoformat),
+                  CustomerSortField.LAST_INVOICE_DATE: ("lastInvoiceDate", dt.date.fromisoformat),
+                  CustomerSortField.ALIAS: ("alias", str), CustomerSortField.EMAIL: ("email", str),
+                  CustomerSortField.CITY: ("billingAddress.city", str)}
 LEAD_SORTS = {LeadSortField.NUMBER: ("number", int), LeadSortField.CUSTOMER_NAME: ("customer.name", str),
               LeadSortField.STATE: ("state", lambda name: list(LeadState).index(LeadState[name])),
               LeadSortField.PROBABILITY: ("probability", int),
