@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.types import Info
@@ -362,7 +362,7 @@ class Query:
         except BadPageArgs as error:
             raise bad_input(str(error)) from None
         ctx(info).loaders.prime("Customer", page.rows)
-        return connection(
+        made = connection(
             [Customer.of(r) for r in page.rows],
             page.cursors,
             has_next=page.has_next,
@@ -371,6 +371,7 @@ class Query:
             cls=CustomerConnection,
             flt=flt,
         )
+        return cast(CustomerConnection, made)
 
     @strawberry.field(
         description="The location list, by customer name, then code; search matches code, alias, "

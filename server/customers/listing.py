@@ -342,15 +342,15 @@ def sorted_statement(
     request, which SQLite runs prepared."""
     order = order or ((CustomerSortField.NUMBER, SortDirection.ASC),)
     base = _filtered(form)
-    listed = _with_figures(base, [f for f, _ in order])
-    if listed is base:  # sorted by stored columns: straight from the table (an index can serve it)
+    figured = _with_figures(base, [f for f, _ in order])
+    if figured is base:  # sorted by stored columns: straight from the table (an index can serve it)
         keys = tuple(SortKey(STORED_SORTS[f], descending=d is SortDirection.DESC) for f, d in order)
         return base.add_columns(
             *(key.expression.label(f"sort_{n}") for n, key in enumerate(keys))
         ), keys
     # Materialized, so that each figure is computed once per customer: inlined, the planners of
     # both databases would copy its subqueries into every ORDER BY and WHERE term that reads it.
-    listed = listed.cte("listed").prefix_with("MATERIALIZED")
+    listed = figured.cte("listed").prefix_with("MATERIALIZED")
     keys = tuple(SortKey(_key(listed, f), descending=d is SortDirection.DESC) for f, d in order)
     stmt = select(listed, *(key.expression.label(f"sort_{n}") for n, key in enumerate(keys)))
     return stmt, keys
@@ -438,7 +438,8 @@ def _totals(
     form: tuple[tuple[str, Any], ...], fields: tuple[CustomerSortField, ...]
 ) -> Select[Any]:
     listed = _with_figures(_filtered(form), fields).subquery("listed")
-    return select(func.count(), *(func.sum(_key(listed, f)) for f in fields))
+    columns: list[Any] = [func.count(), *(func.sum(_key(listed, f)) for f in fields)]
+    return select(*columns)
 
 
 async def count(reader: Reader, flt: CustomerFilter) -> int:

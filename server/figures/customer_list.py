@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     BindParameter,
     ColumnElement,
+    ScalarSelect,
     and_,
     bindparam,
     case,
@@ -296,7 +297,7 @@ def last_order_on_expression() -> ColumnElement[dt.date | None]:
     return _of_orders(func.max(Order.order_on))
 
 
-def last_invoice_on_expression() -> ColumnElement[dt.date | None]:
+def last_invoice_on_expression() -> ScalarSelect[dt.date]:
     """The latest issued invoice or credit note, ORDER_OR_BILLING (as `lastInvoiceDate`)."""
     return (
         select(func.max(Invoice.invoice_on))

@@ -464,6 +464,8 @@ class _Fields:
             if isinstance(value, bool) or not isinstance(value, (str, int, dt.date)):
                 raise TypeError
             if kind == customer_listing.MONEY:
+                if isinstance(value, dt.date):
+                    raise TypeError
                 return money.to_minor(value)
             if kind == customer_listing.INT:
                 text = str(value)
