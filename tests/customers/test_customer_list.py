@@ -501,3 +501,31 @@ async def test_customer_list__bad_range_is_refused_and_nothing_saved(api, ranges
     assert message in answer["errors"][0]["message"]
     assert [e["message"] for e in saved["saveListView"]["userErrors"]] == [answer["errors"][0]["message"]]
     assert saved["saveListView"]["listView"] is None and await api.ok(views) == before
+
+
+TOTALS = """query($fields: [String!], $filter: CustomerFilter) { customers(first: 1, filter: $filter) {
+  totals(fields: $fields) { count sums { field sum { amount currency } } } } }"""
+
+
+async def test_customer_totals__the_fields_asked_over_every_matching_customer(api):
+    # given: three customers, two with a credit limit
+    for name, limit in (("Alder", "100.00"), ("Birch", "250.50"), ("Cedar", None)):
+        await factories.customer(api.database, name, creditLimit=limit, priorSales="1.00")
+    # when: a page of one, the sums of all three
+    answer = await api.ok(TOTALS, {"fields": ["priorSales", "creditLimit", "balances.availableCredit"]})
+    none_match = await api.ok(TOTALS, {"fields": ["creditLimit"], "filter": {"search": "Zeta"}})
+    # then
+    assert answer["customers"]["totals"] == {"count": 3, "sums": [
+        {"field": "priorSales", "sum": {"amount": "3.00", "currency": "USD"}},
+        {"field": "creditLimit", "sum": {"amount": "350.50", "currency": "USD"}},
+        {"field": "balances.availableCredit", "sum": {"amount": "350.50", "currency": "USD"}}]}
+    assert none_match["customers"]["totals"] == {"count": 0, "sums": [{"field": "creditLimit", "sum": None}]}
+
+
+@pytest.mark.parametrize("field", ["name", "averageOrderValue", "orderCount", "lifetime_value"])
+async def test_customer_totals__a_field_without_a_sum_is_refused(api, field):
+    # when
+    answer = await api.gql(TOTALS, {"fields": ["lifetimeValue", field]})
+    # then
+    assert [e["extensions"]["code"] for e in answer["errors"]] == ["BAD_USER_INPUT"]
+    assert f"fields: '{field}' is not a money column of the customer list" in answer["errors"][0]["message"]
