@@ -312,9 +312,12 @@ def connection(
     has_next: bool,
     has_previous: bool,
     count: int | Callable[[], Awaitable[int]],
+    cls: type = Connection,
+    **extra: Any,
 ) -> Connection[T]:
-    """A page; a cursor is a row's sort values (a keyset page) or its row number (an offset
-    cursor), made into text only when an edge's cursor is asked for."""
+    """A page (of `cls`, a connection with more fields, which `extra` holds); a cursor is a row's
+    sort values (a keyset page) or its row number (an offset cursor), made into text only when an
+    edge's cursor is asked for."""
     edges = [make_edge(node, at) for node, at in zip(nodes, cursors, strict=True)]
     first, last = (cursors[0], cursors[-1]) if cursors else (None, None)
     info = make(
@@ -324,7 +327,7 @@ def connection(
         first_at=first,
         last_at=last,
     )
-    return make(Connection, edges=edges, page_info=info, count=count)
+    return make(cls, edges=edges, page_info=info, count=count, **extra)
 
 
 def cursor_text(at: list[Any] | int) -> str:

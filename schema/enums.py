@@ -267,6 +267,19 @@ described(
     NEWEST_NOTE_AT="newestNoteAt.",
     CREATED_AT="When the customer was created.",
     REGION="The billing address's region.",
+    CREDIT_LIMIT="creditLimit.",
+    PRIOR_SALES="priorSales.",
+    OPEN_ORDERS="balances.openOrders.",
+    CURRENT_INVOICES="balances.currentInvoices: what the customer owes.",
+    UNAPPLIED_PAYMENTS="balances.unappliedPayments.",
+    AVAILABLE_CREDIT="balances.availableCredit (null without a credit limit).",
+    OVERDUE="aging.overdue: the open balance past due today.",
+    YTD_SALES="invoiceStats.ytdThisYear: sales from 1 January to today.",
+    LAST_PAYMENT_DATE="lastPaymentDate.",
+    LAST_INVOICE_DATE="lastInvoiceDate.",
+    ALIAS="alias.",
+    EMAIL="email.",
+    CITY="The billing address's city.",
 )
 InvoiceSortFieldEnum: TypeAlias = InvoiceSortField
 described(

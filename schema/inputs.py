@@ -51,6 +51,30 @@ IN_ANY = "all when left out or empty"
 
 
 @strawberry.input(
+    description="A range of one column's values, both ends inclusive, either left out for open."
+)
+class FieldRange:
+    field: str = strawberry.field(
+        description=(
+            "The column's field name, as a saved view's columns and sort name it: "
+            "`lifetimeValue`, `orderCount`, `lastOrderDate`, `balances.currentInvoices`, "
+            "`aging.overdue`, `invoiceStats.ytdThisYear` ... (docs/api.md lists them)."
+        )
+    )
+    start: str | None = strawberry.field(
+        name="from",
+        default=UNSET,
+        description=(
+            'The lowest value, as the column shows it: an amount ("1234.50"), a whole number, '
+            "a date or a date and time (ISO 8601)."
+        ),
+    )
+    end: str | None = strawberry.field(
+        name="to", default=UNSET, description="The highest value, read as `from`."
+    )
+
+
+@strawberry.input(
     description="Which customers a list, a bulk update or an export takes; every field given must "
     "match (AND), a field left out or null matches all."
 )
@@ -63,6 +87,9 @@ class CustomerFilter:
     )
     sales_rep: strawberry.ID | None = maybe(
         f"Only customers whose salesRep is this user ({REP}; another type's ID is refused)."
+    )
+    sales_reps: list[strawberry.ID] | None = maybe(
+        f"Only customers whose salesRep is any of these users ({REP} each); {IN_ANY}."
     )
     inside_sales_rep: strawberry.ID | None = maybe(
         f"Only customers whose insideSalesRep is this user ({REP})."
@@ -82,6 +109,10 @@ class CustomerFilter:
     newest_note_to: dt.datetime | None = maybe(
         "Only customers whose newest note is at or before this time; with `newestNoteFrom`, a "
         "range with both ends included."
+    )
+    ranges: list[FieldRange] | None = maybe(
+        "Ranges of money, counts, dates and times, one per field, all of them met; any field "
+        "`orderBy` sorts by and that holds such a value."
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.types import Info
@@ -13,12 +13,14 @@ from schema.base import (
     After,
     Connection,
     First,
+    Money,
     Node,
     bad_input,
     bounded_text,
     connection,
     ctx,
     given,
+    money_or_none,
     parse_global_id,
     pk_of,
     settle,
@@ -47,6 +49,7 @@ from schema.types import (
 from server import listing
 from server.access import tokens
 from server.access.models import Role
+from server.bounds import shown
 from server.customers import listing as customer_listing
 from server.db.base import aware
 from server.documents import numbers as document_numbers
@@ -213,6 +216,66 @@ ListKindArgument = Annotated[
 ]
 
 
+@strawberry.type(description="A money column's sum over every customer the filter matches.")
+class ColumnSum:
+    field: str = strawberry.field(
+        description="The column's field name: `lifetimeValue`, `balances.currentInvoices` ..."
+    )
+    sum: Money | None = strawberry.field(
+        description="In the base currency; null when no matching customer has a value (a sum of "
+        "`balances.availableCredit` where no customer has a credit limit)."
+    )
+
+
+@strawberry.type(description="Figures over every customer the filter matches, not just the page.")
+class CustomerTotals:
+    count: int = strawberry.field(description="How many customers match (as totalCount).")
+    sums: list[ColumnSum] = strawberry.field(description="One per field asked, in the order asked.")
+
+
+@strawberry.type(
+    name="CustomerConnection",
+    description="A page of the customer list: its rows, where it stands, how many rows there are "
+    "in all, and totals over them all.",
+)
+class CustomerConnection(Connection[Customer]):
+    flt: strawberry.Private[Any]
+
+    @strawberry.field(
+        description="The count and the sums of money columns over every matching customer, in "
+        "one statement; computed only when asked."
+    )
+    async def totals(
+        self,
+        info: Info,
+        fields: Annotated[
+            list[str] | None,
+            strawberry.argument(
+                description="The money columns to sum, by field name; every one when left out: "
+                + ", ".join(list_validator.CUSTOMER_SUMS)
+                + "."
+            ),
+        ] = None,
+    ) -> CustomerTotals:
+        names = list(list_validator.CUSTOMER_SUMS) if fields is None else fields
+        unknown = [n for n in names if n not in list_validator.CUSTOMER_SUMS]
+        if unknown:
+            raise bad_input(
+                f"fields: {shown(unknown[0])} is not a money column of the "
+                f"customer list (known: {', '.join(list_validator.CUSTOMER_SUMS)})"
+            )
+        sums = [list_validator.CUSTOMER_SUMS[n] for n in names]
+        count, found = await customer_listing.totals(ctx(info).reader, self.flt, sums)
+        base = ctx(info).settings.base_currency
+        return CustomerTotals(
+            count=count,
+            sums=[
+                ColumnSum(field=n, sum=money_or_none(found[f], base))
+                for n, f in zip(names, sums, strict=True)
+            ],
+        )
+
+
 @strawberry.type(
     description="What can be read. Everything but `serverInfo` and `viewer` needs a signed-in user "
     "or an API token."
@@ -295,7 +358,7 @@ class Query:
             ),
         ] = None,
         view: ViewArgument = None,
-    ) -> Connection[Customer]:
+    ) -> CustomerConnection:
         checked = await _checked(info, ListKind.CUSTOMERS, filter, order_by, view)
         flt, order = checked.filter, checked.sort
         size, backwards = _size(info, first, last)
@@ -307,13 +370,16 @@ class Query:
         except BadPageArgs as error:
             raise bad_input(str(error)) from None
         ctx(info).loaders.prime("Customer", page.rows)
-        return connection(
+        made = connection(
             [Customer.of(r) for r in page.rows],
             page.cursors,
             has_next=page.has_next,
             has_previous=page.has_previous,
             count=lambda: customer_listing.count(reader, flt),
+            cls=CustomerConnection,
+            flt=flt,
         )
+        return cast(CustomerConnection, made)
 
     @strawberry.field(
         description="The location list, by customer name, then code; search matches code, alias, "

@@ -388,6 +388,9 @@ class Aging:
     days61_to90: Money = strawberry.field(name="days61To90", description="61 to 90 days past due.")
     over90: Money = strawberry.field(description="More than 90 days past due.")
     total: Money = strawberry.field(description="All buckets; equal to balances.currentInvoices.")
+    overdue: Money = strawberry.field(
+        description="Past due: every bucket but current (total - current); the customer list sorts and filters by it as `aging.overdue`."
+    )
     days_sales_outstanding: float | None = strawberry.field(
         description="total / (sales as bill customer of the 365 days up to asOf / 365), in days; null without such sales."
     )
@@ -641,6 +644,7 @@ class Customer(Node):
                 days61_to90=b["days61_to90"],
                 over90=b["over90"],
                 total=money_of(found.total, base),
+                overdue=money_of(found.overdue, base),
                 days_sales_outstanding=found.days_sales_outstanding,
             )
 
@@ -1901,5 +1905,6 @@ DERIVED_FIGURES = frozenset(
         "LeadSource.closedLeads",
         "LeadSource.leadsByState",
         "LeadSource.leadsByProgram",
+        "CustomerConnection.totals",
     }
 )

@@ -547,6 +547,7 @@ class Aging:
     over90: Decimal
     total: Decimal
     days_sales_outstanding: float | None
+    overdue: Decimal = ZERO
 
 
 def aging_bucket(invoice: Invoice, as_of: dt.date) -> str:
@@ -577,4 +578,12 @@ def aging(ledger: Ledger, customer: int, as_of: dt.date) -> Aging:
         if invoice.bill_customer == customer and invoice.status in OPEN:
             buckets[aging_bucket(invoice, as_of)] += invoice.base_balance
     return Aging(as_of, **buckets, total=sum(buckets.values(), ZERO),
-                 days_sales_outstanding=days_sales_outstanding(ledger, customer, as_of))
+                 days_sales_outstanding=days_sales_outstanding(ledger, customer, as_of),
+                 overdue=overdue(ledger, customer, as_of))
+
+
+def overdue(ledger: Ledger, customer: int, as_of: dt.date) -> Decimal:
+    """Issue 17: "overdue amount (open balance past due, SPEC §4 aging beyond current)": the open invoices of C as
+    bill customer due before asOf; a credit note is never past due."""
+    return sum((i.base_balance for i in ledger.invoices if i.bill_customer == customer and i.status in OPEN
+                and i.kind is not Kind.CREDIT and i.due_on < as_of), ZERO)

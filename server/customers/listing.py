@@ -50,7 +50,21 @@ STORED_SORTS: dict[CustomerSortField, Any] = {
     CustomerSortField.NAME: Customer.name,
     CustomerSortField.CREATED_AT: Customer.created_at,
     CustomerSortField.REGION: Customer.billing_region,
+    CustomerSortField.CREDIT_LIMIT: Customer.credit_limit_minor,
+    CustomerSortField.PRIOR_SALES: Customer.prior_sales_minor,
+    CustomerSortField.ALIAS: Customer.alias,
+    CustomerSortField.EMAIL: Customer.email,
+    CustomerSortField.CITY: Customer.billing_city,
 }
+
+
+def _as_of() -> Any:
+    return bindparam("figure_as_of", type_=Date)
+
+
+def _balance(name: str) -> Callable[[], ColumnElement[Any]]:
+    return lambda: figures.balance_expression(name)
+
 
 # Each computed once per customer, as a column of the derived table the page is read from.
 FIGURE_COLUMNS: dict[CustomerSortField, Callable[[], ColumnElement[Any]]] = {
@@ -58,9 +72,53 @@ FIGURE_COLUMNS: dict[CustomerSortField, Callable[[], ColumnElement[Any]]] = {
     CustomerSortField.ORDER_COUNT: figures.order_count_expression,
     CustomerSortField.ORDER_TOTAL: figures.order_total_expression,
     CustomerSortField.LAST_ORDER_DATE: figures.last_order_on_expression,
+    CustomerSortField.LAST_INVOICE_DATE: figures.last_invoice_on_expression,
     CustomerSortField.NEWEST_NOTE_AT: figures.newest_note_expression,
+    CustomerSortField.OPEN_ORDERS: _balance("openOrders"),
+    CustomerSortField.CURRENT_INVOICES: _balance("currentInvoices"),
+    CustomerSortField.UNAPPLIED_PAYMENTS: _balance("unappliedPayments"),
+    CustomerSortField.LAST_PAYMENT_DATE: _balance("lastPaymentDate"),
+    CustomerSortField.AVAILABLE_CREDIT: figures.available_credit_expression,
+    CustomerSortField.OVERDUE: lambda: figures.overdue_expression(_as_of()),
+    CustomerSortField.YTD_SALES: lambda: figures.ytd_sales_expression(
+        bindparam("figure_year_from", type_=Date), _as_of()
+    ),
 }
 AVERAGE_PARTS = (CustomerSortField.ORDER_TOTAL, CustomerSortField.ORDER_COUNT)
+# Judged on a day: their statements take `figures.figure_parameters` (asOf is today).
+DATED = frozenset((CustomerSortField.OVERDUE, CustomerSortField.YTD_SALES))
+
+MONEY, INT, DATE, DATETIME = "money", "int", "date", "datetime"  # as the export's cell kinds
+# What a range filters on, by the sort field of the same value (its field name is the sort's,
+# server/lists/validator.py), and how its ends are read.
+RANGE_KINDS: dict[CustomerSortField, str] = {
+    CustomerSortField.CREATED_AT: DATETIME,
+    CustomerSortField.CREDIT_LIMIT: MONEY,
+    CustomerSortField.PRIOR_SALES: MONEY,
+    CustomerSortField.LIFETIME_VALUE: MONEY,
+    CustomerSortField.ORDER_COUNT: INT,
+    CustomerSortField.ORDER_TOTAL: MONEY,
+    CustomerSortField.AVERAGE_ORDER_VALUE: MONEY,
+    CustomerSortField.LAST_ORDER_DATE: DATE,
+    CustomerSortField.LAST_PAYMENT_DATE: DATE,
+    CustomerSortField.LAST_INVOICE_DATE: DATE,
+    CustomerSortField.NEWEST_NOTE_AT: DATETIME,
+    CustomerSortField.OPEN_ORDERS: MONEY,
+    CustomerSortField.CURRENT_INVOICES: MONEY,
+    CustomerSortField.UNAPPLIED_PAYMENTS: MONEY,
+    CustomerSortField.AVAILABLE_CREDIT: MONEY,
+    CustomerSortField.OVERDUE: MONEY,
+    CustomerSortField.YTD_SALES: MONEY,
+}
+
+
+@dataclass(frozen=True)
+class Range:
+    """`start <= value <= end`, both inclusive, either None for open; money in minor units."""
+
+    field: CustomerSortField
+    start: Any = None
+    end: Any = None
 
 
 @dataclass
@@ -68,6 +126,7 @@ class CustomerFilter:
     search: str | None = None
     include_inactive: bool = False
     sales_rep_id: int | None = None
+    sales_rep_ids: Sequence[int] = ()  # any of them
     inside_sales_rep_id: int | None = None
     region: str | None = None
     credit_codes: Sequence[CreditCode] = ()
@@ -76,6 +135,7 @@ class CustomerFilter:
     as_of: dt.date | None = None  # the day engagement is judged on: today
     newest_note_from: dt.datetime | None = None  # inclusive, like newest_note_to
     newest_note_to: dt.datetime | None = None
+    ranges: Sequence[Range] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -96,6 +156,8 @@ def filter_form(flt: CustomerFilter) -> tuple[tuple[tuple[str, Any], ...], dict[
             values["filter_digits"] = phones.digits_pattern(found)
     if flt.sales_rep_id is not None:
         values["filter_sales_rep"] = flt.sales_rep_id
+    if flt.sales_rep_ids:
+        values["filter_sales_reps"] = list(dict.fromkeys(flt.sales_rep_ids))
     if flt.inside_sales_rep_id is not None:
         values["filter_inside_sales_rep"] = flt.inside_sales_rep_id
     if flt.region:
@@ -117,7 +179,29 @@ def filter_form(flt: CustomerFilter) -> tuple[tuple[tuple[str, Any], ...], dict[
     form.update(
         (name, True) for name in values if name not in ("filter_as_of", "filter_engaged_from")
     )
+    if flt.ranges:
+        form["ranges"] = _ranges(flt.ranges, values)
+        if DATED & {r.field for r in flt.ranges}:
+            values.update(_day_parameters(flt))
     return tuple(sorted(form.items())), values
+
+
+def _ranges(ranges: Sequence[Range], values: dict[str, Any]) -> tuple[tuple[str, bool, bool], ...]:
+    """Each range's field and which ends it has (its form); its ends into `values`."""
+    form = []
+    for r in sorted(ranges, key=lambda r: r.field.name):
+        name = f"filter_range_{r.field.name.lower()}"
+        for end, value in (("from", r.start), ("to", r.end)):
+            if value is not None:
+                values[f"{name}_{end}"] = value
+        form.append((r.field.name, r.start is not None, r.end is not None))
+    return tuple(form)
+
+
+def _day_parameters(flt: CustomerFilter) -> dict[str, dt.date]:
+    if flt.as_of is None:
+        raise ValueError("a figure judged on a day needs the day (as_of)")
+    return figures.figure_parameters(flt.as_of)
 
 
 def filtered(flt: CustomerFilter) -> Select[Any]:
@@ -162,6 +246,8 @@ def _filtered(form: tuple[tuple[str, Any], ...]) -> Select[Any]:
         stmt = stmt.where(or_(*found, contact))
     if "filter_sales_rep" in parts:
         stmt = stmt.where(Customer.sales_rep_id == bindparam("filter_sales_rep"))
+    if "filter_sales_reps" in parts:
+        stmt = stmt.where(Customer.sales_rep_id.in_(bindparam("filter_sales_reps", expanding=True)))
     if "filter_inside_sales_rep" in parts:
         stmt = stmt.where(Customer.inside_sales_rep_id == bindparam("filter_inside_sales_rep"))
     if "filter_region" in parts:
@@ -191,7 +277,22 @@ def _filtered(form: tuple[tuple[str, Any], ...]) -> Select[Any]:
         )
         end = bindparam("filter_note_to", type_=note.type) if "filter_note_to" in parts else None
         stmt = stmt.where(within(note, start, end))
+    for name, has_from, has_to in parts.get("ranges", ()):
+        value = value_expression(CustomerSortField[name])
+        bound = f"filter_range_{name.lower()}"
+        start = bindparam(f"{bound}_from", type_=value.type) if has_from else None
+        end = bindparam(f"{bound}_to", type_=value.type) if has_to else None
+        stmt = stmt.where(within(value, start, end))
     return stmt
+
+
+def value_expression(field_: CustomerSortField) -> ColumnElement[Any]:
+    """The value a sort field sorts by, correlated on the customer: for a filter on it."""
+    if field_ in STORED_SORTS:
+        return STORED_SORTS[field_]
+    if field_ is CustomerSortField.AVERAGE_ORDER_VALUE:
+        return figures.average_order_minor_expression(*(FIGURE_COLUMNS[f]() for f in AVERAGE_PARTS))
+    return FIGURE_COLUMNS[field_]()
 
 
 def within(value: ColumnElement[Any], start: Any, end: Any) -> ColumnElement[bool]:
@@ -225,7 +326,7 @@ def _python_type(type_: Any) -> type | None:
 
 def sorted_customers(flt: CustomerFilter, order: SortOrder) -> tuple[Select[Any], list[SortKey]]:
     """`sorted_statement` with the filter's values bound (for a statement run once)."""
-    form, values = filter_form(flt)
+    form, values = _with_day(flt, [f for f, _ in order])
     stmt, keys = sorted_statement(form, tuple(order))
     return (stmt.params(values) if values else stmt), list(keys)
 
@@ -240,24 +341,28 @@ def sorted_statement(
     cursor holds. Built once per shape: the page's statement is then the same object on every
     request, which SQLite runs prepared."""
     order = order or ((CustomerSortField.NUMBER, SortDirection.ASC),)
-    average = CustomerSortField.AVERAGE_ORDER_VALUE
-    needed = {part for f, _ in order for part in (AVERAGE_PARTS if f is average else (f,))}
-    figure_columns = [make().label(_column(f)) for f, make in FIGURE_COLUMNS.items() if f in needed]
     base = _filtered(form)
-    if (
-        not figure_columns
-    ):  # sorted by stored columns: straight from the table (an index can serve it)
+    figured = _with_figures(base, [f for f, _ in order])
+    if figured is base:  # sorted by stored columns: straight from the table (an index can serve it)
         keys = tuple(SortKey(STORED_SORTS[f], descending=d is SortDirection.DESC) for f, d in order)
         return base.add_columns(
             *(key.expression.label(f"sort_{n}") for n, key in enumerate(keys))
         ), keys
-    listed = base.add_columns(*figure_columns)
     # Materialized, so that each figure is computed once per customer: inlined, the planners of
     # both databases would copy its subqueries into every ORDER BY and WHERE term that reads it.
-    cte = listed.cte("listed").prefix_with("MATERIALIZED")
-    keys = tuple(SortKey(_key(cte, f), descending=d is SortDirection.DESC) for f, d in order)
-    stmt = select(cte, *(key.expression.label(f"sort_{n}") for n, key in enumerate(keys)))
+    listed = figured.cte("listed").prefix_with("MATERIALIZED")
+    keys = tuple(SortKey(_key(listed, f), descending=d is SortDirection.DESC) for f, d in order)
+    stmt = select(listed, *(key.expression.label(f"sort_{n}") for n, key in enumerate(keys)))
     return stmt, keys
+
+
+def _with_figures(base: Select[Any], fields: Sequence[CustomerSortField]) -> Select[Any]:
+    """`base` with a `figure_<name>` column for each figure the fields read (`base` itself when
+    they read none)."""
+    average = CustomerSortField.AVERAGE_ORDER_VALUE
+    needed = {part for f in fields for part in (AVERAGE_PARTS if f is average else (f,))}
+    figure_columns = [make().label(_column(f)) for f, make in FIGURE_COLUMNS.items() if f in needed]
+    return base.add_columns(*figure_columns) if figure_columns else base
 
 
 def _column(field_: CustomerSortField) -> str:
@@ -283,7 +388,7 @@ async def page(
     after: str | None,
     before: str | None,
 ) -> KeysetPage:
-    form, values = filter_form(flt)
+    form, values = _with_day(flt, [f for f, _ in order])
     stmt, keys = sorted_statement(form, tuple(order))
     check_cursor(before if backwards else after, keys)
     paged, params = keyset_select(
@@ -303,6 +408,38 @@ async def page(
         lambda row: [*row[-len(keys) :], row.id],
         had_cursor=(before if backwards else after) is not None,
     )
+
+
+def _with_day(
+    flt: CustomerFilter, fields: Sequence[CustomerSortField]
+) -> tuple[tuple[tuple[str, Any], ...], dict[str, Any]]:
+    """`filter_form`, with the day's parameters when the fields read a figure judged on a day."""
+    form, values = filter_form(flt)
+    if DATED.intersection(fields):
+        values = {**values, **_day_parameters(flt)}
+    return form, values
+
+
+async def totals(
+    reader: Reader, flt: CustomerFilter, fields: Sequence[CustomerSortField]
+) -> tuple[int, dict[CustomerSortField, int | None]]:
+    """How many customers match, and the sum of each field's value over them (None when none
+    has a value), in one statement."""
+    fields = tuple(dict.fromkeys(fields))
+    form, values = _with_day(flt, fields)
+    row = (await reader.rows(_totals(form, fields), values))[0]
+    return int(row[0]), {
+        f: None if value is None else int(value) for f, value in zip(fields, row[1:], strict=True)
+    }
+
+
+@shape
+def _totals(
+    form: tuple[tuple[str, Any], ...], fields: tuple[CustomerSortField, ...]
+) -> Select[Any]:
+    listed = _with_figures(_filtered(form), fields).subquery("listed")
+    columns: list[Any] = [func.count(), *(func.sum(_key(listed, f)) for f in fields)]
+    return select(*columns)
 
 
 async def count(reader: Reader, flt: CustomerFilter) -> int:

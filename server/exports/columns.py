@@ -22,12 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, case, func, literal, select
 
 from server import spreadsheets, validate
 from server.access.models import User
 from server.customers.models import Customer, Location, PaymentTerms
-from server.documents.models import ISSUED_STATUSES, Invoice
+from server.documents.models import Invoice
 from server.documents.rules import balance_due_expression
 from server.figures import customer_list as figures
 from server.figures.customer_list import Engagement
@@ -159,18 +159,6 @@ def _engagement(day: dt.date) -> list[ColumnElement[Any]]:
     ]
 
 
-def _last_invoice(_day: dt.date) -> list[ColumnElement[Any]]:
-    return [
-        select(func.max(Invoice.invoice_on))
-        .where(
-            or_(Invoice.bill_customer_id == Customer.id, Invoice.order_customer_id == Customer.id),
-            Invoice.status.in_(ISSUED_STATUSES),
-        )
-        .correlate(Customer)
-        .scalar_subquery()
-    ]
-
-
 def _last_payment(_day: dt.date) -> list[ColumnElement[Any]]:
     return [
         select(func.max(Payment.payment_on))
@@ -226,13 +214,19 @@ CUSTOMER_COLUMNS: dict[str, ExportColumn] = {
         ),
         ExportColumn("engagement", TEXT, _engagement, values=Engagement),
         ExportColumn("lastOrderDate", DATE, lambda _d: [figures.last_order_on_expression()]),
-        ExportColumn("lastInvoiceDate", DATE, _last_invoice),
+        ExportColumn("lastInvoiceDate", DATE, lambda _d: [figures.last_invoice_on_expression()]),
         ExportColumn("lastPaymentDate", DATE, _last_payment),
         ExportColumn("newestNoteAt", DATETIME, lambda _d: [figures.newest_note_expression()]),
         _balance("balances.openOrders", 0),
         _balance("balances.currentInvoices", 1),
         _balance("balances.unappliedPayments", 2),
         _balance("balances.availableCredit", 3),
+        ExportColumn("aging.overdue", MONEY, lambda day: [figures.overdue_expression(day)]),
+        ExportColumn(
+            "invoiceStats.ytdThisYear",
+            MONEY,
+            lambda day: [figures.ytd_sales_expression(day.replace(month=1, day=1), day)],
+        ),
     ]
 }
 

@@ -36,6 +36,12 @@ class Aging:
         return sum(self.buckets.values())
 
     @property
+    def overdue(self) -> int:
+        """Every bucket but current: the open balance past due (as `overdue_expression` in
+        customer_list.py, which the list sorts and filters by)."""
+        return self.total - self.buckets["current"]
+
+    @property
     def days_sales_outstanding(self) -> float | None:
         """total / (sales of the 365 days up to asOf / 365); null with no sales."""
         if self.sales_365_minor == 0:

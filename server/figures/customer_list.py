@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     BindParameter,
     ColumnElement,
+    ScalarSelect,
     and_,
     bindparam,
     case,
@@ -203,24 +204,75 @@ def _date(value: Any) -> dt.date | None:
 # tests/customers/test_customer_list.py compares them on both databases.
 
 
-def lifetime_value_expression() -> ColumnElement[int]:
-    """priorSales + issued invoices - issued credit notes, base net, all time, ORDER_OR_BILLING
-    counted once (as `lifetimeValue` from sales.py): one correlated sum as bill customer, one as
-    order customer of documents billed to someone else, so that each reads its own index."""
+def _sales(*when: ColumnElement[bool]) -> ColumnElement[int]:
+    """Issued invoices - issued credit notes, base net, ORDER_OR_BILLING counted once (as
+    sales.py): one correlated sum as bill customer, one as order customer of documents billed to
+    someone else, so that each reads its own index."""
     signed = case(
         (Invoice.classification == InvoiceClassification.CREDIT, -Invoice.base_net_minor),
         else_=Invoice.base_net_minor,
     )
 
     def issued(*where: ColumnElement[bool]) -> ColumnElement[int]:
-        total = select(func.sum(signed)).where(*where, Invoice.status.in_(ISSUED_STATUSES))
+        total = select(func.sum(signed)).where(*where, *when, Invoice.status.in_(ISSUED_STATUSES))
         return func.coalesce(total.correlate(Customer).scalar_subquery(), 0)
 
     billed = issued(Invoice.bill_customer_id == Customer.id)
     ordered = issued(
         Invoice.order_customer_id == Customer.id, Invoice.bill_customer_id != Customer.id
     )
-    return cast(Customer.prior_sales_minor + billed + ordered, BigInteger)
+    return billed + ordered
+
+
+def lifetime_value_expression() -> ColumnElement[int]:
+    """priorSales + sales of all time (as `lifetimeValue` from sales.py)."""
+    return cast(Customer.prior_sales_minor + _sales(), BigInteger)
+
+
+def ytd_sales_expression(year_from: Any, as_of: Any) -> ColumnElement[int]:
+    """Sales dated 1 January .. asOf (as `invoiceStats.ytdThisYear`, ORDER_OR_BILLING): `year_from`
+    is asOf's 1 January (`figure_parameters`), both days or bind parameters."""
+    return cast(_sales(Invoice.invoice_on.between(year_from, as_of)), BigInteger)
+
+
+def overdue_expression(as_of: Any) -> ColumnElement[int]:
+    """The open balance past due at asOf, as bill customer: aging beyond current (SPEC §4, as
+    `Aging.overdue_minor`), so open credit notes, always current, do not count."""
+    total = (
+        select(func.coalesce(func.sum(signed_base_balance_expression(Invoice)), 0))
+        .where(
+            Invoice.bill_customer_id == Customer.id,
+            Invoice.status.in_(OWING_STATUSES),
+            Invoice.classification != InvoiceClassification.CREDIT,
+            Invoice.due_on < as_of,
+        )
+        .correlate(Customer)
+        .scalar_subquery()
+    )
+    return cast(total, BigInteger)
+
+
+def balance_expression(name: str) -> ColumnElement[Any]:
+    """One of `balance_columns()` by its name (openOrders, currentInvoices, unappliedPayments,
+    lastPaymentDate), money cast to a big integer as the other figures."""
+    index = BALANCE_NAMES.index(name)
+    column = balance_columns()[index]
+    return column if name == "lastPaymentDate" else cast(column, BigInteger)
+
+
+def available_credit_expression() -> ColumnElement[int | None]:
+    """creditLimit - exposure (as `Balances.available_credit_minor`); null without a limit."""
+    open_orders, current, unapplied = (balance_columns()[i] for i in range(3))
+    return cast(Customer.credit_limit_minor - (current + open_orders - unapplied), BigInteger)
+
+
+def figure_parameters(as_of: dt.date) -> dict[str, dt.date]:
+    """The bind parameters of the figures judged on a day, as the list puts them in its
+    statements: `figure_as_of` and `figure_year_from` (asOf's 1 January)."""
+    return {"figure_as_of": as_of, "figure_year_from": as_of.replace(month=1, day=1)}
+
+
+BALANCE_NAMES = ("openOrders", "currentInvoices", "unappliedPayments", "lastPaymentDate")
 
 
 def _of_orders(column: Any) -> ColumnElement[Any]:
@@ -243,6 +295,19 @@ def order_total_expression() -> ColumnElement[int]:
 
 def last_order_on_expression() -> ColumnElement[dt.date | None]:
     return _of_orders(func.max(Order.order_on))
+
+
+def last_invoice_on_expression() -> ScalarSelect[dt.date]:
+    """The latest issued invoice or credit note, ORDER_OR_BILLING (as `lastInvoiceDate`)."""
+    return (
+        select(func.max(Invoice.invoice_on))
+        .where(
+            or_(Invoice.bill_customer_id == Customer.id, Invoice.order_customer_id == Customer.id),
+            Invoice.status.in_(ISSUED_STATUSES),
+        )
+        .correlate(Customer)
+        .scalar_subquery()
+    )
 
 
 def average_order_minor_expression(

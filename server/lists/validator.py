@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from server import bounds
+from server import bounds, money
 from server.customers import listing as customer_listing
 from server.customers.models import BillingStatus, CreditCode
 from server.errors import ErrorCode, Problems
@@ -53,6 +53,19 @@ SORTS: dict[ListKind, dict[str, enum.Enum]] = {
         "newestNoteAt": CustomerSortField.NEWEST_NOTE_AT,
         "createdAt": CustomerSortField.CREATED_AT,
         "billingAddress.region": CustomerSortField.REGION,
+        "creditLimit": CustomerSortField.CREDIT_LIMIT,
+        "priorSales": CustomerSortField.PRIOR_SALES,
+        "lastPaymentDate": CustomerSortField.LAST_PAYMENT_DATE,
+        "lastInvoiceDate": CustomerSortField.LAST_INVOICE_DATE,
+        "alias": CustomerSortField.ALIAS,
+        "email": CustomerSortField.EMAIL,
+        "billingAddress.city": CustomerSortField.CITY,
+        "balances.openOrders": CustomerSortField.OPEN_ORDERS,
+        "balances.currentInvoices": CustomerSortField.CURRENT_INVOICES,
+        "balances.unappliedPayments": CustomerSortField.UNAPPLIED_PAYMENTS,
+        "balances.availableCredit": CustomerSortField.AVAILABLE_CREDIT,
+        "aging.overdue": CustomerSortField.OVERDUE,
+        "invoiceStats.ytdThisYear": CustomerSortField.YTD_SALES,
     },
     ListKind.LEADS: {
         "number": LeadSortField.NUMBER,
@@ -64,6 +77,19 @@ SORTS: dict[ListKind, dict[str, enum.Enum]] = {
         "newestNoteAt": LeadSortField.NEWEST_NOTE_AT,
     },
     ListKind.LOCATIONS: {},
+}
+
+# What a customer range filters on, by field name: every sort of a money, count, date or time.
+CUSTOMER_RANGES: dict[str, CustomerSortField] = {
+    name: f for name, f in SORTS[ListKind.CUSTOMERS].items() if f in customer_listing.RANGE_KINDS
+}
+
+# What the customer list's totals sum, by field name: every money range but the average.
+CUSTOMER_SUMS: dict[str, CustomerSortField] = {
+    name: f
+    for name, f in CUSTOMER_RANGES.items()
+    if customer_listing.RANGE_KINDS[f] == customer_listing.MONEY
+    and f is not CustomerSortField.AVERAGE_ORDER_VALUE
 }
 
 # The enum names a sort also takes on input (and that views saved before field names hold).
@@ -378,6 +404,103 @@ class _Fields:
             self.bad(name, f"not a {type_name[0].lower()}{type_name[1:]} id")
         return pk if pk is not None else 0
 
+    def ids(self, name: str, type_name: str) -> list[int]:
+        """Primary keys of a list of IDs of `type_name`."""
+        values = self.data.get(name)
+        if values is None:
+            return []
+        if not isinstance(values, list):
+            self.bad(name, f"a list of {type_name[0].lower()}{type_name[1:]} ids")
+            return []
+        each = _Fields(
+            self.problems, {str(i): v for i, v in enumerate(values)}, self.zone, (*self.at, name)
+        )
+        return [pk for i in range(len(values)) if (pk := each.id(str(i), type_name)) is not None]
+
+    def ranges(self, name: str, fields: Mapping[str, Any], kinds: Mapping[Any, str]) -> list[Any]:
+        """`[{field, from, to}]`: each a field of `fields` once, read by its kind, an end at least."""
+        values = self.data.get(name)
+        if values is None:
+            return []
+        if not isinstance(values, list):
+            self.bad(name, "a list of {field, from, to} objects")
+            return []
+        result, seen = [], set()
+        for index, item in enumerate(values):
+            found = self._range(name, index, item, fields, kinds)
+            if found is not None and found.field in seen:
+                self.problems.add(
+                    ErrorCode.DUPLICATE,
+                    f"{self.where(name)}.{index}.field: {item['field']} has a range already",
+                    *self.at,
+                    name,
+                    str(index),
+                    "field",
+                )
+            elif found is not None:
+                seen.add(found.field)
+                result.append(found)
+        return result
+
+    def _range(
+        self, name: str, index: int, item: Any, fields: Mapping[str, Any], kinds: Mapping[Any, str]
+    ) -> Any:
+        if not isinstance(item, dict) or set(item) - {"field", "from", "to"}:
+            self.problems.add(
+                ErrorCode.INVALID,
+                f"{self.where(name)}.{index}: a {{field, from, to}} object",
+                *self.at,
+                name,
+                str(index),
+            )
+            return None
+        at = _Fields(self.problems, item, self.zone, (*self.at, name, str(index)))
+        if item.get("field") not in fields:
+            known = ", ".join(fields)
+            at.bad("field", f"{bounds.shown(item.get('field'))} has no range (known: {known})")
+            return None
+        if item.get("from") is None and item.get("to") is None:
+            at.bad("from", "give from, to or both")
+            return None
+        field_ = fields[item["field"]]
+        start, end = at.end("from", kinds[field_]), at.end("to", kinds[field_])
+        if (start is None) != (item.get("from") is None) or (end is None) != (
+            item.get("to") is None
+        ):
+            return None  # a bad end, already a problem
+        if start is not None and end is not None and start > end:
+            at.bad("from", "from is after to")
+            return None
+        return customer_listing.Range(field_, start, end)
+
+    def end(self, name: str, kind: str) -> Any:
+        """An end of a range, by its kind: money (a decimal text, in minor units), a whole number,
+        a date or a time (ISO 8601)."""
+        value = self.data.get(name)
+        if value is None or kind == customer_listing.DATETIME:
+            return self.moment(name)
+        try:
+            if isinstance(value, bool) or not isinstance(value, (str, int, dt.date)):
+                raise TypeError
+            if kind == customer_listing.MONEY:
+                if isinstance(value, dt.date):
+                    raise TypeError
+                return money.to_minor(value)
+            if kind == customer_listing.INT:
+                text = str(value)
+                if not (text.isascii() and text.lstrip("-").isdigit() and len(text) <= 18):
+                    raise ValueError
+                return int(text)
+            day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+            return bounds.day(day, self.where(name))
+        except bounds.OutOfBounds as error:
+            self.out_of_bounds(name, error)
+        except money.MoneyError as error:
+            self.bad(name, str(error))
+        except (TypeError, ValueError):
+            self.bad(name, f"not {_KIND_NAMES[kind]}: {bounds.shown(value)}")
+        return None
+
     def moment(self, name: str) -> dt.datetime | None:
         """A time; without an offset, read in the server's time zone."""
         value = self.data.get(name)
@@ -395,11 +518,19 @@ class _Fields:
         return moment if moment.tzinfo is not None else moment.replace(tzinfo=self.zone)
 
 
+_KIND_NAMES = {
+    customer_listing.MONEY: 'an amount such as "1234.50"',
+    customer_listing.INT: "a whole number",
+    customer_listing.DATE: "an ISO 8601 date",
+}
+
+
 def _customers(f: _Fields, today: dt.date) -> customer_listing.CustomerFilter:
     return customer_listing.CustomerFilter(
         search=f.text("search"),
         include_inactive=bool(f.flag("includeInactive")),
         sales_rep_id=f.id("salesRep", "User"),
+        sales_rep_ids=f.ids("salesReps", "User"),
         inside_sales_rep_id=f.id("insideSalesRep", "User"),
         region=f.text("region"),
         credit_codes=f.enums("creditCode", CreditCode),
@@ -408,6 +539,7 @@ def _customers(f: _Fields, today: dt.date) -> customer_listing.CustomerFilter:
         as_of=today,
         newest_note_from=f.moment("newestNoteFrom"),
         newest_note_to=f.moment("newestNoteTo"),
+        ranges=f.ranges("ranges", CUSTOMER_RANGES, customer_listing.RANGE_KINDS),
     )
 
 
@@ -455,6 +587,8 @@ FILTERS: dict[ListKind, tuple[tuple[str, ...], Decoder]] = {
             "engagement",
             "newestNoteFrom",
             "newestNoteTo",
+            "salesReps",
+            "ranges",
         ),
         _customers,
     ),

@@ -67,6 +67,31 @@ query CustomerLtvCursors($first: Int!, $after: String) {
 }
 """
 
+# customer_list_by_<figure>: sorted by one of the figures staff ask for first (money owed,
+# overdue, available credit, year-to-date sales), computed for every customer as LTV is.
+CUSTOMER_LIST_BY_FIGURE = CUSTOMER_ROW + """
+query CustomerListByFigure($first: Int!, $field: CustomerSortField!) {
+  customers(first: $first, orderBy: [{field: $field, direction: DESC}]) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { ...CustomerRow aging { overdue { amount } } invoiceStats { ytdThisYear { amount } } } }
+  }
+}
+"""
+
+# customer_list_ranged: ranges on money, a count and a date, sorted by overdue, with the totals
+# footer (the count and every money column's sum over all matching customers).
+CUSTOMER_LIST_RANGED = CUSTOMER_ROW + """
+query CustomerListRanged($first: Int!) {
+  customers(first: $first, orderBy: [{field: OVERDUE, direction: DESC}], filter: {ranges: [
+      {field: "lifetimeValue", from: "1000"}, {field: "orderCount", from: "2"},
+      {field: "lastOrderDate", from: "2020-01-01"}]}) {
+    pageInfo { hasNextPage endCursor }
+    totals { count sums { field sum { amount } } }
+    edges { node { ...CustomerRow aging { overdue { amount } } } }
+  }
+}
+"""
+
 MONEY = "{ amount currency }"
 
 # command_center: one customer's screen, every figure and the first page of every tab.
@@ -238,6 +263,11 @@ QUERIES = (
     BenchQuery("customer_list", CUSTOMER_LIST, {"first": 50}),
     BenchQuery("customer_list_by_ltv", CUSTOMER_LIST_BY_LTV, {"first": 50}),
     BenchQuery("customer_list_by_ltv_page20", CUSTOMER_LIST_BY_LTV, {"first": 50}, needs="page20"),
+    BenchQuery("customer_list_by_owed", CUSTOMER_LIST_BY_FIGURE, {"first": 50, "field": "CURRENT_INVOICES"}),
+    BenchQuery("customer_list_by_overdue", CUSTOMER_LIST_BY_FIGURE, {"first": 50, "field": "OVERDUE"}),
+    BenchQuery("customer_list_by_credit", CUSTOMER_LIST_BY_FIGURE, {"first": 50, "field": "AVAILABLE_CREDIT"}),
+    BenchQuery("customer_list_by_ytd", CUSTOMER_LIST_BY_FIGURE, {"first": 50, "field": "YTD_SALES"}),
+    BenchQuery("customer_list_ranged", CUSTOMER_LIST_RANGED, {"first": 50}),
     BenchQuery("command_center", COMMAND_CENTER, {"first": 25}, needs="customer"),
     BenchQuery("partner_graph", PARTNER_GRAPH, {"first": 50}, needs="customer"),
     BenchQuery("lead_list", LEAD_LIST, {"first": 50}),

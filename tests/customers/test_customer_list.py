@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
 
+from schema.base import global_id
 from server.access.models import User
 from server.documents.models import Invoice, InvoiceClassification, InvoiceStatus, Order, OrderStatus
 from tests import factories
@@ -27,13 +28,17 @@ query List($first: Int, $after: String, $last: Int, $before: String, $orderBy: [
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     edges { cursor node {
       id name lifetimeValue { amount } orderCount orderTotal { amount } averageOrderValue { amount }
-      lastOrderDate newestNoteAt engagement
+      lastOrderDate newestNoteAt engagement lastPaymentDate aging { overdue { amount } }
+      invoiceStats { ytdThisYear { amount } } balances { currentInvoices { amount } availableCredit { amount } }
     } }
   }
 }"""
 
 FIGURES = ("LIFETIME_VALUE", "ORDER_COUNT", "ORDER_TOTAL", "AVERAGE_ORDER_VALUE", "LAST_ORDER_DATE",
-           "NEWEST_NOTE_AT")
+           "NEWEST_NOTE_AT", "LAST_PAYMENT_DATE", "OVERDUE", "YTD_SALES", "CURRENT_INVOICES", "AVAILABLE_CREDIT")
+NESTED_MONEY = {"OVERDUE": ("aging", "overdue"), "YTD_SALES": ("invoiceStats", "ytdThisYear"),
+                "CURRENT_INVOICES": ("balances", "currentInvoices"),
+                "AVAILABLE_CREDIT": ("balances", "availableCredit")}
 
 N0 = dt.datetime(2025, 12, 30, 16, 45, tzinfo=dt.UTC)
 N1 = dt.datetime(2026, 1, 5, 10, 0, 0, 250000, tzinfo=dt.UTC)
@@ -46,10 +51,15 @@ def value(node: dict[str, Any], field: str) -> Any:
         return node["name"]
     if field == "ORDER_COUNT":
         return node["orderCount"]
-    if field in ("LAST_ORDER_DATE", "NEWEST_NOTE_AT"):
-        raw = node["lastOrderDate" if field == "LAST_ORDER_DATE" else "newestNoteAt"]
-        return None if raw is None else (dt.date.fromisoformat(raw) if field == "LAST_ORDER_DATE"
-                                         else dt.datetime.fromisoformat(raw))
+    if field in ("LAST_ORDER_DATE", "NEWEST_NOTE_AT", "LAST_PAYMENT_DATE"):
+        raw = node[{"LAST_ORDER_DATE": "lastOrderDate", "NEWEST_NOTE_AT": "newestNoteAt",
+                    "LAST_PAYMENT_DATE": "lastPaymentDate"}[field]]
+        return None if raw is None else (dt.datetime.fromisoformat(raw) if field == "NEWEST_NOTE_AT"
+                                         else dt.date.fromisoformat(raw))
+    if field in NESTED_MONEY:
+        outer, inner = NESTED_MONEY[field]
+        money = node[outer][inner]
+        return None if money is None else Decimal(money["amount"])
     money = node[{"LIFETIME_VALUE": "lifetimeValue", "ORDER_TOTAL": "orderTotal",
                   "AVERAGE_ORDER_VALUE": "averageOrderValue"}[field]]
     return None if money is None else Decimal(money["amount"])
@@ -446,3 +456,76 @@ async def test_customer_list__pages_follow_the_served_figures(api, ledger, keys,
     expected = [n["id"] for n in python_sorted(everyone, orderby)]
     assert [r["id"] for r in forwards] == expected
     assert [r["id"] for r in backwards] == expected
+
+
+# ----------------------------------------------------------------- several reps, ranges refused
+
+REPS = """query($filter: CustomerFilter) { customers(first: 50, filter: $filter) {
+  totalCount edges { node { name } } } }"""
+
+
+async def test_customer_list__filtered_by_several_sales_reps(api):
+    # given: three reps with a customer each, and a customer without a rep
+    reps = [await factories.user(api.database, f"rep{n}@example.com") for n in range(3)]
+    for n, rep in enumerate(reps):
+        await factories.customer(api.database, f"Of rep {n}", salesRep=rep.id)
+    await factories.customer(api.database, "Nobody's")
+    ids = [global_id("User", rep.id) for rep in reps]
+    # when
+    two = await api.ok(REPS, {"filter": {"salesReps": ids[:2]}})
+    with_one = await api.ok(REPS, {"filter": {"salesReps": ids[:2], "salesRep": ids[1]}})
+    none = await api.ok(REPS, {"filter": {"salesReps": []}})
+    # then: any of them; with salesRep too, both must hold; an empty list filters nothing
+    assert [e["node"]["name"] for e in two["customers"]["edges"]] == ["Of rep 0", "Of rep 1"]
+    assert [e["node"]["name"] for e in with_one["customers"]["edges"]] == ["Of rep 1"]
+    assert none["customers"]["totalCount"] == 4
+
+
+@pytest.mark.parametrize(("ranges", "message"), [
+    ([{"field": "name", "from": "A"}], "filter.ranges.0.field: 'name' has no range"),
+    ([{"field": "lifetimeValue"}], "filter.ranges.0.from: give from, to or both"),
+    ([{"field": "orderCount", "from": "2", "to": "1"}], "filter.ranges.0.from: from is after to"),
+    ([{"field": "creditLimit", "from": "1.005"}], "filter.ranges.0.from: 1.005 has more than 2 decimal places"),
+    ([{"field": "lastOrderDate", "to": "soon"}], "filter.ranges.0.to: not an ISO 8601 date: 'soon'"),
+])
+async def test_customer_list__bad_range_is_refused_and_nothing_saved(api, ranges, message):
+    # given
+    views = '{ listViews(kind: CUSTOMERS) { id } }'
+    before = await api.ok(views)
+    # when
+    answer = await api.gql(REPS, {"filter": {"ranges": ranges}})
+    saved = await api.ok("""mutation($filter: JSON) { saveListView(kind: CUSTOMERS, name: "R", columns: [{field: "name"}],
+        filter: $filter) { listView { id } userErrors { field message code } } }""", {"filter": {"ranges": ranges}})
+    # then: the query and saveListView give the same message; no view was stored
+    assert [e["extensions"]["code"] for e in answer["errors"]] == ["BAD_USER_INPUT"]
+    assert message in answer["errors"][0]["message"]
+    assert [e["message"] for e in saved["saveListView"]["userErrors"]] == [answer["errors"][0]["message"]]
+    assert saved["saveListView"]["listView"] is None and await api.ok(views) == before
+
+
+TOTALS = """query($fields: [String!], $filter: CustomerFilter) { customers(first: 1, filter: $filter) {
+  totals(fields: $fields) { count sums { field sum { amount currency } } } } }"""
+
+
+async def test_customer_totals__the_fields_asked_over_every_matching_customer(api):
+    # given: three customers, two with a credit limit
+    for name, limit in (("Alder", "100.00"), ("Birch", "250.50"), ("Cedar", None)):
+        await factories.customer(api.database, name, creditLimit=limit, priorSales="1.00")
+    # when: a page of one, the sums of all three
+    answer = await api.ok(TOTALS, {"fields": ["priorSales", "creditLimit", "balances.availableCredit"]})
+    none_match = await api.ok(TOTALS, {"fields": ["creditLimit"], "filter": {"search": "Zeta"}})
+    # then
+    assert answer["customers"]["totals"] == {"count": 3, "sums": [
+        {"field": "priorSales", "sum": {"amount": "3.00", "currency": "USD"}},
+        {"field": "creditLimit", "sum": {"amount": "350.50", "currency": "USD"}},
+        {"field": "balances.availableCredit", "sum": {"amount": "350.50", "currency": "USD"}}]}
+    assert none_match["customers"]["totals"] == {"count": 0, "sums": [{"field": "creditLimit", "sum": None}]}
+
+
+@pytest.mark.parametrize("field", ["name", "averageOrderValue", "orderCount", "lifetime_value"])
+async def test_customer_totals__a_field_without_a_sum_is_refused(api, field):
+    # when
+    answer = await api.gql(TOTALS, {"fields": ["lifetimeValue", field]})
+    # then
+    assert [e["extensions"]["code"] for e in answer["errors"]] == ["BAD_USER_INPUT"]
+    assert f"fields: '{field}' is not a money column of the customer list" in answer["errors"][0]["message"]

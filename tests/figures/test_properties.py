@@ -450,7 +450,7 @@ async def test_aging__equals_reference(api, terms, scenario):
     # when
     answer = await figures(api, ledger, " ".join(
         f"{d}: aging(asOf: ${d}) {{ asOf current {MONEY} days1To30 {MONEY} days31To60 {MONEY} days61To90 {MONEY} "
-        f"over90 {MONEY} total {MONEY} daysSalesOutstanding }}" for d in "ab"), scenario.as_of)
+        f"over90 {MONEY} total {MONEY} overdue {MONEY} daysSalesOutstanding }}" for d in "ab"), scenario.as_of)
     # then
     for c in ledger.customers:
         expected = {}
@@ -458,7 +458,7 @@ async def test_aging__equals_reference(api, terms, scenario):
             a = ref.aging(ledger, c, as_of)
             expected[d] = {"asOf": day(a.as_of), "current": money(a.current), "days1To30": money(a.days1_to30),
                            "days31To60": money(a.days31_to60), "days61To90": money(a.days61_to90),
-                           "over90": money(a.over90), "total": money(a.total),
+                           "over90": money(a.over90), "total": money(a.total), "overdue": money(a.overdue),
                            "daysSalesOutstanding": a.days_sales_outstanding}
             assert a.total == ref.balances(ledger, c).current_invoices
         assert answer[c] == expected, c

@@ -76,3 +76,36 @@ async def test_customer_page__every_row_has_its_figures(api, fifty_customers):
         assert node["primaryContact"]["firstName"] == "Ann"
         assert node["engagement"] == "ENGAGED"
         assert node["newestNoteAt"] is not None
+
+
+FIGURE_SORT = """
+query Page($first: Int!, $field: CustomerSortField!, $filter: CustomerFilter) {
+  customers(first: $first, orderBy: [{field: $field, direction: DESC}], filter: $filter) {
+    pageInfo { hasNextPage endCursor }
+    totals { count sums { field sum { amount } } }
+    edges { node {
+      id name creditLimit { amount } priorSales { amount } lastPaymentDate
+      aging { overdue { amount } } invoiceStats { ytdThisYear { amount } }
+      balances { openOrders { amount } currentInvoices { amount } unappliedPayments { amount }
+                 availableCredit { amount } }
+    } }
+  }
+}
+"""
+NEW_SORTS = ("CREDIT_LIMIT", "PRIOR_SALES", "OPEN_ORDERS", "CURRENT_INVOICES", "UNAPPLIED_PAYMENTS",
+             "AVAILABLE_CREDIT", "OVERDUE", "YTD_SALES", "LAST_PAYMENT_DATE")
+PINNED = 3  # the page, the totals, the figures of its rows (families.py)
+RANGES = {"ranges": [{"field": "aging.overdue", "from": "0.00"}, {"field": "invoiceStats.ytdThisYear", "to": "500"},
+                     {"field": "balances.availableCredit", "from": "-1000", "to": "1000"},
+                     {"field": "orderCount", "from": "1"}, {"field": "lastOrderDate", "to": "2999-12-31"}]}
+
+
+async def test_customer_page__new_sorts_ranges_and_totals_cost_the_same_for_every_size(api, fifty_customers):
+    for field in NEW_SORTS:
+        # when
+        counts = {size: await api.count(FIGURE_SORT, {"first": size, "field": field, "filter": RANGES})
+                  for size in (1, 5, 50)}
+        # then: the page, its figures, and one statement for the totals
+        assert counts[1] == counts[5] == counts[50] == PINNED, (field, counts)
+        page = (await api.ok(FIGURE_SORT, {"first": 50, "field": field, "filter": RANGES}))["customers"]
+        assert len(page["edges"]) == page["totals"]["count"] == CUSTOMERS, field

@@ -37,7 +37,9 @@ async def _largest_customer(api) -> str:
     return page["customers"]["edges"][0]["node"]["id"]
 
 
-@pytest.mark.parametrize("name", ["customer_list", "customer_list_by_ltv", "lead_list"])
+@pytest.mark.parametrize("name", ["customer_list", "customer_list_by_ltv", "customer_list_by_owed",
+                                  "customer_list_by_overdue", "customer_list_by_credit", "customer_list_by_ytd",
+                                  "customer_list_ranged", "lead_list"])
 async def test_list_statements__bounded_and_independent_of_page_size(bench_api, name):
     # given: the tiny bench dataset (10 customers, their leads)
     query = BY_NAME[name]

@@ -40,5 +40,5 @@ def test_every_marked_figure_is_a_field():
 
 def test_value_types__the_list_docs_api_md_gives():
     assert value_types(build_schema()._schema) == {
-        "Address", "Aging", "CatalogueColumn", "ColumnFilter", "CustomerBalances", "DeletePayload", "InvoiceStats", "LifetimeValueDetail", "ListColumn", "Permission",
+        "Address", "Aging", "CatalogueColumn", "ColumnFilter", "ColumnSum", "CustomerBalances", "CustomerTotals", "DeletePayload", "InvoiceStats", "LifetimeValueDetail", "ListColumn", "Permission",
         "ListSort", "Margins", "Money", "PageInfo", "Reminder", "ServerInfo", "StateCount", "UserError"}

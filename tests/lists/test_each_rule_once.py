@@ -35,7 +35,9 @@ from server.documents import service as documents
 from server.documents.models import InvoiceClassification, Order, OrderStatus
 from server.exports.columns import (BOOL, CUSTOMER_COLUMNS, DATE, DATETIME, INT, INVOICE_COLUMNS, LEAD_COLUMNS,
                                     LOCATION_COLUMNS, MONEY, escape_text)
+from server.customers.listing import RANGE_KINDS
 from server.leads.models import Lead, LeadState
+from server.lists.validator import CUSTOMER_RANGES, CUSTOMER_SUMS
 from server.payments import service as payments
 from server.payments.commands import PaymentFields
 from server.sorting import CustomerSortField, InvoiceSortField, LeadSortField
@@ -250,7 +252,19 @@ CUSTOMER_SORTS = {CustomerSortField.NUMBER: ("number", str), CustomerSortField.N
                   CustomerSortField.LAST_ORDER_DATE: ("lastOrderDate", dt.date.fromisoformat),
                   CustomerSortField.NEWEST_NOTE_AT: ("newestNoteAt", dt.datetime.fromisoformat),
                   CustomerSortField.CREATED_AT: ("createdAt", dt.datetime.fromisoformat),
-                  CustomerSortField.REGION: ("billingAddress.region", str)}
+                  CustomerSortField.REGION: ("billingAddress.region", str),
+                  CustomerSortField.CREDIT_LIMIT: ("creditLimit", Decimal),
+                  CustomerSortField.PRIOR_SALES: ("priorSales", Decimal),
+                  CustomerSortField.OPEN_ORDERS: ("balances.openOrders", Decimal),
+                  CustomerSortField.CURRENT_INVOICES: ("balances.currentInvoices", Decimal),
+                  CustomerSortField.UNAPPLIED_PAYMENTS: ("balances.unappliedPayments", Decimal),
+                  CustomerSortField.AVAILABLE_CREDIT: ("balances.availableCredit", Decimal),
+                  CustomerSortField.OVERDUE: ("aging.overdue", Decimal),
+                  CustomerSortField.YTD_SALES: ("invoiceStats.ytdThisYear", Decimal),
+                  CustomerSortField.LAST_PAYMENT_DATE: ("lastPaymentDate", dt.date.fromisoformat),
+                  CustomerSortField.LAST_INVOICE_DATE: ("lastInvoiceDate", dt.date.fromisoformat),
+                  CustomerSortField.ALIAS: ("alias", str), CustomerSortField.EMAIL: ("email", str),
+                  CustomerSortField.CITY: ("billingAddress.city", str)}
 LEAD_SORTS = {LeadSortField.NUMBER: ("number", int), LeadSortField.CUSTOMER_NAME: ("customer.name", str),
               LeadSortField.STATE: ("state", lambda name: list(LeadState).index(LeadState[name])),
               LeadSortField.PROBABILITY: ("probability", int),
@@ -262,7 +276,9 @@ INVOICE_SORTS = {InvoiceSortField.INVOICE_DATE: ("invoiceDate", dt.date.fromisof
                  InvoiceSortField.NUMBER: ("number", str),
                  InvoiceSortField.TOTAL_AMOUNT: ("totalAmount", Decimal),
                  InvoiceSortField.BALANCE_DUE: ("balanceDue", Decimal)}
-MONEY_SORTS = {"lifetimeValue", "orderTotal", "averageOrderValue", "potentialValue", "totalAmount", "balanceDue"}
+MONEY_SORTS = {"lifetimeValue", "orderTotal", "averageOrderValue", "potentialValue", "totalAmount", "balanceDue",
+               "creditLimit", "priorSales", "balances.openOrders", "balances.currentInvoices",
+               "balances.unappliedPayments", "balances.availableCredit", "aging.overdue", "invoiceStats.ytdThisYear"}
 
 
 def in_shown_order(rows: list[tuple[int, Any]], descending: bool, ties_descending: bool) -> list[tuple[int, Any]]:
@@ -283,12 +299,16 @@ def _check_order(nodes: list[dict[str, Any]], path: str, parse: Callable[[Any], 
 
 
 async def _top_level(api: Any, list_name: str, sorts: dict[Any, tuple[str, Any]]) -> None:
-    """Every sort of a list in one request; top-level lists break ties by id ascending, whatever the direction."""
-    parts = " ".join(
-        f"{field.name}_{direction}: {list_name}(first: 10, orderBy: [{{field: {field.name}, direction: {direction}}}]) "
-        f"{{ edges {{ node {{ id {selection(path, path in MONEY_SORTS)} }} }} }}"
-        for field, (path, _parse) in sorts.items() for direction in ("ASC", "DESC"))
-    answer = await api.ok(f"{{ {parts} }}")
+    """Every sort of a list, a dozen to a request (the alias limit); top-level lists break ties by id ascending,
+    whatever the direction."""
+    answer: dict[str, Any] = {}
+    items = list(sorts.items())
+    for start in range(0, len(items), 12):
+        parts = " ".join(
+            f"{field.name}_{direction}: {list_name}(first: 10, orderBy: [{{field: {field.name}, direction: "
+            f"{direction}}}]) {{ edges {{ node {{ id {selection(path, path in MONEY_SORTS)} }} }} }}"
+            for field, (path, _parse) in items[start:start + 12] for direction in ("ASC", "DESC"))
+        answer.update(await api.ok(f"{{ {parts} }}"))
     for field, (path, parse) in sorts.items():
         for direction in ("ASC", "DESC"):
             nodes = [e["node"] for e in answer[f"{field.name}_{direction}"]["edges"]]
@@ -405,3 +425,52 @@ async def test_every_export_column__equals_the_api(api, data):
         rows = _xlsx(await _get(api, f"/export/customers/{node['id']}/invoices.xlsx", columns=list(INVOICE_COLUMNS)))
         _check_cells(INVOICE_COLUMNS, rows, {e["node"]["number"]: e["node"] for e in node["invoices"]["edges"]},
                      lambda row: row[0], "invoices")
+
+
+# ------------------------------------------------------------------ ranges and totals = the values shown
+
+PARSE = {"money": Decimal, "int": int, "date": dt.date.fromisoformat, "datetime": dt.datetime.fromisoformat}
+ANY_VALUE = {"money": "0.00", "int": "0", "date": TODAY.isoformat(), "datetime": NOON.isoformat()}
+picks = st.lists(st.tuples(st.sampled_from(sorted(CUSTOMER_RANGES)), st.integers(0, 9), st.integers(0, 9),
+                           st.sampled_from(["from", "to", "both"])), min_size=1, max_size=3, unique_by=lambda p: p[0])
+
+
+def _range(nodes: list[dict[str, Any]], name: str, picked: tuple[int, int], ends: str) -> dict[str, Any]:
+    """A range of a field whose ends are values the rows show (so that ties at either end are tried)."""
+    parse = PARSE[RANGE_KINDS[CUSTOMER_RANGES[name]]]
+    values = sorted({str(v) for n in nodes if (v := shown(n, name)) is not None}, key=parse) or [
+        ANY_VALUE[RANGE_KINDS[CUSTOMER_RANGES[name]]]]
+    low, high = sorted((values[picked[0] % len(values)], values[picked[1] % len(values)]), key=parse)
+    return {"field": name, **({"from": str(low)} if ends != "to" else {}),
+            **({"to": str(high)} if ends != "from" else {})}
+
+
+def _within(node: dict[str, Any], rng: dict[str, Any]) -> bool:
+    parse = PARSE[RANGE_KINDS[CUSTOMER_RANGES[rng["field"]]]]
+    value = shown(node, rng["field"])
+    return value is not None and ("from" not in rng or parse(rng["from"]) <= parse(str(value))) and (
+        "to" not in rng or parse(str(value)) <= parse(rng["to"]))
+
+
+@PROPERTY
+@given(data=datasets(), picked=picks)
+async def test_customer_ranges_and_totals__follow_the_values_shown(api, data, picked):
+    # given
+    await _dataset(api, data)
+    fields = " ".join(selection(name, RANGE_KINDS[f] == "money") for name, f in CUSTOMER_RANGES.items())
+    everyone = [e["node"] for e in (await api.ok(f"{{ customers(first: 250) {{ edges {{ node {{ id {fields} }} }} }} }}"))
+                ["customers"]["edges"]]
+    ranges = [_range(everyone, name, (i, j), ends) for name, i, j, ends in picked]
+    # when
+    answer = (await api.ok("""query($filter: CustomerFilter) { customers(first: 250, filter: $filter) {
+        totalCount edges { node { id } } totals { count sums { field sum { amount } } } } }""",
+                           {"filter": {"ranges": ranges}}))["customers"]
+    # then: the rows whose values shown are within every range, in the list's order, and their sums
+    expected = [n for n in everyone if all(_within(n, r) for r in ranges)]
+    assert [e["node"]["id"] for e in answer["edges"]] == [n["id"] for n in expected], ranges
+    assert answer["totalCount"] == answer["totals"]["count"] == len(expected)
+    for total in answer["totals"]["sums"]:
+        values = [Decimal(v) for n in expected if (v := shown(n, total["field"])) is not None]
+        assert (None if total["sum"] is None else Decimal(total["sum"]["amount"])) == (
+            sum(values) if values else None), total["field"]
+    assert [t["field"] for t in answer["totals"]["sums"]] == list(CUSTOMER_SUMS)

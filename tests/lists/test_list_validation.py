@@ -29,11 +29,12 @@ CREDIT = ("enum", ("CURRENT_ACCOUNT", "NEW_ACCOUNT", "PAST_DUE", "CREDIT_HOLD"))
 BILLING = ("enum", ("ON_ACCOUNT", "PREPAY", "CASH_ON_DELIVERY"))
 ENGAGEMENT = ("enum", ("ENGAGED", "LAPSED", "NEVER_ORDERED"))
 STATE = ("enum", ("PENDING_QUALIFICATION", "DEVELOPMENT", "QUOTING", "CUSTOMER", "INACTIVE"))
+USERS, RANGES = ("ids", "User"), ("ranges",)
 
 FILTERS: dict[str, dict[str, Any]] = {
     "CUSTOMERS": {"search": TEXT, "includeInactive": FLAG, "salesRep": USER, "insideSalesRep": USER,
                   "region": TEXT, "creditCode": CREDIT, "billingStatus": BILLING, "engagement": ENGAGEMENT,
-                  "newestNoteFrom": TIME, "newestNoteTo": TIME},
+                  "newestNoteFrom": TIME, "newestNoteTo": TIME, "salesReps": USERS, "ranges": RANGES},
     "LEADS": {"search": TEXT, "state": STATE, "open": FLAG, "program": ANY_ID, "source": ANY_ID,
               "insideSalesRep": ANY_ID, "outsideSalesRep": ANY_ID, "assignedTo": ANY_ID, "region": TEXT,
               "noteFrom": TIME, "noteTo": TIME},
@@ -44,7 +45,12 @@ SORTS: dict[str, dict[str, str]] = {
     "CUSTOMERS": {"number": "NUMBER", "name": "NAME", "lifetimeValue": "LIFETIME_VALUE", "orderCount": "ORDER_COUNT",
                   "orderTotal": "ORDER_TOTAL", "averageOrderValue": "AVERAGE_ORDER_VALUE",
                   "lastOrderDate": "LAST_ORDER_DATE", "newestNoteAt": "NEWEST_NOTE_AT", "createdAt": "CREATED_AT",
-                  "billingAddress.region": "REGION"},
+                  "billingAddress.region": "REGION", "creditLimit": "CREDIT_LIMIT", "priorSales": "PRIOR_SALES",
+                  "lastPaymentDate": "LAST_PAYMENT_DATE", "lastInvoiceDate": "LAST_INVOICE_DATE", "alias": "ALIAS",
+                  "email": "EMAIL", "billingAddress.city": "CITY", "balances.openOrders": "OPEN_ORDERS",
+                  "balances.currentInvoices": "CURRENT_INVOICES", "balances.unappliedPayments": "UNAPPLIED_PAYMENTS",
+                  "balances.availableCredit": "AVAILABLE_CREDIT", "aging.overdue": "OVERDUE",
+                  "invoiceStats.ytdThisYear": "YTD_SALES"},
     "LEADS": {"number": "NUMBER", "customer.name": "CUSTOMER_NAME", "state": "STATE", "probability": "PROBABILITY",
               "potentialValue": "POTENTIAL_VALUE", "estimatedConversionDate": "ESTIMATED_CONVERSION_DATE",
               "newestNoteAt": "NEWEST_NOTE_AT"},
@@ -65,6 +71,19 @@ def _values(kind: Any) -> list[tuple[Any, bool]]:
                 ("1800-01-01T00:00:00", False)]
     if kind == ANY_ID:
         return [(global_id("User", 1), True), (global_id("Customer", 1), True), ("garbage", True), (True, False)]
+    if kind == USERS:
+        return [([global_id("User", 1), global_id("User", 2)], True), ([], True), ([global_id("Note", 1)], False),
+                (global_id("User", 1), False)]
+    if kind == RANGES:
+        return [([{"field": "lifetimeValue", "from": "10.00"}], True),
+                ([{"field": "orderCount", "from": "1", "to": "3"}, {"field": "aging.overdue", "to": "5"}], True),
+                ([{"field": "lastOrderDate", "from": "2026-01-01", "to": "2026-01-01"}], True),
+                ([{"field": "createdAt", "to": "2026-01-01T10:00:00+02:00"}], True),
+                ([{"field": "name", "from": "a"}], False), ([{"field": "lifetimeValue"}], False),
+                ([{"field": "orderCount", "from": "1.5"}], False), ([{"field": "creditLimit", "to": "1.005"}], False),
+                ([{"field": "orderCount", "from": "5", "to": "1"}], False),
+                ([{"field": "lastPaymentDate", "from": "1800-01-01"}], False),
+                ([{"field": "priorSales", "from": "1"}, {"field": "priorSales", "to": "2"}], False)]
     if kind[0] == "id":
         return [(global_id(kind[1], 1), True), (global_id("Note", 1), False), ("garbage", False)]
     names = kind[1]
@@ -82,7 +101,7 @@ def filters(kind: str) -> st.SearchStrategy[tuple[dict[str, Any] | None, bool]]:
 
 
 def sorts(kind: str) -> st.SearchStrategy[list[dict[str, Any]]]:
-    names = [*SORTS[kind], *SORTS[kind].values(), "alias", "SHOE_SIZE", "lifetime_value"]
+    names = [*SORTS[kind], *SORTS[kind].values(), "fax", "SHOE_SIZE", "lifetime_value"]
     item = st.fixed_dictionaries({"field": st.sampled_from(names),
                                   "direction": st.sampled_from(["ASC", "DESC", None])})
     return st.lists(item, max_size=3)
@@ -252,10 +271,10 @@ async def test_export_and_query__every_problem_at_once(api: Api) -> None:
     # when
     export = await api.client.get("/export/customers.xlsx", headers={"Authorization": f"Bearer {api.token}"},
                                   params={"filter": json.dumps({"regionz": "OH", "engagement": ["SOMETIMES"]}),
-                                          "orderBy": json.dumps([{"field": "alias"}]),
+                                          "orderBy": json.dumps([{"field": "fax"}]),
                                           "columns": json.dumps(["shoeSize"])})
     saved = (await api.ok(SAVE, {"kind": "CUSTOMERS", "name": "Bad", "columns": [{"field": "shoeSize"}],
-                                 "sort": [{"field": "alias"}], "filter": {"regionz": "OH",
+                                 "sort": [{"field": "fax"}], "filter": {"regionz": "OH",
                                                                            "engagement": ["SOMETIMES"]}}))
     # then
     assert export.status_code == 400
