@@ -95,11 +95,11 @@ class CustomerFilter:
         f"Only customers whose insideSalesRep is this user ({REP})."
     )
     region: str | None = maybe(f"The billing address's region, {REGION_MATCH}.")
-    credit_code: list[CreditCodeEnum] | None = maybe(f"Any of these credit codes; {IN_ANY}.")  # type: ignore[valid-type]
-    billing_status: list[BillingStatusEnum] | None = maybe(  # type: ignore[valid-type]
+    credit_code: list[CreditCodeEnum] | None = maybe(f"Any of these credit codes; {IN_ANY}.")
+    billing_status: list[BillingStatusEnum] | None = maybe(
         f"Any of these billing statuses; {IN_ANY}."
     )
-    engagement: list[EngagementEnum] | None = maybe(  # type: ignore[valid-type]
+    engagement: list[EngagementEnum] | None = maybe(
         f"Any of these engagements, judged as of today in the server's time zone; {IN_ANY}."
     )
     newest_note_from: dt.datetime | None = maybe(
@@ -121,8 +121,8 @@ SORT_DIRECTION = "ASC (the default) or DESC."
 
 @strawberry.input(description="One key of the customer list's sort; ties go by the next key.")
 class CustomerOrder:
-    field: CustomerSortFieldEnum = strawberry.field(description="What to sort by.")  # type: ignore[valid-type]
-    direction: SortDirectionEnum | None = maybe(SORT_DIRECTION, SortDirection.ASC)  # type: ignore[valid-type]
+    field: CustomerSortFieldEnum = strawberry.field(description="What to sort by.")
+    direction: SortDirectionEnum | None = maybe(SORT_DIRECTION, SortDirection.ASC)
 
 
 @strawberry.input(
@@ -135,7 +135,7 @@ class LeadFilter:
         "number, and a phone number (3 digits or more, punctuation ignored) the customer's phone. "
         "At most 200 characters."
     )
-    state: list[LeadStateEnum] | None = maybe(f"Any of these states; {IN_ANY}.")  # type: ignore[valid-type]
+    state: list[LeadStateEnum] | None = maybe(f"Any of these states; {IN_ANY}.")
     open: bool | None = maybe(
         "True: only open leads (not CUSTOMER or INACTIVE); false: only closed ones; left out: both."
     )
@@ -160,8 +160,8 @@ class LeadFilter:
 
 @strawberry.input(description="One key of the lead list's sort; ties go by the next key.")
 class LeadOrder:
-    field: LeadSortFieldEnum = strawberry.field(description="What to sort by.")  # type: ignore[valid-type]
-    direction: SortDirectionEnum | None = maybe(SORT_DIRECTION, SortDirection.ASC)  # type: ignore[valid-type]
+    field: LeadSortFieldEnum = strawberry.field(description="What to sort by.")
+    direction: SortDirectionEnum | None = maybe(SORT_DIRECTION, SortDirection.ASC)
 
 
 @strawberry.input(
@@ -175,26 +175,26 @@ class CustomerInput:
     )
     name: str | None = maybe("Required on create; at most 200 characters; cannot be cleared.")
     alias: str | None = maybe("Another name people know the customer by; at most 200 characters.")
-    status: CustomerStatusEnum | None = maybe("ACTIVE when left out on create; cannot be cleared.")  # type: ignore[valid-type]
+    status: CustomerStatusEnum | None = maybe("ACTIVE when left out on create; cannot be cleared.")
     currency: str | None = maybe(
         "The ISO 4217 code of the customer's documents (three letters, any case: `eur` is EUR); "
         "the base currency when left out on create; cannot be cleared."
     )
-    credit_code: CreditCodeEnum | None = maybe(  # type: ignore[valid-type]
+    credit_code: CreditCodeEnum | None = maybe(
         "CURRENT_ACCOUNT when left out on create; cannot be cleared. CREDIT_HOLD refuses new "
         "orders, NEW_ACCOUNT sends them for approval."
     )
-    credit_limit: Dec | None = maybe(  # type: ignore[valid-type]
+    credit_limit: Dec | None = maybe(
         f"{MONEY}, zero or more, in the base currency as exposure is; null: no limit."
     )
-    billing_status: BillingStatusEnum | None = maybe(  # type: ignore[valid-type]
+    billing_status: BillingStatusEnum | None = maybe(
         "ON_ACCOUNT when left out on create; cannot be cleared."
     )
     payment_terms: strawberry.ID | None = maybe(
         "The PaymentTerms' global ID (`paymentTerms` lists them); null: none, invoices are due "
         "on their date."
     )
-    terms_basis: TermsBasisEnum | None = maybe(  # type: ignore[valid-type]
+    terms_basis: TermsBasisEnum | None = maybe(
         "INVOICE_DATE when left out on create; cannot be cleared."
     )
     sales_rep: strawberry.ID | None = maybe(
@@ -212,7 +212,7 @@ class CustomerInput:
     shipping_address: AddressInput | None = maybe(
         "Where goods go by default; given, it replaces the whole address; null clears it."
     )
-    prior_sales: Dec | None = maybe(  # type: ignore[valid-type]
+    prior_sales: Dec | None = maybe(
         f"Sales before the system was adopted: {MONEY}, zero or more, in the base currency; "
         "part of lifetime value. Zero when left out on create; cannot be cleared."
     )
@@ -278,11 +278,11 @@ class ItemInput:
     unit: str | None = maybe(
         'The unit of measure ("EA", "KG"): required on create; at most 20 characters.'
     )
-    unit_price: Dec | None = maybe(  # type: ignore[valid-type]
+    unit_price: Dec | None = maybe(
         f"The list price per unit in the base currency, zero or more, {PRICE}: required on create; "
         "cannot be cleared."
     )
-    unit_cost: Dec | None = maybe(  # type: ignore[valid-type]
+    unit_cost: Dec | None = maybe(
         f"The cost per unit in the base currency, zero or more, {PRICE}; null: not known."
     )
     active: bool | None = maybe(
@@ -295,7 +295,7 @@ class ItemInput:
     "quantity x unitPrice (to the cent), tax = net x taxRate %, cost = quantity x unitCost."
 )
 class LineInput:
-    line_type: LineTypeEnum | None = maybe("ITEM when left out.", LineType.ITEM)  # type: ignore[valid-type]
+    line_type: LineTypeEnum | None = maybe("ITEM when left out.", LineType.ITEM)
     item: strawberry.ID | None = maybe(
         "An Item's global ID: the line takes its code, description, unit, unit price and unit "
         "cost where it does not give them."
@@ -303,18 +303,16 @@ class LineInput:
     code: str | None = maybe("Required without an item; at most 40 characters.")
     description: str | None = maybe("Required without an item; at most 500 characters.")
     unit: str | None = maybe("The unit of measure; at most 20 characters.")
-    quantity: Dec = strawberry.field(  # type: ignore[valid-type]
-        description="More than zero, three decimal places at most."
-    )
-    unit_price: Dec | None = maybe(  # type: ignore[valid-type]
+    quantity: Dec = strawberry.field(description="More than zero, three decimal places at most.")
+    unit_price: Dec | None = maybe(
         f"Per unit, in the document's currency, zero or more, {PRICE}. Left out: the item's; "
         "without an item, required on an ITEM line and 0 on the others."
     )
-    unit_cost: Dec | None = maybe(  # type: ignore[valid-type]
+    unit_cost: Dec | None = maybe(
         f"Per unit, in the document's currency, zero or more, {PRICE}. Left out: the item's, or "
         "none."
     )
-    tax_rate: Dec | None = maybe("Percent, 0 to 100, four decimal places at most.", "0")  # type: ignore[valid-type]
+    tax_rate: Dec | None = maybe("Percent, 0 to 100, four decimal places at most.", "0")
 
 
 FX_RATE = (
@@ -344,12 +342,12 @@ class OrderInput:
         "When the customer needs it; not before orderDate. The DELIVERY_DATE terms basis counts "
         "from it."
     )
-    classification: OrderClassificationEnum | None = maybe(  # type: ignore[valid-type]
+    classification: OrderClassificationEnum | None = maybe(
         "SALES_ORDER (numbered SO-…) when left out, or JOB_ORDER (JO-…).",
         OrderClassification.SALES_ORDER,
     )
     description: str | None = maybe("At most 500 characters.")
-    fx_rate: Dec | None = maybe(FX_RATE)  # type: ignore[valid-type]
+    fx_rate: Dec | None = maybe(FX_RATE)
     lines: list[LineInput] = strawberry.field(
         description="At least one; totals within money's maximum."
     )
@@ -371,7 +369,7 @@ class InvoiceInput:
         "An Order's global ID the invoice is for, with the same two customers; its required date "
         "is the DELIVERY_DATE basis. Its status does not change (`invoiceOrder` does that)."
     )
-    classification: InvoiceClassificationEnum | None = maybe(  # type: ignore[valid-type]
+    classification: InvoiceClassificationEnum | None = maybe(
         "INVOICE when left out, or CREDIT: a credit note, with positive lines, that counts "
         "negatively.",
         InvoiceClassification.INVOICE,
@@ -382,7 +380,7 @@ class InvoiceInput:
     alt_number: str | None = maybe(
         "An alternative number, such as the customer's purchase order; at most 40 characters."
     )
-    fx_rate: Dec | None = maybe(FX_RATE)  # type: ignore[valid-type]
+    fx_rate: Dec | None = maybe(FX_RATE)
     lines: list[LineInput] = strawberry.field(
         description="At least one; totals within money's maximum."
     )
@@ -398,7 +396,7 @@ class ApplicationInput:
         description="An issued, unpaid invoice (its global ID; PRINTED or PARTIALLY_PAID, not a "
         "credit note) billed to the payment's customer, in the payment's currency."
     )
-    amount: Dec = strawberry.field(  # type: ignore[valid-type]
+    amount: Dec = strawberry.field(
         description=f"{MONEY} in the documents' currency, more than zero, at most the invoice's "
         "balance due (OVER_APPLIED)."
     )
@@ -410,13 +408,13 @@ class PaymentInput:
     payment_date: dt.date | None = maybe(
         f"When it was received: today in the server's time zone when left out; {DATE_BOUNDS}."
     )
-    style: PaymentStyleEnum | None = maybe(  # type: ignore[valid-type]
+    style: PaymentStyleEnum | None = maybe(
         "PAYMENT when left out, or DEPOSIT.", PaymentStyle.PAYMENT
     )
-    amount: Dec = strawberry.field(  # type: ignore[valid-type]
+    amount: Dec = strawberry.field(
         description=f"{MONEY}, more than zero, in the customer's currency."
     )
-    fx_rate: Dec | None = maybe(FX_RATE)  # type: ignore[valid-type]
+    fx_rate: Dec | None = maybe(FX_RATE)
     reference: str | None = maybe("A cheque or transfer reference; at most 200 characters.")
     apply_to: list[ApplicationInput] | None = maybe(
         "Invoices to apply it to at once, together at most the amount (OVER_APPLIED); none when "
@@ -441,7 +439,7 @@ class ReminderInput:
 class NoteInput:
     customer: strawberry.ID | None = maybe("The Customer's global ID; give this or `lead`.")
     lead: strawberry.ID | None = maybe("The Lead's global ID; give this or `customer`.")
-    type: NoteTypeEnum | None = maybe("GENERAL when left out; null is REQUIRED.", NoteType.GENERAL)  # type: ignore[valid-type]
+    type: NoteTypeEnum | None = maybe("GENERAL when left out; null is REQUIRED.", NoteType.GENERAL)
     body: str = strawberry.field(description="Required; at most 10000 characters, trimmed.")
     reminder: ReminderInput | None = maybe("A reminder for the author; none when left out or null.")
 
@@ -465,7 +463,7 @@ class LeadInput:
     estimated_conversion_date: dt.date | None = maybe(
         f"When the lead is expected to be won; {DATE_BOUNDS}."
     )
-    potential_value: Dec | None = maybe(f"{MONEY}, zero or more, in the base currency.")  # type: ignore[valid-type]
+    potential_value: Dec | None = maybe(f"{MONEY}, zero or more, in the base currency.")
 
 
 @strawberry.input(
@@ -476,10 +474,10 @@ class CustomerBulkSet:
     sales_rep: strawberry.ID | None = maybe(f"{REP}, an active user; null clears it.")
     inside_sales_rep: strawberry.ID | None = maybe(f"{REP}, an active user; null clears it.")
     payment_terms: strawberry.ID | None = maybe("The PaymentTerms' global ID; null clears it.")
-    billing_status: BillingStatusEnum | None = maybe("Null is REQUIRED: it cannot be cleared.")  # type: ignore[valid-type]
-    terms_basis: TermsBasisEnum | None = maybe("Null is REQUIRED: it cannot be cleared.")  # type: ignore[valid-type]
-    credit_code: CreditCodeEnum | None = maybe("Null is REQUIRED: it cannot be cleared.")  # type: ignore[valid-type]
-    status: CustomerStatusEnum | None = maybe("Null is REQUIRED: it cannot be cleared.")  # type: ignore[valid-type]
+    billing_status: BillingStatusEnum | None = maybe("Null is REQUIRED: it cannot be cleared.")
+    terms_basis: TermsBasisEnum | None = maybe("Null is REQUIRED: it cannot be cleared.")
+    credit_code: CreditCodeEnum | None = maybe("Null is REQUIRED: it cannot be cleared.")
+    status: CustomerStatusEnum | None = maybe("Null is REQUIRED: it cannot be cleared.")
 
 
 @strawberry.input(description="A column of a saved list view, in the view's order.")
@@ -508,7 +506,7 @@ class ListSortInput:
             "A column's field name (`lifetimeValue`); the list's sort enum name (`LIFETIME_VALUE`) is read as it."
         )
     )
-    direction: SortDirectionEnum | None = maybe(SORT_DIRECTION, SortDirection.ASC)  # type: ignore[valid-type]
+    direction: SortDirectionEnum | None = maybe(SORT_DIRECTION, SortDirection.ASC)
 
 
 @strawberry.input(
@@ -522,7 +520,7 @@ class UserInput:
         "like name@example.com, at most 254 characters, unique (DUPLICATE)."
     )
     name: str | None = maybe("Required on create; at most 200 characters, trimmed.")
-    role: RoleEnum | None = maybe("Required on create.")  # type: ignore[valid-type]
+    role: RoleEnum | None = maybe("Required on create.")
     active: bool | None = maybe(
         "True when left out on create. False: the user can no longer sign in; their sessions end "
         "and their tokens are revoked at once."

@@ -270,7 +270,7 @@ class Mutation:
             "inactive (NOT_FOUND). Audited as createCustomer, every field set."
         )
     )
-    async def create_customer(self, info: Info, input: Creating[CustomerInput]) -> CustomerPayload:  # type: ignore
+    async def create_customer(self, info: Info, input: Creating[CustomerInput]) -> CustomerPayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         data = given(input)
         decode(data, CUSTOMER_IDS)
         return await run(
@@ -301,7 +301,7 @@ class Mutation:
         id: Target,
         input: Changing[CustomerInput],
         expected_version: ExpectedVersion = None,
-    ) -> CustomerPayload:  # type: ignore
+    ) -> CustomerPayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         data = given(input)
         decode(data, CUSTOMER_IDS)
         return await run(
@@ -325,7 +325,7 @@ class Mutation:
             "already, in any case (DUPLICATE). Audited as createLocation."
         )
     )
-    async def create_location(self, info: Info, input: Creating[LocationInput]) -> LocationPayload:  # type: ignore
+    async def create_location(self, info: Info, input: Creating[LocationInput]) -> LocationPayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         data = given(input)
         decode(data, {"customer": "Customer", "salesRep": "User"})
         return await run(
@@ -354,7 +354,7 @@ class Mutation:
         id: Target,
         input: Changing[LocationInput],
         expected_version: ExpectedVersion = None,
-    ) -> LocationPayload:  # type: ignore
+    ) -> LocationPayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         data = given(input)
         decode(data, {"customer": "Customer", "salesRep": "User"})
         return await run(
@@ -378,7 +378,7 @@ class Mutation:
             "Audited as createContact."
         )
     )
-    async def create_contact(self, info: Info, input: Creating[ContactInput]) -> ContactPayload:  # type: ignore
+    async def create_contact(self, info: Info, input: Creating[ContactInput]) -> ContactPayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         data = given(input)
         decode(data, {"customer": "Customer"})
         return await run(
@@ -406,7 +406,7 @@ class Mutation:
         id: Target,
         input: Changing[ContactInput],
         expected_version: ExpectedVersion = None,
-    ) -> ContactPayload:  # type: ignore
+    ) -> ContactPayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         data = given(input)
         decode(data, {"customer": "Customer"})
         return await run(
@@ -444,7 +444,7 @@ class Mutation:
             "item has, in any case (DUPLICATE). Audited as createItem."
         )
     )
-    async def create_item(self, info: Info, input: Creating[ItemInput]) -> ItemPayload:  # type: ignore
+    async def create_item(self, info: Info, input: Creating[ItemInput]) -> ItemPayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         base = ctx(info).settings.base_currency
         return await run(
             info,
@@ -471,7 +471,7 @@ class Mutation:
         id: Target,
         input: Changing[ItemInput],
         expected_version: ExpectedVersion = None,
-    ) -> ItemPayload:  # type: ignore
+    ) -> ItemPayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         base = ctx(info).settings.base_currency
         return await run(
             info,
@@ -496,7 +496,7 @@ class Mutation:
             "number, status and net."
         )
     )
-    async def create_order(self, info: Info, input: Creating[OrderInput]) -> OrderPayload:  # type: ignore
+    async def create_order(self, info: Info, input: Creating[OrderInput]) -> OrderPayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         data = given(input)
         decode(
             data,
@@ -520,7 +520,7 @@ class Mutation:
             "is INVALID_TRANSITION. ADMIN and MANAGER only. Audited as approveOrder."
         )
     )
-    async def approve_order(self, info: Info, id: Target) -> OrderPayload:  # type: ignore
+    async def approve_order(self, info: Info, id: Target) -> OrderPayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         return await run(
             info,
             OrderPayload,
@@ -547,9 +547,9 @@ class Mutation:
         self,
         info: Info,
         id: Target,
-        status: Annotated[OrderStatusEnum, ORDER_STATUS],  # type: ignore
+        status: Annotated[OrderStatusEnum, ORDER_STATUS],
         expected_version: ExpectedVersion = None,
-    ) -> OrderPayload:  # type: ignore
+    ) -> OrderPayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         return await run(
             info,
             OrderPayload,
@@ -571,7 +571,7 @@ class Mutation:
             "createInvoice: number, status and total."
         )
     )
-    async def create_invoice(self, info: Info, input: Creating[InvoiceInput]) -> InvoicePayload:  # type: ignore
+    async def create_invoice(self, info: Info, input: Creating[InvoiceInput]) -> InvoicePayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         data = given(input)
         decode(data, {"billCustomer": "Customer", "orderCustomer": "Customer", "order": "Order"})
         decode_lines(data, "lines", {"item": "Item"})
@@ -606,7 +606,7 @@ class Mutation:
                 "counts from it."
             ),
         ] = None,
-    ) -> InvoicePayload:  # type: ignore
+    ) -> InvoicePayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         return await run(
             info,
             InvoicePayload,
@@ -627,7 +627,7 @@ class Mutation:
             "MANAGER only. Audited as issueInvoice."
         )
     )
-    async def issue_invoice(self, info: Info, id: Target) -> InvoicePayload:  # type: ignore
+    async def issue_invoice(self, info: Info, id: Target) -> InvoicePayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         return await run(
             info,
             InvoicePayload,
@@ -648,7 +648,7 @@ class Mutation:
             "ADMIN and MANAGER only. Audited as voidInvoice."
         )
     )
-    async def void_invoice(self, info: Info, id: Target) -> InvoicePayload:  # type: ignore
+    async def void_invoice(self, info: Info, id: Target) -> InvoicePayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         return await run(
             info,
             InvoicePayload,
@@ -668,7 +668,7 @@ class Mutation:
             "applications as applyPayment."
         )
     )
-    async def record_payment(self, info: Info, input: Creating[PaymentInput]) -> PaymentPayload:  # type: ignore
+    async def record_payment(self, info: Info, input: Creating[PaymentInput]) -> PaymentPayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         data = given(input)
         decode(data, {"customer": "Customer"})
         decode_lines(data, "applyTo", {"invoice": "Invoice"})
@@ -707,7 +707,7 @@ class Mutation:
                 "left to apply."
             ),
         ],
-    ) -> PaymentPayload:  # type: ignore
+    ) -> PaymentPayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         items = [given(a) for a in applications]
         for item in items:
             decode(item, {"invoice": "Invoice"})
@@ -731,7 +731,7 @@ class Mutation:
             "or lead. Audited as addNote."
         )
     )
-    async def add_note(self, info: Info, input: Creating[NoteInput]) -> NotePayload:  # type: ignore
+    async def add_note(self, info: Info, input: Creating[NoteInput]) -> NotePayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         data = given(input)
         decode(data, {"customer": "Customer", "lead": "Lead"})
         return await run(
@@ -755,7 +755,7 @@ class Mutation:
             "unknown or inactive user (NOT_FOUND). Audited as createLead."
         )
     )
-    async def create_lead(self, info: Info, input: Creating[LeadInput]) -> LeadPayload:  # type: ignore
+    async def create_lead(self, info: Info, input: Creating[LeadInput]) -> LeadPayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         data = given(input)
         decode(data, LEAD_IDS)
         return await run(
@@ -784,7 +784,7 @@ class Mutation:
         id: Target,
         input: Changing[LeadInput],
         expected_version: ExpectedVersion = None,
-    ) -> LeadPayload:  # type: ignore
+    ) -> LeadPayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         data = given(input)
         decode(data, LEAD_IDS)
         return await run(
@@ -814,7 +814,7 @@ class Mutation:
         self,
         info: Info,
         id: Target,
-        to: Annotated[LeadStateEnum, LEAD_STATE],  # type: ignore
+        to: Annotated[LeadStateEnum, LEAD_STATE],
         assign_to: Annotated[
             strawberry.ID | None,
             strawberry.argument(
@@ -822,7 +822,7 @@ class Mutation:
                 "the lead to; left out or null, it stays with whom it is."
             ),
         ] = None,
-    ) -> LeadPayload:  # type: ignore
+    ) -> LeadPayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         return await run(
             info,
             LeadPayload,
@@ -842,7 +842,7 @@ class Mutation:
             "program has, in any case (DUPLICATE). Audited as createLeadProgram."
         )
     )
-    async def create_lead_program(self, info: Info, name: NewName) -> LeadProgramPayload:  # type: ignore
+    async def create_lead_program(self, info: Info, name: NewName) -> LeadProgramPayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         return await run(
             info,
             LeadProgramPayload,
@@ -862,7 +862,7 @@ class Mutation:
     )
     async def set_lead_program_active(
         self, info: Info, id: Target, active: IsActive
-    ) -> LeadProgramPayload:  # type: ignore
+    ) -> LeadProgramPayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         return await run(
             info,
             LeadProgramPayload,
@@ -881,7 +881,7 @@ class Mutation:
             "source has, in any case (DUPLICATE). Audited as createLeadSource."
         )
     )
-    async def create_lead_source(self, info: Info, name: NewName) -> LeadSourcePayload:  # type: ignore
+    async def create_lead_source(self, info: Info, name: NewName) -> LeadSourcePayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         return await run(
             info,
             LeadSourcePayload,
@@ -901,7 +901,7 @@ class Mutation:
     )
     async def set_lead_source_active(
         self, info: Info, id: Target, active: IsActive
-    ) -> LeadSourcePayload:  # type: ignore
+    ) -> LeadSourcePayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         return await run(
             info,
             LeadSourcePayload,
@@ -1025,7 +1025,7 @@ class Mutation:
         self,
         info: Info,
         kind: Annotated[ListKindEnum, LIST_KIND],
-        name: Annotated[str, VIEW_NAME],  # type: ignore[valid-type]
+        name: Annotated[str, VIEW_NAME],
         columns: Annotated[
             list[ListColumnInput],
             strawberry.argument(
@@ -1058,7 +1058,7 @@ class Mutation:
                 "view's setting."
             ),
         ] = False,
-    ) -> ListViewPayload:  # type: ignore
+    ) -> ListViewPayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         return await run(
             info,
             ListViewPayload,
@@ -1108,7 +1108,7 @@ class Mutation:
             str, strawberry.argument(description="The email the user signs in with, any case.")
         ],
         password: Annotated[str, strawberry.argument(description="The user's password.")],
-    ) -> LoginPayload:  # type: ignore
+    ) -> LoginPayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         context = ctx(info)
         try:
             user, secret = await context.write(
@@ -1145,7 +1145,7 @@ class Mutation:
             "password never."
         )
     )
-    async def create_user(self, info: Info, input: Creating[UserInput]) -> UserPayload:  # type: ignore
+    async def create_user(self, info: Info, input: Creating[UserInput]) -> UserPayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         return await run(
             info,
             UserPayload,
@@ -1165,7 +1165,7 @@ class Mutation:
             " Audited as updateUser: each changed field, a password only as changed."
         )
     )
-    async def update_user(self, info: Info, id: Target, input: Changing[UserInput]) -> UserPayload:  # type: ignore
+    async def update_user(self, info: Info, id: Target, input: Changing[UserInput]) -> UserPayload:  # type: ignore[valid-type]  # a payload type made at import by _payload()
         web_session = ctx(info).web_session
         return await run(
             info,
@@ -1198,7 +1198,7 @@ class Mutation:
             ),
         ],
         scopes: Annotated[list[TokenScopeEnum], TOKEN_SCOPES],
-    ) -> ApiTokenPayload:  # type: ignore
+    ) -> ApiTokenPayload:
         context = ctx(info)
         if context.token is not None:
             return _token_refused(
