@@ -1613,7 +1613,9 @@ class ColumnFilter:
         description="A value list, a range, a text or a flag."
     )
     field: str | None = strawberry.field(
-        description="The filter's field that takes the value list, text or flag; null for a range."
+        description="The filter's field that takes the value list, text or flag; for a range keyed "
+        "by field name, the list of ranges it goes in (`ranges: [{field, from, to}]`, the field "
+        "being this column's); null for a range with `from` and `to` fields of its own."
     )
     from_: str | None = strawberry.field(
         name="from", description="A range: the filter's field of its lower bound (inclusive)."

@@ -652,7 +652,9 @@ VALUES, RANGE, TEXT, FLAG = FilterKind
 @dataclass(frozen=True)
 class ColumnFilter:
     """How the list's filter (FILTERS) narrows one column: a value list, a text or a flag given
-    in `field`, or a range whose bounds are `start` and `end` (either may be left out). The
+    in `field`, or a range whose bounds are `start` and `end` (either may be left out), or a
+    range keyed by the column's field name in the list `field` names (`ranges: [{field, from,
+    to}]`, the customer list's ranges: no `start` or `end` then). The
     values of a value list are the column's enum names (its `values` in the registry), or ids of
     `reference` records; `many`: the field takes a list of them."""
 
@@ -677,7 +679,10 @@ def _people(*fields: str) -> dict[str, ColumnFilter]:
 # and the list-wide ones (search, includeInactive, a lead's customer region) filter no column.
 COLUMN_FILTERS: dict[ListKind, dict[str, ColumnFilter]] = {
     ListKind.CUSTOMERS: {
-        **_people("salesRep", "insideSalesRep"),
+        # every money, count, date and time the list sorts by, as `ranges: [{field, from, to}]`
+        **{name: ColumnFilter(RANGE, "ranges") for name in CUSTOMER_RANGES},
+        **_people("insideSalesRep"),
+        "salesRep": _one_of("salesReps", "User", many=True),
         "billingAddress.region": ColumnFilter(TEXT, "region"),
         "creditCode": _one_of("creditCode", many=True),
         "billingStatus": _one_of("billingStatus", many=True),

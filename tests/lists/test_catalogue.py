@@ -39,6 +39,8 @@ async def a_filter(api: Api, column: dict[str, Any]) -> dict[str, Any]:
     how = column["filter"]
     if how["kind"] == "RANGE":
         low, high = BOUNDS[column["type"]]
+        if how["field"] is not None:  # keyed by the column's field name
+            return {how["field"]: [{"field": column["field"], "from": str(low), "to": str(high)}]}
         return {how["from"]: low, how["to"]: high}
     if how["kind"] == "TEXT":
         return {how["field"]: "oh"}
@@ -154,4 +156,6 @@ def test_column_filters__name_columns_and_filter_fields_of_their_list() -> None:
             assert field in COLUMNS[kind], (kind, field)
             named = [f for f in (how.field, how.start, how.end) if f is not None]
             assert named and set(named) <= set(known), (kind, field, named)
-            assert (how.kind is FilterKind.RANGE) == (how.field is None), (kind, field)
+            bounds = how.start is not None or how.end is not None
+            assert (how.kind is FilterKind.RANGE) == (bounds or how.field == "ranges"), (kind, field)
+            assert not (bounds and how.field is not None), (kind, field)
