@@ -65,7 +65,9 @@ class WebClient:
         if not index.is_file():
             return HTMLResponse(NOT_BUILT, status_code=503, headers={"Cache-Control": "no-store"})
         file = (self.dist / path.lstrip("/")).resolve()
-        if first != "" and file.is_file() and file.is_relative_to(self.dist) and first != ".vite":
+        # the build's own dotfiles (.vite/manifest.json, the build stamp) are not the client's
+        hidden = first.startswith(".")
+        if first != "" and not hidden and file.is_file() and file.is_relative_to(self.dist):
             cache = IMMUTABLE if first == "assets" else "no-cache"
             return FileResponse(file, headers={"Cache-Control": cache})
         if first == "assets":  # a stale hashed name: the page that asked for it must reload

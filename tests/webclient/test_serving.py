@@ -27,6 +27,7 @@ def dist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (folder / "index.html").write_text(INDEX)
     (folder / "assets" / "index-Ab12Cd.js").write_text(SCRIPT)
     (folder / ".vite" / "manifest.json").write_text("{}")
+    (folder / ".clientele-build.sha256").write_text("not the client's")
     (tmp_path / "secret.txt").write_text("not the client's")
     monkeypatch.setattr(webclient, "DIST", folder)
     return folder
@@ -66,7 +67,8 @@ async def test_hashed_assets__are_cached_for_a_year(client: httpx.AsyncClient) -
     assert_secured(response)
 
 
-@pytest.mark.parametrize("path", ["/assets/index-Old999.js", "/.vite/manifest.json", "/../secret.txt", "/%2e%2e/secret.txt"])
+@pytest.mark.parametrize("path", ["/assets/index-Old999.js", "/.vite/manifest.json", "/.clientele-build.sha256",
+                                  "/../secret.txt", "/%2e%2e/secret.txt"])
 async def test_missing_and_outside_files__are_never_served(client: httpx.AsyncClient, path: str) -> None:
     response = await client.get(path)
     assert "not the client's" not in response.text
